@@ -1,0 +1,128 @@
+//! Data transfer objects: the only types that cross IPC and reach the CLI's JSON output.
+//!
+//! Cedar and rusqlite types never appear here; `api` converts them. Every type derives
+//! `ts_rs::TS` and is exported to `ui/src/bindings/` (committed; CI fails when it drifts).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use crate::diagnostics::{Diagnostic, Severity};
+pub use crate::error::ErrorCode;
+
+/// An error as the UI receives it: it branches on `code`, shows `message` and `help`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub help: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An open workspace, as the shell shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct WorkspaceInfo {
+    /// Absolute path of the workspace folder.
+    pub root: String,
+    /// `name` from `mandate.toml`.
+    pub name: String,
+    /// Cedar namespace of the schema.
+    pub namespace: String,
+    /// `generated` or `file`.
+    pub schema_mode: String,
+    /// Whether `schema.cedarschema` exists (validation is strict against it when it does).
+    pub has_schema: bool,
+}
+
+/// The kind of a Cedar policy statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PolicyKind {
+    Permit,
+    Forbid,
+    /// A `permit` template (has slots).
+    PermitTemplate,
+    /// A `forbid` template (has slots).
+    ForbidTemplate,
+}
+
+/// One policy or template, as loaded from a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicySummary {
+    /// The `@id` annotation, else Cedar's `policyN` in workspace file order.
+    pub id: String,
+    pub kind: PolicyKind,
+    /// 1-based line where the statement (including its annotations) starts.
+    pub line: u32,
+    /// `@control` annotation, when present.
+    pub control: Option<String>,
+    /// `@rationale` annotation, when present.
+    pub rationale: Option<String>,
+}
+
+/// One `.cedar` file and what was found in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyFile {
+    /// Workspace-relative path with `/` separators, e.g. `policies/credentials.cedar`.
+    pub path: String,
+    pub policies: Vec<PolicySummary>,
+    pub error_count: u32,
+    pub warning_count: u32,
+}
+
+/// The result of validating every policy in a workspace against its schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ValidationReport {
+    pub files: Vec<PolicyFile>,
+    /// Every problem found, sorted by file, line and column.
+    pub diagnostics: Vec<Diagnostic>,
+    pub error_count: u32,
+    pub warning_count: u32,
+    pub policy_count: u32,
+    /// Whether a schema was used (strict validation); without one only parsing and ids are checked.
+    pub schema_used: bool,
+}
+
+/// What changed in the workspace outside the app, as the watcher reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeKind {
+    PolicyAdded,
+    PolicyChanged,
+    PolicyRemoved,
+    InventoryChanged,
+    ControlsChanged,
+    SchemaChanged,
+    ConfigChanged,
+}
+
+/// One change made to a workspace file by something other than this app.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// Workspace-relative path with `/` separators.
+    pub path: String,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    /// JSON text of the subject before the action, when there was one.
+    pub before: Option<String>,
+    /// JSON text of the subject after the action, when there is one.
+    pub after: Option<String>,
+}

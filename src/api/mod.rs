@@ -1,0 +1,259 @@
+//! The one surface every shell calls: the CLI, the Tauri commands and the tests.
+//!
+//! A function (or [`Session`] method) per user action; arguments and results are DTOs from
+//! [`dto`], errors are [`ApiError`]s with a stable code. Domain modules never call `api`.
+
+pub mod dto;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use serde_json::json;
+
+use crate::diagnostics::Diagnostic;
+use crate::error::{Error, ErrorCode};
+use crate::policy::{self, PolicyReport, StatementKind};
+use crate::store::{AuditFilter, Db, NewAuditRecord};
+use crate::watch;
+use crate::workspace::{self, Workspace};
+
+pub use dto::ApiError;
+pub use watch::WatchHandle;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        Self { code: e.error_code(), message: e.to_string(), help: e.help(), diagnostics: e.diagnostics() }
+    }
+}
+
+macro_rules! into_api_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Error::from(e).into()
+            }
+        }
+    )*};
+}
+into_api_error!(workspace::WorkspaceError, crate::store::StoreError, watch::WatchError);
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>, help: Option<&str>) -> Self {
+        Self { code, message: message.into(), help: help.map(str::to_owned), diagnostics: Vec::new() }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Who is acting, for the audit log: `MANDATE_ACTOR`, else `git config user.email`, else
+/// the login name.
+pub fn current_actor() -> String {
+    if let Ok(actor) = std::env::var("MANDATE_ACTOR") {
+        if !actor.trim().is_empty() {
+            return actor.trim().to_owned();
+        }
+    }
+    let git = std::process::Command::new("git").args(["config", "user.email"]).output();
+    if let Ok(out) = git {
+        let email = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if out.status.success() && !email.is_empty() {
+            return email;
+        }
+    }
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Creates a workspace in `dir` and its database; records `workspace.init` in the audit log.
+pub fn init_workspace(dir: &Path, name: &str, namespace: &str, actor: &str) -> ApiResult<dto::WorkspaceInfo> {
+    let ws = Workspace::init(dir, name, namespace)?;
+    let db = Db::open(&ws.db_path())?;
+    let after = json!({ "name": name, "namespace": namespace });
+    db.audit(&NewAuditRecord {
+        at: Utc::now(),
+        actor,
+        action: "workspace.init",
+        subject: "workspace",
+        before: None,
+        after: Some(&after),
+    })?;
+    Ok(info(&ws))
+}
+
+/// Validates the policies of the workspace in `dir` (strictly, when it has a schema).
+pub fn validate_dir(dir: &Path) -> ApiResult<dto::ValidationReport> {
+    Ok(Session::open(dir)?.validate())
+}
+
+/// An open workspace, as a shell holds it between calls.
+#[derive(Debug, Clone)]
+pub struct Session {
+    workspace: Workspace,
+}
+
+impl Session {
+    pub fn open(dir: &Path) -> ApiResult<Self> {
+        Ok(Self { workspace: Workspace::open(dir)? })
+    }
+
+    pub fn root(&self) -> &Path {
+        self.workspace.root()
+    }
+
+    pub fn info(&self) -> dto::WorkspaceInfo {
+        info(&self.workspace)
+    }
+
+    /// Loads every policy file and validates it; every problem is in the report.
+    pub fn validate(&self) -> dto::ValidationReport {
+        report_dto(&policy::check_workspace(self.workspace.root()))
+    }
+
+    /// Reads a workspace file (path relative to the workspace, confined to it).
+    pub fn read_file(&self, rel: &str) -> ApiResult<String> {
+        Ok(self.workspace.read_file(rel)?)
+    }
+
+    /// Saves a policy file atomically; the watcher will not report this save as an outside
+    /// change. Recorded in the audit log with the content hashes before and after.
+    pub fn save_policy(&self, rel: &str, text: &str, actor: &str) -> ApiResult<()> {
+        if workspace::classify(Path::new(rel)) != Some(workspace::FileClass::Policy) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{rel}` is not a policy file"),
+                Some("policy files live under `policies/` and end in `.cedar`"),
+            ));
+        }
+        let before = self.workspace.read_file(rel).ok().map(|t| hash_hex(t.as_bytes()));
+        self.workspace.write_file(rel, text.as_bytes())?;
+        let db = self.db()?;
+        let before = before.map(|h| json!({ "sha256": h }));
+        let after = json!({ "sha256": hash_hex(text.as_bytes()) });
+        db.audit(&NewAuditRecord {
+            at: Utc::now(),
+            actor,
+            action: "policy.save",
+            subject: &format!("policy:{rel}"),
+            before: before.as_ref(),
+            after: Some(&after),
+        })?;
+        Ok(())
+    }
+
+    /// The newest `limit` audit entries.
+    pub fn audit_log(&self, limit: u32) -> ApiResult<Vec<dto::AuditEntry>> {
+        let rows = self.db()?.audit_entries(&AuditFilter { subject: None, limit: Some(limit) })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| dto::AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor: r.actor,
+                action: r.action,
+                subject: r.subject,
+                before: r.before,
+                after: r.after,
+            })
+            .collect())
+    }
+
+    /// Watches the workspace; `on_change` gets each batch of outside changes.
+    pub fn watch<F>(&self, on_change: F) -> ApiResult<WatchHandle>
+    where
+        F: Fn(Vec<dto::Change>) + Send + Sync + 'static,
+    {
+        let handle = watch::watch(self.workspace.root(), self.workspace.fingerprints().clone(), move |changes| {
+            on_change(changes.into_iter().map(change_dto).collect());
+            Ok(())
+        })?;
+        Ok(handle)
+    }
+
+    fn db(&self) -> ApiResult<Db> {
+        Ok(Db::open(&self.workspace.db_path())?)
+    }
+}
+
+fn info(ws: &Workspace) -> dto::WorkspaceInfo {
+    let config = ws.config();
+    dto::WorkspaceInfo {
+        root: ws.root().display().to_string(),
+        name: config.name.clone(),
+        namespace: config.namespace.clone(),
+        schema_mode: config.schema.mode.as_str().to_owned(),
+        has_schema: ws.schema_path().is_file(),
+    }
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    workspace::fingerprint(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn change_dto(c: watch::Change) -> dto::Change {
+    use dto::ChangeKind as D;
+    use watch::ChangeKind as W;
+    let kind = match c.kind {
+        W::PolicyAdded => D::PolicyAdded,
+        W::PolicyChanged => D::PolicyChanged,
+        W::PolicyRemoved => D::PolicyRemoved,
+        W::InventoryChanged => D::InventoryChanged,
+        W::ControlsChanged => D::ControlsChanged,
+        W::SchemaChanged => D::SchemaChanged,
+        W::ConfigChanged => D::ConfigChanged,
+    };
+    dto::Change { kind, path: c.path }
+}
+
+fn report_dto(report: &PolicyReport) -> dto::ValidationReport {
+    let count = |file: &str, sev| {
+        let n = report.diagnostics.iter().filter(|d: &&Diagnostic| d.file == file && d.severity == sev).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    };
+    let files = report
+        .files
+        .iter()
+        .map(|f| dto::PolicyFile {
+            path: f.path.clone(),
+            policies: f
+                .statements
+                .iter()
+                .map(|s| dto::PolicySummary {
+                    id: s.id.clone(),
+                    kind: match s.kind {
+                        StatementKind::Permit => dto::PolicyKind::Permit,
+                        StatementKind::Forbid => dto::PolicyKind::Forbid,
+                        StatementKind::PermitTemplate => dto::PolicyKind::PermitTemplate,
+                        StatementKind::ForbidTemplate => dto::PolicyKind::ForbidTemplate,
+                    },
+                    line: s.line,
+                    control: s.control.clone(),
+                    rationale: s.rationale.clone(),
+                })
+                .collect(),
+            error_count: count(&f.path, dto::Severity::Error),
+            warning_count: count(&f.path, dto::Severity::Warning),
+        })
+        .collect();
+    let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+    dto::ValidationReport {
+        files,
+        diagnostics: report.diagnostics.clone(),
+        error_count: n(report.error_count()),
+        warning_count: n(report.warning_count()),
+        policy_count: n(report.statement_count()),
+        schema_used: report.schema_used,
+    }
+}
+
+/// Where the desktop app keeps its settings; the shell passes its config dir.
+pub fn settings_path(config_dir: &Path) -> PathBuf {
+    config_dir.join(settings::SETTINGS_FILE)
+}

@@ -1,0 +1,168 @@
+//! Diagnostics: one problem in one file, located by line and column, with help.
+//!
+//! Cedar reports byte offsets into the source it parsed; [`LineIndex`] turns them into the
+//! 1-based line and column (counted in characters) that editors and terminals show.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// One problem at one place in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Diagnostic {
+    /// Workspace-relative path with `/` separators.
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters.
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub severity: Severity,
+    /// Stable code, e.g. `cedar::parse`, `cedar::validation`, `policy::duplicate_id`.
+    pub code: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic spanning `start..end` (byte offsets) of `text`.
+    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the diagnostic")]
+    pub fn at_span(
+        file: &str,
+        text: &str,
+        start: usize,
+        end: usize,
+        severity: Severity,
+        code: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        let index = LineIndex::new(text);
+        let (line, column) = index.position(start);
+        let (end_line, end_column) = index.position(end.max(start));
+        Self {
+            file: file.to_owned(),
+            line,
+            column,
+            end_line,
+            end_column,
+            severity,
+            code: code.to_owned(),
+            message: message.into(),
+            help,
+        }
+    }
+
+    /// A diagnostic about a whole file (line 1, column 1).
+    pub fn whole_file(
+        file: &str,
+        severity: Severity,
+        code: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            severity,
+            code: code.to_owned(),
+            message: message.into(),
+            help,
+        }
+    }
+
+    /// Sort key: file, then position, then severity.
+    pub fn sort_key(&self) -> (&str, u32, u32, Severity, &str) {
+        (&self.file, self.line, self.column, self.severity, &self.message)
+    }
+}
+
+/// Sorts diagnostics by file, line and column so output is stable.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Maps byte offsets of one text to 1-based line and character column.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset at which each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text, starts }
+    }
+
+    /// 1-based (line, column) of a byte offset; offsets past the end clamp to the end, and an
+    /// offset inside a multi-byte character counts as that character.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..)
+            .map(|rest| rest.char_indices().take_while(|(i, _)| start + i < offset).count())
+            .unwrap_or(0);
+        (to_u32(line + 1), to_u32(column + 1))
+    }
+
+    /// Byte offset where a 1-based line starts (clamped to the text).
+    pub fn line_start(&self, line: u32) -> usize {
+        let i = (line as usize).saturating_sub(1);
+        self.starts.get(i).copied().unwrap_or(self.text.len())
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let text = "ab\ncdé\nfg";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(1), (1, 2));
+        assert_eq!(index.position(3), (2, 1));
+        // 'é' is two bytes: the offset after it is column 4 in characters.
+        assert_eq!(index.position(7), (2, 4));
+        assert_eq!(index.position(8), (3, 1));
+        assert_eq!(index.position(999), (3, 3));
+        assert_eq!(index.line_start(2), 3);
+    }
+
+    #[test]
+    fn sorting_orders_by_file_then_position() {
+        let mk = |f: &str| Diagnostic::at_span(f, "", 0, 0, Severity::Error, "x", "m", None);
+        let mut v = vec![mk("b"), mk("a")];
+        v[0].line = 3;
+        sort(&mut v);
+        assert_eq!(v[0].file, "a");
+        assert_eq!(v[1].file, "b");
+    }
+}

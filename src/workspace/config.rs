@@ -1,0 +1,305 @@
+//! `mandate.toml`: the workspace's pinned configuration (DESIGN.md §2).
+//!
+//! Unknown keys are errors naming the line; values are checked after parsing and every bad
+//! value is reported, not only the first.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Severity};
+
+pub const CONFIG_FILE: &str = "mandate.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub name: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    #[serde(default)]
+    pub schema: SchemaConfig,
+    #[serde(default)]
+    pub ttl_ceilings: TtlCeilings,
+    #[serde(default)]
+    pub gates: Gates,
+    #[serde(default)]
+    pub trusted_keys: Vec<TrustedKey>,
+}
+
+fn default_namespace() -> String {
+    "Mandate".to_owned()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemaMode {
+    /// The schema is generated from the inventory.
+    #[default]
+    Generated,
+    /// `schema.cedarschema` is used as written.
+    File,
+}
+
+impl SchemaMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Generated => "generated",
+            Self::File => "file",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaConfig {
+    #[serde(default)]
+    pub mode: SchemaMode,
+    /// With mode `file`: inventory kind → the team's entity type and attribute names.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub mapping: BTreeMap<String, SchemaMapping>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaMapping {
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Longest credential lifetime allowed per risk tier, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TtlCeilings {
+    pub low: u64,
+    pub medium: u64,
+    pub high: u64,
+    pub critical: u64,
+}
+
+impl Default for TtlCeilings {
+    fn default() -> Self {
+        Self { low: 3600, medium: 900, high: 300, critical: 60 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gates {
+    #[serde(default)]
+    pub require_approvals: Approvals,
+    /// When false, a more-permissive analysis result needs an acknowledgement.
+    #[serde(default)]
+    pub allow_more_permissive: bool,
+}
+
+impl Default for Gates {
+    fn default() -> Self {
+        Self { require_approvals: Approvals::default(), allow_more_permissive: false }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approvals {
+    pub low: u32,
+    pub medium: u32,
+    pub high: u32,
+    pub critical: u32,
+}
+
+impl Default for Approvals {
+    fn default() -> Self {
+        Self { low: 1, medium: 1, high: 2, critical: 2 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKey {
+    pub id: String,
+    pub owner: String,
+}
+
+impl Config {
+    pub fn new(name: &str, namespace: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            namespace: namespace.to_owned(),
+            schema: SchemaConfig::default(),
+            ttl_ceilings: TtlCeilings::default(),
+            gates: Gates::default(),
+            trusted_keys: Vec::new(),
+        }
+    }
+
+    /// Parses and checks `mandate.toml`; `Err` holds every problem found, located.
+    pub fn parse(text: &str) -> Result<Self, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            vec![Diagnostic::at_span(
+                CONFIG_FILE,
+                text,
+                span.start,
+                span.end,
+                Severity::Error,
+                "config::parse",
+                e.message().trim_end_matches('\n').to_owned(),
+                Some(config_help(e.message())),
+            )]
+        })?;
+        let problems = config.check(text);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Value checks that the TOML types cannot express.
+    fn check(&self, text: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut bad = |key: &str, value: &str, message: String, help: &str| {
+            let (start, end) = find_key(text, key);
+            out.push(Diagnostic::at_span(
+                CONFIG_FILE,
+                text,
+                start,
+                end,
+                Severity::Error,
+                "config::value",
+                format!("{message}: `{value}`"),
+                Some(help.to_owned()),
+            ));
+        };
+        if self.name.trim().is_empty() {
+            bad("name", &self.name, "`name` is empty".into(), "give the workspace a name, e.g. `name = \"Acme agent governance\"`");
+        }
+        if !is_cedar_namespace(&self.namespace) {
+            bad(
+                "namespace",
+                &self.namespace,
+                "`namespace` is not a Cedar namespace".into(),
+                "use identifiers joined by `::`, e.g. `Acme` or `Acme::Agents`",
+            );
+        }
+        let t = self.ttl_ceilings;
+        if !(t.low >= t.medium && t.medium >= t.high && t.high >= t.critical) {
+            bad(
+                "low",
+                &format!("{}/{}/{}/{}", t.low, t.medium, t.high, t.critical),
+                "ttl ceilings must not grow with risk (low ≥ medium ≥ high ≥ critical)".into(),
+                "a riskier agent gets a shorter credential lifetime",
+            );
+        }
+        for key in &self.trusted_keys {
+            if !key.id.starts_with("ed25519:") {
+                bad("id", &key.id, "trusted key id must start with `ed25519:`".into(), "use the id printed by `mandate keys generate`");
+            }
+        }
+        out
+    }
+}
+
+fn config_help(message: &str) -> String {
+    if message.contains("unknown field") {
+        "remove the key or fix its spelling; the keys are pinned in the README's workspace section".to_owned()
+    } else {
+        "fix the TOML at this line; see the README's workspace section for the expected keys".to_owned()
+    }
+}
+
+/// Byte span of the first `key =` in `text`, for locating a value error.
+fn find_key(text: &str, key: &str) -> (usize, usize) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + (line.len() - trimmed.len());
+                return (start, offset + line.trim_end().len());
+            }
+        }
+        offset += line.len();
+    }
+    (0, 0)
+}
+
+/// `Ident(::Ident)*` where Ident is `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_cedar_namespace(s: &str) -> bool {
+    !s.is_empty()
+        && s.split("::").all(|part| {
+            let mut chars = part.chars();
+            matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// The `mandate.toml` that `mandate init` writes: every key shown, with comments.
+pub fn render_initial(name: &str, namespace: &str) -> String {
+    let name = toml::Value::String(name.to_owned()).to_string();
+    let namespace = toml::Value::String(namespace.to_owned()).to_string();
+    format!(
+        r#"# Mandate workspace configuration. Unknown keys are an error.
+name = {name}
+namespace = {namespace}              # Cedar namespace of the schema
+
+[schema]
+mode = "generated"                 # or "file": use schema.cedarschema as written
+
+[ttl_ceilings]                     # longest credential lifetime per risk tier, seconds
+low = 3600
+medium = 900
+high = 300
+critical = 60
+
+[gates]
+require_approvals = {{ low = 1, medium = 1, high = 2, critical = 2 }}
+allow_more_permissive = false      # a more-permissive analysis result needs an acknowledgement
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initial_config_round_trips() {
+        let text = render_initial("Acme \"agents\"", "Acme");
+        let config = Config::parse(&text).unwrap();
+        assert_eq!(config.name, "Acme \"agents\"");
+        assert_eq!(config.namespace, "Acme");
+        assert_eq!(config.ttl_ceilings.critical, 60);
+        assert_eq!(config.gates.require_approvals.high, 2);
+    }
+
+    #[test]
+    fn unknown_key_names_its_line() {
+        let text = "name = \"x\"\n\n[schema]\nmood = \"file\"\n";
+        let errs = Config::parse(text).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 4);
+        assert!(errs[0].message.contains("mood"), "{}", errs[0].message);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let text = "name = \" \"\nnamespace = \"Ac me\"\n[ttl_ceilings]\nlow = 1\nmedium = 2\nhigh = 3\ncritical = 4\n";
+        let errs = Config::parse(text).unwrap_err();
+        let lines: Vec<u32> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![1, 2, 4]);
+        assert!(errs[1].message.contains("`Ac me`"));
+    }
+
+    #[test]
+    fn namespaces() {
+        assert!(is_cedar_namespace("Acme"));
+        assert!(is_cedar_namespace("Acme::Agents_2"));
+        assert!(!is_cedar_namespace("Acme::"));
+        assert!(!is_cedar_namespace("2cme"));
+        assert!(!is_cedar_namespace(""));
+    }
+}

@@ -1,0 +1,328 @@
+//! A workspace: the folder a team keeps in git (DESIGN.md §2).
+//!
+//! Owns the layout (which file is what), `mandate.toml`, atomic writes, and the
+//! [`Fingerprints`] of files as this process last wrote them, so the watcher can tell the
+//! app's own saves from edits made elsewhere.
+
+mod config;
+mod fingerprints;
+mod library;
+
+use std::path::{Component, Path, PathBuf};
+
+pub use config::{
+    is_cedar_namespace, Approvals, Config, Gates, SchemaConfig, SchemaMapping, SchemaMode,
+    TrustedKey, TtlCeilings, CONFIG_FILE,
+};
+pub use fingerprints::{fingerprint, Fingerprint, Fingerprints};
+pub use library::POLICY_LIBRARY;
+
+use crate::diagnostics::Diagnostic;
+use crate::error::{ErrorCode, IoError};
+
+pub const SCHEMA_FILE: &str = "schema.cedarschema";
+pub const POLICIES_DIR: &str = "policies";
+pub const INVENTORY_DIR: &str = "inventory";
+pub const CONTROLS_DIR: &str = "controls";
+/// Machine-local state (SQLite); git-ignored.
+pub const STATE_DIR: &str = ".mandate";
+pub const DB_FILE: &str = ".mandate/mandate.db";
+/// Prefix of the temporary files behind atomic writes; the watcher ignores them.
+pub const TEMP_PREFIX: &str = ".mandate-tmp-";
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WorkspaceError {
+    #[error("`{path}` is not a Mandate workspace")]
+    #[diagnostic(code(mandate::workspace::not_found), help("create one with `mandate init {path}`, or pass the folder that holds `mandate.toml` with `--workspace`"))]
+    NotFound { path: String },
+
+    #[error("`{path}` already holds a Mandate workspace")]
+    #[diagnostic(code(mandate::workspace::exists), help("open it instead, or choose an empty folder"))]
+    Exists { path: String },
+
+    #[error("`{path}` has {} problem(s): {}", diagnostics.len(), first_message(diagnostics))]
+    #[diagnostic(code(mandate::workspace::config), help("fix `mandate.toml`; every problem is listed with its line"))]
+    Config { path: String, diagnostics: Vec<Diagnostic> },
+
+    #[error("`{path}` is outside the workspace")]
+    #[diagnostic(code(mandate::workspace::outside), help("use a path relative to the workspace folder, without `..`"))]
+    OutsideWorkspace { path: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] IoError),
+}
+
+fn first_message(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .first()
+        .map(|d| format!("line {}: {}", d.line, d.message))
+        .unwrap_or_default()
+}
+
+impl WorkspaceError {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound { .. } => ErrorCode::WorkspaceNotFound,
+            Self::Exists { .. } => ErrorCode::WorkspaceExists,
+            Self::Config { .. } => ErrorCode::ConfigInvalid,
+            Self::OutsideWorkspace { .. } => ErrorCode::PathOutsideWorkspace,
+            Self::Io(_) => ErrorCode::Io,
+        }
+    }
+
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            Self::Config { diagnostics, .. } => diagnostics.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, WorkspaceError>;
+
+/// What a workspace file is, by its place in the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileClass {
+    Config,
+    Schema,
+    Policy,
+    Inventory,
+    Controls,
+}
+
+/// Classifies a workspace-relative path; `None` for files Mandate does not read.
+pub fn classify(rel: &Path) -> Option<FileClass> {
+    let mut parts = rel.components().filter_map(|c| match c {
+        Component::Normal(s) => s.to_str(),
+        _ => None,
+    });
+    let first = parts.next()?;
+    let name = rel.file_name()?.to_str()?;
+    if name.starts_with(TEMP_PREFIX) {
+        return None;
+    }
+    let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let nested = parts.next().is_some();
+    match (first, nested) {
+        (CONFIG_FILE, false) => Some(FileClass::Config),
+        (SCHEMA_FILE, false) => Some(FileClass::Schema),
+        (POLICIES_DIR, true) if ext == "cedar" => Some(FileClass::Policy),
+        (INVENTORY_DIR, true) if ext == "toml" => Some(FileClass::Inventory),
+        (CONTROLS_DIR, true) if ext == "toml" => Some(FileClass::Controls),
+        _ => None,
+    }
+}
+
+/// An open workspace.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+    config: Config,
+    fingerprints: Fingerprints,
+}
+
+impl Workspace {
+    /// Opens the workspace whose `mandate.toml` is in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let config_path = dir.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(WorkspaceError::NotFound { path: dir.display().to_string() });
+        }
+        let root = dir
+            .canonicalize()
+            .map_err(|e| IoError::new("open", dir, e))?;
+        let text = read_to_string(&config_path)?;
+        let config = Config::parse(&text).map_err(|diagnostics| WorkspaceError::Config {
+            path: config_path.display().to_string(),
+            diagnostics,
+        })?;
+        Ok(Self { root, config, fingerprints: Fingerprints::default() })
+    }
+
+    /// Writes a new workspace into `dir` (created if missing): `mandate.toml`, the starter
+    /// schema, inventory and controls files, the policy library and a `.gitignore`.
+    /// Refuses a folder that already has a `mandate.toml`. The database is the caller's.
+    pub fn init(dir: &Path, name: &str, namespace: &str) -> Result<Self> {
+        if dir.join(CONFIG_FILE).exists() {
+            return Err(WorkspaceError::Exists { path: dir.display().to_string() });
+        }
+        if !is_cedar_namespace(namespace) {
+            return Err(WorkspaceError::Config {
+                path: dir.join(CONFIG_FILE).display().to_string(),
+                diagnostics: vec![Diagnostic::whole_file(
+                    CONFIG_FILE,
+                    crate::diagnostics::Severity::Error,
+                    "config::value",
+                    format!("`namespace` is not a Cedar namespace: `{namespace}`"),
+                    Some("use identifiers joined by `::`, e.g. `Acme`".to_owned()),
+                )],
+            });
+        }
+        for sub in [POLICIES_DIR, INVENTORY_DIR, "inventory/agents", CONTROLS_DIR, STATE_DIR] {
+            std::fs::create_dir_all(dir.join(sub))
+                .map_err(|e| IoError::new("create", &dir.join(sub), e))?;
+        }
+        // Files are written config-last: a folder without `mandate.toml` is not a workspace,
+        // so an interrupted init never leaves something that opens half-made.
+        let mut files: Vec<(String, String)> = vec![
+            (".gitignore".into(), ".mandate/\n".into()),
+            (SCHEMA_FILE.into(), library::starter_schema(namespace)),
+            ("inventory/people.toml".into(), library::PEOPLE_TEMPLATE.into()),
+            ("inventory/resources.toml".into(), library::RESOURCES_TEMPLATE.into()),
+            ("inventory/agents/README.md".into(), library::AGENTS_README.into()),
+            ("controls/controls.toml".into(), library::CONTROLS_TEMPLATE.into()),
+        ];
+        for (path, text) in POLICY_LIBRARY {
+            files.push((format!("{POLICIES_DIR}/{path}"), library::with_namespace(text, namespace)));
+        }
+        files.push((CONFIG_FILE.into(), config::render_initial(name, namespace)));
+        for (rel, text) in &files {
+            write_atomic(&dir.join(rel), text.as_bytes())?;
+        }
+        Self::open(dir)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn fingerprints(&self) -> &Fingerprints {
+        &self.fingerprints
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join(DB_FILE)
+    }
+
+    pub fn schema_path(&self) -> PathBuf {
+        self.root.join(SCHEMA_FILE)
+    }
+
+    /// Resolves a workspace-relative path, refusing absolute paths, `..` and symlinks that
+    /// lead outside the workspace.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
+        let outside = || WorkspaceError::OutsideWorkspace { path: rel.to_owned() };
+        let path = Path::new(rel);
+        if rel.is_empty()
+            || path.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(outside());
+        }
+        let full = self.root.join(path);
+        // The deepest existing ancestor must stay inside the (canonical) root.
+        let mut probe = full.as_path();
+        loop {
+            if probe.exists() {
+                let real = probe.canonicalize().map_err(|e| IoError::new("resolve", probe, e))?;
+                if !real.starts_with(&self.root) {
+                    return Err(outside());
+                }
+                break;
+            }
+            match probe.parent() {
+                Some(parent) => probe = parent,
+                None => break,
+            }
+        }
+        Ok(full)
+    }
+
+    /// Workspace-relative form of an absolute path under the root, with `/` separators.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        relative_to(&self.root, path)
+    }
+
+    /// Writes a workspace file atomically and records its fingerprint first, so the watcher
+    /// does not report the app's own save as an outside change.
+    pub fn write_file(&self, rel: &str, contents: &[u8]) -> Result<()> {
+        let path = self.resolve(rel)?;
+        self.fingerprints.record(&path, fingerprint(contents));
+        write_atomic(&path, contents)
+    }
+
+    /// Reads a workspace file as UTF-8.
+    pub fn read_file(&self, rel: &str) -> Result<String> {
+        read_to_string(&self.resolve(rel)?)
+    }
+}
+
+/// `path` relative to `root` with `/` separators, when it is under `root`.
+pub fn relative_to(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<&str> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    Some(parts.join("/"))
+}
+
+/// Reads a file as UTF-8, naming the file on failure.
+pub fn read_to_string(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| IoError::new("read", path, e).into())
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed to
+/// disk, then renamed over the target. Readers see the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| IoError::new("create a temporary file in", dir, e))?;
+    tmp.write_all(contents).map_err(|e| IoError::new("write", path, e))?;
+    tmp.as_file().sync_all().map_err(|e| IoError::new("flush", path, e))?;
+    tmp.persist(path).map_err(|e| IoError::new("replace", path, e.error))?;
+    // Make the rename itself durable.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_by_layout() {
+        let c = |s: &str| classify(Path::new(s));
+        assert_eq!(c("mandate.toml"), Some(FileClass::Config));
+        assert_eq!(c("schema.cedarschema"), Some(FileClass::Schema));
+        assert_eq!(c("policies/a/b.cedar"), Some(FileClass::Policy));
+        assert_eq!(c("policies/notes.md"), None);
+        assert_eq!(c("policies/.mandate-tmp-x1.cedar"), None);
+        assert_eq!(c("inventory/agents/bot.toml"), Some(FileClass::Inventory));
+        assert_eq!(c("controls/controls.toml"), Some(FileClass::Controls));
+        assert_eq!(c("sub/mandate.toml"), None);
+        assert_eq!(c(".mandate/mandate.db"), None);
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap_or_default(), "two");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 1);
+    }
+}

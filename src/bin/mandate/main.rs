@@ -1,1 +1,33 @@
-fn main() {}
+//! `mandate`: the command-line shell over `mandate::api`.
+
+mod args;
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::Parser as _;
+
+/// Process exit codes (DESIGN.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Success, nothing found.
+    Ok = 0,
+    /// Findings: validation errors, changed decisions, failed verification or gate.
+    Findings = 1,
+    /// Usage or I/O error.
+    Error = 2,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = args::Cli::parse();
+    let code = match commands::run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let shown = cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
+            output::error(&e, cli.error_format, &shown);
+            ExitCode::Error
+        }
+    };
+    std::process::ExitCode::from(code as u8)
+}

@@ -1,0 +1,63 @@
+//! One function per command: call `mandate::api`, hand the result to `output`.
+
+use std::path::{Path, PathBuf};
+
+use mandate::api::{self, ApiError, ApiResult};
+use mandate::ErrorCode;
+
+use crate::args::{Cli, Command};
+use crate::output;
+use crate::ExitCode;
+
+pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader went away (`mandate validate | head`): stop quietly, like ripgrep.
+            std::process::exit(0);
+        }
+        ApiError::new(ErrorCode::Io, format!("cannot write output: {e}"), None)
+    };
+    match &cli.command {
+        Command::Init { dir, name, namespace } => {
+            let name = name.clone().unwrap_or_else(|| default_name(dir));
+            let info = api::init_workspace(dir, &name, namespace, &api::current_actor())?;
+            output::initialised(&info, cli.format, &mut stdout).map_err(io)?;
+            Ok(ExitCode::Ok)
+        }
+        Command::Validate => {
+            let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
+            let report = api::validate_dir(&dir)?;
+            output::validation(&report, &shown, cli.format, &mut stdout).map_err(io)?;
+            Ok(if report.error_count > 0 { ExitCode::Findings } else { ExitCode::Ok })
+        }
+    }
+}
+
+fn default_name(dir: &Path) -> String {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    abs.file_name().map_or_else(|| "Mandate workspace".to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The workspace folder and how to show paths under it: `--workspace` as given, else the
+/// nearest folder at or above the current one that holds `mandate.toml`.
+pub fn workspace_dir(arg: Option<&Path>) -> ApiResult<(PathBuf, PathBuf)> {
+    if let Some(dir) = arg {
+        return Ok((dir.to_path_buf(), dir.to_path_buf()));
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot read the current folder: {e}"), None))?;
+    let mut shown = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join(mandate::workspace::CONFIG_FILE).is_file() {
+            let shown = if shown.as_os_str().is_empty() { PathBuf::from(".") } else { shown };
+            return Ok((dir.to_path_buf(), shown));
+        }
+        shown.push("..");
+    }
+    Err(ApiError::new(
+        ErrorCode::WorkspaceNotFound,
+        format!("no `mandate.toml` in `{}` or any folder above it", cwd.display()),
+        Some("pass `--workspace DIR`, or create a workspace with `mandate init DIR`"),
+    ))
+}

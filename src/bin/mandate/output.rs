@@ -1,0 +1,173 @@
+//! Presentation: turns api results into human text or JSON. Evaluation never prints.
+
+use std::io::{IsTerminal as _, Write};
+use std::path::Path;
+
+use mandate::api::dto::{ApiError, Diagnostic, Severity, ValidationReport, WorkspaceInfo};
+
+use crate::args::{ErrorFormat, Format};
+
+/// Whether to colour a stream: only on a terminal, and never with `NO_COLOR` set.
+pub fn colour(is_tty: bool) -> bool {
+    is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        match s {
+            Severity::Error => self.wrap("1;31", "error"),
+            Severity::Warning => self.wrap("1;33", "warning"),
+            Severity::Info => self.wrap("1;36", "info"),
+        }
+    }
+}
+
+/// Escapes control, bidi and zero-width characters so untrusted text (file contents, names
+/// from inventories) cannot move the cursor, recolour or reorder a terminal.
+pub fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let hidden = matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+        if (c.is_control() && c != '\t') || hidden {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A diagnostic's path as the user reaches it from where they ran the command.
+fn shown_path(workspace_arg: &Path, rel: &str) -> String {
+    if workspace_arg.as_os_str().is_empty() || workspace_arg == Path::new(".") {
+        rel.to_owned()
+    } else {
+        workspace_arg.join(rel).display().to_string()
+    }
+}
+
+pub fn diagnostic_line(d: &Diagnostic, workspace_arg: &Path, colour: bool) -> String {
+    let p = Paint(colour);
+    let mut s = format!(
+        "{}:{}:{}: {}: {} [{}]",
+        sanitize(&shown_path(workspace_arg, &d.file)),
+        d.line,
+        d.column,
+        p.severity(d.severity),
+        sanitize(&d.message),
+        d.code
+    );
+    if let Some(help) = &d.help {
+        s.push_str(&format!("\n  {}: {}", p.wrap("1;36", "help"), sanitize(help)));
+    }
+    s
+}
+
+pub fn validation(report: &ValidationReport, workspace_arg: &Path, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            writeln!(out)
+        }
+        Format::Human => {
+            let colour = colour(std::io::stdout().is_terminal());
+            for d in &report.diagnostics {
+                writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
+            }
+            let plural = |n: u32, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            let mode = if report.schema_used {
+                "strict validation against schema.cedarschema"
+            } else {
+                "no schema: parsed and checked ids only"
+            };
+            writeln!(
+                out,
+                "{} in {}: {}, {} ({mode})",
+                plural(report.policy_count, "policy").replace("policys", "policies"),
+                plural(u32::try_from(report.files.len()).unwrap_or(u32::MAX), "file"),
+                plural(report.error_count, "error"),
+                plural(report.warning_count, "warning"),
+            )
+        }
+    }
+}
+
+pub fn initialised(info: &WorkspaceInfo, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, info)?;
+            writeln!(out)
+        }
+        Format::Human => writeln!(
+            out,
+            "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
+            sanitize(&info.name),
+            info.namespace,
+            sanitize(&info.root),
+            sanitize(&info.root)
+        ),
+    }
+}
+
+/// Prints a fatal error on stderr in the chosen shape.
+pub fn error(e: &ApiError, format: ErrorFormat, workspace_arg: &Path) {
+    let mut err = std::io::stderr().lock();
+    let colour = format == ErrorFormat::Human && colour(std::io::stderr().is_terminal());
+    let p = Paint(colour);
+    let _ = match format {
+        ErrorFormat::Json => serde_json::to_writer(&mut err, e).map_err(std::io::Error::other).and_then(|()| writeln!(err)),
+        ErrorFormat::Human | ErrorFormat::Plain => {
+            let mut s = format!("{}: {}", p.wrap("1;31", "error"), sanitize(&e.message));
+            for d in &e.diagnostics {
+                s.push('\n');
+                s.push_str(&diagnostic_line(d, workspace_arg, colour));
+            }
+            if let Some(help) = &e.help {
+                s.push_str(&format!("\n{}: {}", p.wrap("1;36", "help"), sanitize(help)));
+            }
+            writeln!(err, "{s}")
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_control_bidi_and_zero_width() {
+        assert_eq!(sanitize("ok\u{1b}[31m"), "ok\\u{1b}[31m");
+        assert_eq!(sanitize("a\u{202E}b\u{200B}c"), "a\\u{202e}b\\u{200b}c");
+        assert_eq!(sanitize("tab\tand é"), "tab\tand é");
+    }
+
+    #[test]
+    fn diagnostic_lines_join_the_workspace_path() {
+        let d = Diagnostic {
+            file: "policies/a.cedar".into(),
+            line: 3,
+            column: 7,
+            end_line: 3,
+            end_column: 9,
+            severity: Severity::Error,
+            code: "cedar::parse".into(),
+            message: "unexpected token".into(),
+            help: Some("check it".into()),
+        };
+        assert_eq!(
+            diagnostic_line(&d, Path::new("examples/demo"), false),
+            "examples/demo/policies/a.cedar:3:7: error: unexpected token [cedar::parse]\n  help: check it"
+        );
+        assert!(diagnostic_line(&d, Path::new("."), false).starts_with("policies/a.cedar:3:7"));
+    }
+}

@@ -37,7 +37,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic spanning `start..end` (byte offsets) of `text`.
-    #[expect(clippy::too_many_arguments, reason = "each argument is one field of the diagnostic")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "each argument is one field of the diagnostic"
+    )]
     pub fn at_span(
         file: &str,
         text: &str,
@@ -87,7 +90,13 @@ impl Diagnostic {
 
     /// Sort key: file, then position, then severity.
     pub fn sort_key(&self) -> (&str, u32, u32, Severity, &str) {
-        (&self.file, self.line, self.column, self.severity, &self.message)
+        (
+            &self.file,
+            self.line,
+            self.column,
+            self.severity,
+            &self.message,
+        )
     }
 }
 
@@ -122,7 +131,11 @@ impl<'a> LineIndex<'a> {
         let column = self
             .text
             .get(start..)
-            .map(|rest| rest.char_indices().take_while(|(i, _)| start + i < offset).count())
+            .map(|rest| {
+                rest.char_indices()
+                    .take_while(|(i, _)| start + i < offset)
+                    .count()
+            })
             .unwrap_or(0);
         (to_u32(line + 1), to_u32(column + 1))
     }

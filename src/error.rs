@@ -103,7 +103,10 @@ impl Error {
 /// An I/O failure on a named path.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot {action} `{path}`: {source}")]
-#[diagnostic(code(mandate::io), help("check that the path exists and that you may read and write it"))]
+#[diagnostic(
+    code(mandate::io),
+    help("check that the path exists and that you may read and write it")
+)]
 pub struct IoError {
     pub action: &'static str,
     pub path: String,
@@ -113,7 +116,11 @@ pub struct IoError {
 
 impl IoError {
     pub fn new(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
-        Self { action, path: path.display().to_string(), source }
+        Self {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 

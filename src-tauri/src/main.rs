@@ -1,1 +1,116 @@
-fn main() {}
+//! Mandate's desktop shell: thin `#[tauri::command]`s over `mandate::api`.
+//!
+//! Each command takes the state, calls one api function and returns its DTO or `ApiError`
+//! (`{code, message, help, diagnostics}`). The open workspace lives in [`AppState`]; its
+//! watcher emits `workspace-changed` events with the batch of changes.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use mandate::api::dto::{AuditEntry, ValidationReport, WorkspaceInfo};
+use mandate::api::{settings, ApiError, ApiResult, Session, WatchHandle};
+use mandate::ErrorCode;
+use tauri::{AppHandle, Emitter as _, Manager as _, State};
+
+/// The event the UI listens to for outside edits.
+const CHANGED_EVENT: &str = "workspace-changed";
+
+#[derive(Default)]
+struct AppState(Mutex<Option<(Session, WatchHandle)>>);
+
+impl AppState {
+    fn session(&self) -> ApiResult<Session> {
+        let guard = self.0.lock().map_err(|_| internal("state lock poisoned"))?;
+        guard.as_ref().map(|(s, _)| s.clone()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::WorkspaceNotFound,
+                "no workspace is open",
+                Some("open a workspace folder first"),
+            )
+        })
+    }
+}
+
+fn internal(message: &str) -> ApiError {
+    ApiError::new(ErrorCode::Internal, message, None)
+}
+
+/// Opens `dir`, starts its watcher (emitting to the UI), remembers it as the last workspace.
+fn open(app: &AppHandle, dir: &Path) -> ApiResult<WorkspaceInfo> {
+    let session = Session::open(dir)?;
+    let emitter = app.clone();
+    let watch = session.watch(move |changes| {
+        let _ = emitter.emit(CHANGED_EVENT, changes);
+    })?;
+    if let Ok(config_dir) = app.path().app_config_dir() {
+        let _ = settings::remember_workspace(&config_dir, session.root());
+    }
+    let info = session.info();
+    let state = app.state::<AppState>();
+    *state
+        .0
+        .lock()
+        .map_err(|_| internal("state lock poisoned"))? = Some((session, watch));
+    Ok(info)
+}
+
+#[tauri::command]
+fn current_workspace(state: State<'_, AppState>) -> Result<Option<WorkspaceInfo>, ApiError> {
+    Ok(state.session().ok().map(|s| s.info()))
+}
+
+#[tauri::command]
+fn open_workspace(app: AppHandle, path: PathBuf) -> Result<WorkspaceInfo, ApiError> {
+    open(&app, &path)
+}
+
+#[tauri::command]
+fn validate_workspace(state: State<'_, AppState>) -> Result<ValidationReport, ApiError> {
+    Ok(state.session()?.validate())
+}
+
+#[tauri::command]
+fn list_audit(state: State<'_, AppState>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
+    state.session()?.audit_log(limit)
+}
+
+/// The workspace to open at start: the first argument, else `MANDATE_WORKSPACE`, else the
+/// last one opened.
+fn startup_workspace(app: &AppHandle) -> Option<PathBuf> {
+    std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("MANDATE_WORKSPACE").map(PathBuf::from))
+        .or_else(|| {
+            app.path()
+                .app_config_dir()
+                .ok()
+                .and_then(|d| settings::last_workspace(&d))
+        })
+}
+
+fn main() -> anyhow::Result<()> {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::default())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            if let Some(dir) = startup_workspace(&handle) {
+                // A bad start-up workspace is not fatal: the UI shows the welcome screen.
+                if let Err(e) = open(&handle, &dir) {
+                    eprintln!("mandate: cannot open `{}`: {}", dir.display(), e.message);
+                }
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            current_workspace,
+            open_workspace,
+            validate_workspace,
+            list_audit
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}

@@ -25,7 +25,12 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        Self { code: e.error_code(), message: e.to_string(), help: e.help(), diagnostics: e.diagnostics() }
+        Self {
+            code: e.error_code(),
+            message: e.to_string(),
+            help: e.help(),
+            diagnostics: e.diagnostics(),
+        }
     }
 }
 
@@ -38,11 +43,20 @@ macro_rules! into_api_error {
         }
     )*};
 }
-into_api_error!(workspace::WorkspaceError, crate::store::StoreError, watch::WatchError);
+into_api_error!(
+    workspace::WorkspaceError,
+    crate::store::StoreError,
+    watch::WatchError
+);
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>, help: Option<&str>) -> Self {
-        Self { code, message: message.into(), help: help.map(str::to_owned), diagnostics: Vec::new() }
+        Self {
+            code,
+            message: message.into(),
+            help: help.map(str::to_owned),
+            diagnostics: Vec::new(),
+        }
     }
 }
 
@@ -62,18 +76,27 @@ pub fn current_actor() -> String {
             return actor.trim().to_owned();
         }
     }
-    let git = std::process::Command::new("git").args(["config", "user.email"]).output();
+    let git = std::process::Command::new("git")
+        .args(["config", "user.email"])
+        .output();
     if let Ok(out) = git {
         let email = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         if out.status.success() && !email.is_empty() {
             return email;
         }
     }
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".to_owned())
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned())
 }
 
 /// Creates a workspace in `dir` and its database; records `workspace.init` in the audit log.
-pub fn init_workspace(dir: &Path, name: &str, namespace: &str, actor: &str) -> ApiResult<dto::WorkspaceInfo> {
+pub fn init_workspace(
+    dir: &Path,
+    name: &str,
+    namespace: &str,
+    actor: &str,
+) -> ApiResult<dto::WorkspaceInfo> {
     let ws = Workspace::init(dir, name, namespace)?;
     let db = Db::open(&ws.db_path())?;
     let after = json!({ "name": name, "namespace": namespace });
@@ -101,7 +124,9 @@ pub struct Session {
 
 impl Session {
     pub fn open(dir: &Path) -> ApiResult<Self> {
-        Ok(Self { workspace: Workspace::open(dir)? })
+        Ok(Self {
+            workspace: Workspace::open(dir)?,
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -132,7 +157,11 @@ impl Session {
                 Some("policy files live under `policies/` and end in `.cedar`"),
             ));
         }
-        let before = self.workspace.read_file(rel).ok().map(|t| hash_hex(t.as_bytes()));
+        let before = self
+            .workspace
+            .read_file(rel)
+            .ok()
+            .map(|t| hash_hex(t.as_bytes()));
         self.workspace.write_file(rel, text.as_bytes())?;
         let db = self.db()?;
         let before = before.map(|h| json!({ "sha256": h }));
@@ -150,7 +179,10 @@ impl Session {
 
     /// The newest `limit` audit entries.
     pub fn audit_log(&self, limit: u32) -> ApiResult<Vec<dto::AuditEntry>> {
-        let rows = self.db()?.audit_entries(&AuditFilter { subject: None, limit: Some(limit) })?;
+        let rows = self.db()?.audit_entries(&AuditFilter {
+            subject: None,
+            limit: Some(limit),
+        })?;
         Ok(rows
             .into_iter()
             .map(|r| dto::AuditEntry {
@@ -170,10 +202,14 @@ impl Session {
     where
         F: Fn(Vec<dto::Change>) + Send + Sync + 'static,
     {
-        let handle = watch::watch(self.workspace.root(), self.workspace.fingerprints().clone(), move |changes| {
-            on_change(changes.into_iter().map(change_dto).collect());
-            Ok(())
-        })?;
+        let handle = watch::watch(
+            self.workspace.root(),
+            self.workspace.fingerprints().clone(),
+            move |changes| {
+                on_change(changes.into_iter().map(change_dto).collect());
+                Ok(())
+            },
+        )?;
         Ok(handle)
     }
 
@@ -194,7 +230,10 @@ fn info(ws: &Workspace) -> dto::WorkspaceInfo {
 }
 
 fn hash_hex(bytes: &[u8]) -> String {
-    workspace::fingerprint(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    workspace::fingerprint(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn change_dto(c: watch::Change) -> dto::Change {
@@ -214,7 +253,11 @@ fn change_dto(c: watch::Change) -> dto::Change {
 
 fn report_dto(report: &PolicyReport) -> dto::ValidationReport {
     let count = |file: &str, sev| {
-        let n = report.diagnostics.iter().filter(|d: &&Diagnostic| d.file == file && d.severity == sev).count();
+        let n = report
+            .diagnostics
+            .iter()
+            .filter(|d: &&Diagnostic| d.file == file && d.severity == sev)
+            .count();
         u32::try_from(n).unwrap_or(u32::MAX)
     };
     let files = report

@@ -66,7 +66,10 @@ mod tests {
         // b is newest but is not a workspace; a is returned.
         assert_eq!(last_workspace(cfg.path()), Some(a.path().to_path_buf()));
         remember_workspace(cfg.path(), a.path()).unwrap();
-        assert_eq!(load(cfg.path()).recent_workspaces[0], a.path().display().to_string());
+        assert_eq!(
+            load(cfg.path()).recent_workspaces[0],
+            a.path().display().to_string()
+        );
         assert_eq!(load(cfg.path()).recent_workspaces.len(), 2);
     }
 }

@@ -13,7 +13,8 @@ pub fn from_miette(
     default_help: &str,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let related: Vec<&dyn miette::Diagnostic> = d.related().map(|r| r.collect()).unwrap_or_default();
+    let related: Vec<&dyn miette::Diagnostic> =
+        d.related().map(|r| r.collect()).unwrap_or_default();
     push_one(d, file, text, severity, code, default_help, &mut out);
     for r in related {
         push_one(r, file, text, severity, code, default_help, &mut out);
@@ -39,7 +40,9 @@ fn push_one(
         .map(|h| h.to_string())
         .or_else(|| (!default_help.is_empty()).then(|| default_help.to_owned()));
     let message = one_line(&d.to_string());
-    out.push(Diagnostic::at_span(file, text, start, end, severity, code, message, help));
+    out.push(Diagnostic::at_span(
+        file, text, start, end, severity, code, message, help,
+    ));
 }
 
 /// Cedar messages sometimes span lines; a diagnostic message is one line.

@@ -63,11 +63,17 @@ pub struct PolicyReport {
 
 impl PolicyReport {
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn statement_count(&self) -> usize {
@@ -84,8 +90,17 @@ pub fn policy_paths(root: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
     let mut out = Vec::new();
     for entry in walkdir::WalkDir::new(&dir).follow_links(false) {
         let entry = entry.map_err(|e| {
-            let path = e.path().and_then(|p| relative_to(root, p)).unwrap_or_else(|| POLICIES_DIR.to_owned());
-            Diagnostic::whole_file(&path, Severity::Error, "io::read", format!("cannot read: {e}"), None)
+            let path = e
+                .path()
+                .and_then(|p| relative_to(root, p))
+                .unwrap_or_else(|| POLICIES_DIR.to_owned());
+            Diagnostic::whole_file(
+                &path,
+                Severity::Error,
+                "io::read",
+                format!("cannot read: {e}"),
+                None,
+            )
         })?;
         let path = entry.path();
         if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "cedar") {
@@ -173,7 +188,12 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
 
     for (path, text) in sources {
         let file_index = files.len();
-        let mut file = SourceFile { path, text, statements: Vec::new(), parsed: false };
+        let mut file = SourceFile {
+            path,
+            text,
+            statements: Vec::new(),
+            parsed: false,
+        };
         match file.text.parse::<PolicySet>() {
             Err(errs) => {
                 for err in errs.iter() {
@@ -224,7 +244,11 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
                         rationale: item.annotation("rationale").map(str::to_owned),
                     };
                     if let Some(&(other_file, other_stmt)) = seen.get(&id) {
-                        let other: &SourceFile = if other_file == file_index { &file } else { &files[other_file] };
+                        let other: &SourceFile = if other_file == file_index {
+                            &file
+                        } else {
+                            &files[other_file]
+                        };
                         let other_line = other.statements.get(other_stmt).map_or(1, |s| s.line);
                         diagnostics.push(Diagnostic::at_span(
                             &file.path,
@@ -233,14 +257,26 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
                             start + shown.len(),
                             Severity::Error,
                             "policy::duplicate_id",
-                            format!("duplicate policy id `{id}`: also at {}:{other_line}", other.path),
-                            Some("policy ids must be unique across the workspace; rename one `@id`".to_owned()),
+                            format!(
+                                "duplicate policy id `{id}`: also at {}:{other_line}",
+                                other.path
+                            ),
+                            Some(
+                                "policy ids must be unique across the workspace; rename one `@id`"
+                                    .to_owned(),
+                            ),
                         ));
                         continue;
                     }
                     let added = match &item {
-                        Item::Policy(p) => set.add(p.new_id(PolicyId::new(&id))).err().map(|e| e.to_string()),
-                        Item::Template(t) => set.add_template(t.new_id(PolicyId::new(&id))).err().map(|e| e.to_string()),
+                        Item::Policy(p) => set
+                            .add(p.new_id(PolicyId::new(&id)))
+                            .err()
+                            .map(|e| e.to_string()),
+                        Item::Template(t) => set
+                            .add_template(t.new_id(PolicyId::new(&id)))
+                            .err()
+                            .map(|e| e.to_string()),
                     };
                     if let Some(message) = added {
                         diagnostics.push(Diagnostic::at_span(
@@ -291,7 +327,12 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
         }
     }
     diagnostics::sort(&mut diagnostics);
-    PolicyReport { files, set, diagnostics, schema_used }
+    PolicyReport {
+        files,
+        set,
+        diagnostics,
+        schema_used,
+    }
 }
 
 /// Strict validation; each error and warning located in the file of its policy.
@@ -303,23 +344,40 @@ fn validate(schema: &Schema, set: &PolicySet, files: &[SourceFile], out: &mut Ve
         }
     }
     let result = Validator::new(schema.clone()).validate(set, ValidationMode::Strict);
-    let mut push = |policy: &PolicyId, d: &dyn miette::Diagnostic, severity: Severity, code: &str, help: &str| {
+    let mut push = |policy: &PolicyId,
+                    d: &dyn miette::Diagnostic,
+                    severity: Severity,
+                    code: &str,
+                    help: &str| {
         if let Some((file, start)) = owner.get(policy.to_string().as_str()) {
             let mut found = from_miette(d, &file.path, &file.text, severity, code, help);
             for diag in &mut found {
                 if diag.line == 1 && diag.column == 1 && *start > 0 && miette_has_no_labels(d) {
                     let (line, column) = LineIndex::new(&file.text).position(*start);
-                    (diag.line, diag.column, diag.end_line, diag.end_column) = (line, column, line, column);
+                    (diag.line, diag.column, diag.end_line, diag.end_column) =
+                        (line, column, line, column);
                 }
             }
             out.extend(found);
         }
     };
     for e in result.validation_errors() {
-        push(e.policy_id(), e, Severity::Error, "cedar::validation", "the policy does not type-check against `schema.cedarschema`");
+        push(
+            e.policy_id(),
+            e,
+            Severity::Error,
+            "cedar::validation",
+            "the policy does not type-check against `schema.cedarschema`",
+        );
     }
     for w in result.validation_warnings() {
-        push(w.policy_id(), w, Severity::Warning, "cedar::validation_warning", "");
+        push(
+            w.policy_id(),
+            w,
+            Severity::Warning,
+            "cedar::validation_warning",
+            "",
+        );
     }
 }
 
@@ -361,7 +419,10 @@ impl Item<'_> {
 /// `policy0, policy1, …` in the order they appear.
 fn statements_in_order(set: &PolicySet) -> Vec<Item<'_>> {
     let index = |id: &PolicyId| -> usize {
-        id.to_string().strip_prefix("policy").and_then(|n| n.parse().ok()).unwrap_or(usize::MAX)
+        id.to_string()
+            .strip_prefix("policy")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX)
     };
     let mut items: Vec<(usize, Item<'_>)> = set
         .policies()

@@ -52,15 +52,27 @@ fn ids_come_from_annotation_else_global_file_order() {
 fn duplicate_id_names_both_files() {
     let report = check_sources(
         vec![
-            src("policies/a.cedar", "@id(\"x\")\npermit(principal, action, resource);\n"),
-            src("policies/b.cedar", "\n\n@id(\"x\")\nforbid(principal, action, resource);\n"),
+            src(
+                "policies/a.cedar",
+                "@id(\"x\")\npermit(principal, action, resource);\n",
+            ),
+            src(
+                "policies/b.cedar",
+                "\n\n@id(\"x\")\nforbid(principal, action, resource);\n",
+            ),
         ],
         None,
     );
     assert_eq!(report.diagnostics.len(), 1);
     let d = &report.diagnostics[0];
-    assert_eq!((d.file.as_str(), d.line, d.code.as_str()), ("policies/b.cedar", 3, "policy::duplicate_id"));
-    assert_eq!(d.message, "duplicate policy id `x`: also at policies/a.cedar:1");
+    assert_eq!(
+        (d.file.as_str(), d.line, d.code.as_str()),
+        ("policies/b.cedar", 3, "policy::duplicate_id")
+    );
+    assert_eq!(
+        d.message,
+        "duplicate policy id `x`: also at policies/a.cedar:1"
+    );
     assert_eq!(report.set.policies().count(), 1);
 }
 
@@ -68,14 +80,23 @@ fn duplicate_id_names_both_files() {
 fn parse_errors_are_located_and_other_files_still_load() {
     let report = check_sources(
         vec![
-            src("policies/bad.cedar", "permit(principal, action, resource)\nwhen { 1 + };\n"),
-            src("policies/good.cedar", "permit(principal, action, resource);\n"),
+            src(
+                "policies/bad.cedar",
+                "permit(principal, action, resource)\nwhen { 1 + };\n",
+            ),
+            src(
+                "policies/good.cedar",
+                "permit(principal, action, resource);\n",
+            ),
         ],
         None,
     );
     assert_eq!(report.error_count(), 1, "{:?}", report.diagnostics);
     let d = &report.diagnostics[0];
-    assert_eq!((d.file.as_str(), d.line, d.code.as_str()), ("policies/bad.cedar", 2, "cedar::parse"));
+    assert_eq!(
+        (d.file.as_str(), d.line, d.code.as_str()),
+        ("policies/bad.cedar", 2, "cedar::parse")
+    );
     assert!(d.column > 1);
     assert!(d.help.is_some());
     assert_eq!(report.set.policies().count(), 1);
@@ -97,20 +118,41 @@ fn validation_errors_point_into_the_right_file_and_all_are_reported() {
         Some(SCHEMA),
     );
     assert!(report.schema_used);
-    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+    let errors: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
     assert_eq!(errors.len(), 2, "{:#?}", report.diagnostics);
-    assert_eq!((errors[0].file.as_str(), errors[0].line), ("policies/b.cedar", 3));
-    assert!(errors[0].message.contains("lifecycl"), "{}", errors[0].message);
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line),
+        ("policies/b.cedar", 3)
+    );
+    assert!(
+        errors[0].message.contains("lifecycl"),
+        "{}",
+        errors[0].message
+    );
     assert_eq!(errors[0].code, "cedar::validation");
     // `context.ttl_seconds` is optional: reading it without `has` fails strict validation.
-    assert_eq!((errors[1].file.as_str(), errors[1].line), ("policies/b.cedar", 6));
-    assert!(errors[1].message.contains("ttl_seconds"), "{}", errors[1].message);
+    assert_eq!(
+        (errors[1].file.as_str(), errors[1].line),
+        ("policies/b.cedar", 6)
+    );
+    assert!(
+        errors[1].message.contains("ttl_seconds"),
+        "{}",
+        errors[1].message
+    );
 }
 
 #[test]
 fn schema_errors_are_reported_in_the_schema_file() {
     let report = check_sources(
-        vec![src("policies/a.cedar", "permit(principal, action, resource);\n")],
+        vec![src(
+            "policies/a.cedar",
+            "permit(principal, action, resource);\n",
+        )],
         Some("namespace Acme {\n  entity Agent { x: Strin };\n}\n"),
     );
     assert!(!report.schema_used);
@@ -130,5 +172,9 @@ fn library_policies_validate_against_the_starter_schema() {
     assert!(report.schema_used);
     assert_eq!(report.diagnostics, vec![]);
     assert!(report.statement_count() >= 10);
-    assert!(report.files.iter().flat_map(|f| &f.statements).all(|s| s.control.is_some() && s.rationale.is_some()));
+    assert!(report
+        .files
+        .iter()
+        .flat_map(|f| &f.statements)
+        .all(|s| s.control.is_some() && s.rationale.is_some()));
 }

@@ -106,11 +106,17 @@ mod tests {
         let second = db.audit(&entry("agent:b", &a)).unwrap();
         assert!(second > first);
         let all = db.audit_entries(&AuditFilter::default()).unwrap();
-        assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), vec![second, first]);
+        assert_eq!(
+            all.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![second, first]
+        );
         assert_eq!(all[0].at, "2026-05-01T12:00:00.000Z");
         assert_eq!(all[0].after.as_deref(), Some(r#"{"lifecycle":"active"}"#));
         let only_a = db
-            .audit_entries(&AuditFilter { subject: Some("agent:a"), limit: None })
+            .audit_entries(&AuditFilter {
+                subject: Some("agent:a"),
+                limit: None,
+            })
             .unwrap();
         assert_eq!(only_a.len(), 1);
         assert_eq!(only_a[0].subject, "agent:a");
@@ -121,10 +127,15 @@ mod tests {
         let db = Db::open_in_memory().unwrap();
         let a = json!({});
         db.audit(&entry("agent:a", &a)).unwrap();
-        let upd = db.conn().execute("UPDATE audit_log SET actor = 'mallory'", []);
+        let upd = db
+            .conn()
+            .execute("UPDATE audit_log SET actor = 'mallory'", []);
         assert!(upd.unwrap_err().to_string().contains("append-only"));
         let del = db.conn().execute("DELETE FROM audit_log", []);
         assert!(del.unwrap_err().to_string().contains("append-only"));
-        assert_eq!(db.audit_entries(&AuditFilter::default()).unwrap()[0].actor, "dana@acme.example");
+        assert_eq!(
+            db.audit_entries(&AuditFilter::default()).unwrap()[0].actor,
+            "dana@acme.example"
+        );
     }
 }

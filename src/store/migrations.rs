@@ -30,7 +30,11 @@ pub fn latest() -> i64 {
 }
 
 pub fn current(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn apply(conn: &mut Connection, label: &str) -> Result<()> {
@@ -42,7 +46,11 @@ pub fn apply(conn: &mut Connection, label: &str) -> Result<()> {
     )?;
     let found = current(conn)?;
     if found > latest() {
-        return Err(StoreError::TooNew { path: label.to_owned(), found, known: latest() });
+        return Err(StoreError::TooNew {
+            path: label.to_owned(),
+            found,
+            known: latest(),
+        });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
         // IMMEDIATE takes the write lock up front, so two processes opening a fresh database
@@ -55,7 +63,10 @@ pub fn apply(conn: &mut Connection, label: &str) -> Result<()> {
         )?;
         if !already {
             tx.execute_batch(sql)
-                .map_err(|source| StoreError::Migration { version: *version, source })?;
+                .map_err(|source| StoreError::Migration {
+                    version: *version,
+                    source,
+                })?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                 rusqlite::params![version, chrono::Utc::now().to_rfc3339()],

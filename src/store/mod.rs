@@ -23,15 +23,30 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum StoreError {
     #[error("cannot open the database `{path}`: {source}")]
     #[diagnostic(code(mandate::store::open), help("the file may be damaged or locked by another program; `.mandate/` holds only recorded data and can be deleted to start afresh"))]
-    Open { path: String, #[source] source: rusqlite::Error },
+    Open {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
 
     #[error("the database `{path}` has schema version {found}, newer than this Mandate ({known})")]
-    #[diagnostic(code(mandate::store::too_new), help("upgrade Mandate; an older build must not write a newer database"))]
-    TooNew { path: String, found: i64, known: i64 },
+    #[diagnostic(
+        code(mandate::store::too_new),
+        help("upgrade Mandate; an older build must not write a newer database")
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
 
     #[error("database migration {version} failed: {source}")]
     #[diagnostic(code(mandate::store::migration))]
-    Migration { version: i64, #[source] source: rusqlite::Error },
+    Migration {
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
 
     #[error("database error: {0}")]
     #[diagnostic(code(mandate::store::sql))]
@@ -39,7 +54,11 @@ pub enum StoreError {
 
     #[error("stored JSON in `{column}` is invalid: {source}")]
     #[diagnostic(code(mandate::store::json))]
-    Json { column: &'static str, #[source] source: serde_json::Error },
+    Json {
+        column: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -64,15 +83,19 @@ impl Db {
             // A missing `.mandate/` is normal in a fresh clone (it is git-ignored).
             let _ = std::fs::create_dir_all(dir);
         }
-        let conn = Connection::open(path)
-            .map_err(|source| StoreError::Open { path: label.clone(), source })?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: label.clone(),
+            source,
+        })?;
         Self::setup(conn, label, true)
     }
 
     /// An in-memory database, migrated; for tests and loose-file commands.
     pub fn open_in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory()
-            .map_err(|source| StoreError::Open { path: ":memory:".into(), source })?;
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
         Self::setup(conn, ":memory:".into(), false)
     }
 
@@ -119,7 +142,10 @@ mod tests {
     fn in_memory_db_is_migrated_with_foreign_keys() {
         let db = Db::open_in_memory().unwrap();
         assert_eq!(db.schema_version().unwrap(), Db::latest_version());
-        let fk: i64 = db.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let fk: i64 = db
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(fk, 1);
     }
 
@@ -129,7 +155,10 @@ mod tests {
         let path = dir.path().join(".mandate/mandate.db");
         {
             let db = Db::open(&path).unwrap();
-            let mode: String = db.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+            let mode: String = db
+                .conn()
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
             assert_eq!(mode, "wal");
         }
         let db = Db::open(&path).unwrap();
@@ -147,9 +176,16 @@ mod tests {
         let path = dir.path().join("m.db");
         drop(Db::open(&path).unwrap());
         let conn = Connection::open(&path).unwrap();
-        conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'x')", []).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'x')",
+            [],
+        )
+        .unwrap();
         drop(conn);
         let err = Db::open(&path).unwrap_err();
-        assert!(matches!(err, StoreError::TooNew { found: 999, .. }), "{err}");
+        assert!(
+            matches!(err, StoreError::TooNew { found: 999, .. }),
+            "{err}"
+        );
     }
 }

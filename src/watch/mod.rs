@@ -42,8 +42,15 @@ pub struct Change {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum WatchError {
     #[error("cannot watch `{path}`: {source}")]
-    #[diagnostic(code(mandate::watch::start), help("on Linux, raise `fs.inotify.max_user_watches` if many folders are watched"))]
-    Start { path: String, #[source] source: notify::Error },
+    #[diagnostic(
+        code(mandate::watch::start),
+        help("on Linux, raise `fs.inotify.max_user_watches` if many folders are watched")
+    )]
+    Start {
+        path: String,
+        #[source]
+        source: notify::Error,
+    },
 }
 
 /// Keeps the watcher running; dropping it stops watching.
@@ -60,19 +67,30 @@ impl std::fmt::Debug for WatchHandle {
 /// Starts watching `root`. `on_change` receives each batch of changes (sorted, de-duplicated);
 /// its error is ignored, because a failed delivery (a closed window) must not stop the
 /// watcher for the others.
-pub fn watch<F>(root: &Path, fingerprints: Fingerprints, on_change: F) -> Result<WatchHandle, WatchError>
+pub fn watch<F>(
+    root: &Path,
+    fingerprints: Fingerprints,
+    on_change: F,
+) -> Result<WatchHandle, WatchError>
 where
     F: Fn(Vec<Change>) -> Result<(), crate::Error> + Send + Sync + 'static,
 {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     snapshot(&root, &fingerprints);
-    let state = Tracker { root: root.clone(), fingerprints };
-    let start_err = |source| WatchError::Start { path: root.display().to_string(), source };
+    let state = Tracker {
+        root: root.clone(),
+        fingerprints,
+    };
+    let start_err = |source| WatchError::Start {
+        path: root.display().to_string(),
+        source,
+    };
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         let changes = match result {
             Ok(events) => {
                 let rescan = events.iter().any(|e| e.need_rescan());
-                let paths: BTreeSet<PathBuf> = events.into_iter().flat_map(|e| e.event.paths).collect();
+                let paths: BTreeSet<PathBuf> =
+                    events.into_iter().flat_map(|e| e.event.paths).collect();
                 if rescan {
                     state.rescan()
                 } else {
@@ -87,8 +105,12 @@ where
         }
     })
     .map_err(start_err)?;
-    debouncer.watch(&root, RecursiveMode::Recursive).map_err(start_err)?;
-    Ok(WatchHandle { _debouncer: debouncer })
+    debouncer
+        .watch(&root, RecursiveMode::Recursive)
+        .map_err(start_err)?;
+    Ok(WatchHandle {
+        _debouncer: debouncer,
+    })
 }
 
 struct Tracker {
@@ -115,7 +137,11 @@ impl Tracker {
     }
 
     fn rescan(&self) -> Vec<Change> {
-        let mut candidates: BTreeSet<PathBuf> = self.fingerprints.known_under(&self.root).into_iter().collect();
+        let mut candidates: BTreeSet<PathBuf> = self
+            .fingerprints
+            .known_under(&self.root)
+            .into_iter()
+            .collect();
         candidates.extend(tracked_files(&self.root, &self.root));
         self.compare(candidates)
     }
@@ -123,8 +149,12 @@ impl Tracker {
     fn compare(&self, candidates: BTreeSet<PathBuf>) -> Vec<Change> {
         let mut out = BTreeSet::new();
         for path in candidates {
-            let Some(rel) = relative_to(&self.root, &path) else { continue };
-            let Some(class) = classify(Path::new(&rel)) else { continue };
+            let Some(rel) = relative_to(&self.root, &path) else {
+                continue;
+            };
+            let Some(class) = classify(Path::new(&rel)) else {
+                continue;
+            };
             let before = self.fingerprints.get(&path);
             let now = std::fs::read(&path).ok().map(|b| fingerprint(&b));
             let status = match (before, now) {
@@ -142,7 +172,10 @@ impl Tracker {
                 }
                 _ => continue,
             };
-            out.insert(Change { kind: kind_of(class, status), path: rel });
+            out.insert(Change {
+                kind: kind_of(class, status),
+                path: rel,
+            });
         }
         out.into_iter().collect()
     }
@@ -169,7 +202,9 @@ fn kind_of(class: FileClass, status: Status) -> ChangeKind {
 /// Machine-local state and VCS internals never count as workspace changes.
 fn ignored(root: &Path, path: &Path) -> bool {
     match path.strip_prefix(root) {
-        Ok(rel) => rel.starts_with(STATE_DIR) || rel.starts_with(".git") || rel.starts_with("node_modules"),
+        Ok(rel) => {
+            rel.starts_with(STATE_DIR) || rel.starts_with(".git") || rel.starts_with("node_modules")
+        }
         Err(_) => true,
     }
 }
@@ -182,7 +217,9 @@ fn tracked_files(root: &Path, dir: &Path) -> Vec<PathBuf> {
         .filter_entry(|e| !ignored(root, e.path()) || e.path() == root)
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| relative_to(root, e.path()).is_some_and(|rel| classify(Path::new(&rel)).is_some()))
+        .filter(|e| {
+            relative_to(root, e.path()).is_some_and(|rel| classify(Path::new(&rel)).is_some())
+        })
         .map(|e| e.into_path())
         .collect()
 }

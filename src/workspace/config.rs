@@ -81,7 +81,12 @@ pub struct TtlCeilings {
 
 impl Default for TtlCeilings {
     fn default() -> Self {
-        Self { low: 3600, medium: 900, high: 300, critical: 60 }
+        Self {
+            low: 3600,
+            medium: 900,
+            high: 300,
+            critical: 60,
+        }
     }
 }
 
@@ -97,7 +102,10 @@ pub struct Gates {
 
 impl Default for Gates {
     fn default() -> Self {
-        Self { require_approvals: Approvals::default(), allow_more_permissive: false }
+        Self {
+            require_approvals: Approvals::default(),
+            allow_more_permissive: false,
+        }
     }
 }
 
@@ -112,7 +120,12 @@ pub struct Approvals {
 
 impl Default for Approvals {
     fn default() -> Self {
-        Self { low: 1, medium: 1, high: 2, critical: 2 }
+        Self {
+            low: 1,
+            medium: 1,
+            high: 2,
+            critical: 2,
+        }
     }
 }
 
@@ -175,7 +188,12 @@ impl Config {
             ));
         };
         if self.name.trim().is_empty() {
-            bad("name", &self.name, "`name` is empty".into(), "give the workspace a name, e.g. `name = \"Acme agent governance\"`");
+            bad(
+                "name",
+                &self.name,
+                "`name` is empty".into(),
+                "give the workspace a name, e.g. `name = \"Acme agent governance\"`",
+            );
         }
         if !is_cedar_namespace(&self.namespace) {
             bad(
@@ -196,7 +214,12 @@ impl Config {
         }
         for key in &self.trusted_keys {
             if !key.id.starts_with("ed25519:") {
-                bad("id", &key.id, "trusted key id must start with `ed25519:`".into(), "use the id printed by `mandate keys generate`");
+                bad(
+                    "id",
+                    &key.id,
+                    "trusted key id must start with `ed25519:`".into(),
+                    "use the id printed by `mandate keys generate`",
+                );
             }
         }
         out
@@ -205,9 +228,11 @@ impl Config {
 
 fn config_help(message: &str) -> String {
     if message.contains("unknown field") {
-        "remove the key or fix its spelling; the keys are pinned in the README's workspace section".to_owned()
+        "remove the key or fix its spelling; the keys are pinned in the README's workspace section"
+            .to_owned()
     } else {
-        "fix the TOML at this line; see the README's workspace section for the expected keys".to_owned()
+        "fix the TOML at this line; see the README's workspace section for the expected keys"
+            .to_owned()
     }
 }
 

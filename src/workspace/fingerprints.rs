@@ -38,7 +38,11 @@ impl Fingerprints {
 
     /// Known files at or below `path`.
     pub fn known_under(&self, path: &Path) -> Vec<PathBuf> {
-        self.lock().keys().filter(|k| k.starts_with(path)).cloned().collect()
+        self.lock()
+            .keys()
+            .filter(|k| k.starts_with(path))
+            .cloned()
+            .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Fingerprint>> {

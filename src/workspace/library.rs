@@ -5,9 +5,18 @@
 
 /// `(file name, text)` of each library policy file.
 pub const POLICY_LIBRARY: &[(&str, &str)] = &[
-    ("credentials.cedar", include_str!("../../policies/credentials.cedar")),
-    ("delegation.cedar", include_str!("../../policies/delegation.cedar")),
-    ("lifecycle.cedar", include_str!("../../policies/lifecycle.cedar")),
+    (
+        "credentials.cedar",
+        include_str!("../../policies/credentials.cedar"),
+    ),
+    (
+        "delegation.cedar",
+        include_str!("../../policies/delegation.cedar"),
+    ),
+    (
+        "lifecycle.cedar",
+        include_str!("../../policies/lifecycle.cedar"),
+    ),
     ("tools.cedar", include_str!("../../policies/tools.cedar")),
 ];
 
@@ -50,7 +59,10 @@ mod tests {
 
     #[test]
     fn namespace_is_rewritten_in_policies_and_schema() {
-        let p = with_namespace("principal is Mandate::Agent, Mandate::Action::\"x\"", "Acme");
+        let p = with_namespace(
+            "principal is Mandate::Agent, Mandate::Action::\"x\"",
+            "Acme",
+        );
         assert_eq!(p, "principal is Acme::Agent, Acme::Action::\"x\"");
         let s = starter_schema("Acme::Gov");
         assert!(s.contains("namespace Acme::Gov {"));

@@ -37,15 +37,27 @@ pub enum WorkspaceError {
     NotFound { path: String },
 
     #[error("`{path}` already holds a Mandate workspace")]
-    #[diagnostic(code(mandate::workspace::exists), help("open it instead, or choose an empty folder"))]
+    #[diagnostic(
+        code(mandate::workspace::exists),
+        help("open it instead, or choose an empty folder")
+    )]
     Exists { path: String },
 
     #[error("`{path}` has {} problem(s): {}", diagnostics.len(), first_message(diagnostics))]
-    #[diagnostic(code(mandate::workspace::config), help("fix `mandate.toml`; every problem is listed with its line"))]
-    Config { path: String, diagnostics: Vec<Diagnostic> },
+    #[diagnostic(
+        code(mandate::workspace::config),
+        help("fix `mandate.toml`; every problem is listed with its line")
+    )]
+    Config {
+        path: String,
+        diagnostics: Vec<Diagnostic>,
+    },
 
     #[error("`{path}` is outside the workspace")]
-    #[diagnostic(code(mandate::workspace::outside), help("use a path relative to the workspace folder, without `..`"))]
+    #[diagnostic(
+        code(mandate::workspace::outside),
+        help("use a path relative to the workspace folder, without `..`")
+    )]
     OutsideWorkspace { path: String },
 
     #[error(transparent)]
@@ -127,7 +139,9 @@ impl Workspace {
     pub fn open(dir: &Path) -> Result<Self> {
         let config_path = dir.join(CONFIG_FILE);
         if !config_path.is_file() {
-            return Err(WorkspaceError::NotFound { path: dir.display().to_string() });
+            return Err(WorkspaceError::NotFound {
+                path: dir.display().to_string(),
+            });
         }
         let root = dir
             .canonicalize()
@@ -137,7 +151,11 @@ impl Workspace {
             path: config_path.display().to_string(),
             diagnostics,
         })?;
-        Ok(Self { root, config, fingerprints: Fingerprints::default() })
+        Ok(Self {
+            root,
+            config,
+            fingerprints: Fingerprints::default(),
+        })
     }
 
     /// Writes a new workspace into `dir` (created if missing): `mandate.toml`, the starter
@@ -145,7 +163,9 @@ impl Workspace {
     /// Refuses a folder that already has a `mandate.toml`. The database is the caller's.
     pub fn init(dir: &Path, name: &str, namespace: &str) -> Result<Self> {
         if dir.join(CONFIG_FILE).exists() {
-            return Err(WorkspaceError::Exists { path: dir.display().to_string() });
+            return Err(WorkspaceError::Exists {
+                path: dir.display().to_string(),
+            });
         }
         if !is_cedar_namespace(namespace) {
             return Err(WorkspaceError::Config {
@@ -159,7 +179,13 @@ impl Workspace {
                 )],
             });
         }
-        for sub in [POLICIES_DIR, INVENTORY_DIR, "inventory/agents", CONTROLS_DIR, STATE_DIR] {
+        for sub in [
+            POLICIES_DIR,
+            INVENTORY_DIR,
+            "inventory/agents",
+            CONTROLS_DIR,
+            STATE_DIR,
+        ] {
             std::fs::create_dir_all(dir.join(sub))
                 .map_err(|e| IoError::new("create", &dir.join(sub), e))?;
         }
@@ -168,13 +194,28 @@ impl Workspace {
         let mut files: Vec<(String, String)> = vec![
             (".gitignore".into(), ".mandate/\n".into()),
             (SCHEMA_FILE.into(), library::starter_schema(namespace)),
-            ("inventory/people.toml".into(), library::PEOPLE_TEMPLATE.into()),
-            ("inventory/resources.toml".into(), library::RESOURCES_TEMPLATE.into()),
-            ("inventory/agents/README.md".into(), library::AGENTS_README.into()),
-            ("controls/controls.toml".into(), library::CONTROLS_TEMPLATE.into()),
+            (
+                "inventory/people.toml".into(),
+                library::PEOPLE_TEMPLATE.into(),
+            ),
+            (
+                "inventory/resources.toml".into(),
+                library::RESOURCES_TEMPLATE.into(),
+            ),
+            (
+                "inventory/agents/README.md".into(),
+                library::AGENTS_README.into(),
+            ),
+            (
+                "controls/controls.toml".into(),
+                library::CONTROLS_TEMPLATE.into(),
+            ),
         ];
         for (path, text) in POLICY_LIBRARY {
-            files.push((format!("{POLICIES_DIR}/{path}"), library::with_namespace(text, namespace)));
+            files.push((
+                format!("{POLICIES_DIR}/{path}"),
+                library::with_namespace(text, namespace),
+            ));
         }
         files.push((CONFIG_FILE.into(), config::render_initial(name, namespace)));
         for (rel, text) in &files {
@@ -206,10 +247,14 @@ impl Workspace {
     /// Resolves a workspace-relative path, refusing absolute paths, `..` and symlinks that
     /// lead outside the workspace.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
-        let outside = || WorkspaceError::OutsideWorkspace { path: rel.to_owned() };
+        let outside = || WorkspaceError::OutsideWorkspace {
+            path: rel.to_owned(),
+        };
         let path = Path::new(rel);
         if rel.is_empty()
-            || path.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+            || path
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
         {
             return Err(outside());
         }
@@ -218,7 +263,9 @@ impl Workspace {
         let mut probe = full.as_path();
         loop {
             if probe.exists() {
-                let real = probe.canonicalize().map_err(|e| IoError::new("resolve", probe, e))?;
+                let real = probe
+                    .canonicalize()
+                    .map_err(|e| IoError::new("resolve", probe, e))?;
                 if !real.starts_with(&self.root) {
                     return Err(outside());
                 }
@@ -282,9 +329,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
         .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| IoError::new("create a temporary file in", dir, e))?;
-    tmp.write_all(contents).map_err(|e| IoError::new("write", path, e))?;
-    tmp.as_file().sync_all().map_err(|e| IoError::new("flush", path, e))?;
-    tmp.persist(path).map_err(|e| IoError::new("replace", path, e.error))?;
+    tmp.write_all(contents)
+        .map_err(|e| IoError::new("write", path, e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| IoError::new("flush", path, e))?;
+    tmp.persist(path)
+        .map_err(|e| IoError::new("replace", path, e.error))?;
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();

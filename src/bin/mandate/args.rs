@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "mandate", version, about = "Govern AI agents: inventory, Cedar policies, replay, framework mapping, signed bundles")]
+#[command(
+    name = "mandate",
+    version,
+    about = "Govern AI agents: inventory, Cedar policies, replay, framework mapping, signed bundles"
+)]
 pub struct Cli {
     /// Workspace folder (default: the nearest folder at or above the current one holding `mandate.toml`)
     #[arg(long, short = 'w', global = true, env = "MANDATE_WORKSPACE")]

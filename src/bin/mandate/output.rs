@@ -68,12 +68,21 @@ pub fn diagnostic_line(d: &Diagnostic, workspace_arg: &Path, colour: bool) -> St
         d.code
     );
     if let Some(help) = &d.help {
-        s.push_str(&format!("\n  {}: {}", p.wrap("1;36", "help"), sanitize(help)));
+        s.push_str(&format!(
+            "\n  {}: {}",
+            p.wrap("1;36", "help"),
+            sanitize(help)
+        ));
     }
     s
 }
 
-pub fn validation(report: &ValidationReport, workspace_arg: &Path, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn validation(
+    report: &ValidationReport,
+    workspace_arg: &Path,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
@@ -94,7 +103,10 @@ pub fn validation(report: &ValidationReport, workspace_arg: &Path, format: Forma
                 out,
                 "{} in {}: {}, {} ({mode})",
                 plural(report.policy_count, "policy").replace("policys", "policies"),
-                plural(u32::try_from(report.files.len()).unwrap_or(u32::MAX), "file"),
+                plural(
+                    u32::try_from(report.files.len()).unwrap_or(u32::MAX),
+                    "file"
+                ),
                 plural(report.error_count, "error"),
                 plural(report.warning_count, "warning"),
             )
@@ -102,7 +114,11 @@ pub fn validation(report: &ValidationReport, workspace_arg: &Path, format: Forma
     }
 }
 
-pub fn initialised(info: &WorkspaceInfo, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn initialised(
+    info: &WorkspaceInfo,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, info)?;
@@ -125,7 +141,9 @@ pub fn error(e: &ApiError, format: ErrorFormat, workspace_arg: &Path) {
     let colour = format == ErrorFormat::Human && colour(std::io::stderr().is_terminal());
     let p = Paint(colour);
     let _ = match format {
-        ErrorFormat::Json => serde_json::to_writer(&mut err, e).map_err(std::io::Error::other).and_then(|()| writeln!(err)),
+        ErrorFormat::Json => serde_json::to_writer(&mut err, e)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(err)),
         ErrorFormat::Human | ErrorFormat::Plain => {
             let mut s = format!("{}: {}", p.wrap("1;31", "error"), sanitize(&e.message));
             for d in &e.diagnostics {

@@ -19,7 +19,11 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
         ApiError::new(ErrorCode::Io, format!("cannot write output: {e}"), None)
     };
     match &cli.command {
-        Command::Init { dir, name, namespace } => {
+        Command::Init {
+            dir,
+            name,
+            namespace,
+        } => {
             let name = name.clone().unwrap_or_else(|| default_name(dir));
             let info = api::init_workspace(dir, &name, namespace, &api::current_actor())?;
             output::initialised(&info, cli.format, &mut stdout).map_err(io)?;
@@ -29,14 +33,21 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
             let report = api::validate_dir(&dir)?;
             output::validation(&report, &shown, cli.format, &mut stdout).map_err(io)?;
-            Ok(if report.error_count > 0 { ExitCode::Findings } else { ExitCode::Ok })
+            Ok(if report.error_count > 0 {
+                ExitCode::Findings
+            } else {
+                ExitCode::Ok
+            })
         }
     }
 }
 
 fn default_name(dir: &Path) -> String {
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    abs.file_name().map_or_else(|| "Mandate workspace".to_owned(), |n| n.to_string_lossy().into_owned())
+    abs.file_name().map_or_else(
+        || "Mandate workspace".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The workspace folder and how to show paths under it: `--workspace` as given, else the
@@ -45,19 +56,31 @@ pub fn workspace_dir(arg: Option<&Path>) -> ApiResult<(PathBuf, PathBuf)> {
     if let Some(dir) = arg {
         return Ok((dir.to_path_buf(), dir.to_path_buf()));
     }
-    let cwd = std::env::current_dir()
-        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot read the current folder: {e}"), None))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("cannot read the current folder: {e}"),
+            None,
+        )
+    })?;
     let mut shown = PathBuf::new();
     for dir in cwd.ancestors() {
         if dir.join(mandate::workspace::CONFIG_FILE).is_file() {
-            let shown = if shown.as_os_str().is_empty() { PathBuf::from(".") } else { shown };
+            let shown = if shown.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                shown
+            };
             return Ok((dir.to_path_buf(), shown));
         }
         shown.push("..");
     }
     Err(ApiError::new(
         ErrorCode::WorkspaceNotFound,
-        format!("no `mandate.toml` in `{}` or any folder above it", cwd.display()),
+        format!(
+            "no `mandate.toml` in `{}` or any folder above it",
+            cwd.display()
+        ),
         Some("pass `--workspace DIR`, or create a workspace with `mandate init DIR`"),
     ))
 }

@@ -1,0 +1,41 @@
+# Mandate — the two set-up commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+.PHONY: run test deps ui app cli e2e check-arch bindings fmt clean
+
+## Install what is missing, build, open the app on the demo workspace.
+run: app
+	bash scripts/run.sh
+
+## Everything CI runs.
+test:
+	bash scripts/test.sh
+
+deps:
+	bash scripts/deps.sh
+
+ui: deps
+	npm --prefix ui run build
+
+app: ui
+	cargo build -p mandate-desktop -p mandate
+
+cli:
+	cargo build -p mandate --bin mandate
+
+e2e: app
+	bash scripts/e2e.sh
+
+check-arch:
+	bash scripts/check-arch.sh
+
+## Regenerate the TypeScript bindings from the Rust DTOs.
+bindings:
+	cargo test -p mandate --lib export_bindings
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

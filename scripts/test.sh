@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Everything CI runs (`make test`), with a timing line per stage. No benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+start_all=$(date +%s)
+stage() {
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  echo "==> $name"
+  "$@"
+  echo "<== $name: $(( $(date +%s) - t0 )) s"
+}
+
+stage "deps (apt, tauri-driver, npm ci)" bash scripts/deps.sh
+stage "rustfmt" cargo fmt --all --check
+stage "architecture rules" bash scripts/check-arch.sh
+stage "rust tests (unit + integration; regenerates TS bindings)" cargo test -p mandate --all-targets
+stage "bindings drift" bash scripts/check-bindings.sh
+stage "ui lint" npm --prefix ui run lint
+stage "ui typecheck" npm --prefix ui run typecheck
+stage "ui unit tests (vitest)" npm --prefix ui test
+stage "ui build" npm --prefix ui run build
+stage "clippy (workspace, all targets, -D warnings)" cargo clippy --workspace --all-targets -- -D warnings
+stage "desktop app build" cargo build -p mandate-desktop -p mandate
+stage "end-to-end (real window, Xvfb, tauri-driver, WebdriverIO)" bash scripts/e2e.sh
+echo "make test: all stages passed in $(( $(date +%s) - start_all )) s"

@@ -1,0 +1,40 @@
+//! Shared fixtures: temp workspaces made through the real api.
+
+use std::path::{Path, PathBuf};
+
+use mandate::api;
+
+pub struct TempWorkspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempWorkspace {
+    /// A fresh workspace from `mandate init` (library policies, starter schema).
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        api::init_workspace(dir.path(), "Test workspace", "Acme", "tester@example.com").unwrap();
+        Self { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.file(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+pub fn mandate() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("mandate").unwrap();
+    cmd.env_remove("MANDATE_WORKSPACE")
+        .env("NO_COLOR", "1")
+        .env("MANDATE_ACTOR", "tester@example.com");
+    cmd
+}

@@ -1,0 +1,128 @@
+// The application shell: header, navigation and the current page, or the welcome screen
+// when no workspace is open. Owns which workspace is open and errors from opening one.
+import { useCallback, useEffect, useState } from 'react';
+import type { ApiError } from './bindings/ApiError';
+import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+import { toApiError, useBackend } from './backend';
+import { ErrorBanner } from './components/ErrorBanner';
+import { Header } from './components/Header';
+import { Sidebar } from './components/Sidebar';
+import { Welcome } from './components/Welcome';
+import { useHashRoute, type Page } from './lib/route';
+import { AuditPage } from './pages/AuditPage';
+import { DashboardPage } from './pages/DashboardPage';
+import { PlannedPage } from './pages/PlannedPage';
+import { PoliciesPage } from './pages/PoliciesPage';
+
+export function App() {
+  const backend = useBackend();
+  const page = useHashRoute();
+  // `undefined` while asking the core whether a workspace is already open.
+  const [workspace, setWorkspace] = useState<WorkspaceInfo | null | undefined>(undefined);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [opening, setOpening] = useState(false);
+
+  useEffect(() => {
+    let active = true;
+    backend.currentWorkspace().then(
+      (info) => {
+        if (active) setWorkspace(info);
+      },
+      (e: unknown) => {
+        if (!active) return;
+        setError(toApiError(e));
+        setWorkspace(null);
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [backend]);
+
+  // mandate.toml names the workspace; re-read the header when it changes on disk.
+  const root = workspace?.root;
+  useEffect(() => {
+    if (root === undefined) return;
+    let active = true;
+    let unsubscribe: (() => void) | null = null;
+    backend
+      .onWorkspaceChanged((changes) => {
+        if (!changes.some((c) => c.kind === 'config_changed')) return;
+        backend.currentWorkspace().then(
+          (info) => {
+            if (active && info) setWorkspace(info);
+          },
+          (e: unknown) => {
+            if (active) setError(toApiError(e));
+          },
+        );
+      })
+      .then(
+        (unsub) => {
+          if (active) unsubscribe = unsub;
+          else unsub();
+        },
+        // The pages report a failed subscription; the header just stays as it is.
+        () => undefined,
+      );
+    return () => {
+      active = false;
+      unsubscribe?.();
+    };
+  }, [backend, root]);
+
+  const openWorkspace = useCallback(async () => {
+    setError(null);
+    try {
+      const path = await backend.pickWorkspaceFolder();
+      if (path === null) return;
+      setOpening(true);
+      setWorkspace(await backend.openWorkspace(path));
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setOpening(false);
+    }
+  }, [backend]);
+  const onOpen = useCallback(() => void openWorkspace(), [openWorkspace]);
+
+  if (workspace === undefined) {
+    return (
+      <div className="app-loading" aria-busy="true">
+        Loading…
+      </div>
+    );
+  }
+
+  return (
+    <div className={workspace ? 'app' : 'app app-no-workspace'}>
+      <Header workspace={workspace} opening={opening} onOpen={onOpen} />
+      {workspace && <Sidebar current={page} />}
+      <main className="main">
+        {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
+        {workspace ? (
+          // Keyed by folder so every page starts fresh when another workspace is opened.
+          <PageView key={workspace.root} page={page} workspace={workspace} />
+        ) : (
+          <Welcome opening={opening} onOpen={onOpen} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo }) {
+  switch (page) {
+    case 'dashboard':
+      return <DashboardPage workspace={workspace} />;
+    case 'policies':
+      return <PoliciesPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'agents':
+    case 'simulate':
+    case 'frameworks':
+    case 'publish':
+      return <PlannedPage page={page} />;
+  }
+}

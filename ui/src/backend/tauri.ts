@@ -1,0 +1,57 @@
+// `IBackend` over Tauri IPC: one `invoke` per Rust command, one event for file changes.
+//
+// This folder is the only place allowed to import `@tauri-apps/*` (ESLint enforces it).
+// Command names and snake_case argument names must match `src-tauri`.
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { open } from '@tauri-apps/plugin-dialog';
+import type { AuditEntry } from '../bindings/AuditEntry';
+import type { Change } from '../bindings/Change';
+import type { ValidationReport } from '../bindings/ValidationReport';
+import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+import { toApiError, type IBackend } from './types';
+
+/** The event `src-tauri` emits with a `Change[]` payload after the watcher debounces. */
+export const WORKSPACE_CHANGED_EVENT = 'workspace-changed';
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+export class TauriBackend implements IBackend {
+  currentWorkspace(): Promise<WorkspaceInfo | null> {
+    return call<WorkspaceInfo | null>('current_workspace');
+  }
+
+  openWorkspace(path: string): Promise<WorkspaceInfo> {
+    return call<WorkspaceInfo>('open_workspace', { path });
+  }
+
+  async pickWorkspaceFolder(): Promise<string | null> {
+    try {
+      return await open({ directory: true, multiple: false, title: 'Open a Mandate workspace' });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  validateWorkspace(): Promise<ValidationReport> {
+    return call<ValidationReport>('validate_workspace');
+  }
+
+  listAudit(limit: number): Promise<AuditEntry[]> {
+    return call<AuditEntry[]>('list_audit', { limit });
+  }
+
+  async onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {
+    try {
+      return await listen<Change[]>(WORKSPACE_CHANGED_EVENT, (event) => cb(event.payload));
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// The backend boundary: everything the UI asks of the Rust core goes through `IBackend`.
+//
+// The Tauri implementation lives in `tauri.ts`; tests pass a fake. Data types are the
+// ts-rs bindings generated from `mandate::api::dto` — never hand-written copies.
+import type { ApiError } from '../bindings/ApiError';
+import type { AuditEntry } from '../bindings/AuditEntry';
+import type { Change } from '../bindings/Change';
+import type { ErrorCode } from '../bindings/ErrorCode';
+import type { ValidationReport } from '../bindings/ValidationReport';
+import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+
+export interface IBackend {
+  /** The workspace the app has open, or `null` before one is chosen. */
+  currentWorkspace(): Promise<WorkspaceInfo | null>;
+  /** Opens the workspace folder at `path`; rejects with an `ApiError`. */
+  openWorkspace(path: string): Promise<WorkspaceInfo>;
+  /** Shows the native folder picker; `null` when the user cancels. */
+  pickWorkspaceFolder(): Promise<string | null>;
+  /** Parses and validates every policy of the open workspace. */
+  validateWorkspace(): Promise<ValidationReport>;
+  /** The newest `limit` audit entries, newest first. */
+  listAudit(limit: number): Promise<AuditEntry[]>;
+  /** Calls `cb` whenever files of the workspace change on disk; resolves to an unsubscribe. */
+  onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void>;
+}
+
+// A `Record` over the generated union, so the compiler flags a code added on the Rust side.
+const ERROR_CODES: Record<ErrorCode, true> = {
+  workspace_not_found: true,
+  workspace_exists: true,
+  config_invalid: true,
+  io: true,
+  path_outside_workspace: true,
+  store: true,
+  policy_invalid: true,
+  watch: true,
+  invalid_argument: true,
+  internal: true,
+};
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}
+
+/** Whether `e` has the exact shape the Rust side sends for a failed command. */
+export function isApiError(e: unknown): e is ApiError {
+  if (typeof e !== 'object' || e === null) return false;
+  const o = e as Record<string, unknown>;
+  return (
+    isErrorCode(o.code) &&
+    typeof o.message === 'string' &&
+    (o.help === null || typeof o.help === 'string') &&
+    Array.isArray(o.diagnostics)
+  );
+}
+
+/**
+ * Turns anything a rejected call produced into an `ApiError`, so the UI has one shape to show.
+ *
+ * Tauri itself rejects with a bare string (e.g. an unknown command), a plugin may throw an
+ * `Error`, and an older core might omit `help` or `diagnostics`; all of these become an
+ * error the UI can render. Unknown codes become `internal` rather than being trusted.
+ */
+export function toApiError(e: unknown): ApiError {
+  if (isApiError(e)) return e;
+  if (typeof e === 'object' && e !== null) {
+    const o = e as Record<string, unknown>;
+    if (typeof o.message === 'string') {
+      return {
+        code: isErrorCode(o.code) ? o.code : 'internal',
+        message: o.message,
+        help: typeof o.help === 'string' ? o.help : null,
+        diagnostics: Array.isArray(o.diagnostics) ? (o.diagnostics as ApiError['diagnostics']) : [],
+      };
+    }
+  }
+  const message =
+    typeof e === 'string' && e.length > 0 ? e : e instanceof Error ? e.message : 'unexpected error';
+  return { code: 'internal', message, help: null, diagnostics: [] };
+}

@@ -1,0 +1,36 @@
+// What the user can do about each error code. The UI branches on `code`, never on text.
+import type { ErrorCode } from '../bindings/ErrorCode';
+
+// A `Record` over the generated union: a new code on the Rust side fails the typecheck here.
+const HINTS: Record<ErrorCode, string | null> = {
+  workspace_not_found:
+    'Choose a folder that contains mandate.toml, or create one with the command mandate init.',
+  workspace_exists: 'That folder is already a Mandate workspace; open it instead.',
+  config_invalid: 'Fix mandate.toml in the workspace folder; Mandate reloads it when you save.',
+  io: 'Check that the folder still exists and that you can read and write it.',
+  path_outside_workspace: 'Only files inside the workspace folder can be used.',
+  store: 'The workspace database (.mandate/) could not be read or written.',
+  policy_invalid: 'Open the Policies page to see every problem with its location.',
+  watch: 'Changes made outside Mandate will not show until you reopen the workspace.',
+  invalid_argument: null,
+  internal: 'This is a bug in Mandate. Please report it with the message above.',
+};
+
+export function hintFor(code: ErrorCode): string | null {
+  return HINTS[code];
+}
+
+export function titleFor(code: ErrorCode): string {
+  switch (code) {
+    case 'workspace_not_found':
+      return 'Not a Mandate workspace';
+    case 'config_invalid':
+      return 'mandate.toml has a problem';
+    case 'policy_invalid':
+      return 'A policy is invalid';
+    case 'watch':
+      return 'Not watching for changes';
+    default:
+      return 'Something went wrong';
+  }
+}

@@ -1,0 +1,17 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { BackendProvider } from './backend';
+import { TauriBackend } from './backend/tauri';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+
+createRoot(root).render(
+  <StrictMode>
+    <BackendProvider backend={new TauriBackend()}>
+      <App />
+    </BackendProvider>
+  </StrictMode>,
+);

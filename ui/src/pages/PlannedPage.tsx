@@ -1,0 +1,73 @@
+// Pages whose feature is not built yet. Each says concretely what will be there, so the
+// navigation already describes the whole product.
+import { Icon } from '../components/Icon';
+import { PageHeader } from '../components/PageHeader';
+import type { Page } from '../lib/route';
+
+interface Plan {
+  lead: string;
+  items: { title: string; text: string }[];
+}
+
+export const PLANS: Record<'agents' | 'simulate' | 'frameworks' | 'publish', Plan> = {
+  agents: {
+    lead: 'The inventory of AI agents, each modelled as a workload with its own identity — never borrowing a person’s or a parent agent’s standing authority.',
+    items: [
+      { title: 'Agents as workloads', text: 'Each agent with its owner team, the tools it calls and the data sets it reaches.' },
+      { title: 'Accountable humans', text: 'A named person answerable for every agent, and who steps in for high-risk actions.' },
+      { title: 'Risk tiers', text: 'A tier per agent that decides attestation, credential lifetime and step-up rules.' },
+      { title: 'Lifecycle', text: 'Proposed, approved, active and retired — with who approved each step.' },
+      { title: 'Accountability gaps', text: 'Agents without an accountable human, with standing credentials or with no policy covering them.' },
+    ],
+  },
+  simulate: {
+    lead: 'Replay recorded authorization requests against a draft policy change and read the decision diff before anyone approves it.',
+    items: [
+      { title: 'Recorded requests', text: 'Import real principal, action, resource and context tuples from your enforcement points.' },
+      { title: 'Draft versus current', text: 'Evaluate every request against both policy sets with Cedar’s own authorizer.' },
+      { title: 'Decision diff', text: 'Which requests flip between allow and deny, and the policies that decided each.' },
+      { title: 'Fail-open checks', text: 'Evaluation errors and policies that would allow more than intended, before review.' },
+    ],
+  },
+  frameworks: {
+    lead: 'How your controls cover the frameworks auditors ask about, with evidence from policies and inventory checks.',
+    items: [
+      { title: 'OWASP Agentic Top 10', text: 'Which agentic risks each control mitigates, and which are left uncovered.' },
+      { title: 'CSA MAESTRO', text: 'Coverage across the threat-model layers of agentic systems.' },
+      { title: 'NIST AI RMF', text: 'Govern, Map, Measure and Manage subcategories mapped to controls.' },
+      { title: 'Exports', text: 'CSV for spreadsheets, OSCAL for GRC tools, and a readable report.' },
+    ],
+  },
+  publish: {
+    lead: 'Signed, reviewed, versioned policy bundles that your gateways and agents load.',
+    items: [
+      { title: 'Bundles', text: 'The validated policy set, schema and entities, built reproducibly with a content hash.' },
+      { title: 'Review', text: 'A reviewer reads the replay diff for the change and approves or rejects it.' },
+      { title: 'Signing', text: 'Bundles are signed on approval; enforcement points verify before loading.' },
+      { title: 'Versions', text: 'Every published bundle, who approved it and what changed since the last one.' },
+    ],
+  },
+};
+
+export function PlannedPage({ page }: { page: keyof typeof PLANS & Page }) {
+  const plan = PLANS[page];
+  return (
+    <section className="page" data-testid={`page-${page}`} aria-labelledby={`page-title-${page}`}>
+      <PageHeader page={page} lead={plan.lead} />
+      <div className="planned">
+        <div className="planned-badge">
+          <Icon name={page} />
+          Not built yet — this is what will be here
+        </div>
+        <ul className="planned-list">
+          {plan.items.map((item) => (
+            <li key={item.title}>
+              <strong>{item.title}</strong>
+              <span>{item.text}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}

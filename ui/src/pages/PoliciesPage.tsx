@@ -1,0 +1,224 @@
+// The Policies page: every policy file, its problems and its policies, revalidated live.
+//
+// Validation runs in the core; this page only lays the report out. It revalidates whenever
+// the watcher reports a change (see `useValidation`) and flashes an "updated" indicator.
+import { useMemo, useState } from 'react';
+import type { Diagnostic } from '../bindings/Diagnostic';
+import type { PolicyFile } from '../bindings/PolicyFile';
+import type { PolicyKind } from '../bindings/PolicyKind';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { Icon } from '../components/Icon';
+import { PageHeader } from '../components/PageHeader';
+import { CountBadge, SeverityBadge } from '../components/SeverityBadge';
+import { formatLocation, groupByFile } from '../lib/diagnostics';
+import { plural, schemaText, summaryText } from '../lib/summary';
+import { useValidation } from '../lib/useValidation';
+
+const KIND_LABELS: Record<PolicyKind, string> = {
+  permit: 'permit',
+  forbid: 'forbid',
+  permit_template: 'permit template',
+  forbid_template: 'forbid template',
+};
+
+export function PoliciesPage() {
+  const v = useValidation();
+  const [selected, setSelected] = useState<string | null>(null);
+  const report = v.report;
+
+  // A selected file that was deleted on disk falls back to "all files".
+  const selectedFile = report?.files.find((f) => f.path === selected) ?? null;
+  const groups = useMemo(() => {
+    if (!report) return [];
+    const shown = selectedFile
+      ? report.diagnostics.filter((d) => d.file === selectedFile.path)
+      : report.diagnostics;
+    return groupByFile(shown);
+  }, [report, selectedFile]);
+  const shownFiles = selectedFile ? [selectedFile] : (report?.files ?? []);
+  const problemCount = groups.reduce((n, g) => n + g.diagnostics.length, 0);
+
+  return (
+    <section className="page" data-testid="page-policies" aria-labelledby="page-title-policies">
+      <PageHeader
+        page="policies"
+        lead={
+          report ? (
+            <>
+              <span data-testid="validation-summary">{summaryText(report)}</span>
+              <span className="summary-sep" aria-hidden="true">
+                ·
+              </span>
+              <span data-testid="schema-status">{schemaText(report)}</span>
+            </>
+          ) : (
+            'Every Cedar policy in the workspace, validated as files change on disk.'
+          )
+        }
+      >
+        {v.updatedAt && (
+          <span
+            key={v.updateCount}
+            className="updated-indicator"
+            data-testid="updated-indicator"
+            role="status"
+            title={v.lastChanges.map((c) => `${c.kind}: ${c.path}`).join('\n')}
+          >
+            Updated {v.updatedAt.toLocaleTimeString()}
+          </span>
+        )}
+        <button type="button" className="btn" onClick={v.revalidate} data-testid="revalidate">
+          <Icon name="refresh" />
+          Revalidate
+        </button>
+      </PageHeader>
+
+      {v.error && <ErrorBanner error={v.error} />}
+      {v.watchError && <ErrorBanner error={v.watchError} />}
+      {v.loading && (
+        <p className="muted" aria-busy="true">
+          Validating policies…
+        </p>
+      )}
+
+      {report && (
+        <div className="policies-layout">
+          <nav className="file-list" aria-label="Policy files">
+            <button
+              type="button"
+              className="file-item file-item-all"
+              aria-pressed={selectedFile === null}
+              onClick={() => setSelected(null)}
+            >
+              <span className="file-path">All files</span>
+              <span className="file-meta">{plural(report.policy_count, 'policy', 'policies')}</span>
+              <CountBadge count={report.error_count} severity="error" showZero />
+              <CountBadge count={report.warning_count} severity="warning" showZero />
+            </button>
+            {report.files.length === 0 && <p className="muted small">No .cedar files yet.</p>}
+            {report.files.map((f) => (
+              <button
+                type="button"
+                key={f.path}
+                className="file-item"
+                aria-pressed={selectedFile?.path === f.path}
+                onClick={() => setSelected(f.path)}
+                data-testid="policy-file"
+                data-path={f.path}
+                title={f.path}
+              >
+                <span className="file-path">{f.path}</span>
+                <span className="file-meta">{plural(f.policies.length, 'policy', 'policies')}</span>
+                <CountBadge count={f.error_count} severity="error" />
+                <CountBadge count={f.warning_count} severity="warning" />
+              </button>
+            ))}
+          </nav>
+
+          <div className="policies-detail">
+            <section aria-labelledby="problems-title" className="panel">
+              <h2 id="problems-title">
+                Problems <span className="heading-count">{problemCount}</span>
+              </h2>
+              {problemCount === 0 ? (
+                <p className="empty-ok" data-testid="no-problems">
+                  No problems found{selectedFile ? ` in ${selectedFile.path}` : ''}.
+                </p>
+              ) : (
+                groups.map((g) => (
+                  <div key={g.file} className="diagnostic-group">
+                    {!selectedFile && <h3 className="group-title">{g.file}</h3>}
+                    <ul className="diagnostic-list">
+                      {g.diagnostics.map((d, i) => (
+                        <DiagnosticItem key={`${formatLocation(d)}-${i}`} diagnostic={d} />
+                      ))}
+                    </ul>
+                  </div>
+                ))
+              )}
+            </section>
+
+            <section aria-labelledby="policy-list-title" className="panel">
+              <h2 id="policy-list-title">
+                Policies{' '}
+                <span className="heading-count">
+                  {shownFiles.reduce((n, f) => n + f.policies.length, 0)}
+                </span>
+              </h2>
+              {shownFiles.map((f) => (
+                <PolicyTable key={f.path} file={f} showCaption={!selectedFile} />
+              ))}
+            </section>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function DiagnosticItem({ diagnostic: d }: { diagnostic: Diagnostic }) {
+  return (
+    <li
+      className={`diagnostic diagnostic-${d.severity}`}
+      data-testid="diagnostic"
+      data-severity={d.severity}
+      data-file={d.file}
+      data-line={d.line}
+    >
+      <div className="diagnostic-head">
+        <SeverityBadge severity={d.severity} />
+        <span className="diagnostic-message" data-testid="diagnostic-message">
+          {d.message}
+        </span>
+      </div>
+      <div className="diagnostic-meta">
+        <code className="diagnostic-location">{formatLocation(d)}</code>
+        {d.code && <span className="diagnostic-code">{d.code}</span>}
+      </div>
+      {d.help && <p className="diagnostic-help">{d.help}</p>}
+    </li>
+  );
+}
+
+function PolicyTable({ file, showCaption }: { file: PolicyFile; showCaption: boolean }) {
+  if (file.policies.length === 0) {
+    return (
+      <div className="policy-table-wrap">
+        {showCaption && <h3 className="group-title">{file.path}</h3>}
+        <p className="muted small">No policies in this file.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="policy-table-wrap">
+      <table className="table" data-testid="policy-table" data-path={file.path}>
+        <caption className={showCaption ? 'group-title' : 'visually-hidden'}>{file.path}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Id</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Control</th>
+            <th scope="col" className="num">
+              Line
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {file.policies.map((p) => (
+            <tr key={`${p.id}-${p.line}`} data-testid="policy-row" data-policy-id={p.id}>
+              <td>
+                <code>{p.id}</code>
+                {p.rationale && <div className="rationale">{p.rationale}</div>}
+              </td>
+              <td>
+                <span className={`kind kind-${p.kind}`}>{KIND_LABELS[p.kind]}</span>
+              </td>
+              <td>{p.control ? <code>{p.control}</code> : <span className="muted">—</span>}</td>
+              <td className="num">{p.line}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -105,7 +105,7 @@ fn validate_exits_1_and_reports_every_error_with_location_and_help() {
 fn validate_json_reports_files_policies_and_diagnostics() {
     let ws = TempWorkspace::new();
     ws.write(
-        "policies/dup.cedar",
+        "policies/z-dup.cedar",
         "@id(\"deny-inactive-agents\")\nforbid(principal, action, resource);\n",
     );
     let out = mandate()
@@ -126,7 +126,7 @@ fn validate_json_reports_files_policies_and_diagnostics() {
     assert_eq!(v["schema_used"], true);
     let d = &v["diagnostics"][0];
     assert_eq!(d["code"], "policy::duplicate_id");
-    assert_eq!(d["file"], "policies/dup.cedar");
+    assert_eq!(d["file"], "policies/z-dup.cedar");
     assert_eq!(d["line"], 1);
     assert_eq!(
         d["message"],

@@ -1,5 +1,12 @@
 //! Mandate's integration tests: one binary, a module per concern.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
 mod cli;
 mod support;
 mod watch;

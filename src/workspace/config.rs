@@ -90,7 +90,7 @@ impl Default for TtlCeilings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gates {
     #[serde(default)]
@@ -98,15 +98,6 @@ pub struct Gates {
     /// When false, a more-permissive analysis result needs an acknowledgement.
     #[serde(default)]
     pub allow_more_permissive: bool,
-}
-
-impl Default for Gates {
-    fn default() -> Self {
-        Self {
-            require_approvals: Approvals::default(),
-            allow_more_permissive: false,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,14 +19,14 @@ bad=$(grep -rnE 'crate::api|super::super::api' src --include=*.rs | grep -v '^sr
 [ -n "$bad" ] && breach "domain modules call api:\n$bad"
 
 # 3. Cedar and rusqlite types do not cross IPC.
-grep -nE 'cedar_policy|rusqlite' src/api/dto.rs src-tauri/src/*.rs && breach "Cedar or rusqlite types in DTOs or Tauri commands"
+grep -nE '^[^/]*\b(cedar_policy|rusqlite)::' src/api/dto.rs src-tauri/src/*.rs && breach "Cedar or rusqlite types in DTOs or Tauri commands"
 
 # 4. Only ui/src/backend imports @tauri-apps.
 bad=$(grep -rlE "from ['\"]@tauri-apps/|import\(['\"]@tauri-apps/" ui/src 2>/dev/null | grep -v '^ui/src/backend/' || true)
 [ -n "$bad" ] && breach "@tauri-apps imported outside ui/src/backend/: $bad"
 
 # Tauri commands stay thin: at most 10 lines each.
-awk '/#\[tauri::command\]/{c=1; n=0; next} c{n++; if ($0 ~ /^}/) { if (n>10) { print FILENAME": command of "n" lines"; bad=1 } c=0 }} END{exit bad}' src-tauri/src/main.rs || breach "a #[tauri::command] is longer than 10 lines"
+awk '/^#\[tauri::command\]/{c=1; n=0; next} c{n++; if ($0 ~ /^}/) { if (n>10) { print FILENAME": command of "n" lines"; bad=1 } c=0 }} END{exit bad}' src-tauri/src/main.rs || breach "a #[tauri::command] is longer than 10 lines"
 
 [ $fail -eq 0 ] && echo "architecture: ok"
 exit $fail

@@ -97,3 +97,20 @@ fn validate_dir_counts_policies_in_the_starter_workspace() {
     assert_eq!(report.files.len(), 4);
     assert_eq!(report.policy_count, 11);
 }
+
+#[test]
+fn reload_info_sees_outside_config_edits_and_reports_breakage() {
+    let ws = TempWorkspace::new();
+    let session = Session::open(ws.path()).unwrap();
+    let config = std::fs::read_to_string(ws.file("mandate.toml")).unwrap();
+    ws.write(
+        "mandate.toml",
+        &config.replace("name = \"Test workspace\"", "name = \"Renamed\""),
+    );
+    assert_eq!(session.info().name, "Test workspace");
+    assert_eq!(session.reload_info().unwrap().name, "Renamed");
+    ws.write("mandate.toml", "name = \"x\"\nbogus = 1\n");
+    let err = session.reload_info().unwrap_err();
+    assert_eq!(err.code, ErrorCode::ConfigInvalid);
+    assert_eq!(err.diagnostics[0].line, 2);
+}

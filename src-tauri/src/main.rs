@@ -58,7 +58,7 @@ fn open(app: &AppHandle, dir: &Path) -> ApiResult<WorkspaceInfo> {
 
 #[tauri::command]
 fn current_workspace(state: State<'_, AppState>) -> Result<Option<WorkspaceInfo>, ApiError> {
-    Ok(state.session().ok().map(|s| s.info()))
+    state.session().ok().map(|s| s.reload_info()).transpose()
 }
 
 #[tauri::command]

@@ -8,6 +8,8 @@ use ts_rs::TS;
 
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
+pub use crate::store::AuditEntry;
+pub use crate::watch::{Change, ChangeKind};
 
 /// An error as the UI receives it: it branches on `code`, shows `message` and `help`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -86,44 +88,4 @@ pub struct ValidationReport {
     pub policy_count: u32,
     /// Whether a schema was used (strict validation); without one only parsing and ids are checked.
     pub schema_used: bool,
-}
-
-/// What changed in the workspace outside the app, as the watcher reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ChangeKind {
-    PolicyAdded,
-    PolicyChanged,
-    PolicyRemoved,
-    InventoryChanged,
-    ControlsChanged,
-    SchemaChanged,
-    ConfigChanged,
-}
-
-/// One change made to a workspace file by something other than this app.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Change {
-    pub kind: ChangeKind,
-    /// Workspace-relative path with `/` separators.
-    pub path: String,
-}
-
-/// One entry of the append-only audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct AuditEntry {
-    #[ts(type = "number")]
-    pub id: i64,
-    /// RFC 3339, UTC.
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub subject: String,
-    /// JSON text of the subject before the action, when there was one.
-    pub before: Option<String>,
-    /// JSON text of the subject after the action, when there is one.
-    pub after: Option<String>,
 }

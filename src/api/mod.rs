@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, ErrorCode};
 use crate::policy::{self, PolicyReport, StatementKind};
-use crate::store::{AuditFilter, Db, NewAuditRecord};
+use crate::store::{AuditFilter, Db, NewAuditEntry};
 use crate::watch;
 use crate::workspace::{self, Workspace};
 
@@ -100,7 +100,7 @@ pub fn init_workspace(
     let ws = Workspace::init(dir, name, namespace)?;
     let db = Db::open(&ws.db_path())?;
     let after = json!({ "name": name, "namespace": namespace });
-    db.audit(&NewAuditRecord {
+    db.audit(&NewAuditEntry {
         at: Utc::now(),
         actor,
         action: "workspace.init",
@@ -137,6 +137,12 @@ impl Session {
         info(&self.workspace)
     }
 
+    /// Re-reads `mandate.toml` (it may have been edited outside the app) and describes the
+    /// workspace as it is now; a config that no longer parses is a `config_invalid` error.
+    pub fn reload_info(&self) -> ApiResult<dto::WorkspaceInfo> {
+        Ok(info(&Workspace::open(self.workspace.root())?))
+    }
+
     /// Loads every policy file and validates it; every problem is in the report.
     pub fn validate(&self) -> dto::ValidationReport {
         report_dto(&policy::check_workspace(self.workspace.root()))
@@ -166,7 +172,7 @@ impl Session {
         let db = self.db()?;
         let before = before.map(|h| json!({ "sha256": h }));
         let after = json!({ "sha256": hash_hex(text.as_bytes()) });
-        db.audit(&NewAuditRecord {
+        db.audit(&NewAuditEntry {
             at: Utc::now(),
             actor,
             action: "policy.save",
@@ -179,22 +185,10 @@ impl Session {
 
     /// The newest `limit` audit entries.
     pub fn audit_log(&self, limit: u32) -> ApiResult<Vec<dto::AuditEntry>> {
-        let rows = self.db()?.audit_entries(&AuditFilter {
+        Ok(self.db()?.audit_entries(&AuditFilter {
             subject: None,
             limit: Some(limit),
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| dto::AuditEntry {
-                id: r.id,
-                at: r.at,
-                actor: r.actor,
-                action: r.action,
-                subject: r.subject,
-                before: r.before,
-                after: r.after,
-            })
-            .collect())
+        })?)
     }
 
     /// Watches the workspace; `on_change` gets each batch of outside changes.
@@ -206,7 +200,7 @@ impl Session {
             self.workspace.root(),
             self.workspace.fingerprints().clone(),
             move |changes| {
-                on_change(changes.into_iter().map(change_dto).collect());
+                on_change(changes);
                 Ok(())
             },
         )?;
@@ -234,21 +228,6 @@ fn hash_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn change_dto(c: watch::Change) -> dto::Change {
-    use dto::ChangeKind as D;
-    use watch::ChangeKind as W;
-    let kind = match c.kind {
-        W::PolicyAdded => D::PolicyAdded,
-        W::PolicyChanged => D::PolicyChanged,
-        W::PolicyRemoved => D::PolicyRemoved,
-        W::InventoryChanged => D::InventoryChanged,
-        W::ControlsChanged => D::ControlsChanged,
-        W::SchemaChanged => D::SchemaChanged,
-        W::ConfigChanged => D::ConfigChanged,
-    };
-    dto::Change { kind, path: c.path }
 }
 
 fn report_dto(report: &PolicyReport) -> dto::ValidationReport {

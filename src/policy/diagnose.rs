@@ -12,37 +12,21 @@ pub fn from_miette(
     code: &str,
     default_help: &str,
 ) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let related: Vec<&dyn miette::Diagnostic> =
-        d.related().map(|r| r.collect()).unwrap_or_default();
-    push_one(d, file, text, severity, code, default_help, &mut out);
-    for r in related {
-        push_one(r, file, text, severity, code, default_help, &mut out);
-    }
-    out
-}
-
-fn push_one(
-    d: &dyn miette::Diagnostic,
-    file: &str,
-    text: &str,
-    severity: Severity,
-    code: &str,
-    default_help: &str,
-    out: &mut Vec<Diagnostic>,
-) {
-    let (start, end) = d
-        .labels()
-        .and_then(|mut labels| labels.next())
-        .map_or((0, 0), |l| (l.offset(), l.offset() + l.len()));
-    let help = d
-        .help()
-        .map(|h| h.to_string())
-        .or_else(|| (!default_help.is_empty()).then(|| default_help.to_owned()));
-    let message = one_line(&d.to_string());
-    out.push(Diagnostic::at_span(
-        file, text, start, end, severity, code, message, help,
-    ));
+    let one = |d: &dyn miette::Diagnostic| {
+        let (start, end) = d
+            .labels()
+            .and_then(|mut labels| labels.next())
+            .map_or((0, 0), |l| (l.offset(), l.offset() + l.len()));
+        let help = d
+            .help()
+            .map(|h| h.to_string())
+            .or_else(|| (!default_help.is_empty()).then(|| default_help.to_owned()));
+        let message = one_line(&d.to_string());
+        Diagnostic::at_span(file, text, start, end, severity, code, message, help)
+    };
+    std::iter::once(one(d))
+        .chain(d.related().into_iter().flatten().map(one))
+        .collect()
 }
 
 /// Cedar messages sometimes span lines; a diagnostic message is one line.

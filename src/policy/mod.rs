@@ -182,8 +182,8 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
     let mut diagnostics = Vec::new();
     let mut set = PolicySet::new();
     let mut files = Vec::with_capacity(sources.len());
-    // id -> (file index, statement index)
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    // id -> (file index, line) of its first definition
+    let mut seen: HashMap<String, (usize, u32)> = HashMap::new();
     let mut counter = 0usize;
 
     for (path, text) in sources {
@@ -209,62 +209,50 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
             }
             Ok(parsed) => {
                 file.parsed = true;
+                let index = LineIndex::new(&file.text);
                 let mut cursor = 0usize;
                 for item in statements_in_order(&parsed) {
                     let global_index = counter;
                     counter += 1;
+                    // The statement's own text is a slice of the file: find it after the
+                    // previous one to learn where it starts.
                     let shown = item.text();
-                    let start = match file.text.get(cursor..).and_then(|rest| rest.find(&shown)) {
-                        Some(i) => cursor + i,
-                        None => cursor,
-                    };
-                    cursor = start + shown.len().min(file.text.len().saturating_sub(start));
-                    let (line, _) = LineIndex::new(&file.text).position(start);
-                    let annotated = item.annotation("id").map(str::to_owned);
-                    if annotated.as_deref().is_some_and(|s| s.trim().is_empty()) {
-                        diagnostics.push(Diagnostic::at_span(
+                    let start = file
+                        .text
+                        .get(cursor..)
+                        .and_then(|rest| rest.find(&shown))
+                        .map_or(cursor, |i| cursor + i);
+                    cursor = (start + shown.len()).min(file.text.len());
+                    let problem = |code: &str, message: String, help: &str| {
+                        Diagnostic::at_span(
                             &file.path,
                             &file.text,
                             start,
-                            start + shown.len(),
+                            cursor,
                             Severity::Error,
+                            code,
+                            message,
+                            Some(help.to_owned()),
+                        )
+                    };
+                    let annotated = item.annotation("id").map(str::to_owned);
+                    if annotated.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                        diagnostics.push(problem(
                             "policy::empty_id",
-                            "`@id` is empty",
-                            Some("give the policy a unique, descriptive id, e.g. `@id(\"deny-inactive-agents\")`".to_owned()),
+                            "`@id` is empty".to_owned(),
+                            "give the policy a unique, descriptive id, e.g. `@id(\"deny-inactive-agents\")`",
                         ));
                         continue;
                     }
                     let id = annotated.unwrap_or_else(|| format!("policy{global_index}"));
-                    let statement = Statement {
-                        id: id.clone(),
-                        kind: item.kind(),
-                        start,
-                        line,
-                        control: item.annotation("control").map(str::to_owned),
-                        rationale: item.annotation("rationale").map(str::to_owned),
-                    };
-                    if let Some(&(other_file, other_stmt)) = seen.get(&id) {
-                        let other: &SourceFile = if other_file == file_index {
-                            &file
-                        } else {
-                            &files[other_file]
-                        };
-                        let other_line = other.statements.get(other_stmt).map_or(1, |s| s.line);
-                        diagnostics.push(Diagnostic::at_span(
-                            &file.path,
-                            &file.text,
-                            start,
-                            start + shown.len(),
-                            Severity::Error,
+                    if let Some(&(other_file, line)) = seen.get(&id) {
+                        let other = files
+                            .get(other_file)
+                            .map_or(file.path.as_str(), |f: &SourceFile| f.path.as_str());
+                        diagnostics.push(problem(
                             "policy::duplicate_id",
-                            format!(
-                                "duplicate policy id `{id}`: also at {}:{other_line}",
-                                other.path
-                            ),
-                            Some(
-                                "policy ids must be unique across the workspace; rename one `@id`"
-                                    .to_owned(),
-                            ),
+                            format!("duplicate policy id `{id}`: also at {other}:{line}"),
+                            "policy ids must be unique across the workspace; rename one `@id`",
                         ));
                         continue;
                     }
@@ -279,20 +267,23 @@ pub fn check_sources(mut sources: Vec<(String, String)>, schema: Option<&str>) -
                             .map(|e| e.to_string()),
                     };
                     if let Some(message) = added {
-                        diagnostics.push(Diagnostic::at_span(
-                            &file.path,
-                            &file.text,
-                            start,
-                            start + shown.len(),
-                            Severity::Error,
+                        diagnostics.push(problem(
                             "policy::set",
                             message,
-                            None,
+                            "rename the policy with a unique `@id`",
                         ));
                         continue;
                     }
-                    seen.insert(id, (file_index, file.statements.len()));
-                    file.statements.push(statement);
+                    let (line, _) = index.position(start);
+                    seen.insert(id.clone(), (file_index, line));
+                    file.statements.push(Statement {
+                        id,
+                        kind: item.kind(),
+                        start,
+                        line,
+                        control: item.annotation("control").map(str::to_owned),
+                        rationale: item.annotation("rationale").map(str::to_owned),
+                    });
                 }
             }
         }

@@ -4,13 +4,15 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::params;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::{Db, Result};
 
 /// An entry to append. `at` comes from the caller so tests can control the clock.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewAuditRecord<'a> {
+pub struct NewAuditEntry<'a> {
     pub at: DateTime<Utc>,
     pub actor: &'a str,
     /// Dotted verb, e.g. `workspace.init`, `agent.lifecycle`.
@@ -21,15 +23,20 @@ pub struct NewAuditRecord<'a> {
     pub after: Option<&'a Value>,
 }
 
-/// A stored entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuditRecord {
+/// One entry of the append-only audit log, as stored and as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
     pub id: i64,
+    /// RFC 3339, UTC.
     pub at: String,
     pub actor: String,
     pub action: String,
     pub subject: String,
+    /// JSON text of the subject before the action, when there was one.
     pub before: Option<String>,
+    /// JSON text of the subject after the action, when there is one.
     pub after: Option<String>,
 }
 
@@ -42,7 +49,7 @@ pub struct AuditFilter<'a> {
 
 impl Db {
     /// Appends one audit entry and returns its id.
-    pub fn audit(&self, rec: &NewAuditRecord<'_>) -> Result<i64> {
+    pub fn audit(&self, rec: &NewAuditEntry<'_>) -> Result<i64> {
         let at = rec.at.to_rfc3339_opts(SecondsFormat::Millis, true);
         self.conn().execute(
             "INSERT INTO audit_log (at, actor, action, subject, before_json, after_json)
@@ -60,14 +67,14 @@ impl Db {
     }
 
     /// Lists entries, newest first.
-    pub fn audit_entries(&self, filter: &AuditFilter<'_>) -> Result<Vec<AuditRecord>> {
+    pub fn audit_entries(&self, filter: &AuditFilter<'_>) -> Result<Vec<AuditEntry>> {
         let mut stmt = self.conn().prepare(
             "SELECT id, at, actor, action, subject, before_json, after_json FROM audit_log
              WHERE (?1 IS NULL OR subject = ?1) ORDER BY id DESC LIMIT ?2",
         )?;
         let limit = filter.limit.map_or(-1, i64::from);
         let rows = stmt.query_map(params![filter.subject, limit], |r| {
-            Ok(AuditRecord {
+            Ok(AuditEntry {
                 id: r.get(0)?,
                 at: r.get(1)?,
                 actor: r.get(2)?,
@@ -87,8 +94,8 @@ mod tests {
     use chrono::TimeZone as _;
     use serde_json::json;
 
-    fn entry<'a>(subject: &'a str, after: &'a Value) -> NewAuditRecord<'a> {
-        NewAuditRecord {
+    fn entry<'a>(subject: &'a str, after: &'a Value) -> NewAuditEntry<'a> {
+        NewAuditEntry {
             at: Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap(),
             actor: "dana@acme.example",
             action: "agent.lifecycle",

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use audit::{AuditFilter, AuditRecord, NewAuditRecord};
+pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 
 /// How long a writer waits for another process's lock before giving up. Long enough that
 /// the app and the CLI writing at once never surface "database is locked" to a user.

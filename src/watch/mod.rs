@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::workspace::{classify, fingerprint, relative_to, FileClass, Fingerprints, STATE_DIR};
 
@@ -20,7 +22,9 @@ use crate::workspace::{classify, fingerprint, relative_to, FileClass, Fingerprin
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
 
 /// What changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ChangeKind {
     PolicyAdded,
     PolicyChanged,
@@ -31,8 +35,9 @@ pub enum ChangeKind {
     ConfigChanged,
 }
 
-/// One file changed by something other than this process.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// One file changed by something other than this app, as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Change {
     pub kind: ChangeKind,
     /// Workspace-relative, `/`-separated.

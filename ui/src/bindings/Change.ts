@@ -2,10 +2,10 @@
 import type { ChangeKind } from "./ChangeKind";
 
 /**
- * One change made to a workspace file by something other than this app.
+ * One file changed by something other than this app, as the UI receives it.
  */
 export type Change = { kind: ChangeKind, 
 /**
- * Workspace-relative path with `/` separators.
+ * Workspace-relative, `/`-separated.
  */
 path: string, };

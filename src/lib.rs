@@ -8,6 +8,8 @@
 //! - [`error`]: [`Error`] and the stable [`ErrorCode`]s the UI branches on.
 //! - [`diagnostics`]: a located problem (file, line, column, help) and offset→line mapping.
 //! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes.
+//! - [`inventory`]: agents, people and resources (TOML files); accountability checks;
+//!   lifecycle transitions; bulk import and export.
 //! - [`policy`]: load `policies/**/*.cedar`, apply `@id`, validate against the schema.
 //! - [`store`]: SQLite (`.mandate/mandate.db`): migrations, the append-only audit log.
 //! - [`watch`]: debounced file watching that reports outside edits as typed changes.
@@ -32,6 +34,7 @@
 pub mod api;
 pub mod diagnostics;
 pub mod error;
+pub mod inventory;
 pub mod policy;
 pub mod store;
 pub mod watch;

@@ -33,9 +33,18 @@ pub struct Diagnostic {
     pub code: String,
     pub message: String,
     pub help: Option<String>,
+    /// The record field at fault, when the file is a record (e.g. an agent's `spiffe_id`),
+    /// so a form can show the problem beside the field.
+    pub field: Option<String>,
 }
 
 impl Diagnostic {
+    /// The same diagnostic, attributed to a record field.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
     /// A diagnostic spanning `start..end` (byte offsets) of `text`.
     #[expect(
         clippy::too_many_arguments,
@@ -64,6 +73,7 @@ impl Diagnostic {
             code: code.to_owned(),
             message: message.into(),
             help,
+            field: None,
         }
     }
 
@@ -85,6 +95,7 @@ impl Diagnostic {
             code: code.to_owned(),
             message: message.into(),
             help,
+            field: None,
         }
     }
 

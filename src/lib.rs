@@ -10,6 +10,8 @@
 //! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes.
 //! - [`inventory`]: agents, people and resources (TOML files); accountability checks;
 //!   lifecycle transitions; bulk import and export.
+//! - [`model`]: the Cedar schema (generated or the team's own) and the entities
+//!   generated from the inventory.
 //! - [`policy`]: load `policies/**/*.cedar`, apply `@id`, validate against the schema.
 //! - [`store`]: SQLite (`.mandate/mandate.db`): migrations, the append-only audit log.
 //! - [`watch`]: debounced file watching that reports outside edits as typed changes.
@@ -35,6 +37,7 @@ pub mod api;
 pub mod diagnostics;
 pub mod error;
 pub mod inventory;
+pub mod model;
 pub mod policy;
 pub mod store;
 pub mod watch;

@@ -61,7 +61,7 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
             "inventory::invalid",
             message,
             Some(help.to_owned()),
-        ));
+        ).with_field(key));
     };
     if !is_slug(&agent.id) {
         bad(

@@ -167,7 +167,7 @@ fn library_policies_validate_against_the_starter_schema() {
         .iter()
         .map(|(name, text)| (format!("policies/{name}"), (*text).to_owned()))
         .collect();
-    let schema = include_str!("../model/starter.cedarschema");
+    let schema = include_str!("../model/agent-governance.cedarschema");
     let report = check_sources(sources, Some(schema));
     assert!(report.schema_used);
     assert_eq!(report.diagnostics, vec![]);

@@ -20,7 +20,6 @@ pub const POLICY_LIBRARY: &[(&str, &str)] = &[
     ("tools.cedar", include_str!("../../policies/tools.cedar")),
 ];
 
-const STARTER_SCHEMA: &str = include_str!("../model/starter.cedarschema");
 
 /// The namespace the library and the starter schema are written in.
 pub const LIBRARY_NAMESPACE: &str = "Mandate";
@@ -34,11 +33,7 @@ pub fn with_namespace(text: &str, namespace: &str) -> String {
 }
 
 pub fn starter_schema(namespace: &str) -> String {
-    STARTER_SCHEMA.replacen(
-        &format!("namespace {LIBRARY_NAMESPACE} {{"),
-        &format!("namespace {namespace} {{"),
-        1,
-    )
+    crate::model::generated_schema(namespace)
 }
 
 pub const PEOPLE_TEMPLATE: &str = "# Humans and teams who own and approve agents.\n\

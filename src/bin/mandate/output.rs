@@ -181,6 +181,7 @@ mod tests {
             code: "cedar::parse".into(),
             message: "unexpected token".into(),
             help: Some("check it".into()),
+            field: None,
         };
         assert_eq!(
             diagnostic_line(&d, Path::new("examples/demo"), false),

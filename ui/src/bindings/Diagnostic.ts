@@ -20,4 +20,9 @@ column: number, end_line: number, end_column: number, severity: Severity,
 /**
  * Stable code, e.g. `cedar::parse`, `cedar::validation`, `policy::duplicate_id`.
  */
-code: string, message: string, help: string | null, };
+code: string, message: string, help: string | null, 
+/**
+ * The record field at fault, when the file is a record (e.g. an agent's `spiffe_id`),
+ * so a form can show the problem beside the field.
+ */
+field: string | null, };

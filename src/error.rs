@@ -32,6 +32,14 @@ pub enum ErrorCode {
     Watch,
     /// An argument is malformed.
     InvalidArgument,
+    /// An inventory edit or import is invalid (details in `diagnostics`); nothing was written.
+    InventoryInvalid,
+    /// The named agent (or record) does not exist.
+    NotFound,
+    /// A lifecycle transition was refused by its guards.
+    LifecycleRefused,
+    /// An import file could not be read as the format it claims.
+    ImportInvalid,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -48,6 +56,10 @@ impl ErrorCode {
             Self::PolicyInvalid => "policy_invalid",
             Self::Watch => "watch",
             Self::InvalidArgument => "invalid_argument",
+            Self::InventoryInvalid => "inventory_invalid",
+            Self::NotFound => "not_found",
+            Self::LifecycleRefused => "lifecycle_refused",
+            Self::ImportInvalid => "import_invalid",
             Self::Internal => "internal",
         }
     }

@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use mandate::api::dto::{AuditEntry, ValidationReport, WorkspaceInfo};
-use mandate::api::{settings, ApiError, ApiResult, Session, WatchHandle};
+use mandate::api::dto::{
+    Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, ValidationReport, WorkspaceInfo,
+};
+use mandate::api::{settings, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
 
@@ -74,6 +76,67 @@ fn validate_workspace(state: State<'_, AppState>) -> Result<ValidationReport, Ap
 #[tauri::command]
 fn list_audit(state: State<'_, AppState>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
     state.session()?.audit_log(limit)
+}
+
+#[tauri::command]
+fn inventory(state: State<'_, AppState>) -> Result<InventoryView, ApiError> {
+    Ok(state.session()?.inventory())
+}
+
+#[tauri::command]
+fn validate_agent_draft(
+    state: State<'_, AppState>,
+    agent: Agent,
+    create: bool,
+) -> Result<Vec<Diagnostic>, ApiError> {
+    Ok(state
+        .session()?
+        .validate_agent_draft(&agent, save_mode(create)))
+}
+
+#[tauri::command]
+fn save_agent(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    agent: Agent,
+    create: bool,
+) -> Result<Agent, ApiError> {
+    state
+        .session()?
+        .save_agent(&agent, save_mode(create), &actor(&app))
+}
+
+#[tauri::command]
+fn agent_lifecycle(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    to: Lifecycle,
+    reason: String,
+) -> Result<Agent, ApiError> {
+    state
+        .session()?
+        .agent_lifecycle(&id, to, &reason, &actor(&app))
+}
+
+#[tauri::command]
+fn acting_identity(app: AppHandle) -> String {
+    actor(&app)
+}
+
+fn save_mode(create: bool) -> SaveMode {
+    if create {
+        SaveMode::Create
+    } else {
+        SaveMode::Update
+    }
+}
+
+/// Who the app acts as: the settings' actor, else `MANDATE_ACTOR` or git's user.email.
+fn actor(app: &AppHandle) -> String {
+    app.path()
+        .app_config_dir()
+        .map_or_else(|_| mandate::api::current_actor(), |d| settings::actor(&d))
 }
 
 /// The workspace to open at start: the first argument, else `MANDATE_WORKSPACE`, else the

@@ -8,6 +8,11 @@ use ts_rs::TS;
 
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
+pub use crate::inventory::checks::Finding;
+pub use crate::inventory::{
+    Agent, Classification, Dataset, Environment, Human, Lifecycle, Model, People, Resources,
+    RiskTier, Team, Tool, ToolGroup,
+};
 pub use crate::store::AuditEntry;
 pub use crate::watch::{Change, ChangeKind};
 
@@ -88,4 +93,38 @@ pub struct ValidationReport {
     pub policy_count: u32,
     /// Whether a schema was used (strict validation); without one only parsing and ids are checked.
     pub schema_used: bool,
+}
+
+/// One allowed lifecycle move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LifecycleEdge {
+    pub from: Lifecycle,
+    pub to: Lifecycle,
+}
+
+/// The inventory as the Agents page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InventoryView {
+    /// Sorted by id.
+    pub agents: Vec<Agent>,
+    pub people: People,
+    pub resources: Resources,
+    /// Accountability gaps, sorted by subject then code.
+    pub findings: Vec<Finding>,
+    /// Problems loading the inventory files (bad TOML, unknown keys, bad values).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The lifecycle's allowed moves, so the UI offers only those.
+    pub transitions: Vec<LifecycleEdge>,
+}
+
+/// What `mandate check` reports: inventory, accountability and policy problems.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckReport {
+    pub findings: Vec<Finding>,
+    pub error_count: u32,
+    pub warning_count: u32,
+    pub agent_count: u32,
 }

@@ -3,8 +3,11 @@
 //! A function (or [`Session`] method) per user action; arguments and results are DTOs from
 //! [`dto`], errors are [`ApiError`]s with a stable code. Domain modules never call `api`.
 
+mod agents;
 pub mod dto;
 pub mod settings;
+
+pub use agents::SaveMode;
 
 use std::path::{Path, PathBuf};
 

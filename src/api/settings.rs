@@ -17,6 +17,10 @@ pub struct Settings {
     /// Most recent first.
     #[serde(default)]
     pub recent_workspaces: Vec<String>,
+    /// Who the app acts as in the audit log (a human's id or email); unset means
+    /// `MANDATE_ACTOR`, else `git config user.email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// Reads the settings; a missing or unreadable file gives the defaults (settings are a
@@ -38,6 +42,14 @@ pub fn remember_workspace(config_dir: &Path, workspace: &Path) -> ApiResult<()> 
     let text = serde_json::to_string_pretty(&settings).unwrap_or_default();
     write_atomic(&super::settings_path(config_dir), text.as_bytes())?;
     Ok(())
+}
+
+/// The acting identity: the settings' `actor`, else [`super::current_actor`].
+pub fn actor(config_dir: &Path) -> String {
+    load(config_dir)
+        .actor
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(super::current_actor)
 }
 
 /// The most recent workspace that still exists.

@@ -12,11 +12,23 @@ use super::{Agent, Index, Lifecycle};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum TransitionError {
     #[error("agent `{agent}` cannot go from {from} to {to}")]
-    #[diagnostic(code(mandate::lifecycle::not_allowed), help("allowed: draft → approved → active ⇄ suspended, and any state but retired → retired"))]
-    NotAllowed { agent: String, from: &'static str, to: &'static str },
+    #[diagnostic(
+        code(mandate::lifecycle::not_allowed),
+        help(
+            "allowed: draft → approved → active ⇄ suspended, and any state but retired → retired"
+        )
+    )]
+    NotAllowed {
+        agent: String,
+        from: &'static str,
+        to: &'static str,
+    },
 
     #[error("a lifecycle change needs a reason")]
-    #[diagnostic(code(mandate::lifecycle::no_reason), help("say why, e.g. `--reason \"security review passed\"`; it is kept in the audit log"))]
+    #[diagnostic(
+        code(mandate::lifecycle::no_reason),
+        help("say why, e.g. `--reason \"security review passed\"`; it is kept in the audit log")
+    )]
     NoReason,
 
     #[error("`{actor}` is not a current human in inventory/people.toml, so cannot approve agent `{agent}`")]
@@ -24,11 +36,21 @@ pub enum TransitionError {
     UnknownApprover { agent: String, actor: String },
 
     #[error("`{approver}` is the accountable human of {tier} agent `{agent}` and cannot also approve it")]
-    #[diagnostic(code(mandate::lifecycle::self_approval), help("a high or critical agent is approved by a second person: ask its sponsor"))]
-    SelfApproval { agent: String, approver: String, tier: &'static str },
+    #[diagnostic(
+        code(mandate::lifecycle::self_approval),
+        help("a high or critical agent is approved by a second person: ask its sponsor")
+    )]
+    SelfApproval {
+        agent: String,
+        approver: String,
+        tier: &'static str,
+    },
 
     #[error("agent `{agent}` has no workload identity, so it cannot be activated")]
-    #[diagnostic(code(mandate::lifecycle::no_identity), help("set `spiffe_id` (or `oidc_issuer` + `oidc_subject`) first"))]
+    #[diagnostic(
+        code(mandate::lifecycle::no_identity),
+        help("set `spiffe_id` (or `oidc_issuer` + `oidc_subject`) first")
+    )]
     NoIdentity { agent: String },
 
     #[error("agent `{agent}` was never approved, so it cannot be activated")]
@@ -48,16 +70,21 @@ pub fn allowed(from: Lifecycle, to: Lifecycle) -> bool {
 /// The states an agent may move to next.
 pub fn next_states(from: Lifecycle) -> Vec<Lifecycle> {
     use Lifecycle::*;
-    [Draft, Approved, Active, Suspended, Retired].into_iter().filter(|to| allowed(from, *to)).collect()
+    [Draft, Approved, Active, Suspended, Retired]
+        .into_iter()
+        .filter(|to| allowed(from, *to))
+        .collect()
 }
 
 /// Finds the human an acting identity (id or email) names.
 pub fn human_for<'a>(index: &Index<'a>, actor: &str) -> Option<&'a super::Human> {
-    index
-        .humans
-        .get(actor)
-        .copied()
-        .or_else(|| index.humans.values().copied().find(|h| h.email.eq_ignore_ascii_case(actor)))
+    index.humans.get(actor).copied().or_else(|| {
+        index
+            .humans
+            .values()
+            .copied()
+            .find(|h| h.email.eq_ignore_ascii_case(actor))
+    })
 }
 
 /// Applies `to` to `agent` if the guards pass; `today` stamps an approval.
@@ -71,7 +98,11 @@ pub fn transition(
 ) -> Result<Agent, TransitionError> {
     let id = agent.id.clone();
     if !allowed(agent.lifecycle, to) {
-        return Err(TransitionError::NotAllowed { agent: id, from: agent.lifecycle.as_str(), to: to.as_str() });
+        return Err(TransitionError::NotAllowed {
+            agent: id,
+            from: agent.lifecycle.as_str(),
+            to: to.as_str(),
+        });
     }
     if reason.trim().is_empty() {
         return Err(TransitionError::NoReason);
@@ -81,8 +112,13 @@ pub fn transition(
         Lifecycle::Approved => {
             let approver = human_for(index, actor)
                 .filter(|h| !h.departed)
-                .ok_or_else(|| TransitionError::UnknownApprover { agent: id.clone(), actor: actor.to_owned() })?;
-            if agent.risk_tier.is_elevated() && agent.accountable.as_deref() == Some(approver.id.as_str()) {
+                .ok_or_else(|| TransitionError::UnknownApprover {
+                    agent: id.clone(),
+                    actor: actor.to_owned(),
+                })?;
+            if agent.risk_tier.is_elevated()
+                && agent.accountable.as_deref() == Some(approver.id.as_str())
+            {
                 return Err(TransitionError::SelfApproval {
                     agent: id,
                     approver: approver.id.clone(),

@@ -54,19 +54,56 @@ pub struct Inventory {
 
 impl Inventory {
     pub fn agent(&self, id: &str) -> Option<&AgentRecord> {
-        self.agents.binary_search_by(|a| a.agent.id.as_str().cmp(id)).ok().and_then(|i| self.agents.get(i))
+        self.agents
+            .binary_search_by(|a| a.agent.id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.agents.get(i))
     }
 
     /// Lookup tables by id, built once per check run.
     pub fn index(&self) -> Index<'_> {
         Index {
-            agents: self.agents.iter().map(|a| (a.agent.id.as_str(), &a.agent)).collect(),
-            humans: self.people.humans.iter().map(|h| (h.id.as_str(), h)).collect(),
-            teams: self.people.teams.iter().map(|t| (t.id.as_str(), t)).collect(),
-            tools: self.resources.tools.iter().map(|t| (t.id.as_str(), t)).collect(),
-            tool_groups: self.resources.tool_groups.iter().map(|t| (t.id.as_str(), t)).collect(),
-            datasets: self.resources.datasets.iter().map(|d| (d.id.as_str(), d)).collect(),
-            models: self.resources.models.iter().map(|m| (m.id.as_str(), m)).collect(),
+            agents: self
+                .agents
+                .iter()
+                .map(|a| (a.agent.id.as_str(), &a.agent))
+                .collect(),
+            humans: self
+                .people
+                .humans
+                .iter()
+                .map(|h| (h.id.as_str(), h))
+                .collect(),
+            teams: self
+                .people
+                .teams
+                .iter()
+                .map(|t| (t.id.as_str(), t))
+                .collect(),
+            tools: self
+                .resources
+                .tools
+                .iter()
+                .map(|t| (t.id.as_str(), t))
+                .collect(),
+            tool_groups: self
+                .resources
+                .tool_groups
+                .iter()
+                .map(|t| (t.id.as_str(), t))
+                .collect(),
+            datasets: self
+                .resources
+                .datasets
+                .iter()
+                .map(|d| (d.id.as_str(), d))
+                .collect(),
+            models: self
+                .resources
+                .models
+                .iter()
+                .map(|m| (m.id.as_str(), m))
+                .collect(),
         }
     }
 }

@@ -161,6 +161,7 @@ pub struct Agent {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegates: Vec<String>,
     /// Longest credential lifetime, seconds.
+    #[ts(type = "number")]
     pub max_ttl_seconds: u64,
     #[serde(default)]
     pub attestation_required: bool,
@@ -313,13 +314,18 @@ mod date {
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .map(Some)
-                .map_err(|_| E::custom(format!("invalid date `{v}`: expected YYYY-MM-DD, e.g. 2027-03-01")))
+                .map_err(|_| {
+                    E::custom(format!(
+                        "invalid date `{v}`: expected YYYY-MM-DD, e.g. 2027-03-01"
+                    ))
+                })
         }
 
         // The toml crate hands a TOML date to serde as a one-entry map holding its text.
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let (_, text): (String, String) =
-                map.next_entry()?.ok_or_else(|| de::Error::custom("expected a date like 2027-03-01"))?;
+            let (_, text): (String, String) = map
+                .next_entry()?
+                .ok_or_else(|| de::Error::custom("expected a date like 2027-03-01"))?;
             self.visit_str(&text)
         }
     }

@@ -5,8 +5,14 @@ use crate::diagnostics::{Diagnostic, Severity};
 use super::{find_key, Agent};
 
 /// The actions of the generated schema, which `step_up_actions` may name.
-pub const ACTIONS: [&str; 6] =
-    ["invoke_tool", "read_data", "write_data", "invoke_model", "delegate", "request_credential"];
+pub const ACTIONS: [&str; 6] = [
+    "invoke_tool",
+    "read_data",
+    "write_data",
+    "invoke_model",
+    "delegate",
+    "request_credential",
+];
 
 /// `[a-z0-9][a-z0-9-]*`, at most 63 characters: safe as a file name and a Cedar id.
 pub fn is_slug(s: &str) -> bool {
@@ -20,15 +26,20 @@ pub fn is_slug(s: &str) -> bool {
 /// lowercase trust domain of `[a-z0-9._-]`, path segments of `[A-Za-z0-9._-]`, no empty,
 /// `.` or `..` segment, no trailing `/`, no query or fragment. `Err` says what is wrong.
 pub fn validate_spiffe_id(s: &str) -> Result<(), String> {
-    let rest = s.strip_prefix("spiffe://").ok_or("must start with `spiffe://`")?;
+    let rest = s
+        .strip_prefix("spiffe://")
+        .ok_or("must start with `spiffe://`")?;
     let (domain, path) = rest.split_once('/').unwrap_or((rest, ""));
     if domain.is_empty() {
         return Err("the trust domain is empty".into());
     }
-    if let Some(c) =
-        domain.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')))
+    if let Some(c) = domain
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')))
     {
-        return Err(format!("the trust domain may hold only lowercase letters, digits, `.`, `-` and `_`, not `{c}`"));
+        return Err(format!(
+            "the trust domain may hold only lowercase letters, digits, `.`, `-` and `_`, not `{c}`"
+        ));
     }
     if path.is_empty() {
         return Err("a workload SPIFFE ID needs a path after the trust domain".into());
@@ -40,8 +51,13 @@ pub fn validate_spiffe_id(s: &str) -> Result<(), String> {
         if segment == "." || segment == ".." {
             return Err("the path may not contain `.` or `..` segments".into());
         }
-        if let Some(c) = segment.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))) {
-            return Err(format!("path segments may hold only letters, digits, `.`, `-` and `_`, not `{c}`"));
+        if let Some(c) = segment
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        {
+            return Err(format!(
+                "path segments may hold only letters, digits, `.`, `-` and `_`, not `{c}`"
+            ));
         }
     }
     Ok(())
@@ -52,16 +68,19 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
     let mut out = Vec::new();
     let mut bad = |key: &str, message: String, help: &str| {
         let (start, end) = find_key(text, key, 0).unwrap_or((0, 0));
-        out.push(Diagnostic::at_span(
-            file,
-            text,
-            start,
-            end,
-            Severity::Error,
-            "inventory::invalid",
-            message,
-            Some(help.to_owned()),
-        ).with_field(key));
+        out.push(
+            Diagnostic::at_span(
+                file,
+                text,
+                start,
+                end,
+                Severity::Error,
+                "inventory::invalid",
+                message,
+                Some(help.to_owned()),
+            )
+            .with_field(key),
+        );
     };
     if !is_slug(&agent.id) {
         bad(
@@ -70,20 +89,35 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
             "use lowercase letters, digits and `-`, e.g. `billing-bot`",
         );
     }
-    let stem = file.rsplit('/').next().and_then(|n| n.strip_suffix(".toml")).unwrap_or("");
+    let stem = file
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".toml"))
+        .unwrap_or("");
     if !stem.is_empty() && stem != agent.id {
         bad(
             "id",
-            format!("agent id `{}` does not match its file name `{stem}.toml`", agent.id),
+            format!(
+                "agent id `{}` does not match its file name `{stem}.toml`",
+                agent.id
+            ),
             "rename the file or the id; one file per agent, named after its id",
         );
     }
     if agent.name.trim().is_empty() {
-        bad("name", "agent name is empty".into(), "give the agent a human-readable name");
+        bad(
+            "name",
+            "agent name is empty".into(),
+            "give the agent a human-readable name",
+        );
     }
     if let Some(id) = &agent.spiffe_id {
         if let Err(why) = validate_spiffe_id(id) {
-            bad("spiffe_id", format!("invalid SPIFFE ID `{id}`: {why}"), "e.g. `spiffe://acme.example/agents/billing-bot`");
+            bad(
+                "spiffe_id",
+                format!("invalid SPIFFE ID `{id}`: {why}"),
+                "e.g. `spiffe://acme.example/agents/billing-bot`",
+            );
         }
     }
     match (&agent.oidc_issuer, &agent.oidc_subject) {
@@ -92,16 +126,24 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
             format!("OIDC issuer `{iss}` is not an https URL"),
             "use the issuer URL exactly as it appears in tokens, e.g. `https://login.acme.example`",
         ),
-        (Some(_), None) => {
-            bad("oidc_issuer", "`oidc_issuer` without `oidc_subject`".into(), "an OIDC identity is issuer + subject")
-        }
-        (None, Some(_)) => {
-            bad("oidc_subject", "`oidc_subject` without `oidc_issuer`".into(), "an OIDC identity is issuer + subject")
-        }
+        (Some(_), None) => bad(
+            "oidc_issuer",
+            "`oidc_issuer` without `oidc_subject`".into(),
+            "an OIDC identity is issuer + subject",
+        ),
+        (None, Some(_)) => bad(
+            "oidc_subject",
+            "`oidc_subject` without `oidc_issuer`".into(),
+            "an OIDC identity is issuer + subject",
+        ),
         _ => {}
     }
     if agent.max_ttl_seconds == 0 {
-        bad("max_ttl_seconds", "`max_ttl_seconds` is 0".into(), "give the longest credential lifetime in seconds, e.g. 300");
+        bad(
+            "max_ttl_seconds",
+            "`max_ttl_seconds` is 0".into(),
+            "give the longest credential lifetime in seconds, e.g. 300",
+        );
     }
     for action in &agent.step_up_actions {
         if !ACTIONS.contains(&action.as_str()) {
@@ -112,19 +154,36 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
             );
         }
     }
-    for (key, list) in [("tools", &agent.tools), ("datasets", &agent.datasets), ("models", &agent.models), ("delegates", &agent.delegates)] {
+    for (key, list) in [
+        ("tools", &agent.tools),
+        ("datasets", &agent.datasets),
+        ("models", &agent.models),
+        ("delegates", &agent.delegates),
+    ] {
         let mut seen = std::collections::HashSet::new();
         for item in list {
             if !seen.insert(item) {
-                bad(key, format!("`{item}` is listed twice in `{key}`"), "list each grant once");
+                bad(
+                    key,
+                    format!("`{item}` is listed twice in `{key}`"),
+                    "list each grant once",
+                );
             }
         }
     }
     if agent.delegates.iter().any(|d| *d == agent.id) {
-        bad("delegates", format!("agent `{}` lists itself as a delegate", agent.id), "an agent never delegates to itself");
+        bad(
+            "delegates",
+            format!("agent `{}` lists itself as a delegate", agent.id),
+            "an agent never delegates to itself",
+        );
     }
     if agent.approved_on.is_some() && agent.approved_by.is_none() {
-        bad("approved_on", "`approved_on` without `approved_by`".into(), "record who approved the agent");
+        bad(
+            "approved_on",
+            "`approved_on` without `approved_by`".into(),
+            "record who approved the agent",
+        );
     }
     out
 }
@@ -135,7 +194,10 @@ mod tests {
 
     #[test]
     fn spiffe_ids() {
-        assert_eq!(validate_spiffe_id("spiffe://acme.example/agents/billing-bot"), Ok(()));
+        assert_eq!(
+            validate_spiffe_id("spiffe://acme.example/agents/billing-bot"),
+            Ok(())
+        );
         for bad in [
             "http://acme/x",
             "spiffe://",

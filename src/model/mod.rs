@@ -20,7 +20,11 @@ const TEMPLATE_NAMESPACE: &str = "Mandate";
 
 /// The generated schema text for `namespace`.
 pub fn generated_schema(namespace: &str) -> String {
-    GOVERNANCE_SCHEMA.replacen(&format!("namespace {TEMPLATE_NAMESPACE} {{"), &format!("namespace {namespace} {{"), 1)
+    GOVERNANCE_SCHEMA.replacen(
+        &format!("namespace {TEMPLATE_NAMESPACE} {{"),
+        &format!("namespace {namespace} {{"),
+        1,
+    )
 }
 
 /// The schema policies are validated against: generated, or the workspace's file. `None`
@@ -35,17 +39,45 @@ pub fn schema_text(config: &Config, file_text: Option<&str>) -> Option<String> {
 /// The schema as Cedar JSON schema text.
 pub fn schema_json(text: &str) -> Result<String, Vec<Diagnostic>> {
     let (fragment, _) = cedar_policy::SchemaFragment::from_cedarschema_str(text).map_err(|e| {
-        crate::policy::from_miette(&e, SCHEMA_FILE, text, Severity::Error, "cedar::schema", "fix the schema")
+        crate::policy::from_miette(
+            &e,
+            SCHEMA_FILE,
+            text,
+            Severity::Error,
+            "cedar::schema",
+            "fix the schema",
+        )
     })?;
     let json = fragment.to_json_value().map_err(|e| {
-        vec![Diagnostic::whole_file(SCHEMA_FILE, Severity::Error, "cedar::schema", e.to_string(), None)]
+        vec![Diagnostic::whole_file(
+            SCHEMA_FILE,
+            Severity::Error,
+            "cedar::schema",
+            e.to_string(),
+            None,
+        )]
     })?;
-    serde_json::to_string_pretty(&json)
-        .map_err(|e| vec![Diagnostic::whole_file(SCHEMA_FILE, Severity::Error, "cedar::schema", e.to_string(), None)])
+    serde_json::to_string_pretty(&json).map_err(|e| {
+        vec![Diagnostic::whole_file(
+            SCHEMA_FILE,
+            Severity::Error,
+            "cedar::schema",
+            e.to_string(),
+            None,
+        )]
+    })
 }
 
 /// Inventory kinds, as `[schema.mapping.<kind>]` names them.
-pub const KINDS: [&str; 7] = ["agent", "human", "team", "tool", "tool_group", "dataset", "model"];
+pub const KINDS: [&str; 7] = [
+    "agent",
+    "human",
+    "team",
+    "tool",
+    "tool_group",
+    "dataset",
+    "model",
+];
 
 /// One entity before naming: its kind, id, attributes (by inventory field name) and
 /// parents (kind, id).
@@ -65,17 +97,32 @@ enum Attr {
 fn drafts(inventory: &Inventory) -> Vec<Draft> {
     let mut out = Vec::new();
     for t in &inventory.people.teams {
-        out.push(Draft { kind: "team", id: t.id.clone(), attrs: BTreeMap::new(), parents: vec![] });
+        out.push(Draft {
+            kind: "team",
+            id: t.id.clone(),
+            attrs: BTreeMap::new(),
+            parents: vec![],
+        });
     }
     for h in &inventory.people.humans {
         let attrs = BTreeMap::from([
             ("email", Attr::Value(json!(h.email))),
             ("departed", Attr::Value(json!(h.departed))),
         ]);
-        out.push(Draft { kind: "human", id: h.id.clone(), attrs, parents: h.team.iter().map(|t| ("team", t.clone())).collect() });
+        out.push(Draft {
+            kind: "human",
+            id: h.id.clone(),
+            attrs,
+            parents: h.team.iter().map(|t| ("team", t.clone())).collect(),
+        });
     }
     for g in &inventory.resources.tool_groups {
-        out.push(Draft { kind: "tool_group", id: g.id.clone(), attrs: BTreeMap::new(), parents: vec![] });
+        out.push(Draft {
+            kind: "tool_group",
+            id: g.id.clone(),
+            attrs: BTreeMap::new(),
+            parents: vec![],
+        });
     }
     for t in &inventory.resources.tools {
         let attrs = BTreeMap::from([
@@ -83,17 +130,35 @@ fn drafts(inventory: &Inventory) -> Vec<Draft> {
             ("sensitivity", Attr::Value(json!(t.sensitivity.as_str()))),
             ("environment", Attr::Value(json!(t.environment.as_str()))),
         ]);
-        out.push(Draft { kind: "tool", id: t.id.clone(), attrs, parents: t.group.iter().map(|g| ("tool_group", g.clone())).collect() });
+        out.push(Draft {
+            kind: "tool",
+            id: t.id.clone(),
+            attrs,
+            parents: t.group.iter().map(|g| ("tool_group", g.clone())).collect(),
+        });
     }
     for d in &inventory.resources.datasets {
         let attrs = BTreeMap::from([
-            ("classification", Attr::Value(json!(d.classification.as_str()))),
+            (
+                "classification",
+                Attr::Value(json!(d.classification.as_str())),
+            ),
             ("environment", Attr::Value(json!(d.environment.as_str()))),
         ]);
-        out.push(Draft { kind: "dataset", id: d.id.clone(), attrs, parents: vec![] });
+        out.push(Draft {
+            kind: "dataset",
+            id: d.id.clone(),
+            attrs,
+            parents: vec![],
+        });
     }
     for m in &inventory.resources.models {
-        out.push(Draft { kind: "model", id: m.id.clone(), attrs: BTreeMap::new(), parents: vec![] });
+        out.push(Draft {
+            kind: "model",
+            id: m.id.clone(),
+            attrs: BTreeMap::new(),
+            parents: vec![],
+        });
     }
     for r in &inventory.agents {
         let a = &r.agent;
@@ -103,20 +168,38 @@ fn drafts(inventory: &Inventory) -> Vec<Draft> {
             ("lifecycle", Attr::Value(json!(a.lifecycle.as_str()))),
             ("environment", Attr::Value(json!(a.environment.as_str()))),
             // Cedar's Long is i64; a TTL beyond it is clamped (and far above any ceiling).
-            ("max_ttl_seconds", Attr::Value(json!(i64::try_from(a.max_ttl_seconds).unwrap_or(i64::MAX)))),
-            ("attestation_required", Attr::Value(json!(a.attestation_required))),
+            (
+                "max_ttl_seconds",
+                Attr::Value(json!(i64::try_from(a.max_ttl_seconds).unwrap_or(i64::MAX))),
+            ),
+            (
+                "attestation_required",
+                Attr::Value(json!(a.attestation_required)),
+            ),
             ("allowed_tools", Attr::Refs("tool", a.tools.clone())),
-            ("allowed_datasets", Attr::Refs("dataset", a.datasets.clone())),
+            (
+                "allowed_datasets",
+                Attr::Refs("dataset", a.datasets.clone()),
+            ),
             ("allowed_models", Attr::Refs("model", a.models.clone())),
             ("delegates", Attr::Refs("agent", a.delegates.clone())),
             ("step_up_actions", Attr::Value(json!(a.step_up_actions))),
         ]);
-        for (field, value) in [("accountable", &a.accountable), ("sponsor", &a.sponsor), ("escalation", &a.escalation)] {
+        for (field, value) in [
+            ("accountable", &a.accountable),
+            ("sponsor", &a.sponsor),
+            ("escalation", &a.escalation),
+        ] {
             if let Some(h) = value {
                 attrs.insert(field, Attr::Ref("human", h.clone()));
             }
         }
-        out.push(Draft { kind: "agent", id: a.id.clone(), attrs, parents: vec![("team", a.owner_team.clone())] });
+        out.push(Draft {
+            kind: "agent",
+            id: a.id.clone(),
+            attrs,
+            parents: vec![("team", a.owner_team.clone())],
+        });
     }
     out
 }
@@ -134,8 +217,22 @@ impl Naming {
         match config.schema.mode {
             SchemaMode::Generated => {
                 let ns = &config.namespace;
-                let names = [("agent", "Agent"), ("human", "Human"), ("team", "Team"), ("tool", "Tool"), ("tool_group", "ToolGroup"), ("dataset", "Dataset"), ("model", "Model")];
-                Self { types: names.iter().map(|(k, t)| (*k, format!("{ns}::{t}"))).collect(), attributes: None }
+                let names = [
+                    ("agent", "Agent"),
+                    ("human", "Human"),
+                    ("team", "Team"),
+                    ("tool", "Tool"),
+                    ("tool_group", "ToolGroup"),
+                    ("dataset", "Dataset"),
+                    ("model", "Model"),
+                ];
+                Self {
+                    types: names
+                        .iter()
+                        .map(|(k, t)| (*k, format!("{ns}::{t}")))
+                        .collect(),
+                    attributes: None,
+                }
             }
             SchemaMode::File => {
                 let mut types = BTreeMap::new();
@@ -146,7 +243,10 @@ impl Naming {
                         attributes.insert(kind, m.attributes.clone());
                     }
                 }
-                Self { types, attributes: Some(attributes) }
+                Self {
+                    types,
+                    attributes: Some(attributes),
+                }
             }
         }
     }
@@ -168,15 +268,22 @@ pub fn entities(inventory: &Inventory, config: &Config) -> Value {
     let naming = Naming::of(config);
     let mut out: Vec<(String, String, Value)> = Vec::new();
     for d in drafts(inventory) {
-        let Some(uid) = naming.uid(d.kind, &d.id) else { continue };
+        let Some(uid) = naming.uid(d.kind, &d.id) else {
+            continue;
+        };
         let mut attrs = Map::new();
         for (field, attr) in d.attrs {
-            let Some(name) = naming.attr_name(d.kind, field) else { continue };
+            let Some(name) = naming.attr_name(d.kind, field) else {
+                continue;
+            };
             let value = match attr {
                 Attr::Value(v) => Some(v),
                 Attr::Ref(kind, id) => naming.uid(kind, &id).map(|u| json!({ "__entity": u })),
                 Attr::Refs(kind, ids) => {
-                    let refs: Option<Vec<Value>> = ids.iter().map(|id| naming.uid(kind, id).map(|u| json!({ "__entity": u }))).collect();
+                    let refs: Option<Vec<Value>> = ids
+                        .iter()
+                        .map(|id| naming.uid(kind, id).map(|u| json!({ "__entity": u })))
+                        .collect();
                     refs.map(Value::Array)
                 }
             };
@@ -184,9 +291,17 @@ pub fn entities(inventory: &Inventory, config: &Config) -> Value {
                 attrs.insert(name.to_owned(), v);
             }
         }
-        let parents: Vec<Value> = d.parents.iter().filter_map(|(k, id)| naming.uid(k, id)).collect();
+        let parents: Vec<Value> = d
+            .parents
+            .iter()
+            .filter_map(|(k, id)| naming.uid(k, id))
+            .collect();
         let type_name = naming.types.get(d.kind).cloned().unwrap_or_default();
-        out.push((type_name, d.id, json!({ "uid": uid, "attrs": attrs, "parents": parents })));
+        out.push((
+            type_name,
+            d.id,
+            json!({ "uid": uid, "attrs": attrs, "parents": parents }),
+        ));
     }
     out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     Value::Array(out.into_iter().map(|(_, _, v)| v).collect())
@@ -196,7 +311,16 @@ pub fn entities(inventory: &Inventory, config: &Config) -> Value {
 pub fn validate_entities(entities: &Value, schema_text: &str) -> Vec<Diagnostic> {
     let schema = match cedar_policy::Schema::from_cedarschema_str(schema_text) {
         Ok((s, _)) => s,
-        Err(e) => return crate::policy::from_miette(&e, SCHEMA_FILE, schema_text, Severity::Error, "cedar::schema", "fix the schema"),
+        Err(e) => {
+            return crate::policy::from_miette(
+                &e,
+                SCHEMA_FILE,
+                schema_text,
+                Severity::Error,
+                "cedar::schema",
+                "fix the schema",
+            )
+        }
     };
     if cedar_policy::Entities::from_json_value(entities.clone(), Some(&schema)).is_ok() {
         return Vec::new();
@@ -204,7 +328,9 @@ pub fn validate_entities(entities: &Value, schema_text: &str) -> Vec<Diagnostic>
     // Cedar stops at the first bad entity; check them one by one to report all.
     let mut out = Vec::new();
     for e in entities.as_array().into_iter().flatten() {
-        if let Err(err) = cedar_policy::Entities::from_json_value(Value::Array(vec![e.clone()]), Some(&schema)) {
+        if let Err(err) =
+            cedar_policy::Entities::from_json_value(Value::Array(vec![e.clone()]), Some(&schema))
+        {
             let uid = e.get("uid").map(Value::to_string).unwrap_or_default();
             out.push(Diagnostic::whole_file(
                 "inventory",

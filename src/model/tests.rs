@@ -42,9 +42,22 @@ fn file_mode_maps_kinds_and_attributes_onto_the_teams_schema() {
     config.schema.mode = SchemaMode::File;
     config.schema.mapping.insert(
         "agent".into(),
-        SchemaMapping { entity_type: "Jans::Workload".into(), attributes: [("risk_tier".into(), "tier".into()), ("accountable".into(), "owner".into())].into() },
+        SchemaMapping {
+            entity_type: "Jans::Workload".into(),
+            attributes: [
+                ("risk_tier".into(), "tier".into()),
+                ("accountable".into(), "owner".into()),
+            ]
+            .into(),
+        },
     );
-    config.schema.mapping.insert("human".into(), SchemaMapping { entity_type: "Jans::Person".into(), attributes: Default::default() });
+    config.schema.mapping.insert(
+        "human".into(),
+        SchemaMapping {
+            entity_type: "Jans::Person".into(),
+            attributes: Default::default(),
+        },
+    );
     let e = entities(&inventory(), &config);
     assert_eq!(
         e,
@@ -55,8 +68,18 @@ fn file_mode_maps_kinds_and_attributes_onto_the_teams_schema() {
     );
     assert_eq!(validate_entities(&e, schema), vec![]);
     // A mapping that names an attribute the schema lacks is reported, per entity.
-    config.schema.mapping.get_mut("agent").unwrap().attributes.insert("lifecycle".into(), "state".into());
+    config
+        .schema
+        .mapping
+        .get_mut("agent")
+        .unwrap()
+        .attributes
+        .insert("lifecycle".into(), "state".into());
     let problems = validate_entities(&entities(&inventory(), &config), schema);
     assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(problems[0].message.contains("Jans::Workload"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("Jans::Workload"),
+        "{}",
+        problems[0].message
+    );
 }

@@ -20,7 +20,6 @@ pub const POLICY_LIBRARY: &[(&str, &str)] = &[
     ("tools.cedar", include_str!("../../policies/tools.cedar")),
 ];
 
-
 /// The namespace the library and the starter schema are written in.
 pub const LIBRARY_NAMESPACE: &str = "Mandate";
 

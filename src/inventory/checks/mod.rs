@@ -34,22 +34,86 @@ pub struct Finding {
 
 /// Every check code, with its severity and one-line description (for docs and the UI).
 pub const CHECKS: &[(&str, Severity, &str)] = &[
-    ("accountable.missing", Severity::Error, "agent has no accountable human"),
-    ("accountable.unknown", Severity::Error, "accountable human is not defined in people.toml"),
-    ("accountable.departed", Severity::Error, "accountable human has left the organisation"),
-    ("escalation.missing", Severity::Error, "high or critical agent has no escalation contact"),
-    ("recertification.overdue", Severity::Warning, "recertification date has passed"),
-    ("approval.self_approved", Severity::Error, "approver or sponsor is the accountable human on a high or critical agent"),
-    ("identity.shared", Severity::Error, "two agents share one workload identity"),
-    ("identity.missing", Severity::Error, "active agent has no workload identity"),
-    ("lifecycle.never_approved", Severity::Error, "active or suspended agent was never approved"),
-    ("credentials.no_attestation", Severity::Error, "high or critical agent does not require attestation"),
-    ("credentials.ttl_above_ceiling", Severity::Error, "max TTL is above the ceiling for the agent's tier"),
-    ("environment.mismatch", Severity::Error, "agent is granted a tool or dataset of another environment"),
-    ("delegation.cycle", Severity::Error, "delegation forms a cycle"),
-    ("delegation.to_higher_risk", Severity::Error, "agent delegates to a higher-risk agent"),
-    ("reference.unknown", Severity::Error, "a team, human, tool, dataset, model or agent is referenced but not defined"),
-    ("policy.names_retired_agent", Severity::Warning, "a policy still names a retired agent"),
+    (
+        "accountable.missing",
+        Severity::Error,
+        "agent has no accountable human",
+    ),
+    (
+        "accountable.unknown",
+        Severity::Error,
+        "accountable human is not defined in people.toml",
+    ),
+    (
+        "accountable.departed",
+        Severity::Error,
+        "accountable human has left the organisation",
+    ),
+    (
+        "escalation.missing",
+        Severity::Error,
+        "high or critical agent has no escalation contact",
+    ),
+    (
+        "recertification.overdue",
+        Severity::Warning,
+        "recertification date has passed",
+    ),
+    (
+        "approval.self_approved",
+        Severity::Error,
+        "approver or sponsor is the accountable human on a high or critical agent",
+    ),
+    (
+        "identity.shared",
+        Severity::Error,
+        "two agents share one workload identity",
+    ),
+    (
+        "identity.missing",
+        Severity::Error,
+        "active agent has no workload identity",
+    ),
+    (
+        "lifecycle.never_approved",
+        Severity::Error,
+        "active or suspended agent was never approved",
+    ),
+    (
+        "credentials.no_attestation",
+        Severity::Error,
+        "high or critical agent does not require attestation",
+    ),
+    (
+        "credentials.ttl_above_ceiling",
+        Severity::Error,
+        "max TTL is above the ceiling for the agent's tier",
+    ),
+    (
+        "environment.mismatch",
+        Severity::Error,
+        "agent is granted a tool or dataset of another environment",
+    ),
+    (
+        "delegation.cycle",
+        Severity::Error,
+        "delegation forms a cycle",
+    ),
+    (
+        "delegation.to_higher_risk",
+        Severity::Error,
+        "agent delegates to a higher-risk agent",
+    ),
+    (
+        "reference.unknown",
+        Severity::Error,
+        "a team, human, tool, dataset, model or agent is referenced but not defined",
+    ),
+    (
+        "policy.names_retired_agent",
+        Severity::Warning,
+        "a policy still names a retired agent",
+    ),
 ];
 
 /// What the checks need besides the inventory.
@@ -96,7 +160,8 @@ struct AgentFindings<'r> {
 
 impl<'r> AgentFindings<'r> {
     fn finding(&self, code: &str, field: &str, message: String, help: &str) -> Finding {
-        let line = find_key(&self.record.text, field, 0).map_or(1, |(start, _)| self.lines.position(start).0);
+        let line = find_key(&self.record.text, field, 0)
+            .map_or(1, |(start, _)| self.lines.position(start).0);
         Finding {
             code: code.to_owned(),
             severity: severity_of(code),
@@ -111,12 +176,23 @@ impl<'r> AgentFindings<'r> {
 }
 
 fn severity_of(code: &str) -> Severity {
-    CHECKS.iter().find(|(c, _, _)| *c == code).map_or(Severity::Error, |(_, s, _)| *s)
+    CHECKS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or(Severity::Error, |(_, s, _)| *s)
 }
 
-fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
+fn check_agent(
+    record: &AgentRecord,
+    index: &Index<'_>,
+    ctx: &CheckContext<'_>,
+    out: &mut Vec<Finding>,
+) {
     let a: &Agent = &record.agent;
-    let f = AgentFindings { record, lines: LineIndex::new(&record.text) };
+    let f = AgentFindings {
+        record,
+        lines: LineIndex::new(&record.text),
+    };
     let id = &a.id;
     let live = !matches!(a.lifecycle, Lifecycle::Retired);
 
@@ -143,7 +219,11 @@ fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, 
             Some(_) => {}
         },
     }
-    for (field, value) in [("sponsor", &a.sponsor), ("escalation", &a.escalation), ("approved_by", &a.approved_by)] {
+    for (field, value) in [
+        ("sponsor", &a.sponsor),
+        ("escalation", &a.escalation),
+        ("approved_by", &a.approved_by),
+    ] {
         if let Some(h) = value {
             if !index.humans.contains_key(h.as_str()) {
                 out.push(f.finding(
@@ -159,7 +239,10 @@ fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, 
         out.push(f.finding(
             "reference.unknown",
             "owner_team",
-            format!("owner team `{}` of agent `{id}` is not defined", a.owner_team),
+            format!(
+                "owner team `{}` of agent `{id}` is not defined",
+                a.owner_team
+            ),
             "add the team to inventory/people.toml or fix the id",
         ));
     }
@@ -168,7 +251,10 @@ fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, 
         out.push(f.finding(
             "escalation.missing",
             "escalation",
-            format!("{} agent `{id}` has no escalation contact", a.risk_tier.as_str()),
+            format!(
+                "{} agent `{id}` has no escalation contact",
+                a.risk_tier.as_str()
+            ),
             "set `escalation` to the human to call when the agent misbehaves",
         ));
     }
@@ -206,7 +292,10 @@ fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, 
         out.push(f.finding(
             "lifecycle.never_approved",
             "lifecycle",
-            format!("agent `{id}` is {} but was never approved", a.lifecycle.as_str()),
+            format!(
+                "agent `{id}` is {} but was never approved",
+                a.lifecycle.as_str()
+            ),
             "approve it (`mandate agents lifecycle {id} approved`) or suspend it until it is",
         ));
     }
@@ -214,7 +303,10 @@ fn check_agent(record: &AgentRecord, index: &Index<'_>, ctx: &CheckContext<'_>, 
         out.push(f.finding(
             "credentials.no_attestation",
             "attestation_required",
-            format!("{} agent `{id}` gets credentials without attestation", a.risk_tier.as_str()),
+            format!(
+                "{} agent `{id}` gets credentials without attestation",
+                a.risk_tier.as_str()
+            ),
             "set `attestation_required = true`",
         ));
     }
@@ -311,23 +403,44 @@ fn shared_identities(inventory: &Inventory, out: &mut Vec<Finding>) {
     let mut by_identity: BTreeMap<String, Vec<&AgentRecord>> = BTreeMap::new();
     for r in &inventory.agents {
         if let Some(s) = &r.agent.spiffe_id {
-            by_identity.entry(format!("SPIFFE ID `{s}`")).or_default().push(r);
+            by_identity
+                .entry(format!("SPIFFE ID `{s}`"))
+                .or_default()
+                .push(r);
         }
         if let (Some(iss), Some(sub)) = (&r.agent.oidc_issuer, &r.agent.oidc_subject) {
-            by_identity.entry(format!("OIDC identity `{iss}` / `{sub}`")).or_default().push(r);
+            by_identity
+                .entry(format!("OIDC identity `{iss}` / `{sub}`"))
+                .or_default()
+                .push(r);
         }
     }
     for (identity, records) in by_identity.into_iter().filter(|(_, r)| r.len() > 1) {
         let ids: Vec<&str> = records.iter().map(|r| r.agent.id.as_str()).collect();
         for r in &records {
-            let f = AgentFindings { record: r, lines: LineIndex::new(&r.text) };
-            let field = if identity.starts_with("SPIFFE") { "spiffe_id" } else { "oidc_subject" };
-            out.push(f.finding(
-                "identity.shared",
-                field,
-                format!("{identity} is shared by agents {}", ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")),
-                "give each agent its own workload identity, or one agent can act as another",
-            ));
+            let f = AgentFindings {
+                record: r,
+                lines: LineIndex::new(&r.text),
+            };
+            let field = if identity.starts_with("SPIFFE") {
+                "spiffe_id"
+            } else {
+                "oidc_subject"
+            };
+            out.push(
+                f.finding(
+                    "identity.shared",
+                    field,
+                    format!(
+                        "{identity} is shared by agents {}",
+                        ids.iter()
+                            .map(|i| format!("`{i}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "give each agent its own workload identity, or one agent can act as another",
+                ),
+            );
         }
     }
 }
@@ -345,7 +458,11 @@ fn delegation_cycles(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Fin
         let mut path: Vec<&str> = vec![start];
         colour.insert(start, 1);
         while let Some((node, next)) = stack.last().copied() {
-            let delegates = index.agents.get(node).map(|a| a.delegates.as_slice()).unwrap_or(&[]);
+            let delegates = index
+                .agents
+                .get(node)
+                .map(|a| a.delegates.as_slice())
+                .unwrap_or(&[]);
             if let Some(d) = delegates.get(next) {
                 if let Some(top) = stack.last_mut() {
                     top.1 += 1;
@@ -362,9 +479,18 @@ fn delegation_cycles(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Fin
                     }
                     1 => {
                         let from = path.iter().position(|p| *p == d).unwrap_or(0);
-                        let mut cycle: Vec<String> = path.get(from..).unwrap_or(&[]).iter().map(|s| (*s).to_owned()).collect();
+                        let mut cycle: Vec<String> = path
+                            .get(from..)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|s| (*s).to_owned())
+                            .collect();
                         // Canonical rotation so each cycle is reported once.
-                        let min = cycle.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map_or(0, |(i, _)| i);
+                        let min = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by(|a, b| a.1.cmp(b.1))
+                            .map_or(0, |(i, _)| i);
                         cycle.rotate_left(min);
                         reported.insert(cycle);
                     }
@@ -378,16 +504,30 @@ fn delegation_cycles(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Fin
         }
     }
     for cycle in reported {
-        let Some(first) = cycle.first().and_then(|id| inventory.agent(id)) else { continue };
-        let f = AgentFindings { record: first, lines: LineIndex::new(&first.text) };
+        let Some(first) = cycle.first().and_then(|id| inventory.agent(id)) else {
+            continue;
+        };
+        let f = AgentFindings {
+            record: first,
+            lines: LineIndex::new(&first.text),
+        };
         let mut shown = cycle.clone();
         shown.push(cycle[0].clone());
-        out.push(f.finding(
-            "delegation.cycle",
-            "delegates",
-            format!("delegation cycle: {}", shown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" → ")),
-            "break the cycle: an agent must never be able to reach itself through delegates",
-        ));
+        out.push(
+            f.finding(
+                "delegation.cycle",
+                "delegates",
+                format!(
+                    "delegation cycle: {}",
+                    shown
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+                "break the cycle: an agent must never be able to reach itself through delegates",
+            ),
+        );
     }
 }
 
@@ -398,7 +538,10 @@ fn human_teams(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Finding>)
         if let Some(team) = &h.team {
             if !index.teams.contains_key(team.as_str()) {
                 let needle = format!("id = {}", toml::Value::String(h.id.clone()));
-                let line = inventory.people_text.find(&needle).map_or(1, |i| lines.position(i).0);
+                let line = inventory
+                    .people_text
+                    .find(&needle)
+                    .map_or(1, |i| lines.position(i).0);
                 out.push(Finding {
                     code: "reference.unknown".into(),
                     severity: Severity::Error,
@@ -417,7 +560,11 @@ fn human_teams(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Finding>)
 /// A retired agent named in a policy: the policy is dead weight or, worse, the agent is
 /// not really retired.
 fn retired_in_policies(inventory: &Inventory, ctx: &CheckContext<'_>, out: &mut Vec<Finding>) {
-    for r in inventory.agents.iter().filter(|r| r.agent.lifecycle == Lifecycle::Retired) {
+    for r in inventory
+        .agents
+        .iter()
+        .filter(|r| r.agent.lifecycle == Lifecycle::Retired)
+    {
         let needle = format!("{}::Agent::\"{}\"", ctx.namespace, r.agent.id);
         for (path, text) in ctx.policies {
             if let Some(pos) = text.find(&needle) {
@@ -426,8 +573,13 @@ fn retired_in_policies(inventory: &Inventory, ctx: &CheckContext<'_>, out: &mut 
                     code: "policy.names_retired_agent".into(),
                     severity: severity_of("policy.names_retired_agent"),
                     subject: format!("agent:{}", r.agent.id),
-                    message: format!("retired agent `{}` is still named by {path}:{line}", r.agent.id),
-                    help: "remove the agent from the policy, or bring the agent back if it still runs".into(),
+                    message: format!(
+                        "retired agent `{}` is still named by {path}:{line}",
+                        r.agent.id
+                    ),
+                    help:
+                        "remove the agent from the policy, or bring the agent back if it still runs"
+                            .into(),
                     file: path.clone(),
                     line,
                     field: None,

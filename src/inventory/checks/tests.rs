@@ -99,14 +99,23 @@ fn run_with(bot: &str, helper: &str, people: &str, policies: &[(String, String)]
 }
 
 fn run(bot: &str) -> Vec<Finding> {
-    run_with(bot, HELPER, PEOPLE, &[("policies/p.cedar".into(), POLICY.into())])
+    run_with(
+        bot,
+        HELPER,
+        PEOPLE,
+        &[("policies/p.cedar".into(), POLICY.into())],
+    )
 }
 
 /// Asserts exactly one finding, with `code`, about `subject`, at `line` of its file.
 fn only(findings: &[Finding], code: &str, subject: &str, line: u32) -> Finding {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let f = findings[0].clone();
-    assert_eq!((f.code.as_str(), f.subject.as_str(), f.line), (code, subject, line), "{f:#?}");
+    assert_eq!(
+        (f.code.as_str(), f.subject.as_str(), f.line),
+        (code, subject, line),
+        "{f:#?}"
+    );
     assert!(!f.help.is_empty());
     f
 }
@@ -126,37 +135,65 @@ fn every_code_is_listed_once() {
 
 #[test]
 fn accountable_missing() {
-    let f = only(&run(&BOT.replace("accountable = \"dana\"\n", "")), "accountable.missing", "agent:bot", 1);
+    let f = only(
+        &run(&BOT.replace("accountable = \"dana\"\n", "")),
+        "accountable.missing",
+        "agent:bot",
+        1,
+    );
     assert_eq!(f.field.as_deref(), Some("accountable"));
 }
 
 #[test]
 fn accountable_unknown() {
-    only(&run(&BOT.replace("accountable = \"dana\"", "accountable = \"nobody\"")), "accountable.unknown", "agent:bot", 5);
+    only(
+        &run(&BOT.replace("accountable = \"dana\"", "accountable = \"nobody\"")),
+        "accountable.unknown",
+        "agent:bot",
+        5,
+    );
 }
 
 #[test]
 fn accountable_departed() {
-    let people = PEOPLE.replace("team = \"billing\"\n\n[[humans]]\nid = \"lee\"", "team = \"billing\"\ndeparted = true\n\n[[humans]]\nid = \"lee\"");
+    let people = PEOPLE.replace(
+        "team = \"billing\"\n\n[[humans]]\nid = \"lee\"",
+        "team = \"billing\"\ndeparted = true\n\n[[humans]]\nid = \"lee\"",
+    );
     let f = run_with(BOT, HELPER, &people, &[]);
     only(&f, "accountable.departed", "agent:bot", 5);
 }
 
 #[test]
 fn escalation_missing() {
-    only(&run(&BOT.replace("escalation = \"lee\"\n", "")), "escalation.missing", "agent:bot", 1);
+    only(
+        &run(&BOT.replace("escalation = \"lee\"\n", "")),
+        "escalation.missing",
+        "agent:bot",
+        1,
+    );
 }
 
 #[test]
 fn recertification_overdue() {
-    let f = only(&run(&BOT.replace("2027-01-01", "2026-06-30")), "recertification.overdue", "agent:bot", 18);
+    let f = only(
+        &run(&BOT.replace("2027-01-01", "2026-06-30")),
+        "recertification.overdue",
+        "agent:bot",
+        18,
+    );
     assert_eq!(f.severity, Severity::Warning);
     assert!(f.message.contains("2026-06-30"));
 }
 
 #[test]
 fn approval_self_approved() {
-    only(&run(&BOT.replace("sponsor = \"lee\"", "sponsor = \"dana\"")), "approval.self_approved", "agent:bot", 6);
+    only(
+        &run(&BOT.replace("sponsor = \"lee\"", "sponsor = \"dana\"")),
+        "approval.self_approved",
+        "agent:bot",
+        6,
+    );
 }
 
 #[test]
@@ -164,50 +201,98 @@ fn identity_shared() {
     let helper = HELPER.replace("agents/helper", "agents/bot");
     let f = run_with(BOT, &helper, PEOPLE, &[]);
     assert_eq!(f.len(), 2, "{f:#?}");
-    assert!(f.iter().all(|x| x.code == "identity.shared" && x.message.contains("`bot`, `helper`")));
+    assert!(f
+        .iter()
+        .all(|x| x.code == "identity.shared" && x.message.contains("`bot`, `helper`")));
     assert_eq!(f[0].subject, "agent:bot");
     assert_eq!(f[1].subject, "agent:helper");
 }
 
 #[test]
 fn identity_missing() {
-    only(&run(&BOT.replace("spiffe_id = \"spiffe://acme.example/agents/bot\"\n", "")), "identity.missing", "agent:bot", 1);
+    only(
+        &run(&BOT.replace("spiffe_id = \"spiffe://acme.example/agents/bot\"\n", "")),
+        "identity.missing",
+        "agent:bot",
+        1,
+    );
 }
 
 #[test]
 fn lifecycle_never_approved() {
-    only(&run(&BOT.replace("approved_by = \"lee\"\n", "")), "lifecycle.never_approved", "agent:bot", 10);
+    only(
+        &run(&BOT.replace("approved_by = \"lee\"\n", "")),
+        "lifecycle.never_approved",
+        "agent:bot",
+        10,
+    );
 }
 
 #[test]
 fn credentials_no_attestation() {
-    only(&run(&BOT.replace("attestation_required = true", "attestation_required = false")), "credentials.no_attestation", "agent:bot", 17);
+    only(
+        &run(&BOT.replace(
+            "attestation_required = true",
+            "attestation_required = false",
+        )),
+        "credentials.no_attestation",
+        "agent:bot",
+        17,
+    );
 }
 
 #[test]
 fn credentials_ttl_above_ceiling() {
-    let f = only(&run(&BOT.replace("max_ttl_seconds = 300", "max_ttl_seconds = 301")), "credentials.ttl_above_ceiling", "agent:bot", 16);
-    assert_eq!(f.message, "max TTL 301 s of agent `bot` is above the high ceiling of 300 s");
+    let f = only(
+        &run(&BOT.replace("max_ttl_seconds = 300", "max_ttl_seconds = 301")),
+        "credentials.ttl_above_ceiling",
+        "agent:bot",
+        16,
+    );
+    assert_eq!(
+        f.message,
+        "max TTL 301 s of agent `bot` is above the high ceiling of 300 s"
+    );
 }
 
 #[test]
 fn environment_mismatch() {
-    only(&run(&BOT.replace("tools = [\"stripe.refund\"]", "tools = [\"stripe.sandbox\"]")), "environment.mismatch", "agent:bot", 12);
+    only(
+        &run(&BOT.replace(
+            "tools = [\"stripe.refund\"]",
+            "tools = [\"stripe.sandbox\"]",
+        )),
+        "environment.mismatch",
+        "agent:bot",
+        12,
+    );
 }
 
 #[test]
 fn delegation_cycle_reported_once() {
-    let helper = HELPER.replace("max_ttl_seconds = 600", "delegates = [\"bot\"]\nmax_ttl_seconds = 600");
+    let helper = HELPER.replace(
+        "max_ttl_seconds = 600",
+        "delegates = [\"bot\"]\nmax_ttl_seconds = 600",
+    );
     // helper (low) → bot (high) is also a delegation to a higher-risk agent.
     let f = run_with(BOT, &helper, PEOPLE, &[]);
     let codes: Vec<&str> = f.iter().map(|x| x.code.as_str()).collect();
-    assert_eq!(codes, vec!["delegation.cycle", "delegation.to_higher_risk"], "{f:#?}");
+    assert_eq!(
+        codes,
+        vec!["delegation.cycle", "delegation.to_higher_risk"],
+        "{f:#?}"
+    );
     assert_eq!(f[0].message, "delegation cycle: `bot` → `helper` → `bot`");
 }
 
 #[test]
 fn delegation_to_higher_risk() {
-    let helper = HELPER.replace("risk_tier = \"low\"", "risk_tier = \"critical\"\nattestation_required = true\nescalation = \"dana\"").replace("600", "60");
+    let helper = HELPER
+        .replace(
+            "risk_tier = \"low\"",
+            "risk_tier = \"critical\"\nattestation_required = true\nescalation = \"dana\"",
+        )
+        .replace("600", "60");
     let f = run_with(BOT, &helper, PEOPLE, &[]);
     only(&f, "delegation.to_higher_risk", "agent:bot", 15);
 }
@@ -222,9 +307,17 @@ fn reference_unknown_for_each_kind() {
         ("delegates = [\"helper\"]", "delegates = [\"nope\"]", 15),
         ("escalation = \"lee\"", "escalation = \"nope\"", 7),
     ] {
-        only(&run(&BOT.replace(from, to)), "reference.unknown", "agent:bot", line);
+        only(
+            &run(&BOT.replace(from, to)),
+            "reference.unknown",
+            "agent:bot",
+            line,
+        );
     }
-    let people = PEOPLE.replace("email = \"lee@acme.example\"\nteam = \"billing\"", "email = \"lee@acme.example\"\nteam = \"ghosts\"");
+    let people = PEOPLE.replace(
+        "email = \"lee@acme.example\"\nteam = \"billing\"",
+        "email = \"lee@acme.example\"\nteam = \"ghosts\"",
+    );
     let f = run_with(BOT, HELPER, &people, &[]);
     let f = only(&f, "reference.unknown", "human:lee", 13);
     assert_eq!(f.file, "inventory/people.toml");

@@ -35,7 +35,10 @@ impl Sources {
                             rel,
                             Severity::Error,
                             "io::utf8",
-                            format!("file is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                            format!(
+                                "file is not UTF-8 (invalid byte at offset {})",
+                                e.utf8_error().valid_up_to()
+                            ),
                             Some("save the file as UTF-8".to_owned()),
                         ));
                         None
@@ -43,7 +46,13 @@ impl Sources {
                 },
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
-                    problems.push(Diagnostic::whole_file(rel, Severity::Error, "io::read", format!("cannot read: {e}"), None));
+                    problems.push(Diagnostic::whole_file(
+                        rel,
+                        Severity::Error,
+                        "io::read",
+                        format!("cannot read: {e}"),
+                        None,
+                    ));
                     None
                 }
             }
@@ -56,11 +65,23 @@ impl Sources {
             .flatten()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
             .filter_map(|e| relative_to(root, &e.path()))
-            .filter(|p| p.ends_with(".toml") && !p.rsplit('/').next().unwrap_or("").starts_with('.'))
+            .filter(|p| {
+                p.ends_with(".toml") && !p.rsplit('/').next().unwrap_or("").starts_with('.')
+            })
             .collect();
         paths.sort();
-        let agents = paths.into_iter().filter_map(|p| read(&p).map(|t| (p, t))).collect();
-        (Self { agents, people, resources }, problems)
+        let agents = paths
+            .into_iter()
+            .filter_map(|p| read(&p).map(|t| (p, t)))
+            .collect();
+        (
+            Self {
+                agents,
+                people,
+                resources,
+            },
+            problems,
+        )
     }
 }
 
@@ -80,19 +101,49 @@ pub fn load_sources(sources: Sources) -> (Inventory, Vec<Diagnostic>) {
 
     if let Some(text) = sources.people {
         if let Some(people) = parse::<People>(PEOPLE_FILE, &text, &mut problems) {
-            duplicates(PEOPLE_FILE, &text, "team", people.teams.iter().map(|t| t.id.as_str()), &mut problems);
-            duplicates(PEOPLE_FILE, &text, "human", people.humans.iter().map(|h| h.id.as_str()), &mut problems);
+            duplicates(
+                PEOPLE_FILE,
+                &text,
+                "team",
+                people.teams.iter().map(|t| t.id.as_str()),
+                &mut problems,
+            );
+            duplicates(
+                PEOPLE_FILE,
+                &text,
+                "human",
+                people.humans.iter().map(|h| h.id.as_str()),
+                &mut problems,
+            );
             for h in &people.humans {
                 if !super::is_slug(&h.id) {
-                    problems.push(at_value(PEOPLE_FILE, &text, &h.id, format!("human id `{}` is not a slug", h.id), "use lowercase letters, digits and `-`"));
+                    problems.push(at_value(
+                        PEOPLE_FILE,
+                        &text,
+                        &h.id,
+                        format!("human id `{}` is not a slug", h.id),
+                        "use lowercase letters, digits and `-`",
+                    ));
                 }
                 if !h.email.contains('@') {
-                    problems.push(at_value(PEOPLE_FILE, &text, &h.email, format!("email `{}` of `{}` is not an email address", h.email, h.id), "e.g. `dana@acme.example`"));
+                    problems.push(at_value(
+                        PEOPLE_FILE,
+                        &text,
+                        &h.email,
+                        format!("email `{}` of `{}` is not an email address", h.email, h.id),
+                        "e.g. `dana@acme.example`",
+                    ));
                 }
             }
             for t in &people.teams {
                 if !super::is_slug(&t.id) {
-                    problems.push(at_value(PEOPLE_FILE, &text, &t.id, format!("team id `{}` is not a slug", t.id), "use lowercase letters, digits and `-`"));
+                    problems.push(at_value(
+                        PEOPLE_FILE,
+                        &text,
+                        &t.id,
+                        format!("team id `{}` is not a slug", t.id),
+                        "use lowercase letters, digits and `-`",
+                    ));
                 }
             }
             inventory.people = people;
@@ -101,17 +152,60 @@ pub fn load_sources(sources: Sources) -> (Inventory, Vec<Diagnostic>) {
     }
     if let Some(text) = sources.resources {
         if let Some(resources) = parse::<Resources>(RESOURCES_FILE, &text, &mut problems) {
-            duplicates(RESOURCES_FILE, &text, "tool group", resources.tool_groups.iter().map(|t| t.id.as_str()), &mut problems);
-            duplicates(RESOURCES_FILE, &text, "tool", resources.tools.iter().map(|t| t.id.as_str()), &mut problems);
-            duplicates(RESOURCES_FILE, &text, "dataset", resources.datasets.iter().map(|d| d.id.as_str()), &mut problems);
-            duplicates(RESOURCES_FILE, &text, "model", resources.models.iter().map(|m| m.id.as_str()), &mut problems);
+            duplicates(
+                RESOURCES_FILE,
+                &text,
+                "tool group",
+                resources.tool_groups.iter().map(|t| t.id.as_str()),
+                &mut problems,
+            );
+            duplicates(
+                RESOURCES_FILE,
+                &text,
+                "tool",
+                resources.tools.iter().map(|t| t.id.as_str()),
+                &mut problems,
+            );
+            duplicates(
+                RESOURCES_FILE,
+                &text,
+                "dataset",
+                resources.datasets.iter().map(|d| d.id.as_str()),
+                &mut problems,
+            );
+            duplicates(
+                RESOURCES_FILE,
+                &text,
+                "model",
+                resources.models.iter().map(|m| m.id.as_str()),
+                &mut problems,
+            );
             for t in &resources.tools {
-                if t.id.is_empty() || t.id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
-                    problems.push(at_value(RESOURCES_FILE, &text, &t.id, format!("tool id `{}` is empty or holds spaces, quotes or control characters", t.id), "use the tool's name as the server reports it, e.g. `stripe.refund`"));
+                if t.id.is_empty()
+                    || t.id
+                        .chars()
+                        .any(|c| c.is_whitespace() || c.is_control() || c == '"')
+                {
+                    problems.push(at_value(
+                        RESOURCES_FILE,
+                        &text,
+                        &t.id,
+                        format!(
+                            "tool id `{}` is empty or holds spaces, quotes or control characters",
+                            t.id
+                        ),
+                        "use the tool's name as the server reports it, e.g. `stripe.refund`",
+                    ));
                 }
                 if let Some(schema) = &t.input_schema {
                     if let Err(e) = serde_json::from_str::<serde_json::Value>(schema) {
-                        problems.push(at_value(RESOURCES_FILE, &text, &t.id, format!("`input_schema` of tool `{}` is not JSON: {e}", t.id), "store the schema as JSON text"));
+                        problems.push(at_value(
+                            RESOURCES_FILE,
+                            &text,
+                            &t.id,
+                            format!("`input_schema` of tool `{}` is not JSON: {e}", t.id),
+                            "store the schema as JSON text",
+                        ));
                     }
                 }
             }
@@ -122,7 +216,9 @@ pub fn load_sources(sources: Sources) -> (Inventory, Vec<Diagnostic>) {
 
     let mut first_file: HashMap<String, String> = HashMap::new();
     for (file, text) in sources.agents {
-        let Some(agent) = parse::<Agent>(&file, &text, &mut problems) else { continue };
+        let Some(agent) = parse::<Agent>(&file, &text, &mut problems) else {
+            continue;
+        };
         problems.extend(validate_agent(&agent, &file, &text));
         if let Some(other) = first_file.get(&agent.id) {
             let (start, end) = super::find_key(&text, "id", 0).unwrap_or((0, 0));
@@ -180,10 +276,25 @@ fn parse<T: DeserializeOwned>(file: &str, text: &str, problems: &mut Vec<Diagnos
 fn at_value(file: &str, text: &str, value: &str, message: String, help: &str) -> Diagnostic {
     let needle = toml::Value::String(value.to_owned()).to_string();
     let start = text.find(&needle).unwrap_or(0);
-    Diagnostic::at_span(file, text, start, start + needle.len(), Severity::Error, "inventory::invalid", message, Some(help.to_owned()))
+    Diagnostic::at_span(
+        file,
+        text,
+        start,
+        start + needle.len(),
+        Severity::Error,
+        "inventory::invalid",
+        message,
+        Some(help.to_owned()),
+    )
 }
 
-fn duplicates<'a>(file: &str, text: &str, what: &str, ids: impl Iterator<Item = &'a str>, problems: &mut Vec<Diagnostic>) {
+fn duplicates<'a>(
+    file: &str,
+    text: &str,
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for id in ids {
         let count = seen.entry(id).or_default();
@@ -192,8 +303,13 @@ fn duplicates<'a>(file: &str, text: &str, what: &str, ids: impl Iterator<Item = 
             // Point at the second occurrence.
             let needle = format!("id = {}", toml::Value::String(id.to_owned()));
             let first = text.find(&needle).map_or(0, |i| i + needle.len());
-            let start = text.get(first..).and_then(|r| r.find(&needle)).map_or(0, |i| first + i);
-            let line_of_first = crate::diagnostics::LineIndex::new(text).position(first.saturating_sub(needle.len())).0;
+            let start = text
+                .get(first..)
+                .and_then(|r| r.find(&needle))
+                .map_or(0, |i| first + i);
+            let line_of_first = crate::diagnostics::LineIndex::new(text)
+                .position(first.saturating_sub(needle.len()))
+                .0;
             problems.push(Diagnostic::at_span(
                 file,
                 text,
@@ -210,7 +326,11 @@ fn duplicates<'a>(file: &str, text: &str, what: &str, ids: impl Iterator<Item = 
 
 /// An agent file's text: keys in the pinned order, dates bare, with a header.
 pub fn render_agent(agent: &Agent) -> Result<String, toml::ser::Error> {
-    Ok(format!("# Agent `{}`.\n{}", agent.id, bare_dates(&toml::to_string(agent)?)))
+    Ok(format!(
+        "# Agent `{}`.\n{}",
+        agent.id,
+        bare_dates(&toml::to_string(agent)?)
+    ))
 }
 
 pub fn render_people(people: &People) -> Result<String, toml::ser::Error> {
@@ -221,7 +341,10 @@ pub fn render_people(people: &People) -> Result<String, toml::ser::Error> {
 }
 
 pub fn render_resources(resources: &Resources) -> Result<String, toml::ser::Error> {
-    Ok(format!("# Tools, tool groups, datasets and models that agents use.\n\n{}", toml::to_string(resources)?))
+    Ok(format!(
+        "# Tools, tool groups, datasets and models that agents use.\n\n{}",
+        toml::to_string(resources)?
+    ))
 }
 
 /// `key = "2027-03-01"` → `key = 2027-03-01` for the date keys: a TOML date reads better
@@ -230,11 +353,16 @@ fn bare_dates(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches('\n');
-        let rewritten = ["recertify_by", "approved_on", "departed_on"].iter().find_map(|key| {
-            let value = body.strip_prefix(key)?.strip_prefix(" = \"")?.strip_suffix('"')?;
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-            Some(format!("{key} = {value}"))
-        });
+        let rewritten = ["recertify_by", "approved_on", "departed_on"]
+            .iter()
+            .find_map(|key| {
+                let value = body
+                    .strip_prefix(key)?
+                    .strip_prefix(" = \"")?
+                    .strip_suffix('"')?;
+                chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+                Some(format!("{key} = {value}"))
+            });
         match rewritten {
             Some(r) => {
                 out.push_str(&r);

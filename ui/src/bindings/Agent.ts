@@ -46,7 +46,7 @@ delegates?: Array<string>,
 /**
  * Longest credential lifetime, seconds.
  */
-max_ttl_seconds: bigint, attestation_required: boolean, 
+max_ttl_seconds: number, attestation_required: boolean, 
 /**
  * Actions that need a human's step-up approval (e.g. `invoke_tool`).
  */

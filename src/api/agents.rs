@@ -1,0 +1,362 @@
+//! Inventory actions: list, check, save, lifecycle, schema and entities, import and export.
+
+use chrono::{NaiveDate, Utc};
+use serde_json::json;
+
+use super::{dto, ApiError, ApiResult, Session};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::error::ErrorCode;
+use crate::inventory::checks::{self, CheckContext, Finding};
+use crate::inventory::lifecycle::{self, TransitionError};
+use crate::inventory::{self, Agent, Inventory, Lifecycle, Sources};
+use crate::store::NewAuditEntry;
+
+/// Whether a save creates a new agent or updates an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveMode {
+    Create,
+    Update,
+}
+
+impl Session {
+    /// Today's date for checks and approvals: `MANDATE_TODAY` (YYYY-MM-DD, for tests and
+    /// reproducible reports) or the local date.
+    pub fn today(&self) -> NaiveDate {
+        std::env::var("MANDATE_TODAY")
+            .ok()
+            .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    fn load_inventory(&self) -> (Inventory, Vec<Diagnostic>) {
+        inventory::load(self.root())
+    }
+
+    fn policy_texts(&self) -> Vec<(String, String)> {
+        crate::policy::policy_paths(self.root())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(rel, path)| std::fs::read_to_string(path).ok().map(|t| (rel, t)))
+            .collect()
+    }
+
+    fn findings_of(&self, inv: &Inventory) -> Vec<Finding> {
+        let policies = self.policy_texts();
+        let config = self.workspace.config();
+        let ctx = CheckContext {
+            today: self.today(),
+            ceilings: config.ttl_ceilings,
+            policies: &policies,
+            namespace: &config.namespace,
+        };
+        checks::check(inv, &ctx)
+    }
+
+    /// The whole inventory with its accountability findings and load problems.
+    pub fn inventory(&self) -> dto::InventoryView {
+        let (inv, diagnostics) = self.load_inventory();
+        let findings = self.findings_of(&inv);
+        dto::InventoryView {
+            agents: inv.agents.into_iter().map(|r| r.agent).collect(),
+            people: inv.people,
+            resources: inv.resources,
+            findings,
+            diagnostics,
+            transitions: lifecycle_edges(),
+        }
+    }
+
+    /// One agent by id.
+    pub fn agent(&self, id: &str) -> ApiResult<Agent> {
+        let (inv, _) = self.load_inventory();
+        inv.agent(id)
+            .map(|r| r.agent.clone())
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// Everything `mandate check` reports: inventory load problems, accountability findings,
+    /// and policy validation problems, as findings.
+    pub fn check(&self) -> dto::CheckReport {
+        let (inv, diagnostics) = self.load_inventory();
+        let mut findings: Vec<Finding> = diagnostics.iter().map(finding_from_diagnostic).collect();
+        findings.extend(self.findings_of(&inv));
+        findings.extend(
+            self.validate()
+                .diagnostics
+                .iter()
+                .map(finding_from_diagnostic),
+        );
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        dto::CheckReport {
+            agent_count: u32::try_from(inv.agents.len()).unwrap_or(u32::MAX),
+            error_count: u32::try_from(errors).unwrap_or(u32::MAX),
+            warning_count: u32::try_from(warnings).unwrap_or(u32::MAX),
+            findings,
+        }
+    }
+
+    /// Problems the agent would have if saved (for a form's inline validation); nothing
+    /// is written.
+    pub fn validate_agent_draft(&self, agent: &Agent, mode: SaveMode) -> Vec<Diagnostic> {
+        self.proposed(agent, mode)
+            .map_or_else(|e| e.diagnostics, |_| Vec::new())
+    }
+
+    /// Validates an agent edit against the whole inventory; returns the file text to write.
+    fn proposed(&self, agent: &Agent, mode: SaveMode) -> ApiResult<(String, Option<Agent>)> {
+        let (inv, _) = self.load_inventory();
+        let existing = inv.agent(&agent.id).map(|r| r.agent.clone());
+        let rel = inventory::agent_path(&agent.id);
+        match (mode, &existing) {
+            (SaveMode::Create, Some(_)) => {
+                return Err(invalid(
+                    &rel,
+                    "id",
+                    format!("agent `{}` already exists", agent.id),
+                    "choose another id",
+                ));
+            }
+            (SaveMode::Create, None)
+                if agent.lifecycle != Lifecycle::Draft || agent.approved_by.is_some() =>
+            {
+                return Err(invalid(
+                    &rel,
+                    "lifecycle",
+                    "a new agent starts as a draft".into(),
+                    "create it as `draft`, then approve and activate it",
+                ));
+            }
+            (SaveMode::Update, None) => return Err(not_found(&agent.id)),
+            (SaveMode::Update, Some(old))
+                if old.lifecycle != agent.lifecycle
+                    || old.approved_by != agent.approved_by
+                    || old.approved_on != agent.approved_on =>
+            {
+                return Err(invalid(
+                    &rel,
+                    "lifecycle",
+                    "lifecycle and approval change only through a transition".into(),
+                    "use the lifecycle buttons or `mandate agents lifecycle`",
+                ));
+            }
+            _ => {}
+        }
+        if !inventory::is_slug(&agent.id) {
+            return Err(invalid(
+                &rel,
+                "id",
+                format!("agent id `{}` is not a slug", agent.id),
+                "use lowercase letters, digits and `-`, e.g. `billing-bot`",
+            ));
+        }
+        let text = inventory::render_agent(agent).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("cannot write agent `{}`: {e}", agent.id),
+                None,
+            )
+        })?;
+        let (sources, _) = Sources::read(self.root());
+        let mut sources = sources;
+        sources.agents.retain(|(p, _)| *p != rel);
+        sources.agents.push((rel.clone(), text.clone()));
+        let (_, problems) = inventory::load_sources(sources);
+        let mine: Vec<Diagnostic> = problems
+            .into_iter()
+            .filter(|d| d.file == rel && d.severity == Severity::Error)
+            .collect();
+        if !mine.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::InventoryInvalid,
+                message: format!(
+                    "agent `{}` has {} problem(s); nothing was saved",
+                    agent.id,
+                    mine.len()
+                ),
+                help: mine.first().and_then(|d| d.help.clone()),
+                diagnostics: mine,
+            });
+        }
+        Ok((text, existing))
+    }
+
+    /// Creates or updates an agent file atomically, after validating it against the whole
+    /// inventory; audited with the before and after state.
+    pub fn save_agent(&self, agent: &Agent, mode: SaveMode, actor: &str) -> ApiResult<Agent> {
+        let (text, before) = self.proposed(agent, mode)?;
+        self.workspace
+            .write_file(&inventory::agent_path(&agent.id), text.as_bytes())?;
+        let before = before.map(|b| serde_json::to_value(b).unwrap_or_default());
+        let after = serde_json::to_value(agent).unwrap_or_default();
+        self.db()?.audit(&NewAuditEntry {
+            at: Utc::now(),
+            actor,
+            action: if mode == SaveMode::Create {
+                "agent.create"
+            } else {
+                "agent.update"
+            },
+            subject: &format!("agent:{}", agent.id),
+            before: before.as_ref(),
+            after: Some(&after),
+        })?;
+        Ok(agent.clone())
+    }
+
+    /// Moves an agent through its lifecycle if the guards allow; writes the file and an
+    /// audit entry with who, when, from, to and why.
+    pub fn agent_lifecycle(
+        &self,
+        id: &str,
+        to: Lifecycle,
+        reason: &str,
+        actor: &str,
+    ) -> ApiResult<Agent> {
+        let (inv, _) = self.load_inventory();
+        let current = inv.agent(id).ok_or_else(|| not_found(id))?;
+        let index = inv.index();
+        let next = lifecycle::transition(&current.agent, to, actor, reason, self.today(), &index)
+            .map_err(refused)?;
+        let text = inventory::render_agent(&next).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("cannot write agent `{id}`: {e}"),
+                None,
+            )
+        })?;
+        self.workspace.write_file(&current.file, text.as_bytes())?;
+        let before = json!({ "lifecycle": current.agent.lifecycle });
+        let after = json!({ "lifecycle": to, "reason": reason, "approved_by": next.approved_by });
+        self.db()?.audit(&NewAuditEntry {
+            at: Utc::now(),
+            actor,
+            action: "agent.lifecycle",
+            subject: &format!("agent:{id}"),
+            before: Some(&before),
+            after: Some(&after),
+        })?;
+        Ok(next)
+    }
+
+    /// The schema policies are validated against (Cedar text), generated or from the file.
+    pub fn schema_text(&self) -> ApiResult<String> {
+        let file = std::fs::read_to_string(self.workspace.schema_path()).ok();
+        crate::model::schema_text(self.workspace.config(), file.as_deref()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidArgument,
+                "schema mode is `file` but `schema.cedarschema` is missing",
+                Some(
+                    "add your schema file, or set `[schema] mode = \"generated\"` in mandate.toml",
+                ),
+            )
+        })
+    }
+
+    /// The schema as Cedar JSON schema.
+    pub fn schema_json(&self) -> ApiResult<String> {
+        crate::model::schema_json(&self.schema_text()?).map_err(|diagnostics| ApiError {
+            code: ErrorCode::PolicyInvalid,
+            message: "the schema does not parse".into(),
+            help: Some("run `mandate validate` to see every problem".into()),
+            diagnostics,
+        })
+    }
+
+    /// The inventory as Cedar entities JSON, checked against the schema.
+    pub fn entities(&self) -> ApiResult<serde_json::Value> {
+        let (inv, problems) = self.load_inventory();
+        let errors: Vec<Diagnostic> = problems
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::InventoryInvalid,
+                message: format!("the inventory has {} problem(s)", errors.len()),
+                help: Some("fix them (`mandate check` lists them); entities are generated from a clean inventory".into()),
+                diagnostics: errors,
+            });
+        }
+        let entities = crate::model::entities(&inv, self.workspace.config());
+        let problems = crate::model::validate_entities(&entities, &self.schema_text()?);
+        if !problems.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::InventoryInvalid,
+                message: format!(
+                    "{} generated entit(ies) do not match the schema",
+                    problems.len()
+                ),
+                help: Some("check `[schema.mapping]` in mandate.toml against your schema".into()),
+                diagnostics: problems,
+            });
+        }
+        Ok(entities)
+    }
+}
+
+fn lifecycle_edges() -> Vec<dto::LifecycleEdge> {
+    use Lifecycle::*;
+    [Draft, Approved, Active, Suspended, Retired]
+        .into_iter()
+        .flat_map(|from| {
+            lifecycle::next_states(from)
+                .into_iter()
+                .map(move |to| dto::LifecycleEdge { from, to })
+        })
+        .collect()
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        format!("no agent `{id}`"),
+        Some("`mandate agents list` shows the agents"),
+    )
+}
+
+fn invalid(file: &str, field: &str, message: String, help: &str) -> ApiError {
+    let d = Diagnostic::whole_file(
+        file,
+        Severity::Error,
+        "inventory::invalid",
+        message.clone(),
+        Some(help.to_owned()),
+    )
+    .with_field(field);
+    ApiError {
+        code: ErrorCode::InventoryInvalid,
+        message,
+        help: Some(help.to_owned()),
+        diagnostics: vec![d],
+    }
+}
+
+fn refused(e: TransitionError) -> ApiError {
+    let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+    ApiError {
+        code: ErrorCode::LifecycleRefused,
+        message: e.to_string(),
+        help,
+        diagnostics: Vec::new(),
+    }
+}
+
+fn finding_from_diagnostic(d: &Diagnostic) -> Finding {
+    Finding {
+        code: d.code.clone(),
+        severity: d.severity,
+        subject: format!("file:{}", d.file),
+        message: d.message.clone(),
+        help: d.help.clone().unwrap_or_default(),
+        file: d.file.clone(),
+        line: d.line,
+        field: d.field.clone(),
+    }
+}

@@ -172,7 +172,12 @@ fn main() -> anyhow::Result<()> {
             current_workspace,
             open_workspace,
             validate_workspace,
-            list_audit
+            list_audit,
+            inventory,
+            validate_agent_draft,
+            save_agent,
+            agent_lifecycle,
+            acting_identity
         ])
         .run(tauri::generate_context!())?;
     Ok(())

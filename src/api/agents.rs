@@ -8,7 +8,8 @@ use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::inventory::checks::{self, CheckContext, Finding};
 use crate::inventory::lifecycle::{self, TransitionError};
-use crate::inventory::{self, Agent, Inventory, Lifecycle, Sources};
+use crate::inventory::transfer;
+use crate::inventory::{self, Agent, Environment, Inventory, Lifecycle, RiskTier, Sources};
 use crate::store::NewAuditEntry;
 
 /// Whether a save creates a new agent or updates an existing one.
@@ -358,5 +359,198 @@ fn finding_from_diagnostic(d: &Diagnostic) -> Finding {
         file: d.file.clone(),
         line: d.line,
         field: d.field.clone(),
+    }
+}
+
+/// What to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportKind {
+    Agents,
+    People,
+    /// An MCP server's `tools/list`, registered as tools of `server`.
+    McpTools {
+        server: String,
+        sensitivity: RiskTier,
+        environment: Environment,
+    },
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Agents,
+    People,
+}
+
+impl Session {
+    /// Imports agents, people or MCP tools from a CSV or JSON file. With `dry_run`, or when
+    /// any row is unreadable, or when the result would not validate, nothing is written.
+    /// Conflicts (e.g. a lifecycle change) are reported and skipped.
+    pub fn import(
+        &self,
+        kind: &ImportKind,
+        path: &std::path::Path,
+        dry_run: bool,
+        actor: &str,
+    ) -> ApiResult<dto::ImportReport> {
+        let label = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Io,
+                format!("cannot read `{label}`: {e}"),
+                Some("check the path; the file must be UTF-8 CSV or JSON"),
+            )
+        })?;
+        let format = transfer::Format::of_path(&label);
+        let (inv, _) = self.load_inventory();
+        let (sources, _) = Sources::read(self.root());
+        let mut proposed = sources.clone();
+        let mut writes: Vec<(String, String)> = Vec::new();
+        let ser = |e: toml::ser::Error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("cannot write the inventory: {e}"),
+                None,
+            )
+        };
+        let (mut plan, kind_name) = match kind {
+            ImportKind::Agents => {
+                let (rows, problems) = transfer::parse_agents(&label, &text, format);
+                let (mut plan, accepted) = transfer::plan_agents(&inv, rows);
+                plan.problems = problems;
+                for agent in accepted.values() {
+                    let rel = inventory::agent_path(&agent.id);
+                    let body = inventory::render_agent(agent).map_err(ser)?;
+                    proposed.agents.retain(|(p, _)| *p != rel);
+                    proposed.agents.push((rel.clone(), body.clone()));
+                    writes.push((rel, body));
+                }
+                (plan, "agents")
+            }
+            ImportKind::People => {
+                let (rows, problems) = transfer::parse_people(&label, &text, format);
+                let (mut plan, accepted) = transfer::plan_people(&inv, rows);
+                plan.problems = problems;
+                if !accepted.is_empty() {
+                    let mut people = inv.people.clone();
+                    for h in accepted.into_values() {
+                        match people.humans.iter_mut().find(|x| x.id == h.id) {
+                            Some(existing) => *existing = h,
+                            None => people.humans.push(h),
+                        }
+                    }
+                    let body = inventory::render_people(&people).map_err(ser)?;
+                    proposed.people = Some(body.clone());
+                    writes.push((inventory::PEOPLE_FILE.to_owned(), body));
+                }
+                (plan, "people")
+            }
+            ImportKind::McpTools {
+                server,
+                sensitivity,
+                environment,
+            } => {
+                let (rows, problems) =
+                    transfer::parse_mcp_tools(&label, &text, server, *sensitivity, *environment);
+                let (mut plan, accepted) = transfer::plan_tools(&inv, rows);
+                plan.problems = problems;
+                if !accepted.is_empty() {
+                    let mut resources = inv.resources.clone();
+                    for t in accepted.into_values() {
+                        match resources.tools.iter_mut().find(|x| x.id == t.id) {
+                            Some(existing) => *existing = t,
+                            None => resources.tools.push(t),
+                        }
+                    }
+                    let body = inventory::render_resources(&resources).map_err(ser)?;
+                    proposed.resources = Some(body.clone());
+                    writes.push((inventory::RESOURCES_FILE.to_owned(), body));
+                }
+                (plan, "tools")
+            }
+        };
+        // The imported records must leave the files they touch valid.
+        let touched: std::collections::HashSet<&str> =
+            writes.iter().map(|(p, _)| p.as_str()).collect();
+        let (_, problems) = inventory::load_sources(proposed);
+        plan.problems.extend(
+            problems
+                .into_iter()
+                .filter(|d| touched.contains(d.file.as_str()) && d.severity == Severity::Error),
+        );
+        let applied = !dry_run && plan.problems.is_empty() && !writes.is_empty();
+        if applied {
+            for (rel, body) in &writes {
+                self.workspace.write_file(rel, body.as_bytes())?;
+            }
+            let after = json!({
+                "kind": kind_name,
+                "file": label,
+                "adds": plan.adds,
+                "changes": plan.changes.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            });
+            self.db()?.audit(&NewAuditEntry {
+                at: Utc::now(),
+                actor,
+                action: "inventory.import",
+                subject: &format!("inventory:{kind_name}"),
+                before: None,
+                after: Some(&after),
+            })?;
+        }
+        Ok(dto::ImportReport {
+            kind: kind_name.to_owned(),
+            dry_run,
+            applied,
+            plan,
+        })
+    }
+
+    /// The agents or people as CSV or JSON (`format` `csv` or `json`).
+    pub fn export(&self, kind: ExportKind, csv: bool) -> ApiResult<String> {
+        let (inv, _) = self.load_inventory();
+        let failed =
+            |e: String| ApiError::new(ErrorCode::Internal, format!("cannot export: {e}"), None);
+        match (kind, csv) {
+            (ExportKind::Agents, true) => {
+                transfer::agents_csv(&inv.agents.iter().map(|r| &r.agent).collect::<Vec<_>>())
+                    .map_err(failed)
+            }
+            (ExportKind::People, true) => {
+                transfer::people_csv(&inv.people.humans.iter().collect::<Vec<_>>()).map_err(failed)
+            }
+            (ExportKind::Agents, false) => serde_json::to_string_pretty(
+                &inv.agents.iter().map(|r| &r.agent).collect::<Vec<_>>(),
+            )
+            .map_err(|e| failed(e.to_string())),
+            (ExportKind::People, false) => {
+                serde_json::to_string_pretty(&inv.people).map_err(|e| failed(e.to_string()))
+            }
+        }
+    }
+}
+
+/// Agents as CSV (the columns of `mandate agents export --format csv`).
+pub fn agents_csv(agents: &[&Agent]) -> ApiResult<String> {
+    transfer::agents_csv(agents)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("cannot write CSV: {e}"), None))
+}
+
+impl Session {
+    /// Writes the generated schema to `schema.cedarschema` (generated mode only), so other
+    /// Cedar tools see what Mandate validates against.
+    pub fn write_generated_schema(&self) -> ApiResult<()> {
+        let config = self.workspace.config();
+        if config.schema.mode != crate::workspace::SchemaMode::Generated {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                "schema mode is `file`: `schema.cedarschema` is yours and is not overwritten",
+                Some("drop `--write`, or set `[schema] mode = \"generated\"`"),
+            ));
+        }
+        let text = crate::model::generated_schema(&config.namespace);
+        self.workspace
+            .write_file(crate::workspace::SCHEMA_FILE, text.as_bytes())?;
+        Ok(())
     }
 }

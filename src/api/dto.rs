@@ -9,6 +9,7 @@ use ts_rs::TS;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
 pub use crate::inventory::checks::Finding;
+pub use crate::inventory::transfer::{Conflict, ImportPlan, RecordChange};
 pub use crate::inventory::{
     Agent, Classification, Dataset, Environment, Human, Lifecycle, Model, People, Resources,
     RiskTier, Team, Tool, ToolGroup,
@@ -127,4 +128,16 @@ pub struct CheckReport {
     pub error_count: u32,
     pub warning_count: u32,
     pub agent_count: u32,
+}
+
+/// The result of `mandate agents import`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportReport {
+    /// `agents`, `people` or `tools`.
+    pub kind: String,
+    pub dry_run: bool,
+    /// Whether anything was written.
+    pub applied: bool,
+    pub plan: ImportPlan,
 }

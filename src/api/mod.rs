@@ -7,7 +7,7 @@ mod agents;
 pub mod dto;
 pub mod settings;
 
-pub use agents::SaveMode;
+pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 
 use std::path::{Path, PathBuf};
 
@@ -276,6 +276,14 @@ fn report_dto(report: &PolicyReport) -> dto::ValidationReport {
         policy_count: n(report.statement_count()),
         schema_used: report.schema_used,
     }
+}
+
+/// The name of a workspace's configuration file.
+pub const CONFIG_FILE: &str = workspace::CONFIG_FILE;
+
+/// Writes a command's output file atomically (exports, entities).
+pub fn write_output_file(path: &Path, text: &str) -> ApiResult<()> {
+    Ok(workspace::write_atomic(path, text.as_bytes())?)
 }
 
 /// Where the desktop app keeps its settings; the shell passes its config dir.

@@ -3,7 +3,9 @@
 //! [`transition`] checks the guards and returns the updated agent; the caller writes the
 //! file and the audit entry. Guards: approving needs a known, current human as approver —
 //! not the accountable human for high and critical agents; activating needs an approval
-//! and a workload identity; retired is final; every transition needs a reason.
+//! and a workload identity; retired is final; every transition needs a reason. A suspended
+//! agent that was never approved (an active one found without approval and suspended) may
+//! be approved, which is how such a gap is closed.
 
 use chrono::NaiveDate;
 
@@ -53,6 +55,13 @@ pub enum TransitionError {
     )]
     NoIdentity { agent: String },
 
+    #[error("agent `{agent}` is already approved")]
+    #[diagnostic(
+        code(mandate::lifecycle::already_approved),
+        help("activate it instead")
+    )]
+    AlreadyApproved { agent: String },
+
     #[error("agent `{agent}` was never approved, so it cannot be activated")]
     #[diagnostic(code(mandate::lifecycle::not_approved), help("approve it first"))]
     NotApproved { agent: String },
@@ -63,7 +72,11 @@ pub fn allowed(from: Lifecycle, to: Lifecycle) -> bool {
     use Lifecycle::*;
     matches!(
         (from, to),
-        (Draft, Approved) | (Approved, Active) | (Active, Suspended) | (Suspended, Active)
+        (Draft, Approved)
+            | (Approved, Active)
+            | (Active, Suspended)
+            | (Suspended, Active)
+            | (Suspended, Approved)
     ) || (from != Retired && to == Retired)
 }
 
@@ -110,6 +123,9 @@ pub fn transition(
     let mut next = agent.clone();
     match to {
         Lifecycle::Approved => {
+            if agent.lifecycle == Lifecycle::Suspended && agent.approved_by.is_some() {
+                return Err(TransitionError::AlreadyApproved { agent: id });
+            }
             let approver = human_for(index, actor)
                 .filter(|h| !h.departed)
                 .ok_or_else(|| TransitionError::UnknownApprover {
@@ -140,4 +156,118 @@ pub fn transition(
     }
     next.lifecycle = to;
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{load_sources, Inventory, Sources};
+
+    fn fixture(agent_extra: &str) -> Inventory {
+        let agent = format!("id = \"bot\"\nname = \"Bot\"\nowner_team = \"t\"\naccountable = \"dana\"\nrisk_tier = \"high\"\nenvironment = \"prod\"\nmax_ttl_seconds = 60\n{agent_extra}");
+        let (inv, problems) = load_sources(Sources {
+            agents: vec![("inventory/agents/bot.toml".into(), agent)],
+            people: Some("[[humans]]\nid = \"dana\"\nname = \"D\"\nemail = \"dana@acme.example\"\n\n[[humans]]\nid = \"lee\"\nname = \"L\"\nemail = \"lee@acme.example\"\n\n[[humans]]\nid = \"gone\"\nname = \"G\"\nemail = \"g@acme.example\"\ndeparted = true\n".into()),
+            resources: None,
+        });
+        assert_eq!(problems, vec![]);
+        inv
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn go(
+        inv: &Inventory,
+        to: Lifecycle,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Agent, TransitionError> {
+        transition(
+            &inv.agents[0].agent,
+            to,
+            actor,
+            reason,
+            today(),
+            &inv.index(),
+        )
+    }
+
+    #[test]
+    fn edges() {
+        use Lifecycle::*;
+        assert_eq!(next_states(Draft), vec![Approved, Retired]);
+        assert_eq!(next_states(Active), vec![Suspended, Retired]);
+        assert_eq!(next_states(Suspended), vec![Approved, Active, Retired]);
+        assert_eq!(next_states(Retired), vec![]);
+    }
+
+    #[test]
+    fn approval_records_the_approver_found_by_email_and_refuses_self_approval() {
+        let inv = fixture("lifecycle = \"draft\"\nspiffe_id = \"spiffe://a/b\"\n");
+        let ok = go(&inv, Lifecycle::Approved, "LEE@acme.example", "reviewed").unwrap();
+        assert_eq!(
+            (ok.lifecycle, ok.approved_by.as_deref(), ok.approved_on),
+            (Lifecycle::Approved, Some("lee"), Some(today()))
+        );
+        assert!(matches!(
+            go(&inv, Lifecycle::Approved, "dana", "mine"),
+            Err(TransitionError::SelfApproval { .. })
+        ));
+        assert!(matches!(
+            go(&inv, Lifecycle::Approved, "gone", "x"),
+            Err(TransitionError::UnknownApprover { .. })
+        ));
+        assert!(matches!(
+            go(&inv, Lifecycle::Approved, "stranger@x", "x"),
+            Err(TransitionError::UnknownApprover { .. })
+        ));
+        assert_eq!(
+            go(&inv, Lifecycle::Approved, "lee", "  "),
+            Err(TransitionError::NoReason)
+        );
+        assert!(matches!(
+            go(&inv, Lifecycle::Active, "lee", "x"),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn activation_needs_approval_and_identity() {
+        let inv = fixture("lifecycle = \"approved\"\napproved_by = \"lee\"\n");
+        assert!(matches!(
+            go(&inv, Lifecycle::Active, "lee", "go"),
+            Err(TransitionError::NoIdentity { .. })
+        ));
+        let inv = fixture(
+            "lifecycle = \"approved\"\napproved_by = \"lee\"\nspiffe_id = \"spiffe://a/b\"\n",
+        );
+        assert_eq!(
+            go(&inv, Lifecycle::Active, "lee", "go").unwrap().lifecycle,
+            Lifecycle::Active
+        );
+    }
+
+    #[test]
+    fn retired_is_final_and_a_suspended_unapproved_agent_can_be_approved() {
+        let inv = fixture("lifecycle = \"retired\"\n");
+        assert!(matches!(
+            go(&inv, Lifecycle::Active, "lee", "back"),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+        let inv = fixture("lifecycle = \"suspended\"\n");
+        assert_eq!(
+            go(&inv, Lifecycle::Approved, "lee", "late review")
+                .unwrap()
+                .approved_by
+                .as_deref(),
+            Some("lee")
+        );
+        let inv = fixture("lifecycle = \"suspended\"\napproved_by = \"lee\"\n");
+        assert!(matches!(
+            go(&inv, Lifecycle::Approved, "lee", "again"),
+            Err(TransitionError::AlreadyApproved { .. })
+        ));
+    }
 }

@@ -171,7 +171,7 @@ pub fn validate_agent(agent: &Agent, file: &str, text: &str) -> Vec<Diagnostic> 
             }
         }
     }
-    if agent.delegates.iter().any(|d| *d == agent.id) {
+    if agent.delegates.contains(&agent.id) {
         bad(
             "delegates",
             format!("agent `{}` lists itself as a delegate", agent.id),

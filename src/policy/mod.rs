@@ -82,7 +82,7 @@ impl PolicyReport {
 }
 
 /// Paths of `policies/**/*.cedar` under `root`, sorted by their relative path.
-pub fn policy_paths(root: &Path) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+pub fn policy_paths(root: &Path) -> Result<Vec<(String, PathBuf)>, Box<Diagnostic>> {
     let dir = root.join(POLICIES_DIR);
     if !dir.exists() {
         return Ok(Vec::new());
@@ -152,7 +152,7 @@ pub fn check_workspace(root: &Path) -> PolicyReport {
                 }
             }
         }
-        Err(d) => diagnostics.push(d),
+        Err(d) => diagnostics.push(*d),
     }
     let schema_path = root.join(SCHEMA_FILE);
     let schema_text = match std::fs::read_to_string(&schema_path) {

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use mandate::api::dto::{Environment, Lifecycle, RiskTier};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
     pub error_format: ErrorFormat,
 
+    /// Who is acting, for the audit log and approvals (a human's id or email; default:
+    /// MANDATE_ACTOR, else `git config user.email`)
+    #[arg(long = "as", global = true, value_name = "WHO")]
+    pub actor: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -31,6 +37,10 @@ pub struct Cli {
 pub enum Format {
     Human,
     Json,
+    /// where a command offers it: `agents export`, `agents list`
+    Csv,
+    /// where a command offers it: `schema`
+    Cedar,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,4 +68,135 @@ pub enum Command {
     },
     /// Validate every policy against the workspace schema; exit 1 when there are errors
     Validate,
+    /// Check everything: inventory files, accountability gaps, policies; exit 1 on errors
+    Check,
+    /// Register and manage agents
+    Agents {
+        #[command(subcommand)]
+        command: AgentsCommand,
+    },
+    /// Print the Cedar schema (generated from the inventory, or the workspace's file); --format cedar|json
+    Schema {
+        /// Also write it to schema.cedarschema (generated mode), for other Cedar tools
+        #[arg(long)]
+        write: bool,
+    },
+    /// Print the inventory as Cedar entities JSON, checked against the schema
+    Entities {
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// List agents (filters combine); --format human|json|csv
+    List {
+        #[arg(long, value_parser = parse_value::<RiskTier>)]
+        tier: Option<RiskTier>,
+        #[arg(long, value_parser = parse_value::<Lifecycle>)]
+        lifecycle: Option<Lifecycle>,
+        #[arg(long)]
+        team: Option<String>,
+        /// Only agents with accountability gaps
+        #[arg(long)]
+        gaps: bool,
+    },
+    /// Show one agent and its accountability gaps
+    Show { id: String },
+    /// Register a new agent (as a draft)
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Owner team id
+        #[arg(long)]
+        team: String,
+        /// Accountable human id
+        #[arg(long)]
+        accountable: Option<String>,
+        #[arg(long)]
+        sponsor: Option<String>,
+        #[arg(long)]
+        escalation: Option<String>,
+        #[arg(long, value_parser = parse_value::<RiskTier>, default_value = "low")]
+        tier: RiskTier,
+        #[arg(long = "env", value_parser = parse_value::<Environment>, default_value = "prod")]
+        environment: Environment,
+        /// Longest credential lifetime, seconds
+        #[arg(long, default_value_t = 900)]
+        max_ttl: u64,
+        #[arg(long)]
+        spiffe_id: Option<String>,
+        #[arg(long, default_value = "")]
+        purpose: String,
+        /// Require attestation before credentials are issued
+        #[arg(long)]
+        attestation: bool,
+    },
+    /// Change fields: `mandate agents set ID key=value …` (lists comma-separated; `key=` clears)
+    Set {
+        id: String,
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        assignments: Vec<String>,
+    },
+    /// Move an agent through its lifecycle: draft → approved → active ⇄ suspended → retired
+    Lifecycle {
+        id: String,
+        #[arg(value_parser = parse_value::<Lifecycle>)]
+        to: Lifecycle,
+        /// Why (kept in the audit log)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Import agents or people (CSV or JSON, by extension) or an MCP server's tools/list
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = ImportWhat::Agents)]
+        kind: ImportWhat,
+        /// MCP server name (tool ids become `<server>.<tool>`); with --kind mcp-tools
+        #[arg(long, required_if_eq("kind", "mcp-tools"))]
+        server: Option<String>,
+        /// Sensitivity of imported MCP tools
+        #[arg(long, value_parser = parse_value::<RiskTier>, default_value = "medium")]
+        sensitivity: RiskTier,
+        /// Environment of imported MCP tools
+        #[arg(long = "env", value_parser = parse_value::<Environment>, default_value = "prod")]
+        environment: Environment,
+        /// Show adds, changes and conflicts; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export agents or people; --format json|csv
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportWhat::Agents)]
+        kind: ExportWhat,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportWhat {
+    Agents,
+    People,
+    McpTools,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportWhat {
+    Agents,
+    People,
+}
+
+/// Parses a value the core spells in snake_case (`high`, `active`, `prod`).
+fn parse_value<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| {
+        let msg = e.to_string();
+        msg.split(", expected")
+            .nth(1)
+            .map_or(msg.clone(), |rest| format!("expected{rest}"))
+    })
 }

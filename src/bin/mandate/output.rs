@@ -3,7 +3,10 @@
 use std::io::{IsTerminal as _, Write};
 use std::path::Path;
 
-use mandate::api::dto::{ApiError, Diagnostic, Severity, ValidationReport, WorkspaceInfo};
+use mandate::api::dto::{
+    Agent, ApiError, CheckReport, Diagnostic, Finding, ImportReport, Severity, ValidationReport,
+    WorkspaceInfo,
+};
 
 use crate::args::{ErrorFormat, Format};
 
@@ -84,11 +87,8 @@ pub fn validation(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)
-        }
-        Format::Human => {
+        Format::Json => json(report, out),
+        Format::Human | Format::Csv | Format::Cedar => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -120,11 +120,8 @@ pub fn initialised(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, info)?;
-            writeln!(out)
-        }
-        Format::Human => writeln!(
+        Format::Json => json(info, out),
+        Format::Human | Format::Csv | Format::Cedar => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),
@@ -133,6 +130,243 @@ pub fn initialised(
             sanitize(&info.root)
         ),
     }
+}
+
+/// Any result as pretty JSON.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)
+}
+
+/// Agents as an aligned table with their gap counts.
+pub fn agents_table(
+    agents: &[&Agent],
+    findings: &[Finding],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let gaps = |id: &str| {
+        findings
+            .iter()
+            .filter(|f| f.subject == format!("agent:{id}"))
+            .count()
+    };
+    let rows: Vec<[String; 8]> = agents
+        .iter()
+        .map(|a| {
+            [
+                sanitize(&a.id),
+                sanitize(&a.name),
+                sanitize(&a.owner_team),
+                a.accountable
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), sanitize),
+                a.risk_tier.as_str().to_owned(),
+                a.environment.as_str().to_owned(),
+                a.lifecycle.as_str().to_owned(),
+                gaps(&a.id).to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "ID",
+        "NAME",
+        "TEAM",
+        "ACCOUNTABLE",
+        "TIER",
+        "ENV",
+        "LIFECYCLE",
+        "GAPS",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(&header.map(str::to_owned)))?;
+    for r in &rows {
+        writeln!(out, "{}", line(r))?;
+    }
+    writeln!(
+        out,
+        "{} agent{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    )
+}
+
+pub fn agent_detail(
+    a: &Agent,
+    findings: &[Finding],
+    workspace_arg: &Path,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let opt = |v: &Option<String>| v.as_deref().map_or_else(|| "—".to_owned(), sanitize);
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_owned()
+        } else {
+            sanitize(&v.join(", "))
+        }
+    };
+    writeln!(out, "{} — {}", sanitize(&a.id), sanitize(&a.name))?;
+    if !a.purpose.is_empty() {
+        writeln!(out, "  {}", sanitize(&a.purpose))?;
+    }
+    let identity = match (&a.spiffe_id, &a.oidc_issuer, &a.oidc_subject) {
+        (Some(s), _, _) => sanitize(s),
+        (None, Some(i), Some(s)) => format!("{} / {}", sanitize(i), sanitize(s)),
+        _ => "—".to_owned(),
+    };
+    let fields = [
+        ("identity", identity),
+        ("lifecycle", a.lifecycle.as_str().to_owned()),
+        (
+            "approved",
+            a.approved_by.as_ref().map_or_else(
+                || "never".to_owned(),
+                |b| {
+                    format!(
+                        "by {} on {}",
+                        sanitize(b),
+                        a.approved_on
+                            .map_or_else(|| "?".to_owned(), |d| d.to_string())
+                    )
+                },
+            ),
+        ),
+        ("risk tier", a.risk_tier.as_str().to_owned()),
+        ("environment", a.environment.as_str().to_owned()),
+        ("responsible", format!("team {}", sanitize(&a.owner_team))),
+        ("accountable", opt(&a.accountable)),
+        ("consulted", opt(&a.sponsor)),
+        ("informed", opt(&a.escalation)),
+        ("tools", list(&a.tools)),
+        ("datasets", list(&a.datasets)),
+        ("models", list(&a.models)),
+        ("delegates", list(&a.delegates)),
+        (
+            "credentials",
+            format!(
+                "max TTL {} s, attestation {}",
+                a.max_ttl_seconds,
+                if a.attestation_required {
+                    "required"
+                } else {
+                    "not required"
+                }
+            ),
+        ),
+        ("step-up", list(&a.step_up_actions)),
+        (
+            "recertify by",
+            a.recertify_by
+                .map_or_else(|| "—".to_owned(), |d| d.to_string()),
+        ),
+    ];
+    for (k, v) in fields {
+        writeln!(out, "  {k:<13} {v}")?;
+    }
+    if findings.is_empty() {
+        writeln!(out, "no accountability gaps")
+    } else {
+        writeln!(
+            out,
+            "{} gap{}:",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        )?;
+        for f in findings {
+            writeln!(out, "{}", finding_line(f, workspace_arg, false))?;
+        }
+        Ok(())
+    }
+}
+
+fn finding_line(f: &Finding, workspace_arg: &Path, colour: bool) -> String {
+    let p = Paint(colour);
+    format!(
+        "{}:{}: {}: {} [{}]\n  {}: {}",
+        sanitize(&shown_path(workspace_arg, &f.file)),
+        f.line,
+        p.severity(f.severity),
+        sanitize(&f.message),
+        f.code,
+        p.wrap("1;36", "help"),
+        sanitize(&f.help)
+    )
+}
+
+pub fn check_report(
+    report: &CheckReport,
+    workspace_arg: &Path,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let colour = colour(std::io::stdout().is_terminal());
+    for f in &report.findings {
+        writeln!(out, "{}", finding_line(f, workspace_arg, colour))?;
+    }
+    writeln!(
+        out,
+        "{} agents checked: {} error{}, {} warning{}",
+        report.agent_count,
+        report.error_count,
+        if report.error_count == 1 { "" } else { "s" },
+        report.warning_count,
+        if report.warning_count == 1 { "" } else { "s" }
+    )
+}
+
+pub fn import_report(r: &ImportReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let plan = &r.plan;
+    for d in &plan.problems {
+        writeln!(out, "{}", diagnostic_line(d, Path::new("."), false))?;
+    }
+    for id in &plan.adds {
+        writeln!(out, "add      {}", sanitize(id))?;
+    }
+    for c in &plan.changes {
+        writeln!(
+            out,
+            "change   {} ({})",
+            sanitize(&c.id),
+            c.fields.join(", ")
+        )?;
+    }
+    for c in &plan.conflicts {
+        writeln!(out, "conflict {}: {}", sanitize(&c.id), sanitize(&c.reason))?;
+    }
+    let verdict = if r.applied {
+        "written"
+    } else if r.dry_run {
+        "dry run: nothing written"
+    } else if !plan.problems.is_empty() {
+        "nothing written: fix the problems above"
+    } else {
+        "nothing to write"
+    };
+    writeln!(
+        out,
+        "{}: {} to add, {} to change, {} conflict{}, {} unchanged, {} problem{} — {verdict}",
+        r.kind,
+        plan.adds.len(),
+        plan.changes.len(),
+        plan.conflicts.len(),
+        if plan.conflicts.len() == 1 { "" } else { "s" },
+        plan.unchanged,
+        plan.problems.len(),
+        if plan.problems.len() == 1 { "" } else { "s" }
+    )
 }
 
 /// Prints a fatal error on stderr in the chosen shape.

@@ -427,20 +427,18 @@ fn shared_identities(inventory: &Inventory, out: &mut Vec<Finding>) {
             } else {
                 "oidc_subject"
             };
-            out.push(
-                f.finding(
-                    "identity.shared",
-                    field,
-                    format!(
+            out.push(f.finding(
+                "identity.shared",
+                field,
+                format!(
                         "{identity} is shared by agents {}",
                         ids.iter()
                             .map(|i| format!("`{i}`"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    "give each agent its own workload identity, or one agent can act as another",
-                ),
-            );
+                "give each agent its own workload identity, or one agent can act as another",
+            ));
         }
     }
 }
@@ -513,11 +511,10 @@ fn delegation_cycles(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Fin
         };
         let mut shown = cycle.clone();
         shown.push(cycle[0].clone());
-        out.push(
-            f.finding(
-                "delegation.cycle",
-                "delegates",
-                format!(
+        out.push(f.finding(
+            "delegation.cycle",
+            "delegates",
+            format!(
                     "delegation cycle: {}",
                     shown
                         .iter()
@@ -525,9 +522,8 @@ fn delegation_cycles(inventory: &Inventory, index: &Index<'_>, out: &mut Vec<Fin
                         .collect::<Vec<_>>()
                         .join(" → ")
                 ),
-                "break the cycle: an agent must never be able to reach itself through delegates",
-            ),
-        );
+            "break the cycle: an agent must never be able to reach itself through delegates",
+        ));
     }
 }
 

@@ -94,10 +94,10 @@ fn unknown_key_and_bad_values_are_located() {
 
 #[test]
 fn duplicate_ids_and_misnamed_files_are_reported() {
-    let other = AGENT.replace("billing-bot\"\nname", "billing-bot\"\nname");
+    let other = AGENT;
     let (inv, problems) = load_sources(agents(&[
         ("inventory/agents/billing-bot.toml", AGENT),
-        ("inventory/agents/copy.toml", &other),
+        ("inventory/agents/copy.toml", other),
     ]));
     assert_eq!(inv.agents.len(), 1);
     let codes: Vec<&str> = problems.iter().map(|d| d.code.as_str()).collect();

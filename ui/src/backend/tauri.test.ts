@@ -29,6 +29,33 @@ it('calls the Rust commands with snake_case names and arguments', async () => {
   ]);
 });
 
+it('calls the inventory commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const agent = {
+    id: 'billing-bot',
+    name: 'Billing',
+    owner_team: 'billing',
+    risk_tier: 'high' as const,
+    environment: 'prod' as const,
+    lifecycle: 'draft' as const,
+    max_ttl_seconds: 300,
+    attestation_required: true,
+  };
+  await b.inventory();
+  await b.validateAgentDraft(agent, true);
+  await b.saveAgent(agent, false);
+  await b.agentLifecycle('billing-bot', 'approved', 'review passed');
+  await b.actingIdentity();
+  expect(invoke.mock.calls).toEqual([
+    ['inventory', undefined],
+    ['validate_agent_draft', { agent, create: true }],
+    ['save_agent', { agent, create: false }],
+    ['agent_lifecycle', { id: 'billing-bot', to: 'approved', reason: 'review passed' }],
+    ['acting_identity', undefined],
+  ]);
+});
+
 it('passes an ApiError rejection through and normalises anything else', async () => {
   const apiError = { code: 'workspace_not_found', message: 'no mandate.toml in `/x`', help: null, diagnostics: [] };
   invoke.mockRejectedValueOnce(apiError).mockRejectedValueOnce('command not found');

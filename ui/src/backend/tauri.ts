@@ -5,8 +5,12 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-dialog';
+import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
+import type { Diagnostic } from '../bindings/Diagnostic';
+import type { InventoryView } from '../bindings/InventoryView';
+import type { Lifecycle } from '../bindings/Lifecycle';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, type IBackend } from './types';
@@ -45,6 +49,26 @@ export class TauriBackend implements IBackend {
 
   listAudit(limit: number): Promise<AuditEntry[]> {
     return call<AuditEntry[]>('list_audit', { limit });
+  }
+
+  inventory(): Promise<InventoryView> {
+    return call<InventoryView>('inventory');
+  }
+
+  validateAgentDraft(agent: Agent, create: boolean): Promise<Diagnostic[]> {
+    return call<Diagnostic[]>('validate_agent_draft', { agent, create });
+  }
+
+  saveAgent(agent: Agent, create: boolean): Promise<Agent> {
+    return call<Agent>('save_agent', { agent, create });
+  }
+
+  agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent> {
+    return call<Agent>('agent_lifecycle', { id, to, reason });
+  }
+
+  actingIdentity(): Promise<string> {
+    return call<string>('acting_identity');
   }
 
   async onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {

@@ -3,9 +3,13 @@
 // The Tauri implementation lives in `tauri.ts`; tests pass a fake. Data types are the
 // ts-rs bindings generated from `mandate::api::dto` — never hand-written copies.
 import type { ApiError } from '../bindings/ApiError';
+import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
+import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ErrorCode } from '../bindings/ErrorCode';
+import type { InventoryView } from '../bindings/InventoryView';
+import type { Lifecycle } from '../bindings/Lifecycle';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 
@@ -20,6 +24,19 @@ export interface IBackend {
   validateWorkspace(): Promise<ValidationReport>;
   /** The newest `limit` audit entries, newest first. */
   listAudit(limit: number): Promise<AuditEntry[]>;
+  /** The agent inventory with its accountability findings, load problems and lifecycle edges. */
+  inventory(): Promise<InventoryView>;
+  /** The problems `agent` would have if saved (empty when valid); nothing is written. */
+  validateAgentDraft(agent: Agent, create: boolean): Promise<Diagnostic[]>;
+  /**
+   * Creates (`create`) or updates an agent file; rejects with `inventory_invalid` (with
+   * per-field diagnostics) or `not_found`. Lifecycle and approval never change here.
+   */
+  saveAgent(agent: Agent, create: boolean): Promise<Agent>;
+  /** Moves an agent through its lifecycle; rejects with `lifecycle_refused` explaining why. */
+  agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent>;
+  /** Who the app acts as for approvals and the audit log (a human id or email). */
+  actingIdentity(): Promise<string>;
   /** Calls `cb` whenever files of the workspace change on disk; resolves to an unsubscribe. */
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void>;
 }
@@ -35,6 +52,10 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   policy_invalid: true,
   watch: true,
   invalid_argument: true,
+  inventory_invalid: true,
+  not_found: true,
+  lifecycle_refused: true,
+  import_invalid: true,
   internal: true,
 };
 

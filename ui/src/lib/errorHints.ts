@@ -13,6 +13,10 @@ const HINTS: Record<ErrorCode, string | null> = {
   policy_invalid: 'Open the Policies page to see every problem with its location.',
   watch: 'Changes made outside Mandate will not show until you reopen the workspace.',
   invalid_argument: null,
+  inventory_invalid: 'Fix the fields marked below; nothing was saved.',
+  not_found: 'It may have been renamed or deleted outside Mandate; the list shows what is on disk now.',
+  lifecycle_refused: null,
+  import_invalid: 'Fix the import file and try again; nothing was imported.',
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 
@@ -30,6 +34,14 @@ export function titleFor(code: ErrorCode): string {
       return 'A policy is invalid';
     case 'watch':
       return 'Not watching for changes';
+    case 'inventory_invalid':
+      return 'The inventory has a problem';
+    case 'not_found':
+      return 'Not found';
+    case 'lifecycle_refused':
+      return 'Lifecycle change refused';
+    case 'import_invalid':
+      return 'The import has a problem';
     default:
       return 'Something went wrong';
   }

@@ -33,8 +33,14 @@ export function parseHash(hash: string): Page {
   return isPage(name) ? name : 'dashboard';
 }
 
-export function hrefFor(page: Page): string {
-  return `#/${page}`;
+/** `#/agents/gaps` → `hrefFor('agents', 'gaps')`; the part after the page is a view. */
+export function hrefFor(page: Page, view?: string): string {
+  return view ? `#/${page}/${view}` : `#/${page}`;
+}
+
+/** The view part of a hash: `#/agents/gaps` → `gaps`, `#/agents` → `''`. */
+export function parseView(hash: string): string {
+  return hash.replace(/^#\/?/, '').split(/[?]/)[0]?.split('/')[1] ?? '';
 }
 
 export function useHashRoute(): Page {

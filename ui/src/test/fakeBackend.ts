@@ -1,9 +1,14 @@
 // A test double of the backend *interface* for Vitest: canned answers, recorded calls,
 // and `emitChange` to play the file watcher. Never used by the app itself.
+import type { Agent } from '../bindings/Agent';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
 import type { Diagnostic } from '../bindings/Diagnostic';
+import type { Finding } from '../bindings/Finding';
+import type { InventoryView } from '../bindings/InventoryView';
+import type { Lifecycle } from '../bindings/Lifecycle';
+import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { PolicyFile } from '../bindings/PolicyFile';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
@@ -19,7 +24,26 @@ export class FakeBackend implements IBackend {
   /** When set, `validateWorkspace` rejects with it. */
   validateError: ApiError | null = null;
 
-  calls = { validate: 0, open: [] as string[], listAudit: [] as number[] };
+  inventoryView: InventoryView = inventoryView();
+  /** When set, `inventory` rejects with it. */
+  inventoryError: ApiError | null = null;
+  /** What `validateAgentDraft` answers for a draft (default: no problems). */
+  draftDiagnostics: (agent: Agent, create: boolean) => Diagnostic[] = () => [];
+  /** When set, `saveAgent` rejects with it. */
+  saveError: ApiError | null = null;
+  /** When set, `agentLifecycle` rejects with it. */
+  lifecycleError: ApiError | null = null;
+  acting = 'dana@acme.example';
+
+  calls = {
+    validate: 0,
+    open: [] as string[],
+    listAudit: [] as number[],
+    inventory: 0,
+    validateDraft: [] as { agent: Agent; create: boolean }[],
+    save: [] as { agent: Agent; create: boolean }[],
+    lifecycle: [] as { id: string; to: Lifecycle; reason: string }[],
+  };
   private listeners = new Set<(changes: Change[]) => void>();
 
   currentWorkspace(): Promise<WorkspaceInfo | null> {
@@ -48,6 +72,49 @@ export class FakeBackend implements IBackend {
   listAudit(limit: number): Promise<AuditEntry[]> {
     this.calls.listAudit.push(limit);
     return Promise.resolve(this.audit.slice(0, limit));
+  }
+
+  async inventory(): Promise<InventoryView> {
+    await Promise.resolve();
+    this.calls.inventory++;
+    if (this.inventoryError) throw this.inventoryError;
+    return this.inventoryView;
+  }
+
+  async validateAgentDraft(agent: Agent, create: boolean): Promise<Diagnostic[]> {
+    await Promise.resolve();
+    this.calls.validateDraft.push({ agent, create });
+    return this.draftDiagnostics(agent, create);
+  }
+
+  async saveAgent(agent: Agent, create: boolean): Promise<Agent> {
+    await Promise.resolve();
+    this.calls.save.push({ agent, create });
+    if (this.saveError) throw this.saveError;
+    const others = this.inventoryView.agents.filter((a) => a.id !== agent.id);
+    this.inventoryView = { ...this.inventoryView, agents: [...others, agent].sort((a, b) => a.id.localeCompare(b.id)) };
+    return agent;
+  }
+
+  async agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent> {
+    await Promise.resolve();
+    this.calls.lifecycle.push({ id, to, reason });
+    if (this.lifecycleError) throw this.lifecycleError;
+    const current = this.inventoryView.agents.find((a) => a.id === id);
+    if (!current) {
+      const notFound: ApiError = { code: 'not_found', message: `no agent \`${id}\``, help: null, diagnostics: [] };
+      throw notFound;
+    }
+    const next = { ...current, lifecycle: to };
+    this.inventoryView = {
+      ...this.inventoryView,
+      agents: this.inventoryView.agents.map((a) => (a.id === id ? next : a)),
+    };
+    return next;
+  }
+
+  actingIdentity(): Promise<string> {
+    return Promise.resolve(this.acting);
   }
 
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {
@@ -88,6 +155,7 @@ export function diagnostic(over: Partial<Diagnostic> = {}): Diagnostic {
     code: 'cedar::parse',
     message: 'unexpected token `permt`',
     help: null,
+    field: null,
     ...over,
   };
 }
@@ -117,5 +185,85 @@ export function report(files: PolicyFile[], diagnostics: Diagnostic[] = [], sche
     warning_count: diagnostics.filter((d) => d.severity === 'warning').length,
     policy_count: files.reduce((n, f) => n + f.policies.length, 0),
     schema_used: schemaUsed,
+  };
+}
+
+/** The lifecycle the core allows: draft → approved → active ⇄ suspended, any but retired → retired. */
+export const TRANSITIONS: LifecycleEdge[] = [
+  { from: 'draft', to: 'approved' },
+  { from: 'draft', to: 'retired' },
+  { from: 'approved', to: 'active' },
+  { from: 'approved', to: 'retired' },
+  { from: 'active', to: 'suspended' },
+  { from: 'active', to: 'retired' },
+  { from: 'suspended', to: 'active' },
+  { from: 'suspended', to: 'retired' },
+];
+
+export function agent(over: Partial<Agent> = {}): Agent {
+  return {
+    id: 'billing-bot',
+    name: 'Billing refunds agent',
+    purpose: 'Issues refunds under $500 for duplicate charges',
+    spiffe_id: 'spiffe://acme.example/agents/billing-bot',
+    owner_team: 'billing',
+    accountable: 'dana',
+    sponsor: 'lee',
+    escalation: 'lee',
+    risk_tier: 'high',
+    environment: 'prod',
+    lifecycle: 'active',
+    approved_by: 'lee',
+    approved_on: '2026-01-10',
+    tools: ['stripe.refund'],
+    max_ttl_seconds: 300,
+    attestation_required: true,
+    step_up_actions: ['invoke_tool'],
+    ...over,
+  };
+}
+
+export function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    code: 'accountable.missing',
+    severity: 'error',
+    subject: 'agent:billing-bot',
+    message: 'agent `billing-bot` has no accountable human',
+    help: 'set `accountable` to a human id from people.toml',
+    file: 'inventory/agents/billing-bot.toml',
+    line: 1,
+    field: 'accountable',
+    ...over,
+  };
+}
+
+/** A small inventory like the demo workspace's. */
+export function inventoryView(over: Partial<InventoryView> = {}): InventoryView {
+  return {
+    agents: [],
+    people: {
+      teams: [
+        { id: 'billing', name: 'Billing' },
+        { id: 'support', name: 'Customer Support' },
+      ],
+      humans: [
+        { id: 'dana', name: 'Dana Ortiz', email: 'dana@acme.example', team: 'billing' },
+        { id: 'lee', name: 'Lee Park', email: 'lee@acme.example', team: 'billing' },
+        { id: 'max', name: 'Max Weber', email: 'max@acme.example', team: 'support', departed: true, departed_on: '2026-01-31' },
+      ],
+    },
+    resources: {
+      tool_groups: [],
+      tools: [
+        { id: 'stripe.refund', system: 'stripe', sensitivity: 'high', environment: 'prod' },
+        { id: 'zendesk.ticket.update', system: 'zendesk', sensitivity: 'medium', environment: 'prod' },
+      ],
+      datasets: [{ id: 'customer-pii', classification: 'restricted', environment: 'prod' }],
+      models: [{ id: 'gpt-large', provider: 'openai' }],
+    },
+    findings: [],
+    diagnostics: [],
+    transitions: TRANSITIONS,
+    ...over,
   };
 }

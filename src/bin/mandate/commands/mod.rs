@@ -1,23 +1,36 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
+mod agents;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use mandate::api::{self, ApiError, ApiResult};
+use mandate::api::{self, ApiError, ApiResult, Session};
 use mandate::ErrorCode;
 
 use crate::args::{Cli, Command};
 use crate::output;
 use crate::ExitCode;
 
+/// Maps an output failure to an error; a closed pipe (`mandate … | head`) ends quietly.
+pub fn io_error(e: std::io::Error) -> ApiError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    ApiError::new(ErrorCode::Io, format!("cannot write output: {e}"), None)
+}
+
+/// Writes `text` to `path` atomically, or to `out`.
+pub fn emit(text: &str, path: Option<&Path>, out: &mut dyn Write) -> ApiResult<()> {
+    match path {
+        Some(p) => api::write_output_file(p, text),
+        None => out.write_all(text.as_bytes()).map_err(io_error),
+    }
+}
+
 pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
     let mut stdout = std::io::stdout().lock();
-    let io = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            // The reader went away (`mandate validate | head`): stop quietly, like ripgrep.
-            std::process::exit(0);
-        }
-        ApiError::new(ErrorCode::Io, format!("cannot write output: {e}"), None)
-    };
+    let actor = cli.actor.clone().unwrap_or_else(api::current_actor);
     match &cli.command {
         Command::Init {
             dir,
@@ -25,19 +38,40 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             namespace,
         } => {
             let name = name.clone().unwrap_or_else(|| default_name(dir));
-            let info = api::init_workspace(dir, &name, namespace, &api::current_actor())?;
-            output::initialised(&info, cli.format, &mut stdout).map_err(io)?;
+            let info = api::init_workspace(dir, &name, namespace, &actor)?;
+            output::initialised(&info, cli.format, &mut stdout).map_err(io_error)?;
             Ok(ExitCode::Ok)
         }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
             let report = api::validate_dir(&dir)?;
-            output::validation(&report, &shown, cli.format, &mut stdout).map_err(io)?;
+            output::validation(&report, &shown, cli.format, &mut stdout).map_err(io_error)?;
             Ok(if report.error_count > 0 {
                 ExitCode::Findings
             } else {
                 ExitCode::Ok
             })
+        }
+        command => {
+            let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
+            let mut ctx = agents::Ctx {
+                session: Session::open(&dir)?,
+                format: cli.format,
+                actor,
+                shown: &shown,
+                out: &mut stdout,
+            };
+            match command {
+                Command::Agents { command } => agents::run(&mut ctx, command),
+                Command::Check => agents::check(&mut ctx),
+                Command::Schema { write } => agents::schema(&mut ctx, *write),
+                Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
+                Command::Init { .. } | Command::Validate => Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "unreachable command",
+                    None,
+                )),
+            }
         }
     }
 }
@@ -65,7 +99,7 @@ pub fn workspace_dir(arg: Option<&Path>) -> ApiResult<(PathBuf, PathBuf)> {
     })?;
     let mut shown = PathBuf::new();
     for dir in cwd.ancestors() {
-        if dir.join(mandate::workspace::CONFIG_FILE).is_file() {
+        if dir.join(api::CONFIG_FILE).is_file() {
             let shown = if shown.as_os_str().is_empty() {
                 PathBuf::from(".")
             } else {

@@ -1,0 +1,321 @@
+//! `mandate agents …`, `mandate check`, `mandate schema`, `mandate entities`.
+
+use std::io::Write;
+use std::path::Path;
+
+use mandate::api::dto::{Agent, Lifecycle};
+use mandate::api::{ApiError, ApiResult, ExportKind, ImportKind, SaveMode, Session};
+use mandate::ErrorCode;
+use serde_json::Value;
+
+use crate::args::{AgentsCommand, ExportWhat, Format, ImportWhat};
+use crate::output;
+use crate::ExitCode;
+
+pub struct Ctx<'a> {
+    pub session: Session,
+    pub format: Format,
+    pub actor: String,
+    pub shown: &'a Path,
+    pub out: &'a mut dyn Write,
+}
+
+fn wrong_format(command: &str, allowed: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidArgument,
+        format!("`{command}` does not print this --format"),
+        Some(&format!("use --format {allowed}")),
+    )
+}
+
+pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
+    let io = crate::commands::io_error;
+    match command {
+        AgentsCommand::List {
+            tier,
+            lifecycle,
+            team,
+            gaps,
+        } => {
+            let view = ctx.session.inventory();
+            let agents: Vec<&Agent> = view
+                .agents
+                .iter()
+                .filter(|a| tier.is_none_or(|t| a.risk_tier == t))
+                .filter(|a| lifecycle.is_none_or(|l| a.lifecycle == l))
+                .filter(|a| team.as_ref().is_none_or(|t| a.owner_team == *t))
+                .filter(|a| {
+                    !gaps
+                        || view
+                            .findings
+                            .iter()
+                            .any(|f| f.subject == format!("agent:{}", a.id))
+                })
+                .collect();
+            match ctx.format {
+                Format::Human => {
+                    output::agents_table(&agents, &view.findings, ctx.out).map_err(io)?
+                }
+                Format::Json => output::json(&agents, ctx.out).map_err(io)?,
+                Format::Csv => {
+                    let text = mandate::api::agents_csv(&agents)?;
+                    ctx.out.write_all(text.as_bytes()).map_err(io)?;
+                }
+                Format::Cedar => return Err(wrong_format("agents list", "human, json or csv")),
+            }
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Show { id } => {
+            let agent = ctx.session.agent(id)?;
+            let subject = format!("agent:{id}");
+            let findings: Vec<_> = ctx
+                .session
+                .inventory()
+                .findings
+                .into_iter()
+                .filter(|f| f.subject == subject)
+                .collect();
+            match ctx.format {
+                Format::Json => output::json(
+                    &serde_json::json!({ "agent": agent, "findings": findings }),
+                    ctx.out,
+                )
+                .map_err(io)?,
+                Format::Human => {
+                    output::agent_detail(&agent, &findings, ctx.shown, ctx.out).map_err(io)?
+                }
+                _ => return Err(wrong_format("agents show", "human or json")),
+            }
+            Ok(ExitCode::Ok)
+        }
+        AgentsCommand::Add {
+            id,
+            name,
+            team,
+            accountable,
+            sponsor,
+            escalation,
+            tier,
+            environment,
+            max_ttl,
+            spiffe_id,
+            purpose,
+            attestation,
+        } => {
+            let agent = Agent {
+                id: id.clone(),
+                name: name.clone(),
+                purpose: purpose.clone(),
+                spiffe_id: spiffe_id.clone(),
+                oidc_issuer: None,
+                oidc_subject: None,
+                owner_team: team.clone(),
+                accountable: accountable.clone(),
+                sponsor: sponsor.clone(),
+                escalation: escalation.clone(),
+                risk_tier: *tier,
+                environment: *environment,
+                lifecycle: Lifecycle::Draft,
+                approved_by: None,
+                approved_on: None,
+                tools: vec![],
+                datasets: vec![],
+                models: vec![],
+                delegates: vec![],
+                max_ttl_seconds: *max_ttl,
+                attestation_required: *attestation,
+                step_up_actions: vec![],
+                recertify_by: None,
+                tags: vec![],
+            };
+            let saved = ctx
+                .session
+                .save_agent(&agent, SaveMode::Create, &ctx.actor)?;
+            saved_message(ctx, &saved, "registered")
+        }
+        AgentsCommand::Set { id, assignments } => {
+            let current = ctx.session.agent(id)?;
+            let updated = assign(&current, assignments)?;
+            let saved = ctx
+                .session
+                .save_agent(&updated, SaveMode::Update, &ctx.actor)?;
+            saved_message(ctx, &saved, "updated")
+        }
+        AgentsCommand::Lifecycle { id, to, reason } => {
+            let saved = ctx.session.agent_lifecycle(id, *to, reason, &ctx.actor)?;
+            saved_message(ctx, &saved, "moved")
+        }
+        AgentsCommand::Import {
+            file,
+            kind,
+            server,
+            sensitivity,
+            environment,
+            dry_run,
+        } => {
+            let kind = match kind {
+                ImportWhat::Agents => ImportKind::Agents,
+                ImportWhat::People => ImportKind::People,
+                ImportWhat::McpTools => ImportKind::McpTools {
+                    server: server.clone().unwrap_or_default(),
+                    sensitivity: *sensitivity,
+                    environment: *environment,
+                },
+            };
+            let report = ctx.session.import(&kind, file, *dry_run, &ctx.actor)?;
+            match ctx.format {
+                Format::Json => output::json(&report, ctx.out).map_err(io)?,
+                _ => output::import_report(&report, ctx.out).map_err(io)?,
+            }
+            let clean = report.plan.problems.is_empty() && report.plan.conflicts.is_empty();
+            Ok(if clean {
+                ExitCode::Ok
+            } else {
+                ExitCode::Findings
+            })
+        }
+        AgentsCommand::Export { kind, out } => {
+            let kind = match kind {
+                ExportWhat::Agents => ExportKind::Agents,
+                ExportWhat::People => ExportKind::People,
+            };
+            let csv = match ctx.format {
+                Format::Csv => true,
+                Format::Json | Format::Human => false,
+                Format::Cedar => return Err(wrong_format("agents export", "json or csv")),
+            };
+            let text = ctx.session.export(kind, csv)?;
+            crate::commands::emit(&text, out.as_deref(), ctx.out)?;
+            Ok(ExitCode::Ok)
+        }
+    }
+}
+
+fn saved_message(ctx: &mut Ctx<'_>, agent: &Agent, verb: &str) -> ApiResult<ExitCode> {
+    let io = crate::commands::io_error;
+    match ctx.format {
+        Format::Json => output::json(agent, ctx.out).map_err(io)?,
+        _ => writeln!(
+            ctx.out,
+            "{verb} agent `{}` ({}, {})",
+            output::sanitize(&agent.id),
+            agent.lifecycle.as_str(),
+            agent.risk_tier.as_str()
+        )
+        .map_err(io)?,
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// Applies `key=value` assignments to an agent: lists are comma-separated, `key=` clears a
+/// field, numbers and booleans are parsed where the field holds one. Unknown keys are
+/// refused by the agent type itself.
+fn assign(agent: &Agent, assignments: &[String]) -> ApiResult<Agent> {
+    let Value::Object(mut obj) = serde_json::to_value(agent)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?
+    else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "agent is not an object",
+            None,
+        ));
+    };
+    const LISTS: [&str; 6] = [
+        "tools",
+        "datasets",
+        "models",
+        "delegates",
+        "step_up_actions",
+        "tags",
+    ];
+    for a in assignments {
+        let Some((key, value)) = a.split_once('=') else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{a}` is not KEY=VALUE"),
+                Some("e.g. `accountable=dana` or `tools=stripe.refund,github.pr.comment`"),
+            ));
+        };
+        let key = key.trim();
+        let value = value.trim();
+        let parsed = if value.is_empty() {
+            None
+        } else if LISTS.contains(&key) {
+            Some(Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Value::String(s.into()))
+                    .collect(),
+            ))
+        } else if key == "max_ttl_seconds" {
+            Some(Value::from(value.parse::<u64>().map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`max_ttl_seconds` is not a whole number: `{value}`"),
+                    Some("seconds, e.g. 300"),
+                )
+            })?))
+        } else if key == "attestation_required" {
+            Some(Value::Bool(matches!(value, "true" | "yes" | "1")))
+        } else {
+            Some(Value::String(value.to_owned()))
+        };
+        match parsed {
+            Some(v) => obj.insert(key.to_owned(), v),
+            None => obj.remove(key),
+        };
+    }
+    serde_json::from_value(Value::Object(obj)).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidArgument,
+            format!("cannot set: {e}"),
+            Some(
+                "keys are the agent file's keys; `mandate agents show ID --format json` lists them",
+            ),
+        )
+    })
+}
+
+pub fn check(ctx: &mut Ctx<'_>) -> ApiResult<ExitCode> {
+    let report = ctx.session.check();
+    match ctx.format {
+        Format::Json => output::json(&report, ctx.out).map_err(crate::commands::io_error)?,
+        _ => {
+            output::check_report(&report, ctx.shown, ctx.out).map_err(crate::commands::io_error)?
+        }
+    }
+    Ok(if report.error_count > 0 {
+        ExitCode::Findings
+    } else {
+        ExitCode::Ok
+    })
+}
+
+pub fn schema(ctx: &mut Ctx<'_>, write: bool) -> ApiResult<ExitCode> {
+    let text = match ctx.format {
+        Format::Human | Format::Cedar => ctx.session.schema_text()?,
+        Format::Json => ctx.session.schema_json()?,
+        Format::Csv => return Err(wrong_format("schema", "cedar or json")),
+    };
+    if write {
+        ctx.session.write_generated_schema()?;
+    }
+    ctx.out
+        .write_all(text.as_bytes())
+        .map_err(crate::commands::io_error)?;
+    if !text.ends_with('\n') {
+        writeln!(ctx.out).map_err(crate::commands::io_error)?;
+    }
+    Ok(ExitCode::Ok)
+}
+
+pub fn entities(ctx: &mut Ctx<'_>, out: Option<&Path>) -> ApiResult<ExitCode> {
+    let entities = ctx.session.entities()?;
+    let text = serde_json::to_string_pretty(&entities)
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?
+        + "\n";
+    crate::commands::emit(&text, out, ctx.out)?;
+    Ok(ExitCode::Ok)
+}

@@ -9,6 +9,7 @@ import { Header } from './components/Header';
 import { Sidebar } from './components/Sidebar';
 import { Welcome } from './components/Welcome';
 import { useHashRoute, type Page } from './lib/route';
+import { AgentsPage } from './pages/AgentsPage';
 import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { PlannedPage } from './pages/PlannedPage';
@@ -120,6 +121,7 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
     case 'audit':
       return <AuditPage />;
     case 'agents':
+      return <AgentsPage />;
     case 'simulate':
     case 'frameworks':
     case 'publish':

@@ -30,7 +30,7 @@ export function groupFindings(findings: readonly Finding[]): SeverityGroup[] {
   const bySeverity = new Map<Severity, Map<string, Finding[]>>();
   for (const f of findings) {
     let subjects = bySeverity.get(f.severity);
-    if (!subjects) bySeverity.set(f.severity, (subjects = new Map()));
+    if (!subjects) bySeverity.set(f.severity, (subjects = new Map<string, Finding[]>()));
     const list = subjects.get(f.subject);
     if (list) list.push(f);
     else subjects.set(f.subject, [f]);

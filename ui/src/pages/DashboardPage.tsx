@@ -1,13 +1,17 @@
+import { useMemo } from 'react';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+import { LifecycleBadge, TierBadge } from '../components/AgentBadges';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
+import { LIFECYCLES, TIERS } from '../lib/agents';
+import { summarizeInventory } from '../lib/findings';
 import { plural, schemaText } from '../lib/summary';
 import { hrefFor, PAGE_TITLES, type Page } from '../lib/route';
+import { useInventory } from '../lib/useInventory';
 import { useValidation } from '../lib/useValidation';
 
 const PLANNED: { page: Page; text: string }[] = [
-  { page: 'agents', text: 'Your AI agents, who is accountable for each, risk tiers and accountability gaps.' },
   { page: 'simulate', text: 'Replay recorded requests against a draft policy change and read the decision diff.' },
   { page: 'frameworks', text: 'Coverage of OWASP Agentic Top 10, CSA MAESTRO and NIST AI RMF, with exports.' },
   { page: 'publish', text: 'Signed, reviewed, versioned policy bundles for your enforcement points.' },
@@ -79,6 +83,8 @@ export function DashboardPage({ workspace }: { workspace: WorkspaceInfo }) {
           </a>
         </article>
 
+        <AgentsCard />
+
         {PLANNED.map(({ page, text }) => (
           <article key={page} className="card card-planned">
             <h2>
@@ -93,5 +99,69 @@ export function DashboardPage({ workspace }: { workspace: WorkspaceInfo }) {
         ))}
       </div>
     </section>
+  );
+}
+
+function AgentsCard() {
+  const inv = useInventory();
+  const summary = useMemo(() => (inv.view ? summarizeInventory(inv.view) : null), [inv.view]);
+  return (
+    <article className="card" data-testid="dashboard-agents">
+      <h2>
+        <Icon name="agents" />
+        Agents
+      </h2>
+      {inv.error && <p className="text-error small">{inv.error.message}</p>}
+      {inv.loading && !summary && <p className="muted">Loading the inventory…</p>}
+      {summary && (
+        <>
+          <p className="metric">
+            <span className="metric-value" data-testid="dashboard-agent-count">
+              {summary.total}
+            </span>
+            <span className="metric-label">{summary.total === 1 ? 'agent' : 'agents'}</span>
+          </p>
+          <p className="metric-row">
+            <span className={summary.errors > 0 ? 'text-error' : 'muted'} data-testid="dashboard-gap-errors">
+              {plural(summary.errors, 'gap error')}
+            </span>
+            <span className={summary.warnings > 0 ? 'text-warning' : 'muted'} data-testid="dashboard-gap-warnings">
+              {plural(summary.warnings, 'warning')}
+            </span>
+            {summary.fileProblems > 0 && (
+              <span className="text-error" data-testid="dashboard-file-problems">
+                {plural(summary.fileProblems, 'file')} not loaded
+              </span>
+            )}
+          </p>
+          {summary.total > 0 && (
+            <>
+              <ul className="breakdown" aria-label="Agents by risk tier" data-testid="dashboard-by-tier">
+                {TIERS.map((t) => (
+                  <li key={t} data-tier={t}>
+                    <TierBadge tier={t} /> <span className="breakdown-count">{summary.byTier[t]}</span>
+                  </li>
+                ))}
+              </ul>
+              <ul className="breakdown" aria-label="Agents by lifecycle" data-testid="dashboard-by-lifecycle">
+                {LIFECYCLES.map((l) => (
+                  <li key={l} data-lifecycle={l}>
+                    <LifecycleBadge lifecycle={l} /> <span className="breakdown-count">{summary.byLifecycle[l]}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p className="muted small">
+            {summary.agentsWithGaps === 0
+              ? 'Every agent has an accountable human and no open gaps.'
+              : `${plural(summary.agentsWithGaps, 'agent')} with accountability gaps.`}
+          </p>
+        </>
+      )}
+      <a className="card-link" href={hrefFor('agents', 'gaps')} data-testid="dashboard-agents-link">
+        Review accountability gaps →
+      </a>
+    </article>
   );
 }

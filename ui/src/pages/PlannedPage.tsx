@@ -9,17 +9,7 @@ interface Plan {
   items: { title: string; text: string }[];
 }
 
-export const PLANS: Record<'agents' | 'simulate' | 'frameworks' | 'publish', Plan> = {
-  agents: {
-    lead: 'The inventory of AI agents, each modelled as a workload with its own identity — never borrowing a person’s or a parent agent’s standing authority.',
-    items: [
-      { title: 'Agents as workloads', text: 'Each agent with its owner team, the tools it calls and the data sets it reaches.' },
-      { title: 'Accountable humans', text: 'A named person answerable for every agent, and who steps in for high-risk actions.' },
-      { title: 'Risk tiers', text: 'A tier per agent that decides attestation, credential lifetime and step-up rules.' },
-      { title: 'Lifecycle', text: 'Proposed, approved, active and retired — with who approved each step.' },
-      { title: 'Accountability gaps', text: 'Agents without an accountable human, with standing credentials or with no policy covering them.' },
-    ],
-  },
+export const PLANS: Record<'simulate' | 'frameworks' | 'publish', Plan> = {
   simulate: {
     lead: 'Replay recorded authorization requests against a draft policy change and read the decision diff before anyone approves it.',
     items: [

@@ -433,12 +433,7 @@ impl Session {
                 plan.problems = problems;
                 if !accepted.is_empty() {
                     let mut people = inv.people.clone();
-                    for h in accepted.into_values() {
-                        match people.humans.iter_mut().find(|x| x.id == h.id) {
-                            Some(existing) => *existing = h,
-                            None => people.humans.push(h),
-                        }
-                    }
+                    transfer::merge_by_id(&mut people.humans, accepted, |h| &h.id);
                     let body = inventory::render_people(&people).map_err(ser)?;
                     proposed.people = Some(body.clone());
                     writes.push((inventory::PEOPLE_FILE.to_owned(), body));
@@ -456,12 +451,7 @@ impl Session {
                 plan.problems = problems;
                 if !accepted.is_empty() {
                     let mut resources = inv.resources.clone();
-                    for t in accepted.into_values() {
-                        match resources.tools.iter_mut().find(|x| x.id == t.id) {
-                            Some(existing) => *existing = t,
-                            None => resources.tools.push(t),
-                        }
-                    }
+                    transfer::merge_by_id(&mut resources.tools, accepted, |t| &t.id);
                     let body = inventory::render_resources(&resources).map_err(ser)?;
                     proposed.resources = Some(body.clone());
                     writes.push((inventory::RESOURCES_FILE.to_owned(), body));
@@ -552,5 +542,56 @@ impl Session {
         self.workspace
             .write_file(crate::workspace::SCHEMA_FILE, text.as_bytes())?;
         Ok(())
+    }
+}
+
+impl Session {
+    /// Changes fields of an agent from `key=value` assignments (the agent file's keys; list
+    /// values comma-separated; `key=` clears), then saves as [`Session::save_agent`] does.
+    pub fn set_agent_fields(
+        &self,
+        id: &str,
+        assignments: &[String],
+        actor: &str,
+    ) -> ApiResult<Agent> {
+        let current = self.agent(id)?;
+        let serde_json::Value::Object(mut obj) = serde_json::to_value(&current)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?
+        else {
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                "agent is not an object",
+                None,
+            ));
+        };
+        for a in assignments {
+            let Some((key, value)) = a.split_once('=') else {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`{a}` is not KEY=VALUE"),
+                    Some("e.g. `accountable=dana` or `tools=stripe.refund,github.pr.comment`"),
+                ));
+            };
+            let key = key.trim();
+            match transfer::typed_cell(key, value.trim(), ',') {
+                Ok(Some(v)) => obj.insert(key.to_owned(), v),
+                Ok(None) => obj.remove(key),
+                Err(message) => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidArgument,
+                        message,
+                        Some("check the value's type"),
+                    ))
+                }
+            };
+        }
+        let updated: Agent = serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("cannot set: {e}"),
+                Some("keys are the agent file's keys; `mandate agents show ID --format json` lists them"),
+            )
+        })?;
+        self.save_agent(&updated, SaveMode::Update, actor)
     }
 }

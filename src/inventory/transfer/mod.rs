@@ -86,6 +86,51 @@ fn problem(file: &str, line: u32, message: String, help: &str) -> Diagnostic {
     }
 }
 
+/// A text cell as the JSON value its column holds: lists split on `separator`, whole
+/// numbers, booleans (true/false, yes/no, 1/0), else text. An empty cell is `None`.
+pub fn typed_cell(name: &str, cell: &str, separator: char) -> Result<Option<Value>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let value = if LIST_COLUMNS.contains(&name) {
+        Value::Array(
+            cell.split(separator)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.into()))
+                .collect(),
+        )
+    } else if NUMBER_COLUMNS.contains(&name) {
+        Value::from(
+            cell.parse::<u64>()
+                .map_err(|_| format!("`{name}` is not a whole number: `{cell}`"))?,
+        )
+    } else if BOOL_COLUMNS.contains(&name) {
+        match cell.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "y" => Value::Bool(true),
+            "false" | "no" | "0" | "n" => Value::Bool(false),
+            _ => return Err(format!("`{name}` is not true or false: `{cell}`")),
+        }
+    } else {
+        Value::String(cell.to_owned())
+    };
+    Ok(Some(value))
+}
+
+/// Replaces records with the same id and appends new ones, keeping the list's order.
+pub fn merge_by_id<T>(
+    list: &mut Vec<T>,
+    incoming: BTreeMap<String, T>,
+    id_of: impl Fn(&T) -> &String,
+) {
+    for record in incoming.into_values() {
+        match list.iter_mut().find(|x| id_of(x) == id_of(&record)) {
+            Some(existing) => *existing = record,
+            None => list.push(record),
+        }
+    }
+}
+
 /// Reads records of type `T` from CSV (typed by column) or JSON (an array, or an object
 /// whose one array field holds them). Every bad row is reported; good rows are kept.
 fn parse_records<T: serde::de::DeserializeOwned>(
@@ -141,50 +186,26 @@ fn parse_records<T: serde::de::DeserializeOwned>(
                     if cell.is_empty() {
                         continue;
                     }
-                    let value = if LIST_COLUMNS.contains(&name) {
-                        Value::Array(
-                            cell.split(';')
-                                .map(str::trim)
-                                .filter(|s| !s.is_empty())
-                                .map(|s| Value::String(s.into()))
-                                .collect(),
-                        )
-                    } else if NUMBER_COLUMNS.contains(&name) {
-                        match cell.parse::<u64>() {
-                            Ok(n) => Value::from(n),
-                            Err(_) => {
-                                problems.push(problem(
-                                    file,
-                                    line,
-                                    format!("`{name}` is not a whole number: `{cell}`"),
-                                    "write seconds as digits, e.g. 300",
-                                ));
-                                continue;
-                            }
-                        }
-                    } else if BOOL_COLUMNS.contains(&name) {
-                        match cell.to_ascii_lowercase().as_str() {
-                            "true" | "yes" | "1" | "y" => Value::Bool(true),
-                            "false" | "no" | "0" | "n" => Value::Bool(false),
-                            _ => {
-                                problems.push(problem(
-                                    file,
-                                    line,
-                                    format!("`{name}` is not true or false: `{cell}`"),
-                                    "use true/false, yes/no or 1/0",
-                                ));
-                                continue;
-                            }
-                        }
-                    } else if name == "status" {
+                    if name == "status" {
                         let departed = matches!(
                             cell.to_ascii_lowercase().as_str(),
                             "departed" | "left" | "terminated" | "inactive"
                         );
                         obj.insert("departed".into(), Value::Bool(departed));
                         continue;
-                    } else {
-                        Value::String(cell.to_owned())
+                    }
+                    let value = match typed_cell(name, cell, ';') {
+                        Ok(Some(v)) => v,
+                        Ok(None) => continue,
+                        Err(message) => {
+                            problems.push(problem(
+                                file,
+                                line,
+                                message,
+                                "fix the cell; the README lists the columns and their types",
+                            ));
+                            continue;
+                        }
                     };
                     obj.insert(name.to_owned(), value);
                 }

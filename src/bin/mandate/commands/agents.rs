@@ -6,7 +6,6 @@ use std::path::Path;
 use mandate::api::dto::{Agent, Lifecycle};
 use mandate::api::{ApiError, ApiResult, ExportKind, ImportKind, SaveMode, Session};
 use mandate::ErrorCode;
-use serde_json::Value;
 
 use crate::args::{AgentsCommand, ExportWhat, Format, ImportWhat};
 use crate::output;
@@ -134,11 +133,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
             saved_message(ctx, &saved, "registered")
         }
         AgentsCommand::Set { id, assignments } => {
-            let current = ctx.session.agent(id)?;
-            let updated = assign(&current, assignments)?;
-            let saved = ctx
-                .session
-                .save_agent(&updated, SaveMode::Update, &ctx.actor)?;
+            let saved = ctx.session.set_agent_fields(id, assignments, &ctx.actor)?;
             saved_message(ctx, &saved, "updated")
         }
         AgentsCommand::Lifecycle { id, to, reason } => {
@@ -205,77 +200,6 @@ fn saved_message(ctx: &mut Ctx<'_>, agent: &Agent, verb: &str) -> ApiResult<Exit
         .map_err(io)?,
     }
     Ok(ExitCode::Ok)
-}
-
-/// Applies `key=value` assignments to an agent: lists are comma-separated, `key=` clears a
-/// field, numbers and booleans are parsed where the field holds one. Unknown keys are
-/// refused by the agent type itself.
-fn assign(agent: &Agent, assignments: &[String]) -> ApiResult<Agent> {
-    let Value::Object(mut obj) = serde_json::to_value(agent)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?
-    else {
-        return Err(ApiError::new(
-            ErrorCode::Internal,
-            "agent is not an object",
-            None,
-        ));
-    };
-    const LISTS: [&str; 6] = [
-        "tools",
-        "datasets",
-        "models",
-        "delegates",
-        "step_up_actions",
-        "tags",
-    ];
-    for a in assignments {
-        let Some((key, value)) = a.split_once('=') else {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArgument,
-                format!("`{a}` is not KEY=VALUE"),
-                Some("e.g. `accountable=dana` or `tools=stripe.refund,github.pr.comment`"),
-            ));
-        };
-        let key = key.trim();
-        let value = value.trim();
-        let parsed = if value.is_empty() {
-            None
-        } else if LISTS.contains(&key) {
-            Some(Value::Array(
-                value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.into()))
-                    .collect(),
-            ))
-        } else if key == "max_ttl_seconds" {
-            Some(Value::from(value.parse::<u64>().map_err(|_| {
-                ApiError::new(
-                    ErrorCode::InvalidArgument,
-                    format!("`max_ttl_seconds` is not a whole number: `{value}`"),
-                    Some("seconds, e.g. 300"),
-                )
-            })?))
-        } else if key == "attestation_required" {
-            Some(Value::Bool(matches!(value, "true" | "yes" | "1")))
-        } else {
-            Some(Value::String(value.to_owned()))
-        };
-        match parsed {
-            Some(v) => obj.insert(key.to_owned(), v),
-            None => obj.remove(key),
-        };
-    }
-    serde_json::from_value(Value::Object(obj)).map_err(|e| {
-        ApiError::new(
-            ErrorCode::InvalidArgument,
-            format!("cannot set: {e}"),
-            Some(
-                "keys are the agent file's keys; `mandate agents show ID --format json` lists them",
-            ),
-        )
-    })
 }
 
 pub fn check(ctx: &mut Ctx<'_>) -> ApiResult<ExitCode> {

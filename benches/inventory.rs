@@ -1,7 +1,10 @@
 //! Inventory at scale: 10,000 agents (files on disk) loaded, checked and turned into Cedar
 //! entities. Target (issue): all three together within 1 s on the 2-core machine.
 
-#![allow(clippy::expect_used, reason = "benchmark set-up: a failure should abort the run")]
+#![allow(
+    clippy::expect_used,
+    reason = "benchmark set-up: a failure should abort the run"
+)]
 
 use std::path::Path;
 
@@ -19,7 +22,9 @@ fn workspace(n: usize) -> tempfile::TempDir {
     std::fs::create_dir_all(root.join("inventory/agents")).expect("mkdir");
     let mut people = String::new();
     for t in 0..50 {
-        people.push_str(&format!("[[teams]]\nid = \"team-{t}\"\nname = \"Team {t}\"\n\n"));
+        people.push_str(&format!(
+            "[[teams]]\nid = \"team-{t}\"\nname = \"Team {t}\"\n\n"
+        ));
     }
     for h in 0..200 {
         people.push_str(&format!("[[humans]]\nid = \"human-{h}\"\nname = \"Human {h}\"\nemail = \"h{h}@acme.example\"\nteam = \"team-{}\"\n\n", h % 50));
@@ -31,7 +36,11 @@ fn workspace(n: usize) -> tempfile::TempDir {
     }
     std::fs::write(root.join("inventory/resources.toml"), resources).expect("write");
     for i in 0..n {
-        let gap = if i % 20 == 0 { "" } else { "accountable = \"human-1\"\n" };
+        let gap = if i % 20 == 0 {
+            ""
+        } else {
+            "accountable = \"human-1\"\n"
+        };
         let text = format!(
             "id = \"agent-{i}\"\nname = \"Agent {i}\"\nspiffe_id = \"spiffe://acme.example/agents/agent-{i}\"\nowner_team = \"team-{}\"\n{gap}escalation = \"human-2\"\nrisk_tier = \"medium\"\nenvironment = \"prod\"\nlifecycle = \"active\"\napproved_by = \"human-3\"\ntools = [\"sys-1.tool-{}\", \"sys-2.tool-{}\"]\ndelegates = [\"agent-{}\"]\nmax_ttl_seconds = 600\nrecertify_by = 2027-01-01\n",
             i % 50,
@@ -68,7 +77,13 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("load", |b| b.iter(|| load(root).0.agents.len()));
     group.bench_function("check", |b| b.iter(|| check_all(&inv)));
-    group.bench_function("entities", |b| b.iter(|| mandate::model::entities(&inv, &config).as_array().map(Vec::len)));
+    group.bench_function("entities", |b| {
+        b.iter(|| {
+            mandate::model::entities(&inv, &config)
+                .as_array()
+                .map(Vec::len)
+        })
+    });
     group.bench_function("load_check_entities", |b| {
         b.iter(|| {
             let (inv, _) = load(root);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -135,5 +135,92 @@ test('every page of the shell renders and says what it is for', async () => {
   await count.waitForDisplayed({ timeout: 5_000 });
   assert.equal(await count.getText(), '11');
   assert.equal(await (await browser.$('[data-testid="dashboard-error-count"]')).getText(), '0 errors');
+});
+
+test('add an agent with no accountable human, see the gap, fix it, the gap disappears', async () => {
+  // People arrive by an edit on disk, as from a git pull: the watcher brings them in.
+  writeFileSync(
+    join(workspace, 'inventory', 'people.toml'),
+    '[[teams]]\nid = "support"\nname = "Customer Support"\n\n[[humans]]\nid = "sam"\nname = "Sam Okafor"\nemail = "sam@acme.example"\nteam = "support"\n',
+  );
+  await (await browser.$('[data-testid="nav-agents"]')).click();
+  await (await browser.$('[data-testid="page-agents"]')).waitForDisplayed({ timeout: 5_000 });
+  await (await browser.$('[data-testid="agents-add"]')).click();
+  await (await browser.$('[data-testid="agent-detail"]')).waitForDisplayed({ timeout: 5_000 });
+  await (await browser.$('[data-testid="agent-field-id"]')).setValue('notes-bot');
+  await (await browser.$('[data-testid="agent-field-name"]')).setValue('Meeting notes');
+  const team = await browser.$('[data-testid="agent-field-owner_team"]');
+  await browser.waitUntil(async () => (await team.$$('option[value="support"]')).length === 1, {
+    timeout: 10_000,
+    timeoutMsg: 'the team from people.toml never reached the form',
+  });
+  await team.selectByAttribute('value', 'support');
+  const save = await browser.$('[data-testid="agent-save"]');
+  await browser.waitUntil(async () => save.isEnabled(), { timeout: 5_000, timeoutMsg: 'save stayed disabled' });
+  await save.click();
+  await browser.waitUntil(() => existsSync(join(workspace, 'inventory', 'agents', 'notes-bot.toml')), {
+    timeout: 5_000,
+    timeoutMsg: 'the agent file was not written',
+  });
+
+  await (await browser.$('[data-testid="agents-tab-gaps"]')).click();
+  const gap = '[data-testid="finding"][data-code="accountable.missing"][data-subject="agent:notes-bot"]';
+  await (await browser.$(gap)).waitForDisplayed({ timeout: 10_000 });
+  await screenshot('agents-gap');
+  // Close the form; then the finding in the gaps panel links to the field that fixes it.
+  await (await browser.$('[data-testid="agent-cancel"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="agent-detail"]')).length === 0, {
+    timeout: 5_000,
+    timeoutMsg: 'the detail panel did not close',
+  });
+  await (await browser.$(gap)).click();
+  const accountable = await browser.$('[data-testid="agent-field-accountable"]');
+  await accountable.waitForDisplayed({ timeout: 5_000 });
+  await browser.waitUntil(async () => (await browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'agent-field-accountable', {
+    timeout: 5_000,
+    timeoutMsg: 'the accountable field was not focused',
+  });
+  await accountable.selectByAttribute('value', 'sam');
+  const save2 = await browser.$('[data-testid="agent-save"]');
+  await browser.waitUntil(async () => save2.isEnabled(), { timeout: 5_000, timeoutMsg: 'save stayed disabled' });
+  await save2.click();
+  await browser.waitUntil(() => readFileSync(join(workspace, 'inventory', 'agents', 'notes-bot.toml'), 'utf8').includes('accountable = "sam"'), {
+    timeout: 5_000,
+    timeoutMsg: 'the fix was not saved',
+  });
+  await (await browser.$('[data-testid="agents-tab-gaps"]')).click();
+  await browser.waitUntil(async () => (await browser.$$(gap)).length === 0, {
+    timeout: 10_000,
+    timeoutMsg: 'the gap did not disappear after the fix',
+  });
+  await (await browser.$('[data-testid="agents-tab-table"]')).click();
+  await (await browser.$('[data-testid="agent-row"][data-id="notes-bot"]')).waitForDisplayed({ timeout: 5_000 });
+});
+
+test('the demo organisation: 26 agents, their gaps and the graph', async () => {
+  const demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-demo-')), 'demo');
+  cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The folder picker is native; open the copy through the same command the picker feeds.
+  await browser.execute((path) => window.__TAURI_INTERNALS__.invoke('open_workspace', { path }), demo);
+  await browser.refresh();
+  await (await browser.$('[data-testid="workspace-name"]')).waitForDisplayed({ timeout: 10_000 });
+  await (await browser.$('[data-testid="nav-agents"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="agent-row"]')).length > 0, { timeout: 10_000, timeoutMsg: 'no agent rows' });
+  assert.match(await (await browser.$('[data-testid="agents-count"]')).getText(), /26/);
+  await screenshot('agents-table');
+  await (await browser.$('[data-testid="agents-tab-gaps"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="finding"]')).length === 15, {
+    timeout: 10_000,
+    timeoutMsg: 'expected the 15 planted findings',
+  });
+  await screenshot('agents-gaps');
+  await (await browser.$('[data-testid="agents-tab-graph"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="graph-agent"]')).length === 26, {
+    timeout: 10_000,
+    timeoutMsg: 'expected 26 agent nodes in the graph (a blank page means the graph threw)',
+  });
+  await screenshot('agents-graph');
+  await (await browser.$('[data-testid="nav-dashboard"]')).click();
+  await (await browser.$('[data-testid="dashboard-agent-count"]')).waitForDisplayed({ timeout: 5_000 });
   await screenshot('dashboard');
 });

@@ -38,6 +38,11 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
   {
+    // End-to-end tests also pass functions to `browser.execute`, which run in the page.
+    files: ['e2e/**/*.{js,mjs,cjs,ts,mts}'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     rules: {
       'no-restricted-imports': [
         'error',

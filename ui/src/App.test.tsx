@@ -87,6 +87,18 @@ describe('with a workspace open', () => {
     expect(screen.getByTestId('nav-dashboard').getAttribute('aria-current')).toBeNull();
   });
 
+  it('shows the Agents page, opening on the Gaps tab from the dashboard link', async () => {
+    renderWithBackend(backend, <App />);
+    const link = await screen.findByTestId('dashboard-agents-link');
+    act(() => {
+      window.location.hash = link.getAttribute('href')!;
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(await screen.findByTestId('page-agents')).toBeTruthy();
+    expect(screen.getByTestId('agents-tab-gaps').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('gaps-panel')).toBeTruthy();
+  });
+
   it('re-reads the workspace name when mandate.toml changes on disk', async () => {
     renderWithBackend(backend, <App />);
     await screen.findByTestId('workspace-name');

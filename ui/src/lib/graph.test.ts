@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agent, inventoryView } from '../test/fakeBackend';
-import { buildGraph, layoutGraph, nodeColor, TIER_COLORS } from './graph';
+import { buildGraph, initialViewport, layoutGraph, MIN_READABLE_ZOOM, nodeColor, TIER_COLORS } from './graph';
 
 const { resources } = inventoryView();
 
@@ -92,4 +92,23 @@ it('lays agents out to the left of what they reach, without overlaps', () => {
   expect(pos.get('agent:a')!.x).toBeLessThan(pos.get('tool:stripe.refund')!.x);
   const spots = new Set(nodes.map((n) => `${Math.round(n.position.x)},${Math.round(n.position.y)}`));
   expect(spots.size).toBe(nodes.length);
+});
+
+describe('initialViewport', () => {
+  const at = (x: number, y: number) => ({ position: { x, y } });
+
+  it('centres a graph that fits at a readable zoom', () => {
+    const v = initialViewport([at(0, 0), at(300, 100)], 1000, 600);
+    expect(v.zoom).toBe(1.1);
+    // Bounds 490 × 146 at 1.1: centred in 1000 × 600.
+    expect(v.x).toBeCloseTo((1000 - 490 * 1.1) / 2);
+    expect(v.y).toBeCloseTo((600 - 146 * 1.1) / 2);
+  });
+
+  it('opens a tall graph at its top at a readable zoom instead of shrinking it', () => {
+    const tall = Array.from({ length: 200 }, (_, i) => at(0, i * 60));
+    const v = initialViewport(tall, 1000, 600);
+    expect(v.zoom).toBe(MIN_READABLE_ZOOM);
+    expect(v.y).toBe(24);
+  });
 });

@@ -50,6 +50,8 @@ export const KIND_LABELS: Record<EntityKind, string> = {
 };
 
 export const DEFAULT_GRAPH_CAP = 300;
+export const NODE_WIDTH = 190;
+export const NODE_HEIGHT = 46;
 
 export interface GraphModel {
   nodes: EntityNode[];
@@ -84,6 +86,9 @@ function entityNode(data: EntityData): EntityNode {
     position: { x: 0, y: 0 },
     data,
     className: nodeClass(data),
+    // Fixed sizes: the minimap and the first fit need no measuring.
+    width: NODE_WIDTH,
+    height: NODE_HEIGHT,
     // Only agents open something; resources are context.
     selectable: data.kind === 'agent' && !data.missing,
     draggable: true,
@@ -196,8 +201,38 @@ export function buildGraph(
   };
 }
 
-export const NODE_WIDTH = 190;
-export const NODE_HEIGHT = 46;
+/** Below this zoom, labels are unreadable: a large graph opens at this zoom, at its top. */
+export const MIN_READABLE_ZOOM = 0.75;
+
+/**
+ * The first viewport: the whole graph when it fits at a readable zoom, else its top part
+ * at `MIN_READABLE_ZOOM`, horizontally centred (the minimap and panning reach the rest).
+ */
+export function initialViewport(
+  nodes: readonly Pick<EntityNode, 'position'>[],
+  width: number,
+  height: number,
+  pad = 24,
+): { x: number; y: number; zoom: number } {
+  if (nodes.length === 0 || width <= 0 || height <= 0) return { x: 0, y: 0, zoom: 1 };
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const n of nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + NODE_WIDTH);
+    maxY = Math.max(maxY, n.position.y + NODE_HEIGHT);
+  }
+  const w = maxX - minX;
+  const h = maxY - minY;
+  const fit = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h, 1.1);
+  const zoom = Math.max(fit, MIN_READABLE_ZOOM);
+  const x = w * zoom <= width - 2 * pad ? (width - w * zoom) / 2 - minX * zoom : pad - minX * zoom;
+  const y = h * zoom <= height - 2 * pad ? (height - h * zoom) / 2 - minY * zoom : pad - minY * zoom;
+  return { x, y, zoom };
+}
 
 /** Positions every node left to right: agents first, what they reach to their right. */
 export function layoutGraph(model: GraphModel): EntityNode[] {

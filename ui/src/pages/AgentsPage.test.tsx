@@ -121,6 +121,20 @@ describe('table', () => {
     expect(rowIds()).toEqual(['support-triage', 'code-reviewer', 'billing-bot']);
   });
 
+  it('moves between rows with the arrow keys and opens one with Enter', async () => {
+    await renderPage();
+    const rows = screen.getAllByTestId('agent-row');
+    expect(rows.map((r) => r.tabIndex)).toEqual([0, -1, -1]);
+    rows[0]!.focus();
+    fireEvent.keyDown(rows[0]!, { key: 'ArrowDown' });
+    await waitFor(() => expect(document.activeElement?.getAttribute('data-id')).toBe('code-reviewer'));
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    await waitFor(() => expect(document.activeElement?.getAttribute('data-id')).toBe('support-triage'));
+    fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
+    expect(screen.getByTestId('agent-detail').dataset.id).toBe('support-triage');
+    expect(screen.getAllByTestId('agent-row')[2]!.getAttribute('aria-current')).toBe('true');
+  });
+
   it('renders only the rows in view for a large inventory', async () => {
     backend.inventoryView = inventoryView({
       agents: Array.from({ length: 10_000 }, (_, i) => agent({ id: `agent-${String(i).padStart(5, '0')}` })),
@@ -148,7 +162,7 @@ describe('detail panel', () => {
     // Lifecycle and approval are not editable inputs.
     expect(within(detail).getByTestId('agent-field-lifecycle').tagName).not.toBe('INPUT');
     expect(within(detail).queryByTestId('agent-field-id')).toBeNull();
-    expect((within(detail).getByTestId('agent-field-accountable') as HTMLSelectElement).value).toBe('max');
+    expect(within(detail).getByTestId<HTMLSelectElement>('agent-field-accountable').value).toBe('max');
     expect(
       within(within(detail).getByTestId('agent-field-accountable')).getByRole('option', { name: /Max Weber \(max\) — departed/ }),
     ).toBeTruthy();
@@ -171,7 +185,7 @@ describe('detail panel', () => {
           ]
         : [];
     const detail = await openAgent('billing-bot');
-    const save = within(detail).getByTestId('agent-save') as HTMLButtonElement;
+    const save = within(detail).getByTestId<HTMLButtonElement>('agent-save');
     expect(save.disabled).toBe(true);
 
     fireEvent.change(within(detail).getByTestId('agent-field-spiffe_id'), { target: { value: 'acme/billing' } });
@@ -216,20 +230,20 @@ describe('detail panel', () => {
     };
     const detail = await openAgent('billing-bot');
     fireEvent.change(within(detail).getByTestId('agent-field-max_ttl_seconds'), { target: { value: '3600' } });
-    await waitFor(() => expect((within(detail).getByTestId('agent-save') as HTMLButtonElement).disabled).toBe(false));
+    await waitFor(() => expect(within(detail).getByTestId<HTMLButtonElement>('agent-save').disabled).toBe(false));
     fireEvent.click(within(detail).getByTestId('agent-save'));
     expect((await within(detail).findByTestId('agent-error-max_ttl_seconds')).textContent).toContain('600 s');
     const general = within(detail).getByTestId('agent-general-problems');
     expect(general.textContent).toContain('nothing was saved');
     expect(general.textContent).toContain('the file would not parse');
-    expect((within(detail).getByTestId('agent-save') as HTMLButtonElement).disabled).toBe(true);
+    expect(within(detail).getByTestId<HTMLButtonElement>('agent-save').disabled).toBe(true);
   });
 
   it('rejects a non-numeric lifetime locally without sending it', async () => {
     const detail = await openAgent('billing-bot');
     fireEvent.change(within(detail).getByTestId('agent-field-max_ttl_seconds'), { target: { value: '1.5' } });
     expect(within(detail).getByTestId('agent-error-max_ttl_seconds').textContent).toMatch(/whole number/);
-    expect((within(detail).getByTestId('agent-save') as HTMLButtonElement).disabled).toBe(true);
+    expect(within(detail).getByTestId<HTMLButtonElement>('agent-save').disabled).toBe(true);
   });
 
   it('creates a new agent as a draft with sensible defaults', async () => {
@@ -237,9 +251,9 @@ describe('detail panel', () => {
     fireEvent.click(screen.getByTestId('agents-add'));
     const detail = screen.getByTestId('agent-detail');
     expect(detail.dataset.mode).toBe('create');
-    expect((within(detail).getByTestId('agent-field-risk_tier') as HTMLSelectElement).value).toBe('low');
-    expect((within(detail).getByTestId('agent-field-environment') as HTMLSelectElement).value).toBe('prod');
-    expect((within(detail).getByTestId('agent-field-max_ttl_seconds') as HTMLInputElement).value).toBe('900');
+    expect(within(detail).getByTestId<HTMLSelectElement>('agent-field-risk_tier').value).toBe('low');
+    expect(within(detail).getByTestId<HTMLSelectElement>('agent-field-environment').value).toBe('prod');
+    expect(within(detail).getByTestId<HTMLInputElement>('agent-field-max_ttl_seconds').value).toBe('900');
     expect(within(detail).queryByTestId('lifecycle-approved')).toBeNull();
 
     fireEvent.change(within(detail).getByTestId('agent-field-id'), { target: { value: 'invoice-summariser' } });
@@ -254,7 +268,7 @@ describe('detail panel', () => {
 
     await waitFor(() => expect(backend.calls.validateDraft.at(-1)?.agent.step_up_actions).toEqual(['write_data']));
     expect(backend.calls.validateDraft.every((c) => c.create)).toBe(true);
-    expect((within(detail).getByTestId('agent-save') as HTMLButtonElement).disabled).toBe(false);
+    expect(within(detail).getByTestId<HTMLButtonElement>('agent-save').disabled).toBe(false);
     fireEvent.click(within(detail).getByTestId('agent-save'));
     await waitFor(() => expect(backend.calls.save).toHaveLength(1));
     expect(backend.calls.save[0]).toEqual({
@@ -301,7 +315,7 @@ describe('lifecycle', () => {
   it('asks for a reason, then calls agentLifecycle with it and shows the new state', async () => {
     const detail = await openAgent('billing-bot');
     fireEvent.click(within(detail).getByTestId('lifecycle-suspended'));
-    const confirm = screen.getByTestId('lifecycle-confirm') as HTMLButtonElement;
+    const confirm = screen.getByTestId<HTMLButtonElement>('lifecycle-confirm');
     expect(confirm.disabled).toBe(true);
     expect(document.activeElement).toBe(screen.getByTestId('lifecycle-reason'));
     fireEvent.change(screen.getByTestId('lifecycle-reason'), { target: { value: '   ' } });
@@ -359,7 +373,7 @@ describe('live inventory', () => {
     };
     act(() => backend.emitChange([{ kind: 'inventory_changed', path: 'inventory/agents/billing-bot.toml' }]));
     await waitFor(() =>
-      expect((within(detail).getByTestId('agent-field-name') as HTMLInputElement).value).toBe('Renamed in vim'),
+      expect(within(detail).getByTestId<HTMLInputElement>('agent-field-name').value).toBe('Renamed in vim'),
     );
   });
 });

@@ -311,8 +311,9 @@ export function AgentDetail({
 
   useEffect(() => {
     if (focus) focusField(focus.field);
+    else if (create) panel.current?.querySelector<HTMLElement>('[data-testid="agent-field-id"]')?.focus();
     else heading.current?.focus();
-  }, [focus, focusField]);
+  }, [focus, focusField, create]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -409,6 +410,52 @@ export function AgentDetail({
         unknownLabel={name === 'tags' ? 'new tag' : name === 'delegates' ? 'no such agent' : 'not in resources.toml'}
       />,
     );
+
+  // For an existing agent the summary comes first; while creating, after the fields it sums up.
+  const raciSection = (
+    <section className="detail-section" aria-labelledby={`${uid}-raci`} data-testid="raci">
+      <h3 id={`${uid}-raci`}>Accountability (RACI)</h3>
+      <dl className="raci">
+        <RaciRow letter="R" role="Responsible" hint="owner team" testId="raci-responsible">
+          {raci.responsible.id === '' ? (
+            <span className="raci-flag">no owner team</span>
+          ) : (
+            <>
+              {raci.responsible.name ?? raci.responsible.id}
+              {!raci.responsible.known && <span className="raci-flag"> — not in people.toml</span>}
+            </>
+          )}
+        </RaciRow>
+        <RaciRow
+          letter="A"
+          role="Accountable"
+          hint="answers for the agent"
+          testId="raci-accountable"
+          status={raci.accountableStatus}
+        >
+          <Person person={raci.accountable} missing="nobody — every agent needs an accountable human" />
+        </RaciRow>
+        <RaciRow letter="C" role="Consulted" hint="sponsor" testId="raci-consulted">
+          <Person person={raci.consulted} missing="no sponsor" />
+        </RaciRow>
+        <RaciRow letter="I" role="Informed" hint="escalation contact" testId="raci-informed">
+          <Person person={raci.informed} missing="no escalation contact" />
+        </RaciRow>
+      </dl>
+      <dl className="facts approval" data-testid="raci-approval">
+        <dt>Approved by</dt>
+        <dd tabIndex={-1} data-testid="agent-field-approved_by" className="focus-target">
+          {raci.approvedBy ? <Person person={raci.approvedBy} missing="" /> : <span className="muted">not approved</span>}
+          <FieldProblems uid={uid} name="approved_by" diags={byField.get('approved_by') ?? []} />
+        </dd>
+        <dt>Approved on</dt>
+        <dd tabIndex={-1} data-testid="agent-field-approved_on" className="focus-target">
+          {raci.approvedOn ?? <span className="muted">—</span>}
+        </dd>
+      </dl>
+      <p className="muted small">Approval is set by the Approve transition, never edited.</p>
+    </section>
+  );
 
   const title = create ? 'New agent' : (current?.name ?? (mode.kind === 'edit' ? mode.id : ''));
   const headingId = `${uid}-title`;
@@ -552,48 +599,7 @@ export function AgentDetail({
           </section>
         )}
 
-        <section className="detail-section" aria-labelledby={`${uid}-raci`} data-testid="raci">
-          <h3 id={`${uid}-raci`}>Accountability (RACI)</h3>
-          <dl className="raci">
-            <RaciRow letter="R" role="Responsible" hint="owner team" testId="raci-responsible">
-              {raci.responsible.id === '' ? (
-                <span className="raci-flag">no owner team</span>
-              ) : (
-                <>
-                  {raci.responsible.name ?? raci.responsible.id}
-                  {!raci.responsible.known && <span className="raci-flag"> — not in people.toml</span>}
-                </>
-              )}
-            </RaciRow>
-            <RaciRow
-              letter="A"
-              role="Accountable"
-              hint="answers for the agent"
-              testId="raci-accountable"
-              status={raci.accountableStatus}
-            >
-              <Person person={raci.accountable} missing="nobody — every agent needs an accountable human" />
-            </RaciRow>
-            <RaciRow letter="C" role="Consulted" hint="sponsor" testId="raci-consulted">
-              <Person person={raci.consulted} missing="no sponsor" />
-            </RaciRow>
-            <RaciRow letter="I" role="Informed" hint="escalation contact" testId="raci-informed">
-              <Person person={raci.informed} missing="no escalation contact" />
-            </RaciRow>
-          </dl>
-          <dl className="facts approval" data-testid="raci-approval">
-            <dt>Approved by</dt>
-            <dd tabIndex={-1} data-testid="agent-field-approved_by" className="focus-target">
-              {raci.approvedBy ? <Person person={raci.approvedBy} missing="" /> : <span className="muted">not approved</span>}
-              <FieldProblems uid={uid} name="approved_by" diags={byField.get('approved_by') ?? []} />
-            </dd>
-            <dt>Approved on</dt>
-            <dd tabIndex={-1} data-testid="agent-field-approved_on" className="focus-target">
-              {raci.approvedOn ?? <span className="muted">—</span>}
-            </dd>
-          </dl>
-          <p className="muted small">Approval is set by the Approve transition, never edited.</p>
-        </section>
+        {!create && raciSection}
 
         <form
           className="agent-form"
@@ -810,6 +816,7 @@ export function AgentDetail({
             {tokens('tags', 'Tags', tagOptions, 'Add a tag…')}
           </fieldset>
         </form>
+        {create && raciSection}
       </div>
 
       <footer className="drawer-footer">

@@ -10,10 +10,13 @@ import {
   Panel,
   Position,
   ReactFlow,
+  useNodesState,
+  useReactFlow,
+  useStore,
   type NodeMouseHandler,
   type NodeProps,
 } from '@xyflow/react';
-import { createContext, memo, useContext, useMemo } from 'react';
+import { createContext, memo, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import type { Agent } from '../../bindings/Agent';
 import type { Resources } from '../../bindings/Resources';
 import { TIERS } from '../../lib/agents';
@@ -21,6 +24,7 @@ import {
   buildGraph,
   DEFAULT_GRAPH_CAP,
   KIND_LABELS,
+  initialViewport,
   layoutGraph,
   nodeColor,
   type EntityNode,
@@ -65,6 +69,20 @@ const EntityNodeView = memo(function EntityNodeView({ data, selected }: NodeProp
 
 const NODE_TYPES = { entity: EntityNodeView };
 
+/** Sets a readable viewport whenever a new layout arrives (not on every resize). */
+function FitOnLayout({ nodes }: { nodes: EntityNode[] }) {
+  const rf = useReactFlow<EntityNode>();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  const fitted = useRef<EntityNode[] | null>(null);
+  useEffect(() => {
+    if (fitted.current === nodes || width === 0 || height === 0) return;
+    fitted.current = nodes;
+    void rf.setViewport(initialViewport(nodes, width, height));
+  }, [rf, nodes, width, height]);
+  return null;
+}
+
 export function AgentGraph({
   agents,
   allAgents,
@@ -79,7 +97,14 @@ export function AgentGraph({
   cap?: number;
 }) {
   const model = useMemo(() => buildGraph(agents, resources, allAgents, cap), [agents, resources, allAgents, cap]);
-  const nodes = useMemo(() => layoutGraph(model), [model]);
+  const laidOut = useMemo(() => layoutGraph(model), [model]);
+  // Node state so nodes can be dragged; a new layout (other filters) replaces it.
+  const [nodes, setNodes, onNodesChange] = useNodesState<EntityNode>(laidOut);
+  const [shownLayout, setShownLayout] = useState(laidOut);
+  if (shownLayout !== laidOut) {
+    setShownLayout(laidOut);
+    setNodes(laidOut);
+  }
   const delegations = model.edges.filter((e) => e.data?.relation === 'delegate').length;
 
   // Mouse clicks anywhere on an agent node open it (the button inside covers keyboard use).
@@ -100,28 +125,27 @@ export function AgentGraph({
         <OpenAgent.Provider value={onOpen}>
           <ReactFlow<EntityNode>
             nodes={nodes}
+            onNodesChange={onNodesChange}
             edges={model.edges}
             nodeTypes={NODE_TYPES}
             onNodeClick={onNodeClick}
             nodesConnectable={false}
             nodesFocusable={false}
             edgesFocusable={false}
-            onlyRenderVisibleElements
-            fitView
-            fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
             minZoom={0.05}
             maxZoom={2}
             colorMode="system"
             proOptions={{ hideAttribution: false }}
           >
+            <FitOnLayout nodes={laidOut} />
             <Background gap={24} size={1} />
             <Controls showInteractive={false} />
             <MiniMap pannable zoomable nodeColor={(n: EntityNode) => nodeColor(n.data)} />
-            <Panel position="top-left" className="graph-legend" data-testid="graph-legend">
+            <Panel position="top-right" className="graph-legend" data-testid="graph-legend">
               <p className="legend-title">Agents by risk tier</p>
               <ul>
                 {TIERS.map((t) => (
-                  <li key={t}>
+                  <li key={t} className="legend-tier">
                     <span className={`swatch swatch-agent tier-${t}`} aria-hidden="true" />
                     {t}
                   </li>

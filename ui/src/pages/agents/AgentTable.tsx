@@ -141,7 +141,7 @@ export function AgentTable({
                   key={a.id}
                   role="row"
                   aria-rowindex={item.index + 2}
-                  aria-selected={selected}
+                  aria-current={selected || undefined}
                   tabIndex={item.index === activeIndex ? 0 : -1}
                   className={selected ? 'vtable-row vtable-data-row selected' : 'vtable-row vtable-data-row'}
                   data-testid="agent-row"

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use mandate::api::dto::{
-    Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, ValidationReport, WorkspaceInfo,
+    Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, SchemaOutline, ValidationReport,
+    WorkspaceInfo,
 };
 use mandate::api::{settings, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -120,6 +121,40 @@ fn agent_lifecycle(
 }
 
 #[tauri::command]
+fn read_policy_file(state: State<'_, AppState>, path: String) -> Result<String, ApiError> {
+    state.session()?.read_file(&path)
+}
+
+#[tauri::command]
+fn save_policy_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    text: String,
+) -> Result<(), ApiError> {
+    state.session()?.save_policy(&path, &text, &actor(&app))
+}
+
+#[tauri::command]
+fn validate_policy_buffer(
+    state: State<'_, AppState>,
+    path: String,
+    text: String,
+) -> Result<Vec<Diagnostic>, ApiError> {
+    state.session()?.validate_buffer(&path, &text)
+}
+
+#[tauri::command]
+fn format_policy_text(state: State<'_, AppState>, text: String) -> Result<String, ApiError> {
+    state.session()?.format_policy_text(&text)
+}
+
+#[tauri::command]
+fn schema_outline(state: State<'_, AppState>) -> Result<SchemaOutline, ApiError> {
+    state.session()?.schema_outline()
+}
+
+#[tauri::command]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -177,7 +212,12 @@ fn main() -> anyhow::Result<()> {
             validate_agent_draft,
             save_agent,
             agent_lifecycle,
-            acting_identity
+            acting_identity,
+            read_policy_file,
+            save_policy_file,
+            validate_policy_buffer,
+            format_policy_text,
+            schema_outline
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -141,3 +141,53 @@ pub struct ImportReport {
     pub applied: bool,
     pub plan: ImportPlan,
 }
+
+/// The result of `mandate fmt`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FormatReport {
+    pub checked: u32,
+    /// Files that were (or, with `--check`, would be) reformatted.
+    pub changed: Vec<String>,
+    /// Files left alone because they do not parse.
+    pub unparseable: Vec<String>,
+}
+
+/// One attribute or context field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttributeOutline {
+    pub name: String,
+    /// `String`, `Long`, `Bool`, an entity type, `Set<…>`, an extension type.
+    pub type_name: String,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EntityTypeOutline {
+    /// Qualified, e.g. `Acme::Agent`.
+    pub name: String,
+    pub attributes: Vec<AttributeOutline>,
+    pub member_of: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ActionOutline {
+    /// `request_credential`.
+    pub name: String,
+    /// `Acme::Action::"request_credential"`.
+    pub uid: String,
+    pub principal_types: Vec<String>,
+    pub resource_types: Vec<String>,
+    pub context: Vec<AttributeOutline>,
+}
+
+/// The schema as the editor's completion needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SchemaOutline {
+    pub entity_types: Vec<EntityTypeOutline>,
+    pub actions: Vec<ActionOutline>,
+}

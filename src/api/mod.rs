@@ -5,6 +5,7 @@
 
 mod agents;
 pub mod dto;
+mod policies;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};

@@ -7,6 +7,7 @@
 //! others load and validate.
 
 mod diagnose;
+mod format;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use crate::diagnostics::{self, Diagnostic, LineIndex, Severity};
 use crate::workspace::{relative_to, POLICIES_DIR, SCHEMA_FILE};
 
 pub use diagnose::from_miette;
+pub use format::format_text;
 
 /// Cedar's statement kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

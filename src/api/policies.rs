@@ -1,0 +1,182 @@
+//! Policy authoring actions: format, validate an unsaved buffer, describe the schema for
+//! completion.
+
+use serde_json::Value;
+
+use super::{dto, ApiError, ApiResult, Session};
+use crate::diagnostics::Diagnostic;
+use crate::error::ErrorCode;
+use crate::policy;
+
+impl Session {
+    /// Formats every policy file (statement by statement). With `check`, writes nothing and
+    /// lists the files that would change.
+    pub fn format_policies(&self, check: bool) -> ApiResult<dto::FormatReport> {
+        let paths = policy::policy_paths(self.root()).map_err(|d| ApiError {
+            code: ErrorCode::Io,
+            message: d.message.clone(),
+            help: d.help.clone(),
+            diagnostics: vec![*d],
+        })?;
+        let mut report = dto::FormatReport::default();
+        for (rel, _) in paths {
+            let text = self.read_file(&rel)?;
+            report.checked += 1;
+            match policy::format_text(&text) {
+                None => report.unparseable.push(rel),
+                Some(formatted) if formatted != text => {
+                    if !check {
+                        self.workspace.write_file(&rel, formatted.as_bytes())?;
+                    }
+                    report.changed.push(rel);
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// Formats one policy text (the editor's Format); an error when it does not parse.
+    pub fn format_policy_text(&self, text: &str) -> ApiResult<String> {
+        policy::format_text(text).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::PolicyInvalid,
+                "the policy text does not parse, so it cannot be formatted",
+                Some("fix the syntax errors first; the problems list shows them"),
+            )
+        })
+    }
+
+    /// Validates an unsaved buffer for `rel` together with the workspace's other policy
+    /// files, as if it were saved; returns the problems in that buffer.
+    pub fn validate_buffer(&self, rel: &str, text: &str) -> ApiResult<Vec<Diagnostic>> {
+        self.workspace.resolve(rel)?;
+        let mut sources: Vec<(String, String)> = policy::policy_paths(self.root())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(p, _)| p != rel)
+            .filter_map(|(p, path)| std::fs::read_to_string(path).ok().map(|t| (p, t)))
+            .collect();
+        sources.push((rel.to_owned(), text.to_owned()));
+        let schema = self.schema_text().ok();
+        let report = policy::check_sources(sources, schema.as_deref());
+        Ok(report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.file == rel)
+            .collect())
+    }
+
+    /// Entity types with their attributes and actions with their context fields, for the
+    /// editor's completion.
+    pub fn schema_outline(&self) -> ApiResult<dto::SchemaOutline> {
+        let json: Value = serde_json::from_str(&self.schema_json()?)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?;
+        Ok(outline(&json))
+    }
+}
+
+/// Reads Cedar's JSON schema into an outline (every namespace; names qualified).
+fn outline(json: &Value) -> dto::SchemaOutline {
+    let mut out = dto::SchemaOutline::default();
+    let Some(namespaces) = json.as_object() else {
+        return out;
+    };
+    for (ns, body) in namespaces {
+        let q = |name: &str| {
+            if ns.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{ns}::{name}")
+            }
+        };
+        let common = body.get("commonTypes").cloned().unwrap_or(Value::Null);
+        let attrs = |shape: &Value| -> Vec<dto::AttributeOutline> {
+            let shape = match shape.get("type").and_then(Value::as_str) {
+                Some("Record") | None => shape.clone(),
+                Some(name) => common.get(name).cloned().unwrap_or(Value::Null),
+            };
+            let mut list: Vec<dto::AttributeOutline> = shape
+                .get("attributes")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, t)| dto::AttributeOutline {
+                    name: name.clone(),
+                    type_name: type_name(t),
+                    required: t.get("required").and_then(Value::as_bool).unwrap_or(true),
+                })
+                .collect();
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list
+        };
+        for (name, def) in body
+            .get("entityTypes")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            out.entity_types.push(dto::EntityTypeOutline {
+                name: q(name),
+                attributes: def.get("shape").map(&attrs).unwrap_or_default(),
+                member_of: def
+                    .get("memberOfTypes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(&q)
+                    .collect(),
+            });
+        }
+        for (name, def) in body
+            .get("actions")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let applies = def.get("appliesTo").cloned().unwrap_or(Value::Null);
+            let types = |key: &str| -> Vec<String> {
+                applies
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(&q)
+                    .collect()
+            };
+            out.actions.push(dto::ActionOutline {
+                name: name.clone(),
+                uid: format!("{}::\"{name}\"", q("Action")),
+                principal_types: types("principalTypes"),
+                resource_types: types("resourceTypes"),
+                context: applies.get("context").map(&attrs).unwrap_or_default(),
+            });
+        }
+    }
+    out.entity_types.sort_by(|a, b| a.name.cmp(&b.name));
+    out.actions.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn type_name(t: &Value) -> String {
+    match t.get("type").and_then(Value::as_str) {
+        Some("Set") => format!(
+            "Set<{}>",
+            t.get("element").map(type_name).unwrap_or_default()
+        ),
+        Some("Entity" | "EntityOrCommon") => t
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("Entity")
+            .to_owned(),
+        Some("Extension") => t
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("Extension")
+            .to_owned(),
+        Some(other) => other.to_owned(),
+        None => "?".to_owned(),
+    }
+}

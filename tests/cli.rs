@@ -226,3 +226,39 @@ fn terminal_output_escapes_control_characters_from_files() {
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("x\\u{1b}[2J"), "{text}");
 }
+
+#[test]
+fn fmt_formats_statement_by_statement_and_check_reports() {
+    let ws = TempWorkspace::new();
+    ws.write(
+        "policies/messy.cedar",
+        "// keep me\n@id(\"m\")\npermit(principal,action,resource)when{context.x==1};\n",
+    );
+    let p = ws.path().to_str().unwrap();
+    mandate()
+        .args(["--workspace", p, "fmt", "--check"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("would reformat").and(predicate::str::contains("messy.cedar")),
+        );
+    assert!(std::fs::read_to_string(ws.file("policies/messy.cedar"))
+        .unwrap()
+        .contains("when{"));
+    mandate().args(["--workspace", p, "fmt"]).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(ws.file("policies/messy.cedar")).unwrap(),
+        "// keep me\n@id(\"m\")\npermit (principal, action, resource)\nwhen { context.x == 1 };\n"
+    );
+    // The library is already formatted, so now everything is.
+    mandate()
+        .args(["--workspace", p, "fmt", "--check"])
+        .assert()
+        .success();
+    ws.write("policies/broken.cedar", "permit(principal,");
+    mandate()
+        .args(["--workspace", p, "fmt"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("skipped").and(predicate::str::contains("broken.cedar")));
+}

@@ -105,7 +105,7 @@ test('an error introduced on disk appears in the window, and clears when fixed',
   const diag = (await browser.$$('[data-testid="diagnostic"]'))[0];
   assert.equal(await diag.getAttribute('data-file'), 'policies/tools.cedar');
   assert.equal(await diag.getAttribute('data-severity'), 'error');
-  assert.equal(await diag.getAttribute('data-line'), '8');
+  assert.equal(await diag.getAttribute('data-line'), '11');
   const message = await (await diag.$('[data-testid="diagnostic-message"]')).getText();
   assert.match(message, /allowed_tool/);
   await screenshot('policies-diagnostic');

@@ -68,6 +68,12 @@ pub enum Command {
     },
     /// Validate every policy against the workspace schema; exit 1 when there are errors
     Validate,
+    /// Format every policy file, statement by statement (comments and annotations kept)
+    Fmt {
+        /// Write nothing; exit 1 when a file is not formatted
+        #[arg(long)]
+        check: bool,
+    },
     /// Check everything: inventory files, accountability gaps, policies; exit 1 on errors
     Check,
     /// Register and manage agents

@@ -243,3 +243,48 @@ pub fn entities(ctx: &mut Ctx<'_>, out: Option<&Path>) -> ApiResult<ExitCode> {
     crate::commands::emit(&text, out, ctx.out)?;
     Ok(ExitCode::Ok)
 }
+
+pub fn fmt(ctx: &mut Ctx<'_>, check: bool) -> ApiResult<ExitCode> {
+    let report = ctx.session.format_policies(check)?;
+    let io = crate::commands::io_error;
+    match ctx.format {
+        Format::Json => output::json(&report, ctx.out).map_err(io)?,
+        _ => {
+            let verb = if check {
+                "would reformat"
+            } else {
+                "reformatted"
+            };
+            for f in &report.changed {
+                writeln!(
+                    ctx.out,
+                    "{verb} {}",
+                    output::sanitize(&ctx.shown.join(f).display().to_string())
+                )
+                .map_err(io)?;
+            }
+            for f in &report.unparseable {
+                writeln!(
+                    ctx.out,
+                    "skipped {} (does not parse; `mandate validate` says why)",
+                    output::sanitize(&ctx.shown.join(f).display().to_string())
+                )
+                .map_err(io)?;
+            }
+            writeln!(
+                ctx.out,
+                "{} file(s) checked, {} {verb}, {} skipped",
+                report.checked,
+                report.changed.len(),
+                report.unparseable.len()
+            )
+            .map_err(io)?;
+        }
+    }
+    let failed = !report.unparseable.is_empty() || (check && !report.changed.is_empty());
+    Ok(if failed {
+        ExitCode::Findings
+    } else {
+        ExitCode::Ok
+    })
+}

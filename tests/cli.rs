@@ -98,7 +98,11 @@ fn validate_exits_1_and_reports_every_error_with_location_and_help() {
         "{text}"
     );
     assert!(text.contains("help: did you mean `lifecycle`?"), "{text}");
-    assert!(text.contains(": 2 errors, 0 warnings"), "{text}");
+    assert!(text.contains(": 2 errors, 1 warning "), "{text}");
+    assert!(
+        text.contains("z-typo.cedar:1:1: warning: policy `policy11` has no `@id`"),
+        "{text}"
+    );
 }
 
 #[test]

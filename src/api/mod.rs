@@ -147,9 +147,58 @@ impl Session {
         Ok(info(&Workspace::open(self.workspace.root())?))
     }
 
-    /// Loads every policy file and validates it; every problem is in the report.
+    /// Loads every policy file, validates it against the workspace schema and lints it;
+    /// every problem is in the report.
     pub fn validate(&self) -> dto::ValidationReport {
-        report_dto(&policy::check_workspace(self.workspace.root()))
+        let mut report =
+            policy::check_workspace(self.workspace.root(), self.schema_text().ok().as_deref());
+        self.add_lints(&mut report);
+        report_dto(&report)
+    }
+
+    /// Appends the lint warnings (fail-open forbids, unknown entities …) to a report.
+    pub(crate) fn add_lints(&self, report: &mut PolicyReport) {
+        let (inv, _) = crate::inventory::load(self.root());
+        let mut known = policy::KnownEntities::new();
+        known.insert(
+            "Agent",
+            inv.agents.iter().map(|a| a.agent.id.clone()).collect(),
+        );
+        known.insert(
+            "Human",
+            inv.people.humans.iter().map(|h| h.id.clone()).collect(),
+        );
+        known.insert(
+            "Team",
+            inv.people.teams.iter().map(|t| t.id.clone()).collect(),
+        );
+        known.insert(
+            "Tool",
+            inv.resources.tools.iter().map(|t| t.id.clone()).collect(),
+        );
+        known.insert(
+            "ToolGroup",
+            inv.resources
+                .tool_groups
+                .iter()
+                .map(|t| t.id.clone())
+                .collect(),
+        );
+        known.insert(
+            "Dataset",
+            inv.resources
+                .datasets
+                .iter()
+                .map(|d| d.id.clone())
+                .collect(),
+        );
+        known.insert(
+            "Model",
+            inv.resources.models.iter().map(|m| m.id.clone()).collect(),
+        );
+        let lints = policy::lint(report, &self.workspace.config().namespace, Some(&known));
+        report.diagnostics.extend(lints);
+        crate::diagnostics::sort(&mut report.diagnostics);
     }
 
     /// Reads a workspace file (path relative to the workspace, confined to it).

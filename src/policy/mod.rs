@@ -8,6 +8,7 @@
 
 mod diagnose;
 mod format;
+mod lint;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::workspace::{relative_to, POLICIES_DIR, SCHEMA_FILE};
 
 pub use diagnose::from_miette;
 pub use format::format_text;
+pub use lint::{lint, KnownEntities};
 
 /// Cedar's statement kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +121,10 @@ pub fn policy_paths(root: &Path) -> Result<Vec<(String, PathBuf)>, Box<Diagnosti
     Ok(out)
 }
 
-/// Loads and validates the policies of the workspace at `root`.
-pub fn check_workspace(root: &Path) -> PolicyReport {
+/// Loads and validates the policies of the workspace at `root` against `schema` (the
+/// generated schema, or the workspace's file in schema mode `file`; `None` when there is
+/// none, which leaves parsing and ids).
+pub fn check_workspace(root: &Path, schema: Option<&str>) -> PolicyReport {
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
     match policy_paths(root) {
@@ -156,22 +160,7 @@ pub fn check_workspace(root: &Path) -> PolicyReport {
         }
         Err(d) => diagnostics.push(*d),
     }
-    let schema_path = root.join(SCHEMA_FILE);
-    let schema_text = match std::fs::read_to_string(&schema_path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            diagnostics.push(Diagnostic::whole_file(
-                SCHEMA_FILE,
-                Severity::Error,
-                "io::read",
-                format!("cannot read: {e}"),
-                None,
-            ));
-            None
-        }
-    };
-    let mut report = check_sources(sources, schema_text.as_deref());
+    let mut report = check_sources(sources, schema);
     report.diagnostics.extend(diagnostics);
     diagnostics::sort(&mut report.diagnostics);
     report

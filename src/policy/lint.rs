@@ -1,0 +1,370 @@
+//! Lints beyond Cedar's validator, each coded:
+//! - `lint::forbid_can_error`: a `forbid` whose condition can raise an error at request time.
+//!   Cedar skips an erroring policy, so an erroring forbid *permits* what it meant to deny
+//!   (fail-open; cedar-policy issue #2428). Flagged: Long arithmetic (can overflow),
+//!   extension constructors (`ip`, `decimal`, `datetime`, `duration`) on non-literal input,
+//!   and — without a schema to prove a field is always present — `context.x` read without a
+//!   `has` guard.
+//! - `lint::permit_all`: a `permit` with an unconstrained scope and no condition.
+//! - `lint::missing_id`: a statement without `@id` (its id shifts when files change).
+//! - `lint::unknown_entity`: a policy naming an agent, human, team, tool, tool group, dataset
+//!   or model that the inventory does not have.
+//!
+//! The lints read Cedar's own JSON form of each policy (the EST), never the text.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::{PolicyReport, SourceFile, Statement};
+use crate::diagnostics::{Diagnostic, LineIndex, Severity};
+
+/// Ids the inventory has, by unqualified entity type name (`Agent`, `Tool`, …), for
+/// `lint::unknown_entity`; `None` skips that lint (no inventory to compare with).
+pub type KnownEntities = HashMap<&'static str, HashSet<String>>;
+
+/// Runs every lint over the loaded policies; diagnostics are warnings, located at the
+/// statement (or at the entity literal for `unknown_entity`).
+pub fn lint(
+    report: &PolicyReport,
+    namespace: &str,
+    known: Option<&KnownEntities>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for file in &report.files {
+        let index = LineIndex::new(&file.text);
+        for st in &file.statements {
+            let est = report
+                .set
+                .policy(&cedar_policy::PolicyId::new(&st.id))
+                .and_then(|p| p.to_json().ok())
+                .or_else(|| {
+                    report
+                        .set
+                        .template(&cedar_policy::PolicyId::new(&st.id))
+                        .and_then(|t| t.to_json().ok())
+                });
+            let Some(est) = est else { continue };
+            lint_statement(
+                file,
+                st,
+                &index,
+                &est,
+                report.schema_used,
+                namespace,
+                known,
+                &mut out,
+            );
+        }
+    }
+    out
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one lint pass over one statement needs its whole context"
+)]
+fn lint_statement(
+    file: &SourceFile,
+    st: &Statement,
+    index: &LineIndex<'_>,
+    est: &Value,
+    schema_used: bool,
+    namespace: &str,
+    known: Option<&KnownEntities>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let at = |start: usize, code: &str, message: String, help: &str| {
+        let (line, column) = index.position(start);
+        Diagnostic {
+            file: file.path.clone(),
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+            severity: Severity::Warning,
+            code: code.to_owned(),
+            message,
+            help: Some(help.to_owned()),
+            field: None,
+        }
+    };
+    let id = &st.id;
+    let effect = est.get("effect").and_then(Value::as_str).unwrap_or("");
+    let conditions: Vec<&Value> = est
+        .get("conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("body"))
+        .collect();
+
+    if effect == "forbid" {
+        let mut reasons = BTreeSet::new();
+        let guarded: HashSet<String> = conditions.iter().flat_map(|c| has_guards(c)).collect();
+        for body in &conditions {
+            can_error(body, schema_used, &guarded, &mut reasons);
+        }
+        if !reasons.is_empty() {
+            out.push(at(
+                st.start,
+                "lint::forbid_can_error",
+                format!("forbid `{id}` can error at request time ({}); an erroring forbid is skipped, so the request may be permitted", reasons.into_iter().collect::<Vec<_>>().join("; ")),
+                "guard optional fields with `has`, avoid arithmetic that can overflow, and build extension values from literals — or move the check into a permit",
+            ));
+        }
+    }
+    let all = |key: &str| {
+        est.get(key)
+            .and_then(|s| s.get("op"))
+            .and_then(Value::as_str)
+            == Some("All")
+    };
+    if effect == "permit"
+        && all("principal")
+        && all("action")
+        && all("resource")
+        && conditions.is_empty()
+    {
+        out.push(at(
+            st.start,
+            "lint::permit_all",
+            format!("permit `{id}` allows every principal every action on every resource"),
+            "constrain the scope (principal, action, resource) or add a `when` condition",
+        ));
+    }
+    if st.id.starts_with("policy")
+        && !file
+            .text
+            .get(st.start..)
+            .is_some_and(|t| t.trim_start().starts_with("@id"))
+    {
+        out.push(at(
+            st.start,
+            "lint::missing_id",
+            format!("policy `{id}` has no `@id`; its id changes whenever policies are added above it"),
+            "add `@id(\"a-stable-descriptive-id\")` so reviews, replays and bundles can refer to it",
+        ));
+    }
+    if let Some(known) = known {
+        let mut literals = BTreeSet::new();
+        entity_literals(est, &mut literals);
+        for (ty, eid) in literals {
+            let Some(short) = ty
+                .strip_prefix(namespace)
+                .and_then(|r| r.strip_prefix("::"))
+            else {
+                continue;
+            };
+            let Some((kind, ids)) = known.get_key_value(short) else {
+                continue;
+            };
+            if !ids.contains(&eid) {
+                let needle = format!("{short}::\"{eid}\"");
+                let pos = file
+                    .text
+                    .get(st.start..)
+                    .and_then(|t| t.find(&needle))
+                    .map_or(st.start, |i| st.start + i);
+                out.push(at(
+                    pos,
+                    "lint::unknown_entity",
+                    format!("policy `{id}` names {kind} `{eid}`, which the inventory does not have"),
+                    "fix the id, or register it in the inventory (a policy about a missing entity never applies)",
+                ));
+            }
+        }
+    }
+}
+
+/// Attributes guarded by `context has x` anywhere in the conditions.
+fn has_guards(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    walk(v, &mut |node| {
+        if let Some(h) = node.get("has") {
+            if h.get("left")
+                .and_then(|l| l.get("Var"))
+                .and_then(Value::as_str)
+                == Some("context")
+            {
+                if let Some(a) = h.get("attr").and_then(Value::as_str) {
+                    out.push(a.to_owned());
+                }
+            }
+        }
+    });
+    out
+}
+
+fn can_error(
+    v: &Value,
+    schema_used: bool,
+    guarded: &HashSet<String>,
+    reasons: &mut BTreeSet<String>,
+) {
+    walk(v, &mut |node| {
+        let Some(obj) = node.as_object() else { return };
+        for (key, arg) in obj {
+            match key.as_str() {
+                "+" | "-" | "*" | "neg" => {
+                    reasons.insert("Long arithmetic can overflow".into());
+                }
+                "ip" | "decimal" | "datetime" | "duration" => {
+                    let literal = arg
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(|x| x.get("Value").is_some()));
+                    if !literal {
+                        reasons.insert(format!(
+                            "`{key}(…)` on non-literal input fails on a malformed value"
+                        ));
+                    }
+                }
+                "." if !schema_used => {
+                    let on_context = arg
+                        .get("left")
+                        .and_then(|l| l.get("Var"))
+                        .and_then(Value::as_str)
+                        == Some("context");
+                    if let (true, Some(a)) = (on_context, arg.get("attr").and_then(Value::as_str)) {
+                        if !guarded.contains(a) {
+                            reasons
+                                .insert(format!("`context.{a}` is read without `context has {a}`"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+/// `(type, id)` of every entity literal in the scope and the conditions.
+fn entity_literals(v: &Value, out: &mut BTreeSet<(String, String)>) {
+    walk(v, &mut |node| {
+        for key in ["entity", "__entity"] {
+            if let Some(e) = node.get(key) {
+                if let (Some(t), Some(i)) = (
+                    e.get("type").and_then(Value::as_str),
+                    e.get("id").and_then(Value::as_str),
+                ) {
+                    out.insert((t.to_owned(), i.to_owned()));
+                }
+            }
+        }
+        if let Some(list) = node.get("entities").and_then(Value::as_array) {
+            for e in list {
+                if let (Some(t), Some(i)) = (
+                    e.get("type").and_then(Value::as_str),
+                    e.get("id").and_then(Value::as_str),
+                ) {
+                    out.insert((t.to_owned(), i.to_owned()));
+                }
+            }
+        }
+    });
+}
+
+fn walk(v: &Value, f: &mut impl FnMut(&Value)) {
+    f(v);
+    match v {
+        Value::Object(map) => map.values().for_each(|x| walk(x, f)),
+        Value::Array(items) => items.iter().for_each(|x| walk(x, f)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::check_sources;
+
+    fn lints(
+        text: &str,
+        schema: Option<&str>,
+        known: Option<&KnownEntities>,
+    ) -> Vec<(String, u32)> {
+        let report = check_sources(vec![("policies/p.cedar".into(), text.into())], schema);
+        lint(&report, "Acme", known)
+            .into_iter()
+            .map(|d| (d.code, d.line))
+            .collect()
+    }
+
+    #[test]
+    fn forbid_can_error_fires_on_arithmetic_extension_calls_and_unguarded_context() {
+        for body in [
+            "context.n + 1 > 2",
+            "ip(context.addr).isLoopback()",
+            "context.flag",
+        ] {
+            let text =
+                format!("@id(\"f\")\nforbid(principal, action, resource)\nwhen {{ {body} }};\n");
+            assert_eq!(
+                lints(&text, None, None),
+                vec![("lint::forbid_can_error".to_owned(), 1)],
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn forbid_can_error_stays_quiet_on_safe_forbids_and_on_permits() {
+        for text in [
+            "@id(\"f\")\nforbid(principal, action, resource)\nunless { context has flag && context.flag };\n",
+            "@id(\"f\")\nforbid(principal, action, resource)\nwhen { ip(\"10.0.0.1\").isLoopback() };\n",
+            "@id(\"p\")\npermit(principal, action, resource)\nwhen { context.n + 1 > 2 };\n",
+        ] {
+            assert_eq!(lints(text, None, None), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn permit_all_and_missing_id() {
+        assert_eq!(
+            lints("permit(principal, action, resource);\n", None, None),
+            vec![
+                ("lint::permit_all".to_owned(), 1),
+                ("lint::missing_id".to_owned(), 1)
+            ]
+        );
+        assert_eq!(
+            lints(
+                "@id(\"p\")\npermit(principal, action, resource) when { true };\n",
+                None,
+                None
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn unknown_entity_names_the_missing_agent_at_its_literal() {
+        let mut known: KnownEntities = HashMap::new();
+        known.insert("Agent", ["billing-bot".to_owned()].into());
+        known.insert("Tool", HashSet::new());
+        let text = "@id(\"p\")\npermit(\n  principal == Acme::Agent::\"billing-bot\",\n  action,\n  resource == Acme::Tool::\"ghost\"\n);\n";
+        assert_eq!(
+            lints(text, None, Some(&known)),
+            vec![("lint::unknown_entity".to_owned(), 5)]
+        );
+        let known_tool: KnownEntities = [
+            ("Agent", HashSet::new()),
+            ("Tool", ["ghost".to_owned()].into()),
+        ]
+        .into();
+        assert_eq!(
+            lints(text, None, Some(&known_tool)),
+            vec![("lint::unknown_entity".to_owned(), 3)]
+        );
+    }
+
+    #[test]
+    fn library_and_demo_policies_are_lint_clean() {
+        let sources = crate::workspace::POLICY_LIBRARY
+            .iter()
+            .map(|(n, t)| (format!("policies/{n}"), (*t).to_owned()))
+            .collect();
+        let report = check_sources(sources, Some(&crate::model::generated_schema("Mandate")));
+        assert_eq!(lint(&report, "Mandate", None), vec![]);
+    }
+}

@@ -8,6 +8,7 @@
 //! - [`error`]: [`Error`] and the stable [`ErrorCode`]s the UI branches on.
 //! - [`diagnostics`]: a located problem (file, line, column, help) and offset→line mapping.
 //! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes.
+//! - [`frameworks`]: controls (`controls/controls.toml`); framework catalogs join later.
 //! - [`inventory`]: agents, people and resources (TOML files); accountability checks;
 //!   lifecycle transitions; bulk import and export.
 //! - [`model`]: the Cedar schema (generated or the team's own) and the entities
@@ -36,6 +37,7 @@
 pub mod api;
 pub mod diagnostics;
 pub mod error;
+pub mod frameworks;
 pub mod inventory;
 pub mod model;
 pub mod policy;

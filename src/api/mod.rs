@@ -196,7 +196,22 @@ impl Session {
             "Model",
             inv.resources.models.iter().map(|m| m.id.clone()).collect(),
         );
-        let lints = policy::lint(report, &self.workspace.config().namespace, Some(&known));
+        let controls_text =
+            std::fs::read_to_string(self.root().join(crate::frameworks::CONTROLS_FILE)).ok();
+        let controls: Option<std::collections::HashSet<String>> = controls_text.map(|t| {
+            crate::frameworks::parse(crate::frameworks::CONTROLS_FILE, &t)
+                .0
+                .controls
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        });
+        let ctx = policy::LintContext {
+            namespace: &self.workspace.config().namespace,
+            entities: Some(&known),
+            controls: controls.as_ref(),
+        };
+        let lints = policy::lint(report, &ctx);
         report.diagnostics.extend(lints);
         crate::diagnostics::sort(&mut report.diagnostics);
     }

@@ -9,6 +9,8 @@
 //! - `lint::missing_id`: a statement without `@id` (its id shifts when files change).
 //! - `lint::unknown_entity`: a policy naming an agent, human, team, tool, tool group, dataset
 //!   or model that the inventory does not have.
+//! - `lint::unknown_control`: a policy whose `@control` names no control in
+//!   `controls/controls.toml`.
 //!
 //! The lints read Cedar's own JSON form of each policy (the EST), never the text.
 
@@ -23,57 +25,47 @@ use crate::diagnostics::{Diagnostic, LineIndex, Severity};
 /// `lint::unknown_entity`; `None` skips that lint (no inventory to compare with).
 pub type KnownEntities = HashMap<&'static str, HashSet<String>>;
 
+/// What the lints compare policies with.
+#[derive(Debug, Clone, Copy)]
+pub struct LintContext<'a> {
+    /// The workspace's Cedar namespace (entity literals are recognised under it).
+    pub namespace: &'a str,
+    /// `None` skips `lint::unknown_entity`.
+    pub entities: Option<&'a KnownEntities>,
+    /// Control ids; `None` skips `lint::unknown_control`.
+    pub controls: Option<&'a HashSet<String>>,
+}
+
 /// Runs every lint over the loaded policies; diagnostics are warnings, located at the
 /// statement (or at the entity literal for `unknown_entity`).
-pub fn lint(
-    report: &PolicyReport,
-    namespace: &str,
-    known: Option<&KnownEntities>,
-) -> Vec<Diagnostic> {
+pub fn lint(report: &PolicyReport, ctx: &LintContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for file in &report.files {
         let index = LineIndex::new(&file.text);
         for st in &file.statements {
+            let id = cedar_policy::PolicyId::new(&st.id);
             let est = report
                 .set
-                .policy(&cedar_policy::PolicyId::new(&st.id))
+                .policy(&id)
                 .and_then(|p| p.to_json().ok())
-                .or_else(|| {
-                    report
-                        .set
-                        .template(&cedar_policy::PolicyId::new(&st.id))
-                        .and_then(|t| t.to_json().ok())
-                });
+                .or_else(|| report.set.template(&id).and_then(|t| t.to_json().ok()));
             let Some(est) = est else { continue };
-            lint_statement(
-                file,
-                st,
-                &index,
-                &est,
-                report.schema_used,
-                namespace,
-                known,
-                &mut out,
-            );
+            lint_statement(file, st, &index, &est, report.schema_used, ctx, &mut out);
         }
     }
     out
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one lint pass over one statement needs its whole context"
-)]
 fn lint_statement(
     file: &SourceFile,
     st: &Statement,
     index: &LineIndex<'_>,
     est: &Value,
     schema_used: bool,
-    namespace: &str,
-    known: Option<&KnownEntities>,
+    ctx: &LintContext<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let namespace = ctx.namespace;
     let at = |start: usize, code: &str, message: String, help: &str| {
         let (line, column) = index.position(start);
         Diagnostic {
@@ -146,7 +138,17 @@ fn lint_statement(
             "add `@id(\"a-stable-descriptive-id\")` so reviews, replays and bundles can refer to it",
         ));
     }
-    if let Some(known) = known {
+    if let (Some(controls), Some(control)) = (ctx.controls, &st.control) {
+        if !controls.contains(control) {
+            out.push(at(
+                st.start,
+                "lint::unknown_control",
+                format!("policy `{id}` enforces control `{control}`, which controls/controls.toml does not define"),
+                "fix the `@control` annotation, or add the control to controls/controls.toml",
+            ));
+        }
+    }
+    if let Some(known) = ctx.entities {
         let mut literals = BTreeSet::new();
         entity_literals(est, &mut literals);
         for (ty, eid) in literals {
@@ -284,10 +286,25 @@ mod tests {
         known: Option<&KnownEntities>,
     ) -> Vec<(String, u32)> {
         let report = check_sources(vec![("policies/p.cedar".into(), text.into())], schema);
-        lint(&report, "Acme", known)
+        let controls: HashSet<String> = ["MND-OK".to_owned()].into();
+        let ctx = LintContext {
+            namespace: "Acme",
+            entities: known,
+            controls: Some(&controls),
+        };
+        lint(&report, &ctx)
             .into_iter()
             .map(|d| (d.code, d.line))
             .collect()
+    }
+
+    #[test]
+    fn unknown_control() {
+        let text = "@id(\"a\")\n@control(\"MND-OK\")\npermit(principal, action, resource) when { true };\n@id(\"b\")\n@control(\"MND-TYPO\")\npermit(principal, action, resource) when { true };\n";
+        assert_eq!(
+            lints(text, None, None),
+            vec![("lint::unknown_control".to_owned(), 4)]
+        );
     }
 
     #[test]
@@ -365,6 +382,16 @@ mod tests {
             .map(|(n, t)| (format!("policies/{n}"), (*t).to_owned()))
             .collect();
         let report = check_sources(sources, Some(&crate::model::generated_schema("Mandate")));
-        assert_eq!(lint(&report, "Mandate", None), vec![]);
+        let controls: HashSet<String> = crate::frameworks::library()
+            .controls
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let ctx = LintContext {
+            namespace: "Mandate",
+            entities: None,
+            controls: Some(&controls),
+        };
+        assert_eq!(lint(&report, &ctx), vec![]);
     }
 }

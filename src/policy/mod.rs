@@ -20,7 +20,7 @@ use crate::workspace::{relative_to, POLICIES_DIR, SCHEMA_FILE};
 
 pub use diagnose::from_miette;
 pub use format::format_text;
-pub use lint::{lint, KnownEntities};
+pub use lint::{lint, KnownEntities, LintContext};
 
 /// Cedar's statement kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -44,9 +44,6 @@ pub const RESOURCES_TEMPLATE: &str = "# Tools, tool groups, datasets and models 
 
 pub const AGENTS_README: &str = "One TOML file per agent: `<agent-id>.toml`.\n";
 
-pub const CONTROLS_TEMPLATE: &str = "# The organisation's controls and their framework mappings.\n\
-# Policies name the control they enforce with @control(\"MND-…\").\n";
-
 #[cfg(test)]
 mod tests {
     use super::*;

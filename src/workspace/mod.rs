@@ -208,7 +208,7 @@ impl Workspace {
             ),
             (
                 "controls/controls.toml".into(),
-                library::CONTROLS_TEMPLATE.into(),
+                crate::frameworks::LIBRARY.into(),
             ),
         ];
         for (path, text) in POLICY_LIBRARY {

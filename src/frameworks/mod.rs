@@ -1,0 +1,156 @@
+//! Controls (and, later, framework catalogs and mappings): `controls/controls.toml`.
+//!
+//! A control is a practice the organisation enforces, with the policies (by `@id`; policies
+//! name it back with `@control`) and inventory checks (by code) that enforce it. Mandate
+//! ships a library of controls; `mandate init` copies it into the workspace.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::diagnostics::{Diagnostic, Severity};
+
+pub const CONTROLS_FILE: &str = "controls/controls.toml";
+
+/// The built-in control library.
+pub const LIBRARY: &str = include_str!("controls.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Control {
+    /// `MND-…` for Mandate's; an organisation's own controls use their own prefix.
+    pub id: String,
+    pub title: String,
+    pub statement: String,
+    #[serde(default)]
+    pub rationale: String,
+    /// `@id`s of the policies that enforce it.
+    #[serde(default)]
+    pub policies: Vec<String>,
+    /// `mandate check` codes that watch it.
+    #[serde(default)]
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Controls {
+    #[serde(default)]
+    pub controls: Vec<Control>,
+}
+
+/// Parses a controls file; every problem located.
+pub fn parse(file: &str, text: &str) -> (Controls, Vec<Diagnostic>) {
+    match toml::from_str::<Controls>(text) {
+        Ok(c) => {
+            let mut problems = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for control in &c.controls {
+                if !seen.insert(control.id.as_str()) {
+                    let needle = format!("id = {}", toml::Value::String(control.id.clone()));
+                    let first = text.find(&needle).map_or(0, |i| i + needle.len());
+                    let at = text
+                        .get(first..)
+                        .and_then(|r| r.find(&needle))
+                        .map_or(0, |i| first + i);
+                    problems.push(Diagnostic::at_span(
+                        file,
+                        text,
+                        at,
+                        at + needle.len(),
+                        Severity::Error,
+                        "controls::duplicate_id",
+                        format!("duplicate control id `{}`", control.id),
+                        Some("control ids are unique".to_owned()),
+                    ));
+                }
+            }
+            (c, problems)
+        }
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let d = Diagnostic::at_span(
+                file,
+                text,
+                span.start,
+                span.end,
+                Severity::Error,
+                "controls::parse",
+                e.message().trim_end().to_owned(),
+                Some("fix the TOML at this line".to_owned()),
+            );
+            (Controls::default(), vec![d])
+        }
+    }
+}
+
+/// The built-in library, parsed.
+pub fn library() -> Controls {
+    parse(CONTROLS_FILE, LIBRARY).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn library_parses_and_every_named_policy_exists_in_the_policy_library() {
+        let (lib, problems) = parse(CONTROLS_FILE, LIBRARY);
+        assert_eq!(problems, vec![]);
+        assert!(lib.controls.len() >= 12);
+        let report = crate::policy::check_sources(
+            crate::workspace::POLICY_LIBRARY
+                .iter()
+                .map(|(n, t)| (format!("policies/{n}"), (*t).to_owned()))
+                .collect(),
+            None,
+        );
+        let ids: Vec<(&str, Option<&str>)> = report
+            .files
+            .iter()
+            .flat_map(|f| &f.statements)
+            .map(|s| (s.id.as_str(), s.control.as_deref()))
+            .collect();
+        for c in &lib.controls {
+            for p in &c.policies {
+                let found = ids.iter().find(|(id, _)| id == p);
+                assert_eq!(
+                    found.map(|(_, control)| *control),
+                    Some(Some(c.id.as_str())),
+                    "{} names {p}",
+                    c.id
+                );
+            }
+            for check in &c.checks {
+                assert!(
+                    crate::inventory::checks::CHECKS
+                        .iter()
+                        .any(|(code, _, _)| code == check),
+                    "{} names unknown check {check}",
+                    c.id
+                );
+            }
+        }
+        // Every library policy's @control is a library control.
+        for (id, control) in ids {
+            assert!(
+                lib.controls.iter().any(|c| Some(c.id.as_str()) == control),
+                "{id} names {control:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_and_unknown_keys_are_located() {
+        let (_, p) = parse(CONTROLS_FILE, "[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\n\n[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\n");
+        assert_eq!(
+            (p[0].line, p[0].code.as_str()),
+            (7, "controls::duplicate_id")
+        );
+        let (_, p) = parse(
+            CONTROLS_FILE,
+            "[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\nowner = \"x\"\n",
+        );
+        assert_eq!((p[0].line, p[0].code.as_str()), (5, "controls::parse"));
+    }
+}

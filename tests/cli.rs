@@ -266,3 +266,46 @@ fn fmt_formats_statement_by_statement_and_check_reports() {
         .code(1)
         .stdout(predicate::str::contains("skipped").and(predicate::str::contains("broken.cedar")));
 }
+
+#[test]
+fn policy_add_instantiates_a_library_control_in_the_workspace_namespace() {
+    let ws = TempWorkspace::new();
+    let p = ws.path().to_str().unwrap();
+    // `init` already holds the library: adding it again is refused, nothing written.
+    mandate()
+        .args([
+            "--workspace",
+            p,
+            "policy",
+            "add",
+            "--control",
+            "MND-CRED-01",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "already has the policies of `MND-CRED-01` (in policies/credentials.cedar)",
+        ));
+    std::fs::remove_file(ws.file("policies/credentials.cedar")).unwrap();
+    mandate()
+        .args(["--workspace", p, "policy", "add", "--control", "MND-CRED-01"])
+        .assert()
+        .success()
+        .stdout("added policies/controls/mnd-cred-01.cedar (credential-ttl-within-ceiling) enforcing MND-CRED-01\n");
+    let text = std::fs::read_to_string(ws.file("policies/controls/mnd-cred-01.cedar")).unwrap();
+    assert!(
+        text.contains("Acme::Action::\"request_credential\""),
+        "{text}"
+    );
+    assert!(text.contains("@control(\"MND-CRED-01\")"));
+    mandate()
+        .args(["--workspace", p, "validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 errors, 0 warnings"));
+    mandate()
+        .args(["--workspace", p, "policy", "add", "--control", "MND-NOPE"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no policy for control `MND-NOPE`"));
+}

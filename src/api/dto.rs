@@ -191,3 +191,13 @@ pub struct SchemaOutline {
     pub entity_types: Vec<EntityTypeOutline>,
     pub actions: Vec<ActionOutline>,
 }
+
+/// What `mandate policy add --control` wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AddedPolicies {
+    /// Workspace-relative path of the new file.
+    pub file: String,
+    /// `@id`s of the policies added.
+    pub ids: Vec<String>,
+}

@@ -180,3 +180,78 @@ fn type_name(t: &Value) -> String {
         None => "?".to_owned(),
     }
 }
+
+impl Session {
+    /// Adds the built-in library policies that enforce `control` to the workspace, in the
+    /// workspace namespace, as `policies/controls/<control>.cedar`. Refused when the file
+    /// exists or a policy id is already used (the library may be there already).
+    pub fn add_control_policies(
+        &self,
+        control: &str,
+        actor: &str,
+    ) -> ApiResult<dto::AddedPolicies> {
+        let namespace = self.workspace.config().namespace.clone();
+        let mut texts = Vec::new();
+        let mut ids = Vec::new();
+        for (name, text) in crate::workspace::POLICY_LIBRARY {
+            let text = crate::workspace::with_namespace(text, &namespace);
+            let report = policy::check_sources(vec![(format!("policies/{name}"), text)], None);
+            for st in report.files.iter().flat_map(|f| &f.statements) {
+                if st.control.as_deref() == Some(control) {
+                    if let Some(p) = report.set.policy(&cedar_policy::PolicyId::new(&st.id)) {
+                        texts.push(p.to_string());
+                        ids.push(st.id.clone());
+                    }
+                }
+            }
+        }
+        if ids.is_empty() {
+            let known: Vec<String> = crate::frameworks::library()
+                .controls
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("the policy library has no policy for control `{control}`"),
+                Some(&format!(
+                    "library controls with policies: {}",
+                    known.join(", ")
+                )),
+            ));
+        }
+        let existing = self.validate();
+        let taken: Vec<&str> = existing
+            .files
+            .iter()
+            .flat_map(|f| {
+                f.policies
+                    .iter()
+                    .map(move |p| (f.path.as_str(), p.id.as_str()))
+            })
+            .filter(|(_, id)| ids.iter().any(|i| i == id))
+            .map(|(path, _)| path)
+            .collect();
+        if let Some(path) = taken.first() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("the workspace already has the policies of `{control}` (in {path})"),
+                Some("the control is already enforced; edit that file instead"),
+            ));
+        }
+        let rel = format!("policies/controls/{}.cedar", control.to_ascii_lowercase());
+        if self.workspace.resolve(&rel)?.exists() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{rel}` already exists"),
+                Some("edit it, or remove it first"),
+            ));
+        }
+        let body = format!(
+            "// Enforces {control}; added from Mandate's control library.\n{}\n",
+            texts.join("\n\n")
+        );
+        self.save_policy(&rel, &body, actor)?;
+        Ok(dto::AddedPolicies { file: rel, ids })
+    }
+}

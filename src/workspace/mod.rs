@@ -15,7 +15,7 @@ pub use config::{
     TrustedKey, TtlCeilings, CONFIG_FILE,
 };
 pub use fingerprints::{fingerprint, Fingerprint, Fingerprints};
-pub use library::POLICY_LIBRARY;
+pub use library::{with_namespace, POLICY_LIBRARY};
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{ErrorCode, IoError};

@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Policy authoring
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Check everything: inventory files, accountability gaps, policies; exit 1 on errors
     Check,
     /// Register and manage agents
@@ -92,6 +97,15 @@ pub enum Command {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Add the library policies that enforce a control (e.g. MND-CRED-01), in the workspace namespace
+    Add {
+        #[arg(long)]
+        control: String,
     },
 }
 

@@ -7,7 +7,7 @@ use mandate::api::dto::{Agent, Lifecycle};
 use mandate::api::{ApiError, ApiResult, ExportKind, ImportKind, SaveMode, Session};
 use mandate::ErrorCode;
 
-use crate::args::{AgentsCommand, ExportWhat, Format, ImportWhat};
+use crate::args::{AgentsCommand, ExportWhat, Format, ImportWhat, PolicyCommand};
 use crate::output;
 use crate::ExitCode;
 
@@ -287,4 +287,24 @@ pub fn fmt(ctx: &mut Ctx<'_>, check: bool) -> ApiResult<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+pub fn policy(ctx: &mut Ctx<'_>, command: &PolicyCommand) -> ApiResult<ExitCode> {
+    match command {
+        PolicyCommand::Add { control } => {
+            let added = ctx.session.add_control_policies(control, &ctx.actor)?;
+            match ctx.format {
+                Format::Json => output::json(&added, ctx.out).map_err(crate::commands::io_error)?,
+                _ => writeln!(
+                    ctx.out,
+                    "added {} ({}) enforcing {}",
+                    added.file,
+                    added.ids.join(", "),
+                    output::sanitize(control)
+                )
+                .map_err(crate::commands::io_error)?,
+            }
+            Ok(ExitCode::Ok)
+        }
+    }
 }

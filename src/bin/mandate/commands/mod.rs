@@ -65,6 +65,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Agents { command } => agents::run(&mut ctx, command),
                 Command::Check => agents::check(&mut ctx),
                 Command::Fmt { check } => agents::fmt(&mut ctx, *check),
+                Command::Policy { command } => agents::policy(&mut ctx, command),
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Init { .. } | Command::Validate => Err(ApiError::new(

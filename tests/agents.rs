@@ -536,3 +536,90 @@ fn schema_and_entities_come_from_the_inventory() {
         serde_json::json!([{ "type": "Acme::Team", "id": "billing" }])
     );
 }
+
+#[test]
+fn test_bench_decides_one_request_with_determining_policies_and_sources() {
+    let ws = demo();
+    let p = ws.path();
+    let allow = json(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Agent::\"code-reviewer\"",
+            "--action",
+            "invoke_tool",
+            "--resource",
+            "Tool::\"github.pr.comment\"",
+            "--context",
+            r#"{"env":"prod"}"#,
+        ],
+        0,
+    );
+    assert_eq!(allow["decision"], "allow");
+    assert_eq!(allow["determining"][0]["id"], "permit-allowed-tools");
+    assert_eq!(allow["determining"][0]["file"], "policies/tools.cedar");
+    assert!(allow["determining"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("principal.allowed_tools.contains(resource)"));
+    let deny = json(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Acme::Agent::\"billing-bot\"",
+            "--action",
+            "Acme::Action::\"invoke_tool\"",
+            "--resource",
+            "Tool::\"stripe.refund\"",
+            "--context",
+            r#"{"env":"prod"}"#,
+        ],
+        1,
+    );
+    let ids: Vec<&str> = deny["determining"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec!["billing-refunds-need-ticket", "step-up-for-sensitive-tools"]
+    );
+    // With a ticket and step-up approval, the refund is allowed.
+    let ok = json(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Agent::\"billing-bot\"",
+            "--action",
+            "invoke_tool",
+            "--resource",
+            "Tool::\"stripe.refund\"",
+            "--context",
+            r#"{"env":"prod","task_id":"ticket-42","step_up_approved":true}"#,
+        ],
+        0,
+    );
+    assert_eq!(ok["decision"], "allow");
+    // A context field the schema does not know is refused with the value named.
+    run(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Agent::\"billing-bot\"",
+            "--action",
+            "invoke_tool",
+            "--resource",
+            "Tool::\"stripe.refund\"",
+            "--context",
+            r#"{"env":"prod","colour":"red"}"#,
+        ],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("invalid context"));
+}

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
 pub use crate::inventory::checks::Finding;
@@ -200,4 +201,33 @@ pub struct AddedPolicies {
     pub file: String,
     /// `@id`s of the policies added.
     pub ids: Vec<String>,
+}
+
+/// A policy that decided a request, with where it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeterminingPolicy {
+    pub id: String,
+    pub file: String,
+    pub line: u32,
+    pub text: String,
+}
+
+/// A policy that raised an error while evaluating a request (Cedar skips it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyError {
+    pub policy: String,
+    pub message: String,
+}
+
+/// The answer of the test bench.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TestResult {
+    /// `allow` or `deny`.
+    pub decision: String,
+    /// The permits that allowed it, or the forbids that denied it (empty: default deny).
+    pub determining: Vec<DeterminingPolicy>,
+    pub errors: Vec<PolicyError>,
 }

@@ -255,3 +255,147 @@ impl Session {
         Ok(dto::AddedPolicies { file: rel, ids })
     }
 }
+
+/// One request for the test bench: entity references as `Type::"id"` (unqualified types get
+/// the workspace namespace), the action as `name` or `Action::"name"`, context as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TestRequest {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    /// A JSON object; `{}` when empty.
+    pub context: String,
+}
+
+impl Session {
+    /// Decides one request against the workspace's policies and the inventory's entities —
+    /// the AVP test bench, offline. Reports the decision, the determining policies with
+    /// their source, and every policy error.
+    pub fn test_request(&self, req: &TestRequest) -> ApiResult<dto::TestResult> {
+        use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, Request, Schema};
+        let ns = self.workspace.config().namespace.clone();
+        let bad = |what: &str, value: &str, e: String| {
+            ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("invalid {what} `{value}`: {}", e.split_whitespace().collect::<Vec<_>>().join(" ")),
+                Some("entity references look like `Agent::\"billing-bot\"` (the workspace namespace is added when missing)"),
+            )
+        };
+        let qualify = |s: &str| -> String {
+            let s = s.trim();
+            if s.starts_with(&format!("{ns}::")) || s.matches("::").count() > 1 {
+                s.to_owned()
+            } else {
+                format!("{ns}::{s}")
+            }
+        };
+        let parse_uid = |what: &str, s: &str| -> ApiResult<EntityUid> {
+            qualify(s)
+                .parse::<EntityUid>()
+                .map_err(|e| bad(what, s, e.to_string()))
+        };
+        let action_text = if req.action.contains("::") {
+            req.action.clone()
+        } else {
+            format!("Action::\"{}\"", req.action.trim())
+        };
+        let principal = parse_uid("principal", &req.principal)?;
+        let action = parse_uid("action", &action_text)?;
+        let resource = parse_uid("resource", &req.resource)?;
+        let schema_text = self.schema_text()?;
+        let schema = Schema::from_cedarschema_str(&schema_text)
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::PolicyInvalid,
+                    format!("the schema does not parse: {e}"),
+                    Some("run `mandate validate`"),
+                )
+            })?
+            .0;
+        let context_json: serde_json::Value = if req.context.trim().is_empty() {
+            serde_json::json!({})
+        } else {
+            serde_json::from_str(&req.context)
+                .map_err(|e| bad("context", &req.context, e.to_string()))?
+        };
+        let context = Context::from_json_value(context_json, Some((&schema, &action)))
+            .map_err(|e| bad("context", &req.context, e.to_string()))?;
+        let request = Request::new(principal, action, resource, context, Some(&schema))
+            .map_err(|e| bad("request", "", e.to_string()))?;
+        let entities_json = self.entities()?;
+        let entities = Entities::from_json_value(entities_json, Some(&schema)).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InventoryInvalid,
+                format!("the inventory's entities do not load: {e}"),
+                None,
+            )
+        })?;
+        let report = policy::check_workspace(self.root(), Some(&schema_text));
+        if report.error_count() > 0 {
+            return Err(ApiError {
+                code: ErrorCode::PolicyInvalid,
+                message: format!(
+                    "the policies have {} error(s); fix them before testing",
+                    report.error_count()
+                ),
+                help: Some("`mandate validate` lists them".into()),
+                diagnostics: report
+                    .diagnostics
+                    .into_iter()
+                    .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+                    .collect(),
+            });
+        }
+        let response = Authorizer::new().is_authorized(&request, &report.set, &entities);
+        let locate = |id: &str| {
+            report.files.iter().find_map(|f| {
+                f.statements
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| (f.path.clone(), s.line))
+            })
+        };
+        let mut determining: Vec<dto::DeterminingPolicy> = response
+            .diagnostics()
+            .reason()
+            .map(|id| {
+                let id = id.to_string();
+                let (file, line) = locate(&id).unwrap_or_default();
+                let text = report
+                    .set
+                    .policy(&cedar_policy::PolicyId::new(&id))
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                dto::DeterminingPolicy {
+                    id,
+                    file,
+                    line,
+                    text,
+                }
+            })
+            .collect();
+        determining.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut errors: Vec<dto::PolicyError> = response
+            .diagnostics()
+            .errors()
+            .map(|e| {
+                let cedar_policy::AuthorizationError::PolicyEvaluationError(e) = e;
+                dto::PolicyError {
+                    policy: e.policy_id().to_string(),
+                    message: e.to_string(),
+                }
+            })
+            .collect();
+        errors.sort_by(|a, b| a.policy.cmp(&b.policy));
+        Ok(dto::TestResult {
+            decision: if response.decision() == Decision::Allow {
+                "allow".into()
+            } else {
+                "deny".into()
+            },
+            determining,
+            errors,
+        })
+    }
+}

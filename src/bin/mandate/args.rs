@@ -79,6 +79,21 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Decide one request against the workspace's policies and the inventory's entities; exit 0 allow, 1 deny
+    Test {
+        /// e.g. 'Agent::"billing-bot"' (the workspace namespace is added when missing)
+        #[arg(long)]
+        principal: String,
+        /// e.g. invoke_tool
+        #[arg(long)]
+        action: String,
+        /// e.g. 'Tool::"stripe.refund"'
+        #[arg(long)]
+        resource: String,
+        /// Context as a JSON object
+        #[arg(long, default_value = "{}")]
+        context: String,
+    },
     /// Check everything: inventory files, accountability gaps, policies; exit 1 on errors
     Check,
     /// Register and manage agents

@@ -308,3 +308,51 @@ pub fn policy(ctx: &mut Ctx<'_>, command: &PolicyCommand) -> ApiResult<ExitCode>
         }
     }
 }
+
+pub fn test(ctx: &mut Ctx<'_>, req: &mandate::api::dto::TestRequest) -> ApiResult<ExitCode> {
+    let result = ctx.session.test_request(req)?;
+    let io = crate::commands::io_error;
+    match ctx.format {
+        Format::Json => output::json(&result, ctx.out).map_err(io)?,
+        _ => {
+            writeln!(ctx.out, "{}", result.decision.to_uppercase()).map_err(io)?;
+            if result.determining.is_empty() {
+                writeln!(
+                    ctx.out,
+                    "no policy decided it: default deny (no permit matched)"
+                )
+                .map_err(io)?;
+            }
+            for p in &result.determining {
+                let text: Vec<String> = p
+                    .text
+                    .lines()
+                    .map(|l| format!("  {}", output::sanitize(l)))
+                    .collect();
+                writeln!(
+                    ctx.out,
+                    "\n{} — {}:{}\n{}",
+                    output::sanitize(&p.id),
+                    p.file,
+                    p.line,
+                    text.join("\n")
+                )
+                .map_err(io)?;
+            }
+            for e in &result.errors {
+                writeln!(
+                    ctx.out,
+                    "\nerror in {}: {}",
+                    output::sanitize(&e.policy),
+                    output::sanitize(&e.message)
+                )
+                .map_err(io)?;
+            }
+        }
+    }
+    Ok(if result.decision == "allow" {
+        ExitCode::Ok
+    } else {
+        ExitCode::Findings
+    })
+}

@@ -66,6 +66,20 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Check => agents::check(&mut ctx),
                 Command::Fmt { check } => agents::fmt(&mut ctx, *check),
                 Command::Policy { command } => agents::policy(&mut ctx, command),
+                Command::Test {
+                    principal,
+                    action,
+                    resource,
+                    context,
+                } => {
+                    let req = api::dto::TestRequest {
+                        principal: principal.clone(),
+                        action: action.clone(),
+                        resource: resource.clone(),
+                        context: context.clone(),
+                    };
+                    agents::test(&mut ctx, &req)
+                }
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Init { .. } | Command::Validate => Err(ApiError::new(

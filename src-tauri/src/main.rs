@@ -155,6 +155,22 @@ fn schema_outline(state: State<'_, AppState>) -> Result<SchemaOutline, ApiError>
 }
 
 #[tauri::command]
+fn test_request(state: State<'_, AppState>, request: TestRequest) -> Result<TestResult, ApiError> {
+    state.session()?.test_request(&request)
+}
+
+#[tauri::command]
+fn add_control_policies(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    control: String,
+) -> Result<AddedPolicies, ApiError> {
+    state
+        .session()?
+        .add_control_policies(&control, &actor(&app))
+}
+
+#[tauri::command]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -217,7 +233,9 @@ fn main() -> anyhow::Result<()> {
             save_policy_file,
             validate_policy_buffer,
             format_policy_text,
-            schema_outline
+            schema_outline,
+            test_request,
+            add_control_policies
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use mandate::api::dto::{
-    Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, SchemaOutline, ValidationReport,
-    WorkspaceInfo,
+    AddedPolicies, Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, SchemaOutline,
+    TestRequest, TestResult, ValidationReport, WorkspaceInfo,
 };
 use mandate::api::{settings, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;

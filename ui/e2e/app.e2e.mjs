@@ -62,6 +62,20 @@ after(async () => {
   driver?.kill();
 });
 
+// WebKitWebDriver drops a key repeated back to back within one keys() call ("==" → "="), so
+// type the text in runs that never repeat a character across a boundary.
+async function typeText(text) {
+  let run = '';
+  for (const ch of text) {
+    if (run.endsWith(ch)) {
+      await browser.keys(run);
+      run = '';
+    }
+    run += ch;
+  }
+  if (run) await browser.keys(run);
+}
+
 async function screenshot(name) {
   mkdirSync(shots, { recursive: true });
   await browser.saveScreenshot(join(shots, `${name}.png`));
@@ -195,6 +209,54 @@ test('add an agent with no accountable human, see the gap, fix it, the gap disap
   });
   await (await browser.$('[data-testid="agents-tab-table"]')).click();
   await (await browser.$('[data-testid="agent-row"][data-id="notes-bot"]')).waitForDisplayed({ timeout: 5_000 });
+});
+
+test('the policy editor: type an error, see it, fix it, save without an outside-change prompt', async () => {
+  await (await browser.$('[data-testid="nav-policies"]')).click();
+  await (await browser.$('[data-testid="policy-file"][data-path="policies/lifecycle.cedar"]')).click();
+  const editor = await browser.$('[data-testid="policy-editor"]');
+  await editor.waitForDisplayed({ timeout: 10_000 });
+  const content = await browser.$('[data-testid="policy-editor"] .cm-content');
+  await content.waitForDisplayed({ timeout: 10_000 });
+  // CodeMirror's own styles must apply under the strict CSP (gutters laid out, not unstyled).
+  const gutterDisplay = await browser.execute(() => {
+    const g = document.querySelector('.cm-gutters');
+    return g ? getComputedStyle(g).display : 'missing';
+  });
+  assert.equal(gutterDisplay, 'flex');
+  await content.click();
+  await browser.keys(['Control', 'End']);
+  await typeText('\npermit(principal, action, resource) when { principal.lifecycl == "x" };');
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="editor-problem"]')).length > 0, {
+    timeout: 10_000,
+    timeoutMsg: 'the problem in the unsaved buffer never appeared',
+  });
+  const problem = (await browser.$$('[data-testid="editor-problem"]'))[0];
+  assert.equal(await problem.getAttribute('data-severity'), 'error');
+  await (await browser.$('.cm-lintRange-error')).waitForExist({ timeout: 5_000 });
+  assert.ok(await (await browser.$('[data-testid="editor-dirty"]')).isDisplayed());
+  await screenshot('policy-editor');
+  const problemText = await problem.getText();
+  assert.match(problemText, /lifecycl/);
+  // Fix it: replace the buffer with a valid policy, then save.
+  await content.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('Delete');
+  const fixed = '@id("deny-inactive-agents")\n@control("MND-LIFECYCLE-01")\nforbid (principal is Acme::Agent, action, resource)\nunless { principal.lifecycle == "active" };\n';
+  await typeText(fixed);
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="editor-problem"]')).length === 0, {
+    timeout: 10_000,
+    timeoutMsg: 'the problem did not clear after the fix',
+  });
+  await (await browser.$('[data-testid="editor-save"]')).click();
+  await browser.waitUntil(() => readFileSync(join(workspace, 'policies', 'lifecycle.cedar'), 'utf8').includes('unless { principal.lifecycle == "active" }'), {
+    timeout: 5_000,
+    timeoutMsg: 'the buffer was not saved',
+  });
+  // The app's own save never comes back as "changed outside".
+  await browser.pause(1000);
+  assert.equal((await browser.$$('[data-testid="editor-external-change"]')).length, 0);
+  assert.equal((await browser.$$('[data-testid="editor-dirty"]')).length, 0, 'saved buffer is still marked dirty');
 });
 
 test('the demo organisation: 26 agents, their gaps and the graph', async () => {

@@ -56,6 +56,23 @@ it('calls the inventory commands with the argument names src-tauri declares', as
   ]);
 });
 
+it('calls the policy editor commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  await b.readPolicyFile('policies/tools.cedar');
+  await b.savePolicyFile('policies/tools.cedar', 'permit(principal, action, resource);');
+  await b.validatePolicyBuffer('policies/tools.cedar', 'permt');
+  await b.formatPolicyText('permit(principal,action,resource);');
+  await b.schemaOutline();
+  expect(invoke.mock.calls).toEqual([
+    ['read_policy_file', { path: 'policies/tools.cedar' }],
+    ['save_policy_file', { path: 'policies/tools.cedar', text: 'permit(principal, action, resource);' }],
+    ['validate_policy_buffer', { path: 'policies/tools.cedar', text: 'permt' }],
+    ['format_policy_text', { text: 'permit(principal,action,resource);' }],
+    ['schema_outline', undefined],
+  ]);
+});
+
 it('passes an ApiError rejection through and normalises anything else', async () => {
   const apiError = { code: 'workspace_not_found', message: 'no mandate.toml in `/x`', help: null, diagnostics: [] };
   invoke.mockRejectedValueOnce(apiError).mockRejectedValueOnce('command not found');

@@ -11,6 +11,7 @@ import type { Change } from '../bindings/Change';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
+import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, type IBackend } from './types';
@@ -69,6 +70,26 @@ export class TauriBackend implements IBackend {
 
   actingIdentity(): Promise<string> {
     return call<string>('acting_identity');
+  }
+
+  readPolicyFile(path: string): Promise<string> {
+    return call<string>('read_policy_file', { path });
+  }
+
+  savePolicyFile(path: string, text: string): Promise<void> {
+    return call<void>('save_policy_file', { path, text });
+  }
+
+  validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]> {
+    return call<Diagnostic[]>('validate_policy_buffer', { path, text });
+  }
+
+  formatPolicyText(text: string): Promise<string> {
+    return call<string>('format_policy_text', { text });
+  }
+
+  schemaOutline(): Promise<SchemaOutline> {
+    return call<SchemaOutline>('schema_outline');
   }
 
   async onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {

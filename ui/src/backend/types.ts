@@ -10,6 +10,7 @@ import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
+import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 
@@ -37,6 +38,16 @@ export interface IBackend {
   agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent>;
   /** Who the app acts as for approvals and the audit log (a human id or email). */
   actingIdentity(): Promise<string>;
+  /** The text of a workspace-relative policy file, e.g. `policies/tools.cedar`. */
+  readPolicyFile(path: string): Promise<string>;
+  /** Writes a policy file atomically; the watcher does not report the app's own save. */
+  savePolicyFile(path: string, text: string): Promise<void>;
+  /** The problems the unsaved buffer `text` of `path` would have (parse, duplicate @id, schema). */
+  validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]>;
+  /** `text` in canonical Cedar formatting; rejects with `policy_invalid` when it does not parse. */
+  formatPolicyText(text: string): Promise<string>;
+  /** Entity types, actions and their attributes, for the editor's completion. */
+  schemaOutline(): Promise<SchemaOutline>;
   /** Calls `cb` whenever files of the workspace change on disk; resolves to an unsubscribe. */
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void>;
 }

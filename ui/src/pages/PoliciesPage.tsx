@@ -2,7 +2,8 @@
 //
 // Validation runs in the core; this page only lays the report out. It revalidates whenever
 // the watcher reports a change (see `useValidation`) and flashes an "updated" indicator.
-import { useMemo, useState } from 'react';
+// Selecting a file opens it in the (lazy-loaded) policy editor.
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { PolicyFile } from '../bindings/PolicyFile';
 import type { PolicyKind } from '../bindings/PolicyKind';
@@ -13,6 +14,9 @@ import { CountBadge, SeverityBadge } from '../components/SeverityBadge';
 import { formatLocation, groupByFile } from '../lib/diagnostics';
 import { plural, schemaText, summaryText } from '../lib/summary';
 import { useValidation } from '../lib/useValidation';
+
+// CodeMirror is large: the editor is its own chunk, loaded when a file is first opened.
+const PolicyEditor = lazy(() => import('../components/editor/PolicyEditor'));
 
 const KIND_LABELS: Record<PolicyKind, string> = {
   permit: 'permit',
@@ -116,6 +120,22 @@ export function PoliciesPage() {
           </nav>
 
           <div className="policies-detail">
+            {selectedFile && (
+              <Suspense
+                fallback={
+                  <p className="muted" aria-busy="true">
+                    Loading editor…
+                  </p>
+                }
+              >
+                <PolicyEditor
+                  key={selectedFile.path}
+                  path={selectedFile.path}
+                  policies={selectedFile.policies}
+                  onSaved={v.revalidate}
+                />
+              </Suspense>
+            )}
             <section aria-labelledby="problems-title" className="panel">
               <h2 id="problems-title">
                 Problems <span className="heading-count">{problemCount}</span>

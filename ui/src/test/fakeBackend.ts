@@ -10,6 +10,7 @@ import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { PolicyFile } from '../bindings/PolicyFile';
+import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import type { IBackend } from '../backend';
@@ -35,6 +36,14 @@ export class FakeBackend implements IBackend {
   lifecycleError: ApiError | null = null;
   acting = 'dana@acme.example';
 
+  /** Policy files on "disk", by workspace-relative path. */
+  files: Record<string, string> = {};
+  /** What `validatePolicyBuffer` answers (default: no problems). */
+  bufferDiagnostics: (path: string, text: string) => Diagnostic[] = () => [];
+  /** What `formatPolicyText` answers; throw an ApiError from it to reject. */
+  format: (text: string) => string = (text) => text;
+  outline: SchemaOutline = schemaOutline();
+
   calls = {
     validate: 0,
     open: [] as string[],
@@ -43,6 +52,10 @@ export class FakeBackend implements IBackend {
     validateDraft: [] as { agent: Agent; create: boolean }[],
     save: [] as { agent: Agent; create: boolean }[],
     lifecycle: [] as { id: string; to: Lifecycle; reason: string }[],
+    readFile: [] as string[],
+    saveFile: [] as { path: string; text: string }[],
+    validateBuffer: [] as { path: string; text: string }[],
+    formatText: [] as string[],
   };
   private listeners = new Set<(changes: Change[]) => void>();
 
@@ -117,6 +130,39 @@ export class FakeBackend implements IBackend {
     return Promise.resolve(this.acting);
   }
 
+  async readPolicyFile(path: string): Promise<string> {
+    await Promise.resolve();
+    this.calls.readFile.push(path);
+    const text = this.files[path];
+    if (text === undefined) {
+      const notFound: ApiError = { code: 'not_found', message: `no file \`${path}\``, help: null, diagnostics: [] };
+      throw notFound;
+    }
+    return text;
+  }
+
+  async savePolicyFile(path: string, text: string): Promise<void> {
+    await Promise.resolve();
+    this.calls.saveFile.push({ path, text });
+    this.files[path] = text;
+  }
+
+  async validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]> {
+    await Promise.resolve();
+    this.calls.validateBuffer.push({ path, text });
+    return this.bufferDiagnostics(path, text);
+  }
+
+  async formatPolicyText(text: string): Promise<string> {
+    await Promise.resolve();
+    this.calls.formatText.push(text);
+    return this.format(text);
+  }
+
+  schemaOutline(): Promise<SchemaOutline> {
+    return Promise.resolve(this.outline);
+  }
+
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {
     this.listeners.add(cb);
     return Promise.resolve(() => {
@@ -131,6 +177,47 @@ export class FakeBackend implements IBackend {
   emitChange(changes: Change[]): void {
     for (const cb of this.listeners) cb(changes);
   }
+}
+
+/** A schema outline like the demo workspace's. */
+export function schemaOutline(): SchemaOutline {
+  return {
+    entity_types: [
+      {
+        name: 'Acme::Agent',
+        attributes: [
+          { name: 'risk_tier', type_name: 'String', required: true },
+          { name: 'owner_team', type_name: 'Acme::Team', required: true },
+        ],
+        member_of: ['Acme::Team'],
+      },
+      { name: 'Acme::Team', attributes: [], member_of: [] },
+      {
+        name: 'Acme::Tool',
+        attributes: [{ name: 'sensitivity', type_name: 'String', required: true }],
+        member_of: [],
+      },
+    ],
+    actions: [
+      {
+        name: 'request_credential',
+        uid: 'Acme::Action::"request_credential"',
+        principal_types: ['Acme::Agent'],
+        resource_types: ['Acme::Tool'],
+        context: [
+          { name: 'ttl_seconds', type_name: 'Long', required: true },
+          { name: 'attested', type_name: 'Bool', required: true },
+        ],
+      },
+      {
+        name: 'invoke_tool',
+        uid: 'Acme::Action::"invoke_tool"',
+        principal_types: ['Acme::Agent'],
+        resource_types: ['Acme::Tool'],
+        context: [{ name: 'step_up', type_name: 'Bool', required: false }],
+      },
+    ],
+  };
 }
 
 export function workspace(over: Partial<WorkspaceInfo> = {}): WorkspaceInfo {

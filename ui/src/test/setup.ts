@@ -6,3 +6,12 @@ afterEach(() => {
   cleanup();
   window.location.hash = '';
 });
+
+// jsdom has no layout; CodeMirror measures text ranges, so give them empty rectangles.
+if (typeof Range !== 'undefined' && !('getClientRects' in Range.prototype)) {
+  const empty = () => ({ x: 0, y: 0, width: 0, height: 0, top: 0, left: 0, right: 0, bottom: 0, toJSON: () => ({}) });
+  Object.assign(Range.prototype, {
+    getClientRects: () => Object.assign([], { item: () => null }),
+    getBoundingClientRect: empty,
+  });
+}

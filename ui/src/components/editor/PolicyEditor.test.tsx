@@ -1,0 +1,101 @@
+import { EditorView } from '@codemirror/view';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ApiError } from '../../bindings/ApiError';
+import { diagnostic, FakeBackend, policyFile, report } from '../../test/fakeBackend';
+import { renderWithBackend } from '../../test/render';
+import { PoliciesPage } from '../../pages/PoliciesPage';
+
+const PATH = 'policies/tools.cedar';
+const TEXT = '@id("a")\npermit (principal, action, resource);\n';
+
+let backend: FakeBackend;
+beforeEach(() => {
+  backend = new FakeBackend();
+  backend.report = report([policyFile(PATH, ['a'])]);
+  backend.files[PATH] = TEXT;
+});
+
+async function openEditor(): Promise<EditorView> {
+  renderWithBackend(backend, <PoliciesPage />);
+  fireEvent.click(await screen.findByRole('button', { name: new RegExp(PATH) }));
+  const editor = await screen.findByTestId('policy-editor');
+  const content = editor.querySelector<HTMLElement>('.cm-content');
+  expect(content).not.toBeNull();
+  const view = EditorView.findFromDOM(content!)!;
+  await waitFor(() => expect(view.state.doc.toString()).toBe(TEXT));
+  return view;
+}
+
+function type(view: EditorView, text: string) {
+  act(() => {
+    view.dispatch({ changes: { from: view.state.doc.length, insert: text } });
+  });
+}
+
+describe('PolicyEditor', () => {
+  it('opens the selected file and keeps the policy list and outline', async () => {
+    await openEditor();
+    expect(screen.queryByTestId('editor-dirty')).toBeNull();
+    expect(screen.getAllByTestId('editor-policy').map((b) => b.dataset.policyId)).toEqual(['a']);
+    expect(screen.getAllByTestId('policy-file')).toHaveLength(1);
+  });
+
+  it('saves through the backend, clears dirty and revalidates', async () => {
+    const view = await openEditor();
+    type(view, '// more\n');
+    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+    const validations = backend.calls.validate;
+    fireEvent.click(screen.getByTestId('editor-save'));
+    await waitFor(() => expect(screen.queryByTestId('editor-dirty')).toBeNull());
+    expect(backend.calls.saveFile).toEqual([{ path: PATH, text: `${TEXT}// more\n` }]);
+    await waitFor(() => expect(backend.calls.validate).toBeGreaterThan(validations));
+    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+  });
+
+  it('reloads a clean buffer silently and asks when dirty', async () => {
+    const view = await openEditor();
+    backend.files[PATH] = 'forbid (principal, action, resource);\n';
+    act(() => backend.emitChange([{ kind: 'policy_changed', path: PATH }]));
+    await waitFor(() => expect(view.state.doc.toString()).toBe('forbid (principal, action, resource);\n'));
+    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+
+    type(view, '// mine\n');
+    backend.files[PATH] = 'theirs\n';
+    act(() => backend.emitChange([{ kind: 'policy_changed', path: PATH }]));
+    await screen.findByTestId('editor-external-change');
+    expect(view.state.doc.toString()).toContain('// mine');
+    fireEvent.click(screen.getByTestId('editor-reload'));
+    await waitFor(() => expect(view.state.doc.toString()).toBe('theirs\n'));
+    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+    expect(screen.queryByTestId('editor-dirty')).toBeNull();
+  });
+
+  it('shows buffer problems and moves the cursor to one when clicked', async () => {
+    backend.bufferDiagnostics = (_path, text) =>
+      text.includes('permt') ? [diagnostic({ file: PATH, line: 3, column: 1, end_line: 3, end_column: 6, message: 'unexpected token `permt`' })] : [];
+    const view = await openEditor();
+    type(view, 'permt');
+    const problem = await screen.findByTestId('editor-problem', {}, { timeout: 3000 });
+    expect(problem.dataset.line).toBe('3');
+    expect(problem.dataset.severity).toBe('error');
+    expect(backend.calls.validateBuffer.at(-1)).toEqual({ path: PATH, text: `${TEXT}permt` });
+    fireEvent.click(problem);
+    expect(view.state.selection.main.head).toBe(TEXT.length);
+  });
+
+  it('formats the buffer (keeping it dirty) and shows a policy_invalid error', async () => {
+    backend.format = (t) => t.replace('permit (', 'permit(');
+    const view = await openEditor();
+    fireEvent.click(screen.getByTestId('editor-format'));
+    await waitFor(() => expect(view.state.doc.toString()).toContain('permit(principal'));
+    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+
+    const invalid: ApiError = { code: 'policy_invalid', message: 'cannot format: unexpected token', help: null, diagnostics: [] };
+    backend.format = () => {
+      throw invalid;
+    };
+    fireEvent.click(screen.getByTestId('editor-format'));
+    expect(await screen.findByText(/cannot format: unexpected token/)).toBeTruthy();
+  });
+});

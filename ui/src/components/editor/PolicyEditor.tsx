@@ -1,0 +1,303 @@
+// The policy editor (lazy-loaded chunk): CodeMirror over one policy file, with live
+// diagnostics from the core, schema completion, format, save and changes on disk.
+import { EditorState, Transaction } from '@codemirror/state';
+import { EditorView } from '@codemirror/view';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { ApiError } from '../../bindings/ApiError';
+import type { PolicySummary } from '../../bindings/PolicySummary';
+import type { SchemaOutline } from '../../bindings/SchemaOutline';
+import { toApiError, useBackend } from '../../backend';
+import { toEditorDiagnostics, type EditorDiagnostic } from '../../lib/cedar/ranges';
+import { editorReducer, INITIAL_EDITOR_STATE, isDirty } from '../../lib/editorState';
+import { ErrorBanner } from '../ErrorBanner';
+import { SeverityBadge } from '../SeverityBadge';
+import { editorExtensions, mirrorInjectedStyles, toLintDiagnostics } from './setup';
+
+export interface PolicyEditorProps {
+  path: string;
+  policies: PolicySummary[];
+  /** Called after a successful save (the page revalidates the workspace). */
+  onSaved: () => void;
+}
+
+export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorProps) {
+  const backend = useBackend();
+  const [state, dispatch] = useReducer(editorReducer, INITIAL_EDITOR_STATE);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const [problems, setProblems] = useState<EditorDiagnostic[]>([]);
+  const [busy, setBusy] = useState<'saving' | 'formatting' | null>(null);
+  const hostRef = useRef<HTMLDivElement>(null);
+  const viewRef = useRef<EditorView | null>(null);
+  const outlineRef = useRef<SchemaOutline | null>(null);
+  const appliedRevision = useRef(0);
+  const actions = useRef({ save: () => undefined as void, format: () => undefined as void });
+
+  // Load the file.
+  useEffect(() => {
+    let active = true;
+    backend.readPolicyFile(path).then(
+      (text) => {
+        if (active) dispatch({ type: 'loaded', text });
+      },
+      (e: unknown) => {
+        if (active) setLoadError(toApiError(e));
+      },
+    );
+    backend.schemaOutline().then(
+      (o) => {
+        if (active) outlineRef.current = o;
+      },
+      // Without a schema outline completion offers keywords only.
+      () => undefined,
+    );
+    return () => {
+      active = false;
+    };
+  }, [backend, path]);
+
+  // Create the view once.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    mirrorInjectedStyles();
+    const view = new EditorView({
+      parent: host,
+      state: EditorState.create({
+        doc: '',
+        extensions: editorExtensions({
+          doc: '',
+          getOutline: () => outlineRef.current,
+          onChange: (text) => dispatch({ type: 'edited', text }),
+          onSave: () => actions.current.save(),
+          onFormat: () => actions.current.format(),
+          lint: async (v) => {
+            const text = v.state.doc.toString();
+            try {
+              const placed = toEditorDiagnostics(text, await backend.validatePolicyBuffer(path, text));
+              if (v.state.doc.toString() === text) setProblems(placed);
+              return toLintDiagnostics(placed);
+            } catch {
+              return [];
+            }
+          },
+        }),
+      }),
+    });
+    viewRef.current = view;
+    return () => {
+      view.destroy();
+      viewRef.current = null;
+    };
+  }, [backend, path]);
+
+  // Put text that came from disk (load, reload) into the view.
+  useEffect(() => {
+    const view = viewRef.current;
+    if (!view || state.revision === appliedRevision.current) return;
+    appliedRevision.current = state.revision;
+    if (view.state.doc.toString() === state.buffer) return;
+    view.dispatch({
+      changes: { from: 0, to: view.state.doc.length, insert: state.buffer },
+      annotations: Transaction.addToHistory.of(false),
+    });
+  }, [state.revision, state.buffer]);
+
+  // Changes on disk to this file: reload when clean, ask when dirty (see editorReducer).
+  useEffect(() => {
+    let active = true;
+    let unsubscribe: (() => void) | null = null;
+    backend
+      .onWorkspaceChanged((changes) => {
+        if (!changes.some((c) => c.path === path && (c.kind === 'policy_changed' || c.kind === 'policy_added'))) return;
+        backend.readPolicyFile(path).then(
+          (text) => {
+            if (active) dispatch({ type: 'disk_changed', text });
+          },
+          () => undefined,
+        );
+      })
+      .then(
+        (unsub) => {
+          if (active) unsubscribe = unsub;
+          else unsub();
+        },
+        // The page reports a failed subscription.
+        () => undefined,
+      );
+    return () => {
+      active = false;
+      unsubscribe?.();
+    };
+  }, [backend, path]);
+
+  const save = useCallback(async () => {
+    const view = viewRef.current;
+    if (!view) return;
+    const text = view.state.doc.toString();
+    setBusy('saving');
+    setActionError(null);
+    try {
+      await backend.savePolicyFile(path, text);
+      dispatch({ type: 'saved', text });
+      onSaved();
+    } catch (e) {
+      setActionError(toApiError(e));
+    } finally {
+      setBusy(null);
+    }
+  }, [backend, path, onSaved]);
+
+  const format = useCallback(async () => {
+    const view = viewRef.current;
+    if (!view) return;
+    const text = view.state.doc.toString();
+    setBusy('formatting');
+    setActionError(null);
+    try {
+      const formatted = await backend.formatPolicyText(text);
+      // Only if nobody typed meanwhile; the buffer stays dirty until saved.
+      if (formatted !== text && view.state.doc.toString() === text) {
+        view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: formatted } });
+      }
+    } catch (e) {
+      setActionError(toApiError(e));
+    } finally {
+      setBusy(null);
+    }
+  }, [backend]);
+
+  useEffect(() => {
+    actions.current = { save: () => void save(), format: () => void format() };
+  }, [save, format]);
+
+  const goTo = useCallback((pos: number, top = false) => {
+    const view = viewRef.current;
+    if (!view) return;
+    const at = Math.min(pos, view.state.doc.length);
+    view.dispatch({
+      selection: { anchor: at },
+      effects: EditorView.scrollIntoView(at, { y: top ? 'start' : 'nearest' }),
+    });
+    view.focus();
+  }, []);
+
+  const goToLine = useCallback(
+    (line: number) => {
+      const view = viewRef.current;
+      if (!view) return;
+      goTo(view.state.doc.line(Math.min(Math.max(1, line), view.state.doc.lines)).from, true);
+    },
+    [goTo],
+  );
+
+  const dirty = isDirty(state);
+  const loaded = state.disk !== null;
+
+  return (
+    <section className="panel policy-editor" data-testid="policy-editor" data-path={path} aria-label={`Editor for ${path}`}>
+      <div className="editor-toolbar">
+        <code className="editor-path">{path}</code>
+        {dirty && (
+          <span className="editor-dirty" data-testid="editor-dirty" title="The buffer differs from the file on disk">
+            Unsaved changes
+          </span>
+        )}
+        <span className="editor-toolbar-spacer" />
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void format()}
+          disabled={!loaded || busy !== null}
+          data-testid="editor-format"
+          title="Format (Shift-Alt-F)"
+        >
+          Format
+        </button>
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={() => void save()}
+          disabled={!loaded || busy !== null || !dirty}
+          data-testid="editor-save"
+          title="Save (Ctrl-S)"
+        >
+          {busy === 'saving' ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+
+      {loadError && <ErrorBanner error={loadError} />}
+      {actionError && <ErrorBanner error={actionError} onDismiss={() => setActionError(null)} />}
+      {state.external !== null && (
+        <div className="editor-external" role="alert" data-testid="editor-external-change">
+          <span>{path} changed on disk while you have unsaved edits.</span>
+          <button type="button" className="btn" onClick={() => dispatch({ type: 'reload' })} data-testid="editor-reload">
+            Reload from disk
+          </button>
+          <button type="button" className="btn" onClick={() => dispatch({ type: 'keep' })} data-testid="editor-keep">
+            Keep my edits
+          </button>
+        </div>
+      )}
+
+      <div className="editor-body">
+        <div className="editor-main">
+          <div className="editor-host" ref={hostRef} aria-busy={!loaded} />
+          <div className="editor-problems" aria-label="Problems in the buffer">
+            {problems.length === 0 ? (
+              loaded && <p className="muted small">No problems in the buffer.</p>
+            ) : (
+              <ul className="editor-problem-list">
+                {problems.map((p, i) => (
+                  <li key={`${p.from}-${p.to}-${i}`}>
+                    <button
+                      type="button"
+                      className={`editor-problem diagnostic-${p.severity}`}
+                      data-testid="editor-problem"
+                      data-line={p.line}
+                      data-severity={p.severity}
+                      onClick={() => goTo(p.from)}
+                    >
+                      <SeverityBadge severity={p.severity} />
+                      <span className="editor-problem-line">{p.line}</span>
+                      <span className="editor-problem-message">{p.message}</span>
+                      {p.help && <span className="editor-problem-help">{p.help}</span>}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
+        <nav className="editor-outline" aria-label="Policies in this file">
+          <h3 className="group-title">Policies</h3>
+          {policies.length === 0 ? (
+            <p className="muted small">No policies in this file.</p>
+          ) : (
+            <ul>
+              {policies.map((p) => (
+                <li key={`${p.id}-${p.line}`}>
+                  <button
+                    type="button"
+                    className="editor-outline-item"
+                    data-testid="editor-policy"
+                    data-policy-id={p.id}
+                    data-line={p.line}
+                    onClick={() => goToLine(p.line)}
+                    title={p.rationale ?? undefined}
+                  >
+                    <span className={`kind kind-${p.kind}`}>{p.kind.startsWith('permit') ? 'permit' : 'forbid'}</span>
+                    <code>{p.id}</code>
+                    <span className="muted small">line {p.line}</span>
+                    {p.control && <span className="editor-outline-control">{p.control}</span>}
+                    {p.rationale && <span className="editor-outline-rationale">{p.rationale}</span>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </nav>
+      </div>
+    </section>
+  );
+}

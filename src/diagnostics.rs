@@ -116,6 +116,47 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
+/// Reports each id that occurs twice in a TOML file of `[[records]]` with `id = "…"` keys,
+/// at its second `id = …` line, naming the line of the first.
+pub fn duplicate_ids<'a>(
+    file: &str,
+    text: &str,
+    code: &str,
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let index = LineIndex::new(text);
+    for id in ids {
+        let count = seen.entry(id).or_default();
+        *count += 1;
+        if *count != 2 {
+            continue;
+        }
+        let needle = format!("id = {}", toml::Value::String(id.to_owned()));
+        let first = text.find(&needle).unwrap_or(0);
+        let after = first + needle.len();
+        let second = text
+            .get(after..)
+            .and_then(|r| r.find(&needle))
+            .map_or(0, |i| after + i);
+        out.push(Diagnostic::at_span(
+            file,
+            text,
+            second,
+            second + needle.len(),
+            Severity::Error,
+            code,
+            format!(
+                "duplicate {what} id `{id}`: also at line {}",
+                index.position(first).0
+            ),
+            Some("ids are unique within their kind; rename or merge the two".to_owned()),
+        ));
+    }
+}
+
 /// Maps byte offsets of one text to 1-based line and character column.
 pub struct LineIndex<'a> {
     text: &'a str,

@@ -44,27 +44,14 @@ pub fn parse(file: &str, text: &str) -> (Controls, Vec<Diagnostic>) {
     match toml::from_str::<Controls>(text) {
         Ok(c) => {
             let mut problems = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            for control in &c.controls {
-                if !seen.insert(control.id.as_str()) {
-                    let needle = format!("id = {}", toml::Value::String(control.id.clone()));
-                    let first = text.find(&needle).map_or(0, |i| i + needle.len());
-                    let at = text
-                        .get(first..)
-                        .and_then(|r| r.find(&needle))
-                        .map_or(0, |i| first + i);
-                    problems.push(Diagnostic::at_span(
-                        file,
-                        text,
-                        at,
-                        at + needle.len(),
-                        Severity::Error,
-                        "controls::duplicate_id",
-                        format!("duplicate control id `{}`", control.id),
-                        Some("control ids are unique".to_owned()),
-                    ));
-                }
-            }
+            crate::diagnostics::duplicate_ids(
+                file,
+                text,
+                "controls::duplicate_id",
+                "control",
+                c.controls.iter().map(|x| x.id.as_str()),
+                &mut problems,
+            );
             (c, problems)
         }
         Err(e) => {

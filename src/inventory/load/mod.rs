@@ -9,7 +9,7 @@ use super::{
     validate_agent, Agent, AgentRecord, Inventory, People, Resources, AGENTS_DIR, PEOPLE_FILE,
     RESOURCES_FILE,
 };
-use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::diagnostics::{self, duplicate_ids, Diagnostic, Severity};
 use crate::workspace::relative_to;
 
 /// The inventory files' texts, as read from disk or as an edit proposes them.
@@ -101,16 +101,18 @@ pub fn load_sources(sources: Sources) -> (Inventory, Vec<Diagnostic>) {
 
     if let Some(text) = sources.people {
         if let Some(people) = parse::<People>(PEOPLE_FILE, &text, &mut problems) {
-            duplicates(
+            duplicate_ids(
                 PEOPLE_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "team",
                 people.teams.iter().map(|t| t.id.as_str()),
                 &mut problems,
             );
-            duplicates(
+            duplicate_ids(
                 PEOPLE_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "human",
                 people.humans.iter().map(|h| h.id.as_str()),
                 &mut problems,
@@ -152,30 +154,34 @@ pub fn load_sources(sources: Sources) -> (Inventory, Vec<Diagnostic>) {
     }
     if let Some(text) = sources.resources {
         if let Some(resources) = parse::<Resources>(RESOURCES_FILE, &text, &mut problems) {
-            duplicates(
+            duplicate_ids(
                 RESOURCES_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "tool group",
                 resources.tool_groups.iter().map(|t| t.id.as_str()),
                 &mut problems,
             );
-            duplicates(
+            duplicate_ids(
                 RESOURCES_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "tool",
                 resources.tools.iter().map(|t| t.id.as_str()),
                 &mut problems,
             );
-            duplicates(
+            duplicate_ids(
                 RESOURCES_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "dataset",
                 resources.datasets.iter().map(|d| d.id.as_str()),
                 &mut problems,
             );
-            duplicates(
+            duplicate_ids(
                 RESOURCES_FILE,
                 &text,
+                "inventory::duplicate_id",
                 "model",
                 resources.models.iter().map(|m| m.id.as_str()),
                 &mut problems,
@@ -286,42 +292,6 @@ fn at_value(file: &str, text: &str, value: &str, message: String, help: &str) ->
         message,
         Some(help.to_owned()),
     )
-}
-
-fn duplicates<'a>(
-    file: &str,
-    text: &str,
-    what: &str,
-    ids: impl Iterator<Item = &'a str>,
-    problems: &mut Vec<Diagnostic>,
-) {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for id in ids {
-        let count = seen.entry(id).or_default();
-        *count += 1;
-        if *count == 2 {
-            // Point at the second occurrence.
-            let needle = format!("id = {}", toml::Value::String(id.to_owned()));
-            let first = text.find(&needle).map_or(0, |i| i + needle.len());
-            let start = text
-                .get(first..)
-                .and_then(|r| r.find(&needle))
-                .map_or(0, |i| first + i);
-            let line_of_first = crate::diagnostics::LineIndex::new(text)
-                .position(first.saturating_sub(needle.len()))
-                .0;
-            problems.push(Diagnostic::at_span(
-                file,
-                text,
-                start,
-                start + needle.len(),
-                Severity::Error,
-                "inventory::duplicate_id",
-                format!("duplicate {what} id `{id}`: also at line {line_of_first}"),
-                Some("ids are unique within their kind; rename or merge the two".to_owned()),
-            ));
-        }
-    }
 }
 
 /// An agent file's text: keys in the pinned order, dates bare, with a header.

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from './bindings/ApiError';
 import type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 import { toApiError, useBackend } from './backend';
+import { watchWorkspace } from './lib/watchWorkspace';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Header } from './components/Header';
 import { Sidebar } from './components/Sidebar';
@@ -44,32 +45,18 @@ export function App() {
   const root = workspace?.root;
   useEffect(() => {
     if (root === undefined) return;
-    let active = true;
-    let unsubscribe: (() => void) | null = null;
-    backend
-      .onWorkspaceChanged((changes) => {
-        if (!changes.some((c) => c.kind === 'config_changed')) return;
-        backend.currentWorkspace().then(
-          (info) => {
-            if (active && info) setWorkspace(info);
-          },
-          (e: unknown) => {
-            if (active) setError(toApiError(e));
-          },
-        );
-      })
-      .then(
-        (unsub) => {
-          if (active) unsubscribe = unsub;
-          else unsub();
+    // A failed subscription is reported by the pages; the header just stays as it is.
+    return watchWorkspace(backend, (changes, live) => {
+      if (!changes.some((c) => c.kind === 'config_changed')) return;
+      backend.currentWorkspace().then(
+        (info) => {
+          if (live() && info) setWorkspace(info);
         },
-        // The pages report a failed subscription; the header just stays as it is.
-        () => undefined,
+        (e: unknown) => {
+          if (live()) setError(toApiError(e));
+        },
       );
-    return () => {
-      active = false;
-      unsubscribe?.();
-    };
+    });
   }, [backend, root]);
 
   const openWorkspace = useCallback(async () => {

@@ -9,6 +9,7 @@ import type { Change } from '../bindings/Change';
 import type { ChangeKind } from '../bindings/ChangeKind';
 import type { InventoryView } from '../bindings/InventoryView';
 import { toApiError, useBackend } from '../backend';
+import { watchWorkspace } from './watchWorkspace';
 
 /** Changes after which the inventory view (agents or findings) may differ. */
 export const INVENTORY_CHANGE_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
@@ -72,24 +73,17 @@ export function useInventory(): InventoryState & { refetch: () => Promise<void> 
 
   useEffect(() => {
     mounted.current = true;
-    let unsubscribe: (() => void) | null = null;
     void run(false);
-    backend
-      .onWorkspaceChanged((changes) => {
-        if (mounted.current && affectsInventory(changes)) void run(true);
-      })
-      .then(
-        (unsub) => {
-          if (mounted.current) unsubscribe = unsub;
-          else unsub();
-        },
-        (e: unknown) => {
-          if (mounted.current) setState((s) => ({ ...s, watchError: toApiError(e) }));
-        },
-      );
+    const stop = watchWorkspace(
+      backend,
+      (changes) => {
+        if (affectsInventory(changes)) void run(true);
+      },
+      (watchError) => setState((s) => ({ ...s, watchError })),
+    );
     return () => {
       mounted.current = false;
-      unsubscribe?.();
+      stop();
     };
   }, [backend, run]);
 

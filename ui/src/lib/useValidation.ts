@@ -8,6 +8,7 @@ import type { ApiError } from '../bindings/ApiError';
 import type { Change } from '../bindings/Change';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import { toApiError, useBackend } from '../backend';
+import { watchWorkspace } from './watchWorkspace';
 
 export interface ValidationState {
   report: ValidationReport | null;
@@ -63,26 +64,12 @@ export function useValidation(): ValidationState & { revalidate: () => void } {
   );
 
   useEffect(() => {
-    let active = true;
-    let unsubscribe: (() => void) | null = null;
     void run(null);
-    backend
-      .onWorkspaceChanged((changes) => {
-        if (active) void run(changes);
-      })
-      .then(
-        (unsub) => {
-          if (active) unsubscribe = unsub;
-          else unsub();
-        },
-        (e: unknown) => {
-          if (active) setState((s) => ({ ...s, watchError: toApiError(e) }));
-        },
-      );
-    return () => {
-      active = false;
-      unsubscribe?.();
-    };
+    return watchWorkspace(
+      backend,
+      (changes) => void run(changes),
+      (watchError) => setState((s) => ({ ...s, watchError })),
+    );
   }, [backend, run]);
 
   const revalidate = useCallback(() => void run(null), [run]);

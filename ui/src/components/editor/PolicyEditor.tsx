@@ -7,6 +7,7 @@ import type { ApiError } from '../../bindings/ApiError';
 import type { PolicySummary } from '../../bindings/PolicySummary';
 import type { SchemaOutline } from '../../bindings/SchemaOutline';
 import { toApiError, useBackend } from '../../backend';
+import { watchWorkspace } from '../../lib/watchWorkspace';
 import { toEditorDiagnostics, type EditorDiagnostic } from '../../lib/cedar/ranges';
 import { editorReducer, INITIAL_EDITOR_STATE, isDirty } from '../../lib/editorState';
 import { ErrorBanner } from '../ErrorBanner';
@@ -105,30 +106,16 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
 
   // Changes on disk to this file: reload when clean, ask when dirty (see editorReducer).
   useEffect(() => {
-    let active = true;
-    let unsubscribe: (() => void) | null = null;
-    backend
-      .onWorkspaceChanged((changes) => {
-        if (!changes.some((c) => c.path === path && (c.kind === 'policy_changed' || c.kind === 'policy_added'))) return;
-        backend.readPolicyFile(path).then(
-          (text) => {
-            if (active) dispatch({ type: 'disk_changed', text });
-          },
-          () => undefined,
-        );
-      })
-      .then(
-        (unsub) => {
-          if (active) unsubscribe = unsub;
-          else unsub();
+    // A failed subscription is reported by the page.
+    return watchWorkspace(backend, (changes, live) => {
+      if (!changes.some((c) => c.path === path && (c.kind === 'policy_changed' || c.kind === 'policy_added'))) return;
+      backend.readPolicyFile(path).then(
+        (text) => {
+          if (live()) dispatch({ type: 'disk_changed', text });
         },
-        // The page reports a failed subscription.
         () => undefined,
       );
-    return () => {
-      active = false;
-      unsubscribe?.();
-    };
+    });
   }, [backend, path]);
 
   const save = useCallback(async () => {

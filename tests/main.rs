@@ -9,6 +9,7 @@
 
 mod agents;
 mod cli;
+mod policies;
 mod support;
 mod watch;
 mod workspace;

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AuditEntry, Diagnostic, InventoryView, Lifecycle, SchemaOutline,
-    TestRequest, TestResult, ValidationReport, WorkspaceInfo,
+    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, InventoryView, Lifecycle,
+    SchemaOutline, TestRequest, TestResult, ValidationReport, WorkspaceInfo,
 };
 use mandate::api::{settings, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -171,6 +171,11 @@ fn add_control_policies(
 }
 
 #[tauri::command]
+fn controls(state: State<'_, AppState>) -> Result<ControlsView, ApiError> {
+    Ok(state.session()?.controls())
+}
+
+#[tauri::command]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -235,7 +240,8 @@ fn main() -> anyhow::Result<()> {
             format_policy_text,
             schema_outline,
             test_request,
-            add_control_policies
+            add_control_policies,
+            controls
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -231,3 +231,39 @@ pub struct TestResult {
     pub determining: Vec<DeterminingPolicy>,
     pub errors: Vec<PolicyError>,
 }
+
+/// Where a policy lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyRef {
+    pub id: String,
+    pub file: String,
+    pub line: u32,
+}
+
+/// A control as the policy editor and the library dialog show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ControlStatus {
+    pub id: String,
+    pub title: String,
+    pub statement: String,
+    pub rationale: String,
+    /// `mandate check` codes that watch it.
+    pub checks: Vec<String>,
+    /// Whether the workspace's `controls/controls.toml` lists it (else it is library-only).
+    pub in_workspace: bool,
+    /// `@id`s of the library policies `mandate policy add --control` would add.
+    pub library_policies: Vec<String>,
+    /// Workspace policies whose `@control` names it.
+    pub enforced_by: Vec<PolicyRef>,
+}
+
+/// The workspace's controls merged with the built-in library, sorted by id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ControlsView {
+    pub controls: Vec<ControlStatus>,
+    /// Problems reading `controls/controls.toml`.
+    pub diagnostics: Vec<Diagnostic>,
+}

@@ -191,26 +191,16 @@ impl Session {
         actor: &str,
     ) -> ApiResult<dto::AddedPolicies> {
         let namespace = self.workspace.config().namespace.clone();
-        let mut texts = Vec::new();
-        let mut ids = Vec::new();
-        for (name, text) in crate::workspace::POLICY_LIBRARY {
-            let text = crate::workspace::with_namespace(text, &namespace);
-            let report = policy::check_sources(vec![(format!("policies/{name}"), text)], None);
-            for st in report.files.iter().flat_map(|f| &f.statements) {
-                if st.control.as_deref() == Some(control) {
-                    if let Some(p) = report.set.policy(&cedar_policy::PolicyId::new(&st.id)) {
-                        texts.push(p.to_string());
-                        ids.push(st.id.clone());
-                    }
-                }
-            }
-        }
+        let library = library_policies(&namespace);
+        let (ids, texts): (Vec<String>, Vec<String>) = library
+            .iter()
+            .filter(|p| p.control == control)
+            .map(|p| (p.id.clone(), p.text.clone()))
+            .unzip();
         if ids.is_empty() {
-            let known: Vec<String> = crate::frameworks::library()
-                .controls
-                .into_iter()
-                .map(|c| c.id)
-                .collect();
+            let mut known: Vec<&str> = library.iter().map(|p| p.control.as_str()).collect();
+            known.sort_unstable();
+            known.dedup();
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 format!("the policy library has no policy for control `{control}`"),
@@ -253,6 +243,105 @@ impl Session {
         );
         self.save_policy(&rel, &body, actor)?;
         Ok(dto::AddedPolicies { file: rel, ids })
+    }
+}
+
+/// A policy of the built-in library, in a workspace's namespace.
+struct LibraryPolicy {
+    control: String,
+    id: String,
+    text: String,
+}
+
+/// Every `@control`-annotated policy of the built-in library, in library order.
+fn library_policies(namespace: &str) -> Vec<LibraryPolicy> {
+    let mut out = Vec::new();
+    for (name, text) in crate::workspace::POLICY_LIBRARY {
+        let text = crate::workspace::with_namespace(text, namespace);
+        let report = policy::check_sources(vec![(format!("policies/{name}"), text)], None);
+        for st in report.files.iter().flat_map(|f| &f.statements) {
+            let (Some(control), Some(p)) = (
+                st.control.as_ref(),
+                report.set.policy(&cedar_policy::PolicyId::new(&st.id)),
+            ) else {
+                continue;
+            };
+            out.push(LibraryPolicy {
+                control: control.clone(),
+                id: st.id.clone(),
+                text: p.to_string(),
+            });
+        }
+    }
+    out
+}
+
+impl Session {
+    /// The workspace's controls merged with the built-in library: for each, whether the
+    /// workspace lists it, which library policies can be added for it and which workspace
+    /// policies enforce it.
+    pub fn controls(&self) -> dto::ControlsView {
+        use crate::frameworks::{self, CONTROLS_FILE};
+        let mut view = dto::ControlsView::default();
+        let workspace = match std::fs::read_to_string(self.root().join(CONTROLS_FILE)) {
+            Ok(text) => {
+                let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
+                view.diagnostics = problems;
+                controls.controls
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                view.diagnostics.push(Diagnostic::whole_file(
+                    CONTROLS_FILE,
+                    crate::diagnostics::Severity::Error,
+                    "io::read",
+                    format!("cannot read: {e}"),
+                    None,
+                ));
+                Vec::new()
+            }
+        };
+        let namespace = self.workspace.config().namespace.clone();
+        let library = library_policies(&namespace);
+        let report = policy::check_workspace(self.root(), None);
+        let status = |c: crate::frameworks::Control, in_workspace: bool| dto::ControlStatus {
+            library_policies: library
+                .iter()
+                .filter(|p| p.control == c.id)
+                .map(|p| p.id.clone())
+                .collect(),
+            enforced_by: report
+                .files
+                .iter()
+                .flat_map(|f| f.statements.iter().map(move |s| (f, s)))
+                .filter(|(_, s)| s.control.as_deref() == Some(c.id.as_str()))
+                .map(|(f, s)| dto::PolicyRef {
+                    id: s.id.clone(),
+                    file: f.path.clone(),
+                    line: s.line,
+                })
+                .collect(),
+            id: c.id,
+            title: c.title,
+            statement: c.statement,
+            rationale: c.rationale,
+            checks: c.checks,
+            in_workspace,
+        };
+        let mut controls: Vec<dto::ControlStatus> = Vec::new();
+        for c in workspace {
+            if !controls.iter().any(|x| x.id == c.id) {
+                controls.push(status(c, true));
+            }
+        }
+        for c in frameworks::library().controls {
+            if !controls.iter().any(|x| x.id == c.id) {
+                controls.push(status(c, false));
+            }
+        }
+        controls.sort_by(|a, b| a.id.cmp(&b.id));
+        view.controls = controls;
+        view
     }
 }
 

@@ -64,12 +64,21 @@ it('calls the policy editor commands with the argument names src-tauri declares'
   await b.validatePolicyBuffer('policies/tools.cedar', 'permt');
   await b.formatPolicyText('permit(principal,action,resource);');
   await b.schemaOutline();
+  await b.testRequest({ principal: 'Agent::"a"', action: 'invoke_tool', resource: 'Tool::"t"', context: '{}' });
+  await b.controls();
+  await b.addControlPolicies('MND-LC-01');
   expect(invoke.mock.calls).toEqual([
     ['read_policy_file', { path: 'policies/tools.cedar' }],
     ['save_policy_file', { path: 'policies/tools.cedar', text: 'permit(principal, action, resource);' }],
     ['validate_policy_buffer', { path: 'policies/tools.cedar', text: 'permt' }],
     ['format_policy_text', { text: 'permit(principal,action,resource);' }],
     ['schema_outline', undefined],
+    [
+      'test_request',
+      { request: { principal: 'Agent::"a"', action: 'invoke_tool', resource: 'Tool::"t"', context: '{}' } },
+    ],
+    ['controls', undefined],
+    ['add_control_policies', { control: 'MND-LC-01' }],
   ]);
 });
 

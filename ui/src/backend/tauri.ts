@@ -5,13 +5,17 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-dialog';
+import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
+import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TestRequest } from '../bindings/TestRequest';
+import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, type IBackend } from './types';
@@ -90,6 +94,18 @@ export class TauriBackend implements IBackend {
 
   schemaOutline(): Promise<SchemaOutline> {
     return call<SchemaOutline>('schema_outline');
+  }
+
+  testRequest(request: TestRequest): Promise<TestResult> {
+    return call<TestResult>('test_request', { request });
+  }
+
+  controls(): Promise<ControlsView> {
+    return call<ControlsView>('controls');
+  }
+
+  addControlPolicies(control: string): Promise<AddedPolicies> {
+    return call<AddedPolicies>('add_control_policies', { control });
   }
 
   async onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {

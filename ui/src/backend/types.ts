@@ -5,12 +5,16 @@
 import type { ApiError } from '../bindings/ApiError';
 import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
+import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Change } from '../bindings/Change';
+import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TestRequest } from '../bindings/TestRequest';
+import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 
@@ -48,6 +52,19 @@ export interface IBackend {
   formatPolicyText(text: string): Promise<string>;
   /** Entity types, actions and their attributes, for the editor's completion. */
   schemaOutline(): Promise<SchemaOutline>;
+  /**
+   * Decides one request against the saved policies and the inventory's entities (the test
+   * bench); rejects with `invalid_argument` (bad reference or context) or `policy_invalid`
+   * (the policies have errors, listed in `diagnostics`).
+   */
+  testRequest(request: TestRequest): Promise<TestResult>;
+  /** The workspace's controls merged with the built-in library, with their policies. */
+  controls(): Promise<ControlsView>;
+  /**
+   * Adds the library policies of `control` as `policies/controls/<id>.cedar`; rejects with
+   * `not_found` (no library policy) or `invalid_argument` (already in the workspace).
+   */
+  addControlPolicies(control: string): Promise<AddedPolicies>;
   /** Calls `cb` whenever files of the workspace change on disk; resolves to an unsubscribe. */
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void>;
 }

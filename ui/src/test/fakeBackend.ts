@@ -3,7 +3,9 @@
 import type { Agent } from '../bindings/Agent';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
+import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Change } from '../bindings/Change';
+import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { Finding } from '../bindings/Finding';
 import type { InventoryView } from '../bindings/InventoryView';
@@ -11,6 +13,8 @@ import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { PolicyFile } from '../bindings/PolicyFile';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TestRequest } from '../bindings/TestRequest';
+import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import type { IBackend } from '../backend';
@@ -43,6 +47,11 @@ export class FakeBackend implements IBackend {
   /** What `formatPolicyText` answers; throw an ApiError from it to reject. */
   format: (text: string) => string = (text) => text;
   outline: SchemaOutline = schemaOutline();
+  /** What `testRequest` answers; throw an ApiError from it to reject. */
+  test: (request: TestRequest) => TestResult = () => ({ decision: 'deny', determining: [], errors: [] });
+  controlsView: ControlsView = { controls: [], diagnostics: [] };
+  /** When set, `addControlPolicies` rejects with it. */
+  addControlError: ApiError | null = null;
 
   calls = {
     validate: 0,
@@ -56,6 +65,8 @@ export class FakeBackend implements IBackend {
     saveFile: [] as { path: string; text: string }[],
     validateBuffer: [] as { path: string; text: string }[],
     formatText: [] as string[],
+    testRequest: [] as TestRequest[],
+    addControl: [] as string[],
   };
   private listeners = new Set<(changes: Change[]) => void>();
 
@@ -161,6 +172,27 @@ export class FakeBackend implements IBackend {
 
   schemaOutline(): Promise<SchemaOutline> {
     return Promise.resolve(this.outline);
+  }
+
+  async testRequest(request: TestRequest): Promise<TestResult> {
+    await Promise.resolve();
+    this.calls.testRequest.push(request);
+    return this.test(request);
+  }
+
+  controls(): Promise<ControlsView> {
+    return Promise.resolve(this.controlsView);
+  }
+
+  async addControlPolicies(control: string): Promise<AddedPolicies> {
+    await Promise.resolve();
+    this.calls.addControl.push(control);
+    if (this.addControlError) throw this.addControlError;
+    const file = `policies/controls/${control.toLowerCase()}.cedar`;
+    const status = this.controlsView.controls.find((c) => c.id === control);
+    const ids = status?.library_policies ?? [];
+    this.files[file] = ids.map((id) => `@id("${id}")\npermit (principal, action, resource);\n`).join('\n');
+    return { file, ids };
   }
 
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {

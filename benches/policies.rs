@@ -8,7 +8,7 @@
 )]
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mandate::policy::{check_sources, format_text};
+use mandate::policy::{check_sources, format_text, Checker, Settings, Sources};
 
 /// 20 policies of the shapes the control library uses, numbered from `base`.
 fn file_text(base: usize, n: usize) -> String {
@@ -39,11 +39,56 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("policies");
     group.sample_size(20);
-    // What the editor does on each (debounced) edit: the changed buffer with the others.
-    group.bench_function("revalidate_after_edit_1000_policies_50_files", |b| {
+    // What the editor does on each (debounced) edit: the changed buffer with the others,
+    // through the session's cache. Two different edits alternate, so every iteration sees
+    // file 17 changed and the other 49 as the cache last saw them.
+    let settings = Settings {
+        schema: Some(&schema),
+        ..Settings::default()
+    };
+    let edit = |n: usize| {
         let mut edited = sources.clone();
-        edited[17].1.push_str("\n@id(\"new\")\npermit (principal, action, resource) when { context.env == \"prod\" };\n");
-        b.iter(|| check_sources(edited.clone(), Some(&schema)).error_count())
+        edited[17].1.push_str(&format!("\n@id(\"new-{n}\")\npermit (principal, action, resource) when {{ context.env == \"prod\" }};\n"));
+        Sources {
+            files: edited,
+            ..Sources::default()
+        }
+    };
+    let edits = [edit(0), edit(1)];
+    group.bench_function("revalidate_after_edit_1000_policies_50_files", |b| {
+        let mut checker = Checker::default();
+        checker.check(edits[0].clone(), &settings);
+        let mut n = 0usize;
+        b.iter(|| {
+            n += 1;
+            checker.check(edits[n % 2].clone(), &settings).error_count()
+        })
+    });
+    // The baseline, measured in the same run: the same check without a cache.
+    group.bench_function("full_check_1000_policies_50_files_uncached", |b| {
+        b.iter(|| check_sources(edits[0].files.clone(), Some(&schema)).error_count())
+    });
+    // The editor's whole path through the api, on a workspace on disk: read the other 49
+    // files, generate the schema from the inventory, check through the session's cache, lint
+    // the buffer.
+    let dir = tempfile::tempdir().expect("temp dir");
+    mandate::api::init_workspace(dir.path(), "Bench", "Acme", "bench").expect("init");
+    for (rel, text) in &sources {
+        std::fs::write(dir.path().join(rel), text).expect("write policy file");
+    }
+    let session = mandate::api::Session::open(dir.path()).expect("open");
+    let (rel, text) = &sources[17];
+    let buffers = [0, 1].map(|n| format!("{text}\n@id(\"new-{n}\")\npermit (principal, action, resource) when {{ context.env == \"prod\" }};\n"));
+    assert_eq!(session.validate().error_count, 0);
+    group.bench_function("editor_validate_buffer_1000_policies_50_files", |b| {
+        let mut n = 0usize;
+        b.iter(|| {
+            n += 1;
+            session
+                .validate_buffer(rel, &buffers[n % 2])
+                .expect("validate buffer")
+                .len()
+        })
     });
     let hundred = file_text(0, 100);
     group.bench_function("format_100_policy_file", |b| {

@@ -10,7 +10,11 @@ fn controls_merge_the_workspace_file_with_the_library_and_name_their_policies() 
     let session = Session::open(ws.path()).unwrap();
     let view = session.controls();
     assert!(view.diagnostics.is_empty(), "{:?}", view.diagnostics);
-    let cred = view.controls.iter().find(|c| c.id == "MND-CRED-01").unwrap();
+    let cred = view
+        .controls
+        .iter()
+        .find(|c| c.id == "MND-CRED-01")
+        .unwrap();
     assert!(cred.in_workspace);
     assert_eq!(cred.library_policies, ["credential-ttl-within-ceiling"]);
     assert_eq!(cred.enforced_by.len(), 1);
@@ -39,7 +43,11 @@ fn controls_merge_the_workspace_file_with_the_library_and_name_their_policies() 
     assert!(own.library_policies.is_empty());
     assert_eq!(own.enforced_by[0].file, "policies/own.cedar");
     assert_eq!(own.enforced_by[0].line, 1);
-    let cred = view.controls.iter().find(|c| c.id == "MND-CRED-01").unwrap();
+    let cred = view
+        .controls
+        .iter()
+        .find(|c| c.id == "MND-CRED-01")
+        .unwrap();
     assert!(!cred.in_workspace);
     assert!(cred.enforced_by.is_empty());
     assert_eq!(cred.library_policies, ["credential-ttl-within-ceiling"]);

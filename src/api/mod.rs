@@ -11,6 +11,7 @@ pub mod settings;
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use serde_json::json;
@@ -121,15 +122,20 @@ pub fn validate_dir(dir: &Path) -> ApiResult<dto::ValidationReport> {
 }
 
 /// An open workspace, as a shell holds it between calls.
+///
+/// Clones share one policy [`Checker`](policy::Checker): revalidating after an edit
+/// re-parses and re-validates only the files that changed.
 #[derive(Debug, Clone)]
 pub struct Session {
     workspace: Workspace,
+    checker: Arc<Mutex<policy::Checker>>,
 }
 
 impl Session {
     pub fn open(dir: &Path) -> ApiResult<Self> {
         Ok(Self {
             workspace: Workspace::open(dir)?,
+            checker: Arc::default(),
         })
     }
 
@@ -150,14 +156,31 @@ impl Session {
     /// Loads every policy file, validates it against the workspace schema and lints it;
     /// every problem is in the report.
     pub fn validate(&self) -> dto::ValidationReport {
-        let mut report =
-            policy::check_workspace(self.workspace.root(), self.schema_text().ok().as_deref());
-        self.add_lints(&mut report);
+        let mut report = self.check_policies(policy::read_sources(self.root()));
+        self.add_lints(&mut report, None);
         report_dto(&report)
     }
 
-    /// Appends the lint warnings (fail-open forbids, unknown entities …) to a report.
-    pub(crate) fn add_lints(&self, report: &mut PolicyReport) {
+    /// Checks policy sources against the workspace schema, with the workspace's settings and
+    /// the session's cache.
+    pub(crate) fn check_policies(&self, sources: policy::Sources) -> PolicyReport {
+        let schema = self.schema_text().ok();
+        let config = self.workspace.config();
+        let settings = policy::Settings {
+            schema: schema.as_deref(),
+            max_deref_level: config.validation.max_deref_level,
+            namespace: Some(&config.namespace),
+        };
+        match self.checker.lock() {
+            Ok(mut checker) => checker.check(sources, &settings),
+            // A panic mid-check left the cache unknown: check without it.
+            Err(_) => policy::Checker::default().check(sources, &settings),
+        }
+    }
+
+    /// Appends the lint warnings (fail-open forbids, unknown entities …) to a report; with
+    /// `only`, for that file alone.
+    pub(crate) fn add_lints(&self, report: &mut PolicyReport, only: Option<&str>) {
         let (inv, _) = crate::inventory::load(self.root());
         let mut known = policy::KnownEntities::new();
         known.insert(
@@ -210,6 +233,7 @@ impl Session {
             namespace: &self.workspace.config().namespace,
             entities: Some(&known),
             controls: controls.as_ref(),
+            only,
         };
         let lints = policy::lint(report, &ctx);
         report.diagnostics.extend(lints);

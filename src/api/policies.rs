@@ -51,15 +51,12 @@ impl Session {
     /// files, as if it were saved; returns the problems in that buffer.
     pub fn validate_buffer(&self, rel: &str, text: &str) -> ApiResult<Vec<Diagnostic>> {
         self.workspace.resolve(rel)?;
-        let mut sources: Vec<(String, String)> = policy::policy_paths(self.root())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(p, _)| p != rel)
-            .filter_map(|(p, path)| std::fs::read_to_string(path).ok().map(|t| (p, t)))
-            .collect();
-        sources.push((rel.to_owned(), text.to_owned()));
-        let schema = self.schema_text().ok();
-        let report = policy::check_sources(sources, schema.as_deref());
+        let mut sources = policy::read_sources(self.root());
+        sources.files.retain(|(p, _)| p != rel);
+        sources.problems.retain(|d| d.file != rel);
+        sources.files.push((rel.to_owned(), text.to_owned()));
+        let mut report = self.check_policies(sources);
+        self.add_lints(&mut report, Some(rel));
         Ok(report
             .diagnostics
             .into_iter()
@@ -420,7 +417,7 @@ impl Session {
                 None,
             )
         })?;
-        let report = policy::check_workspace(self.root(), Some(&schema_text));
+        let report = self.check_policies(policy::read_sources(self.root()));
         if report.error_count() > 0 {
             return Err(ApiError {
                 code: ErrorCode::PolicyInvalid,

@@ -34,6 +34,8 @@ pub struct LintContext<'a> {
     pub entities: Option<&'a KnownEntities>,
     /// Control ids; `None` skips `lint::unknown_control`.
     pub controls: Option<&'a HashSet<String>>,
+    /// Lint only this file (the editor's buffer); `None` lints every file.
+    pub only: Option<&'a str>,
 }
 
 /// Runs every lint over the loaded policies; diagnostics are warnings, located at the
@@ -41,6 +43,9 @@ pub struct LintContext<'a> {
 pub fn lint(report: &PolicyReport, ctx: &LintContext<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for file in &report.files {
+        if ctx.only.is_some_and(|only| only != file.path) {
+            continue;
+        }
         let index = LineIndex::new(&file.text);
         for st in &file.statements {
             let id = cedar_policy::PolicyId::new(&st.id);
@@ -53,7 +58,53 @@ pub fn lint(report: &PolicyReport, ctx: &LintContext<'_>) -> Vec<Diagnostic> {
             lint_statement(file, st, &index, &est, report.schema_used, ctx, &mut out);
         }
     }
+    if ctx.only.is_none_or(|only| only == super::LINKS_FILE) {
+        lint_links(report, ctx, &mut out);
+    }
     out
+}
+
+/// `lint::unknown_entity` for the values template links put in their slots.
+fn lint_links(report: &PolicyReport, ctx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(known) = ctx.entities else { return };
+    for link in &report.links {
+        let Some(values) = report
+            .set
+            .policy(&cedar_policy::PolicyId::new(&link.id))
+            .and_then(cedar_policy::Policy::template_links)
+        else {
+            continue;
+        };
+        let mut values: Vec<_> = values.into_iter().collect();
+        values.sort_by_key(|(slot, _)| slot.to_string());
+        for (_, uid) in values {
+            let ty = uid.type_name().to_string();
+            let Some(short) = ty
+                .strip_prefix(ctx.namespace)
+                .and_then(|r| r.strip_prefix("::"))
+            else {
+                continue;
+            };
+            let Some((kind, ids)) = known.get_key_value(short) else {
+                continue;
+            };
+            let eid = uid.id().unescaped().to_owned();
+            if !ids.contains(&eid) {
+                out.push(Diagnostic {
+                    file: super::LINKS_FILE.to_owned(),
+                    line: link.line,
+                    column: 1,
+                    end_line: link.line,
+                    end_column: 1,
+                    severity: Severity::Warning,
+                    code: "lint::unknown_entity".to_owned(),
+                    message: format!("link `{}` names {kind} `{eid}`, which the inventory does not have", link.id),
+                    help: Some("fix the id, or register it in the inventory (a linked policy about a missing entity never applies)".to_owned()),
+                    field: None,
+                });
+            }
+        }
+    }
 }
 
 fn lint_statement(
@@ -291,6 +342,7 @@ mod tests {
             namespace: "Acme",
             entities: known,
             controls: Some(&controls),
+            only: None,
         };
         lint(&report, &ctx)
             .into_iter()
@@ -355,6 +407,54 @@ mod tests {
     }
 
     #[test]
+    fn unknown_entity_checks_the_values_links_put_in_slots() {
+        let template = "@id(\"t\")\npermit(principal == ?principal, action, resource);\n";
+        let links = "[[links]]\nid = \"ok\"\ntemplate = \"t\"\nprincipal = 'Agent::\"billing-bot\"'\n\n[[links]]\nid = \"ghost\"\ntemplate = \"t\"\nprincipal = 'Agent::\"ghost-bot\"'\n";
+        let report = crate::policy::Checker::default().check(
+            crate::policy::Sources {
+                files: vec![("policies/t.cedar".into(), template.into())],
+                links: Some(links.into()),
+                problems: Vec::new(),
+            },
+            &crate::policy::Settings {
+                namespace: Some("Acme"),
+                ..Default::default()
+            },
+        );
+        assert_eq!(report.diagnostics, vec![]);
+        let known: KnownEntities = [("Agent", ["billing-bot".to_owned()].into())].into();
+        let ctx = LintContext {
+            namespace: "Acme",
+            entities: Some(&known),
+            controls: None,
+            only: None,
+        };
+        let found = lint(&report, &ctx);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            (
+                found[0].file.as_str(),
+                found[0].line,
+                found[0].code.as_str()
+            ),
+            ("policies/links.toml", 6, "lint::unknown_entity")
+        );
+        assert!(
+            found[0].message.contains("`ghost-bot`"),
+            "{}",
+            found[0].message
+        );
+        // Linting only a policy file leaves the links alone.
+        let only = LintContext {
+            only: Some("policies/t.cedar"),
+            ..ctx
+        };
+        assert!(lint(&report, &only)
+            .iter()
+            .all(|d| d.code != "lint::unknown_entity"));
+    }
+
+    #[test]
     fn unknown_entity_names_the_missing_agent_at_its_literal() {
         let mut known: KnownEntities = HashMap::new();
         known.insert("Agent", ["billing-bot".to_owned()].into());
@@ -391,6 +491,7 @@ mod tests {
             namespace: "Mandate",
             entities: None,
             controls: Some(&controls),
+            only: None,
         };
         assert_eq!(lint(&report, &ctx), vec![]);
     }

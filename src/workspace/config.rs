@@ -24,6 +24,8 @@ pub struct Config {
     #[serde(default)]
     pub gates: Gates,
     #[serde(default)]
+    pub validation: ValidationConfig,
+    #[serde(default)]
     pub trusted_keys: Vec<TrustedKey>,
 }
 
@@ -120,6 +122,17 @@ impl Default for Approvals {
     }
 }
 
+/// How policies are validated beyond Cedar's strict mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationConfig {
+    /// When set, Cedar's level validation (RFC 76) also runs: a policy may dereference
+    /// entities at most this deep (`principal.team` is level 1, `principal.team.lead` 2), so
+    /// an engine can bound the entity data it loads per request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deref_level: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {
@@ -135,6 +148,7 @@ impl Config {
             schema: SchemaConfig::default(),
             ttl_ceilings: TtlCeilings::default(),
             gates: Gates::default(),
+            validation: ValidationConfig::default(),
             trusted_keys: Vec::new(),
         }
     }
@@ -201,6 +215,14 @@ impl Config {
                 &format!("{}/{}/{}/{}", t.low, t.medium, t.high, t.critical),
                 "ttl ceilings must not grow with risk (low ≥ medium ≥ high ≥ critical)".into(),
                 "a riskier agent gets a shorter credential lifetime",
+            );
+        }
+        if self.validation.max_deref_level == Some(0) {
+            bad(
+                "max_deref_level",
+                "0",
+                "`max_deref_level` must be at least 1".into(),
+                "level 1 allows `principal.attr`; remove the key to skip level validation",
             );
         }
         for key in &self.trusted_keys {
@@ -274,6 +296,9 @@ critical = 60
 [gates]
 require_approvals = {{ low = 1, medium = 1, high = 2, critical = 2 }}
 allow_more_permissive = false      # a more-permissive analysis result needs an acknowledgement
+
+[validation]
+# max_deref_level = 2              # also check that policies dereference entities at most this deep
 "#
     )
 }
@@ -290,6 +315,21 @@ mod tests {
         assert_eq!(config.namespace, "Acme");
         assert_eq!(config.ttl_ceilings.critical, 60);
         assert_eq!(config.gates.require_approvals.high, 2);
+        assert_eq!(config.validation.max_deref_level, None);
+    }
+
+    #[test]
+    fn validation_level_is_read_and_zero_refused() {
+        let config = Config::parse("name = \"x\"\n[validation]\nmax_deref_level = 2\n").unwrap();
+        assert_eq!(config.validation.max_deref_level, Some(2));
+        let errs = Config::parse("name = \"x\"\n[validation]\nmax_deref_level = 0\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 3);
+        assert!(
+            errs[0].message.contains("at least 1"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]

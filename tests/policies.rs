@@ -61,3 +61,66 @@ fn controls_merge_the_workspace_file_with_the_library_and_name_their_policies() 
     assert!(view.controls.iter().all(|c| !c.in_workspace));
     assert!(!view.controls.is_empty());
 }
+
+/// Each file in `tests/bad-policies/` checked alone in a fresh workspace (namespace `Acme`,
+/// the generated schema, the library's controls, an empty inventory): every diagnostic with
+/// its location, code, message, help and the source text its span covers.
+#[test]
+fn bad_policies_snapshot() {
+    insta::glob!("bad-policies/*.cedar", |path| {
+        let ws = TempWorkspace::new();
+        for entry in std::fs::read_dir(ws.file("policies")).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let rel = format!("policies/{name}");
+        let text = std::fs::read_to_string(path).unwrap();
+        ws.write(&rel, &text);
+        let report = Session::open(ws.path()).unwrap().validate();
+        assert!(
+            !report.diagnostics.is_empty(),
+            "{name}: a bad policy must be reported"
+        );
+        let mut out = String::new();
+        for d in &report.diagnostics {
+            assert_eq!(d.file, rel, "{name}: located in its own file");
+            assert!(
+                d.help.as_deref().is_some_and(|h| !h.is_empty()),
+                "{name}: `{}` has no help",
+                d.code
+            );
+            out.push_str(&format!(
+                "{}:{}-{}:{} {} [{}]\n  message: {}\n  help: {}\n  span: {:?}\n",
+                d.line,
+                d.column,
+                d.end_line,
+                d.end_column,
+                format!("{:?}", d.severity).to_lowercase(),
+                d.code,
+                d.message,
+                d.help.as_deref().unwrap_or(""),
+                span_text(&text, d.line, d.column, d.end_line, d.end_column),
+            ));
+        }
+        insta::assert_snapshot!(out);
+    });
+}
+
+/// The text between two 1-based (line, column) positions, columns counted in characters.
+fn span_text(text: &str, line: u32, column: u32, end_line: u32, end_column: u32) -> String {
+    let offset = |l: u32, c: u32| -> usize {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(l as usize - 1)
+            .map(str::len)
+            .sum();
+        let rest = &text[line_start..];
+        line_start
+            + rest
+                .char_indices()
+                .nth(c as usize - 1)
+                .map_or(rest.len(), |(i, _)| i)
+    };
+    let (start, end) = (offset(line, column), offset(end_line, end_column));
+    text.get(start..end.max(start)).unwrap_or("").to_owned()
+}

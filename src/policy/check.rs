@@ -178,6 +178,7 @@ impl Checker {
                             id: id.clone(),
                             kind: p.kind,
                             start: p.start,
+                            end: p.end,
                             line: p.line,
                             control: p.control.clone(),
                             rationale: p.rationale.clone(),
@@ -275,7 +276,7 @@ impl Checker {
                         text,
                         Severity::Warning,
                         "cedar::schema_warning",
-                        "",
+                        "the schema is valid, but Cedar flags this declaration; review it",
                     ));
                 }
                 Some(schema)
@@ -359,7 +360,7 @@ impl Checker {
                 w,
                 Severity::Warning,
                 "cedar::validation_warning",
-                "",
+                "the policy type-checks, but Cedar expects it not to do what was meant (it may never apply); review its scope and condition against the schema",
             );
         }
         if let Some(c) = cached {

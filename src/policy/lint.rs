@@ -117,14 +117,15 @@ fn lint_statement(
     out: &mut Vec<Diagnostic>,
 ) {
     let namespace = ctx.namespace;
-    let at = |start: usize, code: &str, message: String, help: &str| {
+    let at = |(start, end): (usize, usize), code: &str, message: String, help: &str| {
         let (line, column) = index.position(start);
+        let (end_line, end_column) = index.position(end.max(start));
         Diagnostic {
             file: file.path.clone(),
             line,
             column,
-            end_line: line,
-            end_column: column,
+            end_line,
+            end_column,
             severity: Severity::Warning,
             code: code.to_owned(),
             message,
@@ -142,6 +143,15 @@ fn lint_statement(
         .filter_map(|c| c.get("body"))
         .collect();
 
+    // The policy without its annotations, its effect keyword, and a span of its own text.
+    let body = (effect_start(&file.text, st.start, st.end), st.end);
+    let keyword = (body.0, body.0 + effect.len());
+    let find = |needle: &str| {
+        file.text
+            .get(st.start..st.end)
+            .and_then(|t| t.find(needle))
+            .map(|i| (st.start + i, st.start + i + needle.len()))
+    };
     if effect == "forbid" {
         let mut reasons = BTreeSet::new();
         let guarded: HashSet<String> = conditions.iter().flat_map(|c| has_guards(c)).collect();
@@ -150,7 +160,7 @@ fn lint_statement(
         }
         if !reasons.is_empty() {
             out.push(at(
-                st.start,
+                body,
                 "lint::forbid_can_error",
                 format!("forbid `{id}` can error at request time ({}); an erroring forbid is skipped, so the request may be permitted", reasons.into_iter().collect::<Vec<_>>().join("; ")),
                 "guard optional fields with `has`, avoid arithmetic that can overflow, and build extension values from literals — or move the check into a permit",
@@ -170,7 +180,7 @@ fn lint_statement(
         && conditions.is_empty()
     {
         out.push(at(
-            st.start,
+            body,
             "lint::permit_all",
             format!("permit `{id}` allows every principal every action on every resource"),
             "constrain the scope (principal, action, resource) or add a `when` condition",
@@ -183,7 +193,7 @@ fn lint_statement(
             .is_some_and(|t| t.trim_start().starts_with("@id"))
     {
         out.push(at(
-            st.start,
+            keyword,
             "lint::missing_id",
             format!("policy `{id}` has no `@id`; its id changes whenever policies are added above it"),
             "add `@id(\"a-stable-descriptive-id\")` so reviews, replays and bundles can refer to it",
@@ -191,8 +201,19 @@ fn lint_statement(
     }
     if let (Some(controls), Some(control)) = (ctx.controls, &st.control) {
         if !controls.contains(control) {
+            let annotation = find("@control")
+                .map(|(s, e)| {
+                    (
+                        s,
+                        file.text
+                            .get(e..)
+                            .and_then(|t| t.find(')'))
+                            .map_or(e, |i| e + i + 1),
+                    )
+                })
+                .unwrap_or(keyword);
             out.push(at(
-                st.start,
+                annotation,
                 "lint::unknown_control",
                 format!("policy `{id}` enforces control `{control}`, which controls/controls.toml does not define"),
                 "fix the `@control` annotation, or add the control to controls/controls.toml",
@@ -214,18 +235,56 @@ fn lint_statement(
             };
             if !ids.contains(&eid) {
                 let needle = format!("{short}::\"{eid}\"");
-                let pos = file
-                    .text
-                    .get(st.start..)
-                    .and_then(|t| t.find(&needle))
-                    .map_or(st.start, |i| st.start + i);
                 out.push(at(
-                    pos,
+                    find(&needle).unwrap_or(keyword),
                     "lint::unknown_entity",
                     format!("policy `{id}` names {kind} `{eid}`, which the inventory does not have"),
                     "fix the id, or register it in the inventory (a policy about a missing entity never applies)",
                 ));
             }
+        }
+    }
+}
+
+/// Where the effect keyword of the statement at `start..end` begins: after its annotations
+/// (`@name("…")`, strings may hold `)`), comments and whitespace.
+fn effect_start(text: &str, start: usize, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    let skip_blank = |mut i: usize| loop {
+        while i < end && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if text.get(i..end).is_some_and(|t| t.starts_with("//")) {
+            while i < end && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else {
+            return i;
+        }
+    };
+    loop {
+        i = skip_blank(i);
+        if i >= end || bytes[i] != b'@' {
+            return i.min(end);
+        }
+        i += 1;
+        while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        i = skip_blank(i);
+        if i < end && bytes[i] == b'(' {
+            let mut in_string = false;
+            while i < end {
+                match bytes[i] {
+                    b'\\' if in_string => i += 1,
+                    b'"' => in_string = !in_string,
+                    b')' if !in_string => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
         }
     }
 }
@@ -355,7 +414,7 @@ mod tests {
         let text = "@id(\"a\")\n@control(\"MND-OK\")\npermit(principal, action, resource) when { true };\n@id(\"b\")\n@control(\"MND-TYPO\")\npermit(principal, action, resource) when { true };\n";
         assert_eq!(
             lints(text, None, None),
-            vec![("lint::unknown_control".to_owned(), 4)]
+            vec![("lint::unknown_control".to_owned(), 5)]
         );
     }
 
@@ -370,7 +429,7 @@ mod tests {
                 format!("@id(\"f\")\nforbid(principal, action, resource)\nwhen {{ {body} }};\n");
             assert_eq!(
                 lints(&text, None, None),
-                vec![("lint::forbid_can_error".to_owned(), 1)],
+                vec![("lint::forbid_can_error".to_owned(), 2)],
                 "{body}"
             );
         }

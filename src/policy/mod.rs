@@ -41,6 +41,8 @@ pub struct Statement {
     pub kind: StatementKind,
     /// Byte offset of the statement (annotations included) in its file.
     pub start: usize,
+    /// Byte offset just past its `;`.
+    pub end: usize,
     pub line: u32,
     pub control: Option<String>,
     pub rationale: Option<String>,

@@ -309,3 +309,55 @@ fn policy_add_instantiates_a_library_control_in_the_workspace_namespace() {
         .code(2)
         .stderr(predicate::str::contains("no policy for control `MND-NOPE`"));
 }
+
+#[test]
+fn validate_links_templates_from_links_toml_and_locates_bad_links() {
+    let ws = TempWorkspace::new();
+    let p = ws.path().to_str().unwrap();
+    ws.write(
+        "policies/grants.cedar",
+        "@id(\"grant-tool-group\")\n@control(\"MND-AUTHZ-01\")\npermit (principal == ?principal, action == Acme::Action::\"invoke_tool\", resource in ?resource);\n",
+    );
+    ws.write(
+        "policies/links.toml",
+        "[[links]]\nid = \"grant-a\"\ntemplate = \"grant-tool-group\"\nprincipal = 'Agent::\"a\"'\nresource = 'ToolGroup::\"g\"'\n",
+    );
+    let out = mandate()
+        .args(["--workspace", p, "validate", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["links"][0]["id"], "grant-a");
+    assert_eq!(json["links"][0]["template"], "grant-tool-group");
+    assert_eq!(json["error_count"], 0, "{json:#}");
+    mandate()
+        .args(["--workspace", p, "validate"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "in 5 files and 1 template link: 0 errors",
+        ));
+
+    ws.write(
+        "policies/links.toml",
+        "[[links]]\nid = \"grant-a\"\ntemplate = \"grant-tool-grup\"\nprincipal = 'Agent::\"a\"'\n\n[[links]]\nid = \"grant-b\"\ntemplate = \"grant-tool-group\"\nprincipal = 'Agent::\"b\"'\n",
+    );
+    mandate()
+        .args(["--workspace", p, "validate"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains(
+                "policies/links.toml:3:12: error: no template `grant-tool-grup`",
+            )
+            .and(predicate::str::contains(
+                "help: templates in the workspace: grant-tool-group",
+            ))
+            .and(predicate::str::contains(
+                "policies/links.toml:6:1: error: link `grant-b` does not fill `?resource`",
+            )),
+        );
+}

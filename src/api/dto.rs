@@ -92,9 +92,23 @@ pub struct ValidationReport {
     pub diagnostics: Vec<Diagnostic>,
     pub error_count: u32,
     pub warning_count: u32,
+    /// Policies and templates in the files, plus template links.
     pub policy_count: u32,
+    /// Template-linked policies from `policies/links.toml`, in file order.
+    pub links: Vec<LinkSummary>,
     /// Whether a schema was used (strict validation); without one only parsing and ids are checked.
     pub schema_used: bool,
+}
+
+/// A template-linked policy (`policies/links.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LinkSummary {
+    pub id: String,
+    /// The template's id.
+    pub template: String,
+    /// Line of the link in `policies/links.toml`.
+    pub line: u32,
 }
 
 /// One allowed lifecycle move.

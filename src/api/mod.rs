@@ -363,6 +363,15 @@ fn report_dto(report: &PolicyReport) -> dto::ValidationReport {
         error_count: n(report.error_count()),
         warning_count: n(report.warning_count()),
         policy_count: n(report.statement_count()),
+        links: report
+            .links
+            .iter()
+            .map(|l| dto::LinkSummary {
+                id: l.id.clone(),
+                template: l.template.clone(),
+                line: l.line,
+            })
+            .collect(),
         schema_used: report.schema_used,
     }
 }

@@ -99,10 +99,17 @@ pub fn validation(
             } else {
                 "no schema: parsed and checked ids only"
             };
+            let links = u32::try_from(report.links.len()).unwrap_or(u32::MAX);
+            let statements = report.policy_count.saturating_sub(links);
+            let links = if links == 0 {
+                String::new()
+            } else {
+                format!(" and {}", plural(links, "template link"))
+            };
             writeln!(
                 out,
-                "{} in {}: {}, {} ({mode})",
-                plural(report.policy_count, "policy").replace("policys", "policies"),
+                "{} in {}{links}: {}, {} ({mode})",
+                plural(statements, "policy").replace("policys", "policies"),
                 plural(
                     u32::try_from(report.files.len()).unwrap_or(u32::MAX),
                     "file"

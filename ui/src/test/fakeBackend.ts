@@ -303,6 +303,7 @@ export function report(files: PolicyFile[], diagnostics: Diagnostic[] = [], sche
     error_count: diagnostics.filter((d) => d.severity === 'error').length,
     warning_count: diagnostics.filter((d) => d.severity === 'warning').length,
     policy_count: files.reduce((n, f) => n + f.policies.length, 0),
+    links: [],
     schema_used: schemaUsed,
   };
 }

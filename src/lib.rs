@@ -14,6 +14,7 @@
 //! - [`model`]: the Cedar schema (generated or the team's own) and the entities
 //!   generated from the inventory.
 //! - [`policy`]: load `policies/**/*.cedar`, apply `@id`, validate against the schema.
+//! - [`replay`]: the scope index; recorded requests evaluated on all cores, one side or two.
 //! - [`store`]: SQLite (`.mandate/mandate.db`): migrations, the append-only audit log.
 //! - [`watch`]: debounced file watching that reports outside edits as typed changes.
 //!
@@ -41,6 +42,9 @@ pub mod frameworks;
 pub mod inventory;
 pub mod model;
 pub mod policy;
+pub mod replay;
+#[path = "replay/import/mod.rs"]
+pub mod replay_import;
 pub mod store;
 pub mod watch;
 pub mod workspace;

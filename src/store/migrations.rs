@@ -5,9 +5,10 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// `(version, sql)`, versions strictly increasing from 1.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE audit_log (
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE audit_log (
         id          INTEGER PRIMARY KEY AUTOINCREMENT,
         at          TEXT NOT NULL,          -- RFC 3339 UTC
         actor       TEXT NOT NULL,
@@ -23,7 +24,52 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE request_sets (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        -- One row per import run; its requests count only once `completed_at` is set, so a
+        -- set never shows half an import (a crashed run's rows are removed by the next one).
+        CREATE TABLE request_imports (
+            id           INTEGER PRIMARY KEY,
+            set_id       INTEGER NOT NULL REFERENCES request_sets (id),
+            file         TEXT NOT NULL,
+            format       TEXT NOT NULL,
+            started_at   TEXT NOT NULL,
+            completed_at TEXT,
+            kept         INTEGER NOT NULL DEFAULT 0,
+            duplicates   INTEGER NOT NULL DEFAULT 0,
+            skipped      INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE requests (
+            id             INTEGER PRIMARY KEY,
+            set_id         INTEGER NOT NULL REFERENCES request_sets (id),
+            import_id      INTEGER NOT NULL REFERENCES request_imports (id),
+            key            TEXT NOT NULL,   -- the record's id, else sha256 of its content
+            rid            TEXT,            -- the record's id as given
+            time           TEXT,            -- RFC 3339 UTC, millisecond precision
+            principal_type TEXT NOT NULL,   -- qualified Cedar type names
+            principal_id   TEXT NOT NULL,
+            action_type    TEXT NOT NULL,
+            action_id      TEXT NOT NULL,
+            resource_type  TEXT NOT NULL,
+            resource_id    TEXT NOT NULL,
+            context        TEXT,            -- JSON object; NULL when the record had none
+            entities       TEXT,            -- JSON array of Cedar entities; NULL when none
+            decision       TEXT,            -- recorded production decision: allow | deny
+            reasons        TEXT,            -- JSON array of policy ids
+            task_id        TEXT,
+            bundle         TEXT,
+            grade          TEXT NOT NULL,   -- full | no_context | ids_only
+            UNIQUE (set_id, key)
+        );
+        CREATE INDEX requests_set_time ON requests (set_id, time);",
+    ),
+];
 
 pub fn latest() -> i64 {
     MIGRATIONS.last().map_or(0, |(v, _)| *v)

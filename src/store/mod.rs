@@ -7,6 +7,7 @@
 
 pub mod audit;
 mod migrations;
+pub mod requests;
 
 use std::path::Path;
 use std::time::Duration;
@@ -14,6 +15,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
+pub use requests::{
+    Count, ImportRun, NewRequest, RequestSetSummary, RequestStats, RequestWindow, StoredRequest,
+};
 
 /// How long a writer waits for another process's lock before giving up. Long enough that
 /// the app and the CLI writing at once never surface "database is locked" to a user.
@@ -131,6 +135,10 @@ impl Db {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 }
 

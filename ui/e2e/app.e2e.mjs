@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -74,6 +74,28 @@ async function typeText(text) {
     run += ch;
   }
   if (run) await browser.keys(run);
+}
+
+/** Replaces an input's value by typing, so React sees every key (see typeText). */
+async function fill(selector, text) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 5_000 });
+  await el.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('Delete');
+  await typeText(text);
+}
+
+/** A copy of examples/demo in a temp dir (without its database), opened in the window. */
+async function openDemoCopy(adjust = () => {}) {
+  const demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-demo-')), 'demo');
+  cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  adjust(demo);
+  // The folder picker is native; open the copy through the same command the picker feeds.
+  await browser.execute((path) => window.__TAURI_INTERNALS__.invoke('open_workspace', { path }), demo);
+  await browser.refresh();
+  await (await browser.$('[data-testid="workspace-name"]')).waitForDisplayed({ timeout: 10_000 });
+  return demo;
 }
 
 async function screenshot(name) {
@@ -227,11 +249,13 @@ test('the policy editor: type an error, see it, fix it, save without an outside-
   await content.click();
   await browser.keys(['Control', 'End']);
   await typeText('\npermit(principal, action, resource) when { principal.lifecycl == "x" };');
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="editor-problem"]')).length > 0, {
+  // The statement has no @id, so a lint warning may come first: look for the error.
+  const errors = '[data-testid="editor-problem"][data-severity="error"]';
+  await browser.waitUntil(async () => (await browser.$$(errors)).length > 0, {
     timeout: 10_000,
     timeoutMsg: 'the problem in the unsaved buffer never appeared',
   });
-  const problem = (await browser.$$('[data-testid="editor-problem"]'))[0];
+  const problem = (await browser.$$(errors))[0];
   assert.equal(await problem.getAttribute('data-severity'), 'error');
   await (await browser.$('.cm-lintRange-error')).waitForExist({ timeout: 5_000 });
   assert.ok(await (await browser.$('[data-testid="editor-dirty"]')).isDisplayed());
@@ -259,13 +283,71 @@ test('the policy editor: type an error, see it, fix it, save without an outside-
   assert.equal((await browser.$$('[data-testid="editor-dirty"]')).length, 0, 'saved buffer is still marked dirty');
 });
 
+test('completion after `context.` offers exactly the action’s context fields', async () => {
+  // The fields come from the workspace's effective schema, as the core prints it.
+  const schema = JSON.parse(execFileSync(cli, ['-w', workspace, 'schema', '--format', 'json'], { encoding: 'utf8' }));
+  const ns = schema.Acme;
+  const ctx = ns.actions.request_credential.appliesTo.context;
+  const expected = Object.keys(ctx.type === 'Record' ? ctx.attributes : ns.commonTypes[ctx.type].attributes).sort();
+  assert.ok(expected.includes('ttl_seconds') && expected.length > 3, `unexpected context fields ${expected}`);
+
+  await (await browser.$('[data-testid="nav-policies"]')).click();
+  await (await browser.$('[data-testid="policy-file"][data-path="policies/credentials.cedar"]')).click();
+  const content = await browser.$('[data-testid="policy-editor"][data-path="policies/credentials.cedar"] .cm-content');
+  await content.waitForDisplayed({ timeout: 10_000 });
+  await browser.waitUntil(async () => (await content.getText()).includes('attestation_required'), {
+    timeout: 10_000,
+    timeoutMsg: 'credentials.cedar did not load into the editor',
+  });
+  await content.click();
+  await browser.keys(['Control', 'End']);
+  // Put the cursor at the end of `when { principal.attestation_required` through the DOM
+  // selection, which CodeMirror follows.
+  const placed = await browser.execute((needle) => {
+    const root = document.querySelector('[data-testid="policy-editor"] .cm-content');
+    for (const line of root.querySelectorAll('.cm-line')) {
+      const at = line.textContent.indexOf(needle);
+      if (at < 0) continue;
+      let offset = at + needle.length;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (offset <= node.length) {
+          root.focus();
+          const range = document.createRange();
+          range.setStart(node, offset);
+          range.collapse(true);
+          const sel = window.getSelection();
+          sel.removeAllRanges();
+          sel.addRange(range);
+          return true;
+        }
+        offset -= node.length;
+      }
+    }
+    return false;
+  }, 'when { principal.attestation_required');
+  assert.ok(placed, 'the `when` condition of attestation-before-issuance is not in the editor');
+  await browser.pause(200);
+  await typeText(' && context.');
+  const labels = '[data-testid="policy-editor"] .cm-tooltip-autocomplete li .cm-completionLabel';
+  await browser.waitUntil(async () => (await browser.$$(labels)).length > 0, {
+    timeout: 5_000,
+    timeoutMsg: 'no completion list after `context.`',
+  });
+  const offered = [];
+  for (const el of await browser.$$(labels)) offered.push(await el.getText());
+  assert.deepEqual(offered.sort(), expected);
+
+  // Leave the file as it was: close the list and undo the typing.
+  await browser.keys('Escape');
+  for (let i = 0; i < 20 && (await browser.$$('[data-testid="editor-dirty"]')).length > 0; i++) {
+    await browser.keys(['Control', 'z']);
+  }
+  assert.equal((await browser.$$('[data-testid="editor-dirty"]')).length, 0, 'undo did not restore the file');
+});
+
 test('the demo organisation: 26 agents, their gaps and the graph', async () => {
-  const demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-demo-')), 'demo');
-  cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
-  // The folder picker is native; open the copy through the same command the picker feeds.
-  await browser.execute((path) => window.__TAURI_INTERNALS__.invoke('open_workspace', { path }), demo);
-  await browser.refresh();
-  await (await browser.$('[data-testid="workspace-name"]')).waitForDisplayed({ timeout: 10_000 });
+  await openDemoCopy();
   await (await browser.$('[data-testid="nav-agents"]')).click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="agent-row"]')).length > 0, { timeout: 10_000, timeoutMsg: 'no agent rows' });
   assert.match(await (await browser.$('[data-testid="agents-count"]')).getText(), /26/);
@@ -285,4 +367,87 @@ test('the demo organisation: 26 agents, their gaps and the graph', async () => {
   await (await browser.$('[data-testid="nav-dashboard"]')).click();
   await (await browser.$('[data-testid="dashboard-agent-count"]')).waitForDisplayed({ timeout: 5_000 });
   await screenshot('dashboard');
+});
+
+test('the test bench decides a request', async () => {
+  // Still the demo copy. Its policies decide: faq-bot (active, allowed zendesk.ticket.read,
+  // a low-sensitivity prod tool) is allowed by permit-allowed-tools; legacy-exporter is
+  // retired, so deny-inactive-agents (policies/lifecycle.cedar) denies it.
+  await (await browser.$('[data-testid="nav-policies"]')).click();
+  await (await browser.$('[data-testid="open-test-bench"]')).click();
+  const action = await browser.$('[data-testid="test-action"]');
+  await action.waitForDisplayed({ timeout: 10_000 });
+  await action.selectByAttribute('value', 'invoke_tool');
+  assert.equal(await (await browser.$('[data-testid="test-principal-type"]')).getValue(), 'Acme::Agent');
+  assert.equal(await (await browser.$('[data-testid="test-resource-type"]')).getValue(), 'Acme::Tool');
+  const fields = [];
+  for (const f of await browser.$$('[data-testid="test-context-field"]')) fields.push(await f.getAttribute('data-field'));
+  assert.ok(fields.includes('env') && fields.includes('task_id'), `context fields: ${fields}`);
+  await fill('[data-testid="test-principal-id"]', 'faq-bot');
+  await fill('[data-testid="test-resource-id"]', 'zendesk.ticket.read');
+  await fill('[data-testid="test-context-field"][data-field="env"]', 'prod');
+  await (await browser.$('[data-testid="test-decide"]')).click();
+  const decision = await browser.$('[data-testid="test-decision"]');
+  await decision.waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await decision.getAttribute('data-decision'), 'allow');
+  const ids = async () => {
+    const out = [];
+    for (const d of await browser.$$('[data-testid="test-determining"]')) out.push(await d.getAttribute('data-policy-id'));
+    return out;
+  };
+  assert.deepEqual(await ids(), ['permit-allowed-tools']);
+
+  await fill('[data-testid="test-principal-id"]', 'legacy-exporter');
+  await (await browser.$('[data-testid="test-decide"]')).click();
+  await browser.waitUntil(async () => (await decision.getAttribute('data-decision')) === 'deny', {
+    timeout: 10_000,
+    timeoutMsg: 'the retired agent was not denied',
+  });
+  assert.deepEqual(await ids(), ['deny-inactive-agents']);
+  const source = await (await browser.$('[data-testid="test-determining"] pre')).getText();
+  assert.match(source, /unless \{ principal\.lifecycle == "active" \}/);
+  await screenshot('test-bench');
+
+  // file:line opens the policy in the editor.
+  await (await browser.$('[data-testid="test-determining"] [data-testid="test-open-policy"]')).click();
+  await (await browser.$('[data-testid="policy-editor"][data-path="policies/lifecycle.cedar"]')).waitForExist({ timeout: 10_000 });
+});
+
+test('add a control policy from the library', async () => {
+  // A demo copy without policies/lifecycle.cedar: MND-LIFECYCLE-01's library policy is gone.
+  const demo = await openDemoCopy((dir) => rmSync(join(dir, 'policies', 'lifecycle.cedar')));
+  const added = join(demo, 'policies', 'controls', 'mnd-lifecycle-01.cedar');
+  await (await browser.$('[data-testid="nav-policies"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="policy-file"]')).length === 5, {
+    timeout: 10_000,
+    timeoutMsg: 'expected the 5 remaining demo policy files',
+  });
+  await (await browser.$('[data-testid="open-library"]')).click();
+  const dialog = await browser.$('[data-testid="library-dialog"]');
+  await dialog.waitForDisplayed({ timeout: 5_000 });
+  const row = await browser.$('[data-testid="library-control"][data-control="MND-LIFECYCLE-01"]');
+  await row.waitForDisplayed({ timeout: 10_000 });
+  const add = await row.$('[data-testid="library-add"]');
+  assert.ok(await add.isEnabled(), 'Add is disabled for MND-LIFECYCLE-01');
+  // Controls whose library policies are present cannot be added again.
+  assert.equal(await (await browser.$('[data-testid="library-control"][data-control="MND-AUTHZ-01"] [data-testid="library-add"]')).isEnabled(), false);
+  await add.click();
+  const done = await browser.$('[data-testid="library-added"]');
+  await done.waitForDisplayed({ timeout: 10_000 });
+  assert.match(await done.getText(), /Added deny-inactive-agents to policies\/controls\/mnd-lifecycle-01\.cedar/);
+  assert.ok(existsSync(added), 'the control file was not written');
+  assert.match(readFileSync(added, 'utf8'), /@id\("deny-inactive-agents"\)/);
+  await browser.waitUntil(async () => !(await add.isEnabled()), { timeout: 10_000, timeoutMsg: 'Add is still offered after adding' });
+  await (await browser.$('[data-testid="library-close"]')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="library-dialog"]')).length === 0, {
+    timeout: 5_000,
+    timeoutMsg: 'the dialog did not close',
+  });
+
+  const file = await browser.$('[data-testid="policy-file"][data-path="policies/controls/mnd-lifecycle-01.cedar"]');
+  await file.waitForExist({ timeout: 10_000 });
+  await (await browser.$('[data-testid="policy-editor"][data-path="policies/controls/mnd-lifecycle-01.cedar"]')).waitForExist({ timeout: 10_000 });
+  assert.equal((await file.$$('.count-error')).length, 0, 'the added file has errors');
+  assert.equal((await browser.$$('[data-testid="diagnostic"][data-severity="error"]')).length, 0);
+  assert.match(await (await browser.$('[data-testid="validation-summary"]')).getText(), /14 policies in 6 files — 0 errors/);
 });

@@ -2,8 +2,10 @@
 //
 // Validation runs in the core; this page only lays the report out. It revalidates whenever
 // the watcher reports a change (see `useValidation`) and flashes an "updated" indicator.
-// Selecting a file opens it in the (lazy-loaded) policy editor.
-import { lazy, Suspense, useMemo, useState } from 'react';
+// Selecting a file opens it in the (lazy-loaded) policy editor. The header opens the test
+// bench (decide one request) and the control library (add a control's policies).
+import { lazy, Suspense, useCallback, useMemo, useRef, useState } from 'react';
+import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { PolicyFile } from '../bindings/PolicyFile';
 import type { PolicyKind } from '../bindings/PolicyKind';
@@ -14,6 +16,8 @@ import { CountBadge, SeverityBadge } from '../components/SeverityBadge';
 import { formatLocation, groupByFile } from '../lib/diagnostics';
 import { plural, schemaText, summaryText } from '../lib/summary';
 import { useValidation } from '../lib/useValidation';
+import { LibraryDialog } from './policies/LibraryDialog';
+import { TestBench } from './policies/TestBench';
 
 // CodeMirror is large: the editor is its own chunk, loaded when a file is first opened.
 const PolicyEditor = lazy(() => import('../components/editor/PolicyEditor'));
@@ -28,7 +32,39 @@ const KIND_LABELS: Record<PolicyKind, string> = {
 export function PoliciesPage() {
   const v = useValidation();
   const [selected, setSelected] = useState<string | null>(null);
+  const [benchOpen, setBenchOpen] = useState(false);
+  const [libraryOpen, setLibraryOpen] = useState(false);
+  const benchToggle = useRef<HTMLButtonElement>(null);
+  const libraryButton = useRef<HTMLButtonElement>(null);
+  const detail = useRef<HTMLDivElement>(null);
   const report = v.report;
+  const revalidate = v.revalidate;
+
+  // A policy named by the test bench or added from the library opens in the editor below.
+  const openFile = useCallback((path: string) => {
+    setSelected(path);
+    detail.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, []);
+
+  // WebKit does not focus a clicked button, so focus goes back to the opener by name.
+  const closeBench = useCallback(() => {
+    setBenchOpen(false);
+    benchToggle.current?.focus();
+  }, []);
+
+  const closeLibrary = useCallback(() => {
+    setLibraryOpen(false);
+    libraryButton.current?.focus();
+  }, []);
+
+  const onAdded = useCallback(
+    (added: AddedPolicies) => {
+      // The app's own writes are not reported by the watcher: revalidate to list the file.
+      revalidate();
+      setSelected(added.file);
+    },
+    [revalidate],
+  );
 
   // A selected file that was deleted on disk falls back to "all files".
   const selectedFile = report?.files.find((f) => f.path === selected) ?? null;
@@ -71,6 +107,21 @@ export function PoliciesPage() {
             Updated {v.updatedAt.toLocaleTimeString()}
           </span>
         )}
+        <button
+          ref={benchToggle}
+          type="button"
+          className="btn"
+          aria-expanded={benchOpen}
+          onClick={() => setBenchOpen((o) => !o)}
+          data-testid="open-test-bench"
+        >
+          <Icon name="test" />
+          Test request
+        </button>
+        <button ref={libraryButton} type="button" className="btn" onClick={() => setLibraryOpen(true)} data-testid="open-library">
+          <Icon name="library" />
+          Add from library
+        </button>
         <button type="button" className="btn" onClick={v.revalidate} data-testid="revalidate">
           <Icon name="refresh" />
           Revalidate
@@ -84,6 +135,9 @@ export function PoliciesPage() {
           Validating policies…
         </p>
       )}
+
+      {benchOpen && <TestBench onOpenPolicy={openFile} onClose={closeBench} />}
+      {libraryOpen && <LibraryDialog files={report?.files ?? []} onClose={closeLibrary} onAdded={onAdded} />}
 
       {report && (
         <div className="policies-layout">
@@ -119,7 +173,7 @@ export function PoliciesPage() {
             ))}
           </nav>
 
-          <div className="policies-detail">
+          <div className="policies-detail" ref={detail}>
             {selectedFile && (
               <Suspense
                 fallback={

@@ -98,4 +98,54 @@ describe('PolicyEditor', () => {
     fireEvent.click(screen.getByTestId('editor-format'));
     expect(await screen.findByText(/cannot format: unexpected token/)).toBeTruthy();
   });
+
+  it('names each policy’s control with its title and statement, and flags an unknown one', async () => {
+    backend.report = report([
+      policyFile(PATH, [], {
+        policies: [
+          { id: 'a', kind: 'forbid', line: 1, control: 'MND-LIFECYCLE-01', rationale: 'approval must hold' },
+          { id: 'b', kind: 'permit', line: 4, control: 'MND-TYPO-01', rationale: null },
+          { id: 'c', kind: 'permit', line: 8, control: null, rationale: null },
+        ],
+      }),
+    ]);
+    backend.controlsView = {
+      controls: [
+        {
+          id: 'MND-LIFECYCLE-01',
+          title: 'Only approved, active agents act',
+          statement: 'Suspended, retired and never-approved agents are denied every action.',
+          rationale: '',
+          checks: [],
+          in_workspace: true,
+          library_policies: ['deny-inactive-agents'],
+          enforced_by: [],
+        },
+      ],
+      diagnostics: [],
+    };
+    await openEditor();
+    await waitFor(() => expect(screen.getAllByTestId('policy-control').every((c) => c.dataset.known !== undefined)).toBe(true));
+    const notes = screen.getAllByTestId('policy-control');
+    expect(notes.map((n) => [n.dataset.control, n.dataset.known])).toEqual([
+      ['MND-LIFECYCLE-01', 'true'],
+      ['MND-TYPO-01', 'false'],
+    ]);
+    expect(notes[0]?.textContent).toContain('Only approved, active agents act');
+    expect(notes[0]?.textContent).toContain('Suspended, retired and never-approved agents are denied every action.');
+    expect(notes[0]?.querySelector('[data-testid="policy-control-unknown"]')).toBeNull();
+    expect(notes[1]?.textContent).toMatch(/unknown control/);
+
+    // A control added to controls.toml on disk is picked up.
+    backend.controlsView = {
+      ...backend.controlsView,
+      controls: [
+        ...backend.controlsView.controls,
+        { ...backend.controlsView.controls[0]!, id: 'MND-TYPO-01', title: 'Our own control', statement: 'Ours.' },
+      ],
+    };
+    act(() => backend.emitChange([{ kind: 'controls_changed', path: 'controls/controls.toml' }]));
+    await waitFor(() => expect(screen.getAllByTestId('policy-control')[1]?.dataset.known).toBe('true'));
+    expect(screen.getAllByTestId('policy-control')[1]?.textContent).toContain('Our own control');
+  });
 });

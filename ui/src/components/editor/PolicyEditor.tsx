@@ -1,9 +1,11 @@
 // The policy editor (lazy-loaded chunk): CodeMirror over one policy file, with live
-// diagnostics from the core, schema completion, format, save and changes on disk.
+// diagnostics from the core, schema completion, format, save and changes on disk. The side
+// panel lists the file's policies with the control each one enforces (title and statement).
 import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
+import type { ControlStatus } from '../../bindings/ControlStatus';
 import type { PolicySummary } from '../../bindings/PolicySummary';
 import type { SchemaOutline } from '../../bindings/SchemaOutline';
 import { toApiError, useBackend } from '../../backend';
@@ -28,6 +30,7 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [problems, setProblems] = useState<EditorDiagnostic[]>([]);
   const [busy, setBusy] = useState<'saving' | 'formatting' | null>(null);
+  const [controls, setControls] = useState<Map<string, ControlStatus> | null>(null);
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const outlineRef = useRef<SchemaOutline | null>(null);
@@ -56,6 +59,27 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
       active = false;
     };
   }, [backend, path]);
+
+  // The controls (workspace and library) the side panel names, again when controls.toml changes.
+  useEffect(() => {
+    const load = (live: () => boolean) =>
+      backend.controls().then(
+        (v) => {
+          if (live()) setControls(new Map(v.controls.map((c) => [c.id, c])));
+        },
+        // Without the controls the panel shows the bare @control ids.
+        () => undefined,
+      );
+    let active = true;
+    void load(() => active);
+    const stop = watchWorkspace(backend, (changes, live) => {
+      if (changes.some((c) => c.kind === 'controls_changed' || c.kind === 'config_changed')) void load(live);
+    });
+    return () => {
+      active = false;
+      stop();
+    };
+  }, [backend]);
 
   // Create the view once.
   useEffect(() => {
@@ -276,8 +300,8 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
                     <span className={`kind kind-${p.kind}`}>{p.kind.startsWith('permit') ? 'permit' : 'forbid'}</span>
                     <code>{p.id}</code>
                     <span className="muted small">line {p.line}</span>
-                    {p.control && <span className="editor-outline-control">{p.control}</span>}
                     {p.rationale && <span className="editor-outline-rationale">{p.rationale}</span>}
+                    {p.control && <ControlNote id={p.control} controls={controls} />}
                   </button>
                 </li>
               ))}
@@ -286,5 +310,29 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
         </nav>
       </div>
     </section>
+  );
+}
+
+/** The control a policy's @control names: its title and statement, or a warning when unknown. */
+function ControlNote({ id, controls }: { id: string; controls: Map<string, ControlStatus> | null }) {
+  const control = controls?.get(id);
+  // Until the controls load, the id alone; once loaded, an id they lack is flagged.
+  const unknown = controls !== null && !control;
+  return (
+    <span
+      className={unknown ? 'editor-outline-control editor-outline-control-unknown' : 'editor-outline-control'}
+      data-testid="policy-control"
+      data-control={id}
+      data-known={controls === null ? undefined : String(!unknown)}
+    >
+      <span className="editor-outline-control-id">{id}</span>
+      {control && <span className="editor-outline-control-title">{control.title}</span>}
+      {control && <span className="editor-outline-control-statement">{control.statement}</span>}
+      {unknown && (
+        <span className="editor-outline-control-warning" data-testid="policy-control-unknown">
+          unknown control: not in controls/controls.toml nor the library
+        </span>
+      )}
+    </span>
   );
 }

@@ -9,6 +9,7 @@ import { ErrorBanner } from './components/ErrorBanner';
 import { Header } from './components/Header';
 import { Sidebar } from './components/Sidebar';
 import { Welcome } from './components/Welcome';
+import { setDraftScope } from './lib/drafts';
 import { useHashRoute, type Page } from './lib/route';
 import { AgentsPage } from './pages/AgentsPage';
 import { AuditPage } from './pages/AuditPage';
@@ -43,6 +44,10 @@ export function App() {
 
   // mandate.toml names the workspace; re-read the header when it changes on disk.
   const root = workspace?.root;
+  // Unsaved policy drafts belong to the workspace they were made in.
+  useEffect(() => {
+    if (root !== undefined) setDraftScope(root);
+  }, [root]);
   useEffect(() => {
     if (root === undefined) return;
     // A failed subscription is reported by the pages; the header just stays as it is.

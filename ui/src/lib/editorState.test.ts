@@ -36,4 +36,16 @@ describe('editorReducer', () => {
     expect(s.external).toBeNull();
     expect(isDirty(s)).toBe(false);
   });
+
+  it('restores a kept draft dirty, and asks when the file changed on disk since', () => {
+    const same = run({ type: 'restored', text: 'disk', draft: { base: 'disk', text: 'mine' } });
+    expect(same).toMatchObject({ disk: 'disk', buffer: 'mine', external: null });
+    expect(isDirty(same)).toBe(true);
+    const moved = run({ type: 'restored', text: 'theirs', draft: { base: 'disk', text: 'mine' } });
+    expect(moved).toMatchObject({ disk: 'disk', buffer: 'mine', external: 'theirs' });
+    expect(run({ type: 'restored', text: 'theirs', draft: { base: 'disk', text: 'mine' } }, { type: 'reload' })).toMatchObject({
+      buffer: 'theirs',
+      external: null,
+    });
+  });
 });

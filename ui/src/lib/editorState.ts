@@ -14,6 +14,7 @@ export interface EditorBufferState {
 
 export type EditorAction =
   | { type: 'loaded'; text: string }
+  | { type: 'restored'; text: string; draft: { base: string; text: string } }
   | { type: 'edited'; text: string }
   | { type: 'replaced'; text: string }
   | { type: 'saved'; text: string }
@@ -31,6 +32,13 @@ export function editorReducer(s: EditorBufferState, a: EditorAction): EditorBuff
   switch (a.type) {
     case 'loaded':
       return { disk: a.text, buffer: a.text, external: null, revision: s.revision + 1 };
+    case 'restored':
+      // A kept draft over the file as it is now: when the file changed on disk since the
+      // draft was made, the user decides (as with any outside change to a dirty buffer).
+      if (a.text === a.draft.base || a.text === a.draft.text) {
+        return { disk: a.text, buffer: a.draft.text, external: null, revision: s.revision + 1 };
+      }
+      return { disk: a.draft.base, buffer: a.draft.text, external: a.text, revision: s.revision + 1 };
     case 'edited':
       return a.text === s.buffer ? s : { ...s, buffer: a.text };
     case 'replaced':

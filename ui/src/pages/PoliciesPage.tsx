@@ -4,7 +4,7 @@
 // the watcher reports a change (see `useValidation`) and flashes an "updated" indicator.
 // Selecting a file opens it in the (lazy-loaded) policy editor. The header opens the test
 // bench (decide one request) and the control library (add a control's policies).
-import { lazy, Suspense, useCallback, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { PolicyFile } from '../bindings/PolicyFile';
@@ -14,6 +14,7 @@ import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
 import { CountBadge, SeverityBadge } from '../components/SeverityBadge';
 import { formatLocation, groupByFile } from '../lib/diagnostics';
+import { draftPaths, onDraftsChanged } from '../lib/drafts';
 import { plural, schemaText, summaryText } from '../lib/summary';
 import { useValidation } from '../lib/useValidation';
 import { LibraryDialog } from './policies/LibraryDialog';
@@ -40,11 +41,23 @@ export function PoliciesPage() {
   const report = v.report;
   const revalidate = v.revalidate;
 
-  // A policy named by the test bench or added from the library opens in the editor below.
-  const openFile = useCallback((path: string) => {
+  // A policy named by the test bench (at its line) or added from the library opens in the
+  // editor below.
+  const [jump, setJump] = useState<{ line: number; seq: number } | null>(null);
+  const openFile = useCallback((path: string, line?: number) => {
     setSelected(path);
+    setJump((j) => (line === undefined ? null : { line, seq: (j?.seq ?? 0) + 1 }));
     detail.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
   }, []);
+  const selectFile = useCallback((path: string | null) => {
+    setSelected(path);
+    setJump(null);
+  }, []);
+
+  // Unsaved edits: the open editor's, and drafts kept from files closed while dirty.
+  const [editorDirty, setEditorDirty] = useState(false);
+  const [drafts, setDrafts] = useState<string[]>(draftPaths);
+  useEffect(() => onDraftsChanged(() => setDrafts(draftPaths())), []);
 
   // WebKit does not focus a clicked button, so focus goes back to the opener by name.
   const closeBench = useCallback(() => {
@@ -61,9 +74,9 @@ export function PoliciesPage() {
     (added: AddedPolicies) => {
       // The app's own writes are not reported by the watcher: revalidate to list the file.
       revalidate();
-      setSelected(added.file);
+      selectFile(added.file);
     },
-    [revalidate],
+    [revalidate, selectFile],
   );
 
   // A selected file that was deleted on disk falls back to "all files".
@@ -146,7 +159,7 @@ export function PoliciesPage() {
               type="button"
               className="file-item file-item-all"
               aria-pressed={selectedFile === null}
-              onClick={() => setSelected(null)}
+              onClick={() => selectFile(null)}
             >
               <span className="file-path">All files</span>
               <span className="file-meta">{plural(report.policy_count, 'policy', 'policies')}</span>
@@ -160,12 +173,17 @@ export function PoliciesPage() {
                 key={f.path}
                 className="file-item"
                 aria-pressed={selectedFile?.path === f.path}
-                onClick={() => setSelected(f.path)}
+                onClick={() => selectFile(f.path)}
                 data-testid="policy-file"
                 data-path={f.path}
                 title={f.path}
               >
                 <span className="file-path">{f.path}</span>
+                {((selectedFile?.path === f.path && editorDirty) || drafts.includes(f.path)) && (
+                  <span className="file-unsaved" data-testid="file-unsaved" title="Unsaved changes, kept until you save or reload">
+                    ●<span className="visually-hidden"> unsaved changes</span>
+                  </span>
+                )}
                 <span className="file-meta">{plural(f.policies.length, 'policy', 'policies')}</span>
                 <CountBadge count={f.error_count} severity="error" />
                 <CountBadge count={f.warning_count} severity="warning" />
@@ -187,6 +205,8 @@ export function PoliciesPage() {
                   path={selectedFile.path}
                   policies={selectedFile.policies}
                   onSaved={v.revalidate}
+                  jump={jump}
+                  onDirtyChange={setEditorDirty}
                 />
               </Suspense>
             )}

@@ -1,9 +1,12 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach } from 'vitest';
+import { clearDrafts } from '../lib/drafts';
 
 // Vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(() => {
   cleanup();
+  // Unmounting a dirty editor keeps a draft; the next test starts without.
+  clearDrafts();
   window.location.hash = '';
 });
 

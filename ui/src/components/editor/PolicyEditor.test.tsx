@@ -148,4 +148,44 @@ describe('PolicyEditor', () => {
     await waitFor(() => expect(screen.getAllByTestId('policy-control')[1]?.dataset.known).toBe('true'));
     expect(screen.getAllByTestId('policy-control')[1]?.textContent).toContain('Our own control');
   });
+
+  it('keeps unsaved edits when another file is opened, marks the file, and restores them', async () => {
+    const OTHER = 'policies/other.cedar';
+    backend.report = report([policyFile(PATH, ['a']), policyFile(OTHER, ['b'])]);
+    backend.files[OTHER] = '@id("b")\nforbid (principal, action, resource);\n';
+    const view = await openEditor();
+    type(view, '// unsaved\n');
+    await waitFor(() => expect(screen.getAllByTestId('file-unsaved')).toHaveLength(1));
+    fireEvent.click(screen.getByRole('button', { name: new RegExp(OTHER) }));
+    await waitFor(() => expect(screen.getByTestId('policy-editor').dataset.path).toBe(OTHER));
+    // The first file still shows its unsaved edits in the list, and nothing was written.
+    const marked = screen.getAllByTestId('file-unsaved').map((m) => m.closest('button')?.dataset.path);
+    expect(marked).toEqual([PATH]);
+    expect(backend.calls.saveFile).toEqual([]);
+
+    fireEvent.click(screen.getByRole('button', { name: new RegExp(PATH) }));
+    const editor = await screen.findByTestId('policy-editor');
+    await waitFor(() => expect(editor.dataset.path).toBe(PATH));
+    const back = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
+    await waitFor(() => expect(back.state.doc.toString()).toBe(`${TEXT}// unsaved\n`));
+    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+  });
+
+  it('a draft over a file that changed on disk meanwhile asks which to keep', async () => {
+    const OTHER = 'policies/other.cedar';
+    backend.report = report([policyFile(PATH, ['a']), policyFile(OTHER, ['b'])]);
+    backend.files[OTHER] = '@id("b")\nforbid (principal, action, resource);\n';
+    const view = await openEditor();
+    type(view, '// unsaved\n');
+    fireEvent.click(screen.getByRole('button', { name: new RegExp(OTHER) }));
+    await waitFor(() => expect(screen.getByTestId('policy-editor').dataset.path).toBe(OTHER));
+    backend.files[PATH] = '@id("a")\nforbid (principal, action, resource);\n';
+    fireEvent.click(screen.getByRole('button', { name: new RegExp(PATH) }));
+    expect(await screen.findByTestId('editor-external-change')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('editor-reload'));
+    const back = EditorView.findFromDOM(screen.getByTestId('policy-editor').querySelector<HTMLElement>('.cm-content')!)!;
+    await waitFor(() => expect(back.state.doc.toString()).toBe(backend.files[PATH]));
+    expect(screen.queryByTestId('editor-dirty')).toBeNull();
+  });
 });

@@ -11,6 +11,7 @@ import type { SchemaOutline } from '../../bindings/SchemaOutline';
 import { toApiError, useBackend } from '../../backend';
 import { watchWorkspace } from '../../lib/watchWorkspace';
 import { toEditorDiagnostics, type EditorDiagnostic } from '../../lib/cedar/ranges';
+import { keepDraft, takeDraft } from '../../lib/drafts';
 import { editorReducer, INITIAL_EDITOR_STATE, isDirty } from '../../lib/editorState';
 import { ErrorBanner } from '../ErrorBanner';
 import { SeverityBadge } from '../SeverityBadge';
@@ -21,9 +22,13 @@ export interface PolicyEditorProps {
   policies: PolicySummary[];
   /** Called after a successful save (the page revalidates the workspace). */
   onSaved: () => void;
+  /** Put the cursor on this line once loaded, and again whenever `seq` changes. */
+  jump?: { line: number; seq: number } | null;
+  /** Told whenever the buffer becomes dirty or clean. */
+  onDirtyChange?: (dirty: boolean) => void;
 }
 
-export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorProps) {
+export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyChange }: PolicyEditorProps) {
   const backend = useBackend();
   const [state, dispatch] = useReducer(editorReducer, INITIAL_EDITOR_STATE);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
@@ -37,12 +42,14 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
   const appliedRevision = useRef(0);
   const actions = useRef({ save: () => undefined as void, format: () => undefined as void });
 
-  // Load the file.
+  // Load the file, with the unsaved edits kept when it was last closed (see lib/drafts).
   useEffect(() => {
     let active = true;
     backend.readPolicyFile(path).then(
       (text) => {
-        if (active) dispatch({ type: 'loaded', text });
+        if (!active) return;
+        const draft = takeDraft(path);
+        dispatch(draft ? { type: 'restored', text, draft } : { type: 'loaded', text });
       },
       (e: unknown) => {
         if (active) setLoadError(toApiError(e));
@@ -204,6 +211,27 @@ export default function PolicyEditor({ path, policies, onSaved }: PolicyEditorPr
 
   const dirty = isDirty(state);
   const loaded = state.disk !== null;
+
+  // Closing the editor (another file, another page) keeps a dirty buffer as a draft.
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  });
+  useEffect(
+    () => () => {
+      const s = latest.current;
+      if (s.disk !== null && isDirty(s)) keepDraft(path, s.disk, s.buffer);
+    },
+    [path],
+  );
+
+  useEffect(() => {
+    onDirtyChange?.(dirty);
+  }, [dirty, onDirtyChange]);
+
+  useEffect(() => {
+    if (loaded && jump) goToLine(jump.line);
+  }, [loaded, jump, goToLine]);
 
   return (
     <section className="panel policy-editor" data-testid="policy-editor" data-path={path} aria-label={`Editor for ${path}`}>

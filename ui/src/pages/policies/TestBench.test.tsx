@@ -1,3 +1,4 @@
+import { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../bindings/ApiError';
@@ -168,7 +169,7 @@ describe('the test bench', () => {
   it('shows the decision and the policies that determined it, and opens one in the editor', async () => {
     backend.test = () => ({
       decision: 'deny',
-      determining: [{ id: 'deny-inactive-agents', file: 'policies/lifecycle.cedar', line: 1, text: SOURCE }],
+      determining: [{ id: 'deny-inactive-agents', file: 'policies/lifecycle.cedar', line: 2, text: SOURCE }],
       errors: [],
     });
     const bench = await openBench();
@@ -183,8 +184,12 @@ describe('the test bench', () => {
     expect(determining[0]?.querySelector('pre')?.textContent).toBe(SOURCE);
     expect(within(bench).getByText('Denied by 1 forbid')).toBeTruthy();
 
-    fireEvent.click(within(determining[0]!).getByRole('button', { name: 'policies/lifecycle.cedar:1' }));
-    expect((await screen.findByTestId('policy-editor')).dataset.path).toBe('policies/lifecycle.cedar');
+    fireEvent.click(within(determining[0]!).getByRole('button', { name: 'policies/lifecycle.cedar:2' }));
+    const editor = await screen.findByTestId('policy-editor');
+    expect(editor.dataset.path).toBe('policies/lifecycle.cedar');
+    // The cursor lands on the policy's line once the file has loaded.
+    const view = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
+    await waitFor(() => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(2));
     expect(screen.getByTestId('test-bench')).toBeTruthy();
 
     // Editing the request marks the shown decision as not for it any more.

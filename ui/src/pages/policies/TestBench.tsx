@@ -48,7 +48,13 @@ interface Decided {
   outdated: boolean;
 }
 
-export function TestBench({ onOpenPolicy, onClose }: { onOpenPolicy: (file: string) => void; onClose: () => void }) {
+export function TestBench({
+  onOpenPolicy,
+  onClose,
+}: {
+  onOpenPolicy: (file: string, line: number) => void;
+  onClose: () => void;
+}) {
   const backend = useBackend();
   const uid = useId();
   const [outline, setOutline] = useState<SchemaOutline | null>(null);
@@ -539,7 +545,7 @@ function DecisionView({
 }: {
   decided: Decided;
   edited: boolean;
-  onOpenPolicy: (file: string) => void;
+  onOpenPolicy: (file: string, line: number) => void;
 }) {
   const { request, result } = decided;
   const allow = result.decision === 'allow';
@@ -601,7 +607,7 @@ function DecisionView({
                   <button
                     type="button"
                     className="link-button"
-                    onClick={() => onOpenPolicy(p.file)}
+                    onClick={() => onOpenPolicy(p.file, p.line)}
                     title={`Open ${p.file} in the editor`}
                     data-testid="test-open-policy"
                   >

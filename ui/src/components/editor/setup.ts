@@ -10,7 +10,7 @@ import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutt
 import { classHighlighter } from '@lezer/highlight';
 import type { SchemaOutline } from '../../bindings/SchemaOutline';
 import type { EditorDiagnostic } from '../../lib/cedar/ranges';
-import { contextFields, entityAttributes, policyScopeAt } from '../../lib/cedar/scope';
+import { contextFields, entityAttributes, policyScopeAt, scopeActions, scopeEntityTypes } from '../../lib/cedar/scope';
 import { cedarMode, KEYWORDS, VARIABLES } from '../../lib/cedar/tokenizer';
 
 export const cedarLanguage = StreamLanguage.define(cedarMode);
@@ -77,12 +77,35 @@ export function cedarCompletion(getOutline: () => SchemaOutline | null): Complet
     }
     const word = ctx.matchBefore(/[A-Za-z_][\w]*(?:::(?:[A-Za-z_]\w*|"[^"]*"?)?)*$/);
     if (!word && !ctx.explicit) return null;
+    const from = word?.from ?? ctx.pos;
+    // In the scope, after `principal is` / `resource ==` / `action in` …: only what fits the
+    // rest of the scope (the actions' principal and resource types, and vice versa).
+    const before = ctx.state.doc.sliceString(Math.max(0, from - 40), from);
+    const slot = /\b(principal|resource|action)\s*(is|==|in)\s*\[?\s*$/.exec(before);
+    if (outline && slot) {
+      const scope = policyScopeAt(ctx.state.doc.toString(), ctx.pos);
+      if (slot[1] === 'action') {
+        const actions = scopeActions(outline, { ...scope, actions: null });
+        return {
+          from,
+          options: actions.map((a) => ({ label: a.uid, type: 'enum', detail: 'action', boost: 1 })),
+          validFor: /^[\w:"]*$/,
+        };
+      }
+      const variable = slot[1] === 'principal' ? 'principal' : 'resource';
+      const types = scopeEntityTypes(outline, scope, variable, slot[2] as 'is' | '==' | 'in');
+      return {
+        from,
+        options: types.map((t) => ({ label: t, type: 'type', detail: `${variable} type`, boost: 1 })),
+        validFor: /^[\w:"]*$/,
+      };
+    }
     const options: Completion[] = [...KEYWORD_OPTIONS];
     if (outline) {
       for (const t of outline.entity_types) options.push({ label: t.name, type: 'type' });
       for (const a of outline.actions) options.push({ label: a.uid, type: 'enum', detail: 'action' });
     }
-    return { from: word?.from ?? ctx.pos, options, validFor: /^[\w:"]*$/ };
+    return { from, options, validFor: /^[\w:"]*$/ };
   };
 }
 

@@ -150,12 +150,7 @@ function sameName(written: string, qualified: string): boolean {
 
 /** The context fields available in `scope`: the named actions' (union), else every action's. */
 export function contextFields(outline: SchemaOutline, scope: PolicyScope): AttributeOutline[] {
-  const actions =
-    scope.actions === null
-      ? outline.actions
-      : outline.actions.filter((a) =>
-          scope.actions!.some((ref) => ref === squash(a.uid) || (quotedId(ref) === a.name && sameName(ref.slice(0, ref.lastIndexOf('::')), a.uid.slice(0, a.uid.lastIndexOf('::'))))),
-        );
+  const actions = scope.actions === null ? outline.actions : outline.actions.filter((a) => scope.actions!.some((ref) => matchesAction(ref, a)));
   return unionByName(actions.flatMap((a) => a.context));
 }
 
@@ -164,6 +159,52 @@ export function entityAttributes(outline: SchemaOutline, scope: PolicyScope, var
   const type = variable === 'principal' ? scope.principalType : scope.resourceType;
   const types = type === null ? outline.entity_types : outline.entity_types.filter((t) => sameName(type, t.name));
   return unionByName(types.flatMap((t) => t.attributes));
+}
+
+function matchesAction(ref: string, a: SchemaOutline['actions'][number]): boolean {
+  return ref === squash(a.uid) || (quotedId(ref) === a.name && sameName(ref.slice(0, ref.lastIndexOf('::')), a.uid.slice(0, a.uid.lastIndexOf('::'))));
+}
+
+/**
+ * The actions the scope allows: those it names, narrowed to those that apply to the
+ * principal and resource types it names.
+ */
+export function scopeActions(outline: SchemaOutline, scope: PolicyScope): SchemaOutline['actions'] {
+  const named = scope.actions === null ? outline.actions : outline.actions.filter((a) => scope.actions!.some((ref) => matchesAction(ref, a)));
+  return named.filter(
+    (a) =>
+      (scope.principalType === null || a.principal_types.some((t) => sameName(scope.principalType!, t))) &&
+      (scope.resourceType === null || a.resource_types.some((t) => sameName(scope.resourceType!, t))),
+  );
+}
+
+/**
+ * Entity types that fit after `principal is` / `resource is` (or `==`, `in`) in this scope:
+ * those the scope's actions apply to — for `in`, also the groups they can be members of.
+ * Every type when the scope names nothing that narrows it.
+ */
+export function scopeEntityTypes(outline: SchemaOutline, scope: PolicyScope, variable: 'principal' | 'resource', op: 'is' | '==' | 'in'): string[] {
+  // The variable's own type does not narrow itself.
+  const others: PolicyScope = { ...scope, [variable === 'principal' ? 'principalType' : 'resourceType']: null };
+  const actions = scopeActions(outline, others);
+  const direct = new Set(actions.flatMap((a) => (variable === 'principal' ? a.principal_types : a.resource_types)));
+  if (op === 'in') {
+    // `principal in Team::"x"`: add every type a fitting entity can be a member of, transitively.
+    let frontier = [...direct];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (const name of frontier) {
+        for (const parent of outline.entity_types.find((t) => t.name === name)?.member_of ?? []) {
+          if (!direct.has(parent)) {
+            direct.add(parent);
+            next.push(parent);
+          }
+        }
+      }
+      frontier = next;
+    }
+  }
+  return outline.entity_types.map((t) => t.name).filter((name) => direct.has(name));
 }
 
 function unionByName(attrs: AttributeOutline[]): AttributeOutline[] {

@@ -605,6 +605,46 @@ fn test_bench_decides_one_request_with_determining_policies_and_sources() {
         0,
     );
     assert_eq!(ok["decision"], "allow");
+    // The demo's one template link grants the incident commander the observability tools,
+    // with step-up; the determining policy is located at its link.
+    let linked = json(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Agent::\"incident-commander\"",
+            "--action",
+            "invoke_tool",
+            "--resource",
+            "Tool::\"datadog.logs.search\"",
+            "--context",
+            r#"{"env":"prod","step_up_approved":true}"#,
+        ],
+        0,
+    );
+    assert_eq!(
+        linked["determining"][0]["id"],
+        "grant-incident-commander-observability"
+    );
+    assert_eq!(linked["determining"][0]["file"], "policies/links.toml");
+    assert_eq!(linked["determining"][0]["line"], 5);
+    // Without the step-up the grant does not apply.
+    let no_step_up = json(
+        p,
+        &[
+            "test",
+            "--principal",
+            "Agent::\"incident-commander\"",
+            "--action",
+            "invoke_tool",
+            "--resource",
+            "Tool::\"datadog.logs.search\"",
+            "--context",
+            r#"{"env":"prod"}"#,
+        ],
+        1,
+    );
+    assert_eq!(no_step_up["determining"], serde_json::json!([]));
     // A context field the schema does not know is refused with the value named.
     run(
         p,

@@ -435,12 +435,22 @@ impl Session {
         }
         let response = Authorizer::new().is_authorized(&request, &report.set, &entities);
         let locate = |id: &str| {
-            report.files.iter().find_map(|f| {
-                f.statements
-                    .iter()
-                    .find(|s| s.id == id)
-                    .map(|s| (f.path.clone(), s.line))
-            })
+            report
+                .files
+                .iter()
+                .find_map(|f| {
+                    f.statements
+                        .iter()
+                        .find(|s| s.id == id)
+                        .map(|s| (f.path.clone(), s.line))
+                })
+                .or_else(|| {
+                    report
+                        .links
+                        .iter()
+                        .find(|l| l.id == id)
+                        .map(|l| (policy::LINKS_FILE.to_owned(), l.line))
+                })
         };
         let mut determining: Vec<dto::DeterminingPolicy> = response
             .diagnostics()

@@ -449,5 +449,5 @@ test('add a control policy from the library', async () => {
   await (await browser.$('[data-testid="policy-editor"][data-path="policies/controls/mnd-lifecycle-01.cedar"]')).waitForExist({ timeout: 10_000 });
   assert.equal((await file.$$('.count-error')).length, 0, 'the added file has errors');
   assert.equal((await browser.$$('[data-testid="diagnostic"][data-severity="error"]')).length, 0);
-  assert.match(await (await browser.$('[data-testid="validation-summary"]')).getText(), /14 policies in 6 files — 0 errors/);
+  assert.match(await (await browser.$('[data-testid="validation-summary"]')).getText(), /15 policies in 7 files and 1 template link — 0 errors/);
 });

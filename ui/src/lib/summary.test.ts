@@ -24,6 +24,16 @@ describe('summaryText', () => {
   it('handles an empty workspace', () => {
     expect(summaryText(report([]))).toBe('0 policies in 0 files — 0 errors, 0 warnings');
   });
+
+  it('counts template links on their own', () => {
+    const r = report([policyFile('a.cedar', ['grant-tool-group'])]);
+    r.policy_count += 2;
+    r.links = [
+      { id: 'l1', template: 'grant-tool-group', line: 1 },
+      { id: 'l2', template: 'grant-tool-group', line: 6 },
+    ];
+    expect(summaryText(r)).toBe('1 policy in 1 file and 2 template links — 0 errors, 0 warnings');
+  });
 });
 
 it('plural picks the irregular form', () => {

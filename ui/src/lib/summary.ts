@@ -8,10 +8,15 @@ export function plural(count: number, singular: string, pluralForm = `${singular
 
 /** "12 policies in 4 files — 0 errors, 1 warning". */
 export function summaryText(
-  report: Pick<ValidationReport, 'policy_count' | 'files' | 'error_count' | 'warning_count'>,
+  report: Pick<ValidationReport, 'policy_count' | 'files' | 'error_count' | 'warning_count'> & {
+    links?: ValidationReport['links'];
+  },
 ): string {
+  // `policy_count` includes template links; they are counted on their own, as the CLI does.
+  const links = report.links?.length ?? 0;
+  const linked = links > 0 ? ` and ${plural(links, 'template link')}` : '';
   return (
-    `${plural(report.policy_count, 'policy', 'policies')} in ${plural(report.files.length, 'file')}` +
+    `${plural(report.policy_count - links, 'policy', 'policies')} in ${plural(report.files.length, 'file')}${linked}` +
     ` — ${plural(report.error_count, 'error')}, ${plural(report.warning_count, 'warning')}`
   );
 }

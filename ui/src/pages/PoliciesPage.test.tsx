@@ -54,6 +54,20 @@ describe('PoliciesPage', () => {
     expect(screen.getByTestId('schema-status').textContent).toMatch(/schema/);
   });
 
+  it('lists template links with their templates when all files are shown', async () => {
+    backend.report.links = [{ id: 'grant-ic-observability', template: 'grant-tool-group', line: 3 }];
+    backend.report.policy_count += 1;
+    await renderPage();
+    expect(screen.getByTestId('validation-summary').textContent).toBe(
+      '3 policies in 2 files and 1 template link — 1 error, 1 warning',
+    );
+    const rows = screen.getAllByTestId('link-row');
+    expect(rows.map((r) => r.dataset.linkId)).toEqual(['grant-ic-observability']);
+    expect(rows[0]?.textContent).toContain('grant-tool-group');
+    fireEvent.click(screen.getAllByTestId('policy-file')[0]!);
+    expect(screen.queryByTestId('links-table')).toBeNull();
+  });
+
   it('renders every diagnostic sorted by file with location, severity, message and help', async () => {
     await renderPage();
     const items = screen.getAllByTestId('diagnostic');

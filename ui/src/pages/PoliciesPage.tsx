@@ -243,6 +243,41 @@ export function PoliciesPage() {
                 <PolicyTable key={f.path} file={f} showCaption={!selectedFile} />
               ))}
             </section>
+
+            {!selectedFile && report.links.length > 0 && (
+              <section aria-labelledby="links-title" className="panel">
+                <h2 id="links-title">
+                  Template links <span className="heading-count">{report.links.length}</span>
+                </h2>
+                <p className="muted small">
+                  Linked in <code>policies/links.toml</code>: each is a policy made from a template with its slots filled.
+                </p>
+                <table className="table" data-testid="links-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Id</th>
+                      <th scope="col">Template</th>
+                      <th scope="col" className="num">
+                        Line
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {report.links.map((l) => (
+                      <tr key={l.id} data-testid="link-row" data-link-id={l.id}>
+                        <td>
+                          <code>{l.id}</code>
+                        </td>
+                        <td>
+                          <code>{l.template}</code>
+                        </td>
+                        <td className="num">{l.line}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+            )}
           </div>
         </div>
       )}

@@ -10,6 +10,9 @@
 mod agents;
 mod cli;
 mod policies;
+mod replay_conformance;
+mod replay_differential;
+mod requests;
 mod support;
 mod watch;
 mod workspace;

@@ -15,7 +15,8 @@ pub use crate::inventory::{
     Agent, Classification, Dataset, Environment, Human, Lifecycle, Model, People, Resources,
     RiskTier, Team, Tool, ToolGroup,
 };
-pub use crate::store::AuditEntry;
+pub use crate::replay_import::{Grades, ImportProgress, ImportSummary, LineError};
+pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
 
 /// An error as the UI receives it: it branches on `code`, shows `message` and `help`.

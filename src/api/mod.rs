@@ -6,6 +6,7 @@
 mod agents;
 pub mod dto;
 mod policies;
+mod requests;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
@@ -299,7 +300,7 @@ impl Session {
         Ok(handle)
     }
 
-    fn db(&self) -> ApiResult<Db> {
+    pub(crate) fn db(&self) -> ApiResult<Db> {
         Ok(Db::open(&self.workspace.db_path())?)
     }
 }

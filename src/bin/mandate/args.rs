@@ -107,12 +107,36 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Recorded authorization requests: import them into named sets, list and describe sets
+    Requests {
+        #[command(subcommand)]
+        command: RequestsCommand,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestsCommand {
+    /// Import a file (JSON Lines, a JSON array, a Cedar CLI request, a Cedar integration test
+    /// or Cedarling decision logs); bad records are reported and skipped; exit 1 when any was
+    Import {
+        file: PathBuf,
+        /// The request set to add to (created when new), e.g. prod-2026-05
+        #[arg(long)]
+        set: String,
+        /// Any bad record fails the import and nothing is written
+        #[arg(long)]
+        strict: bool,
+    },
+    /// List the request sets
+    List,
+    /// Describe a request set: replay grades, recorded decisions, actions, types, top principals
+    Stats { set: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,7 +24,7 @@ use crate::store::{Db, ImportRun, NewRequest, StoreError};
 use record::{Normalised, Normaliser};
 
 /// Records per transaction.
-pub const DEFAULT_BATCH: usize = 5_000;
+pub const DEFAULT_BATCH: usize = 10_000;
 /// Bad-record messages kept in the summary; the rest are counted.
 pub const MAX_ERRORS: usize = 1_000;
 /// A whole-file JSON object larger than this is refused (JSONL and arrays stream).
@@ -107,10 +107,15 @@ pub struct ImportSummary {
 }
 
 /// Progress, reported after each batch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct ImportProgress {
+    #[ts(type = "number")]
     pub bytes_read: u64,
+    #[ts(type = "number")]
     pub bytes_total: u64,
+    /// Records read so far (kept, duplicate or skipped).
+    #[ts(type = "number")]
     pub records: u64,
 }
 
@@ -272,24 +277,48 @@ struct Sink<'a, 'o> {
 }
 
 impl Sink<'_, '_> {
+    /// One JSON Lines record: the fast path when it fits, else parsed fully.
+    fn line(&mut self, line: u64, text: &str) -> Result<(), SinkError> {
+        if let Some(r) = self.normaliser.normalise_fast(text) {
+            return self.keep(r);
+        }
+        match serde_json::from_str::<Value>(text) {
+            Ok(v) => self.record(line, v),
+            Err(e) => {
+                self.bad(
+                    line,
+                    format!(
+                        "not valid JSON: {} at column {}",
+                        strip_position(&e),
+                        e.column()
+                    ),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    fn keep(&mut self, r: NewRequest) -> Result<(), SinkError> {
+        match r.grade {
+            record::GRADE_FULL => self.summary.grades.full += 1,
+            record::GRADE_NO_CONTEXT => self.summary.grades.no_context += 1,
+            _ => self.summary.grades.ids_only += 1,
+        }
+        // Once strict has failed nothing more is written, but every record is still
+        // checked so every problem is reported.
+        if !(self.opts.strict && self.summary.skipped > 0) {
+            self.batch.push(r);
+            if self.batch.len() >= self.opts.batch.max(1) {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
+
     fn record(&mut self, line: u64, value: Value) -> Result<(), SinkError> {
         match self.normaliser.normalise(value) {
             Ok(Normalised::Ignored) => self.summary.ignored += 1,
-            Ok(Normalised::Request(r)) => {
-                match r.grade {
-                    record::GRADE_FULL => self.summary.grades.full += 1,
-                    record::GRADE_NO_CONTEXT => self.summary.grades.no_context += 1,
-                    _ => self.summary.grades.ids_only += 1,
-                }
-                // Once strict has failed nothing more is written, but every record is
-                // still checked so every problem is reported.
-                if !(self.opts.strict && self.summary.skipped > 0) {
-                    self.batch.push(*r);
-                    if self.batch.len() >= self.opts.batch.max(1) {
-                        self.flush()?;
-                    }
-                }
-            }
+            Ok(Normalised::Request(r)) => self.keep(*r)?,
             Err(problems) => self.bad(line, problems.join("; ")),
         }
         Ok(())
@@ -336,17 +365,7 @@ fn read_jsonl(
         if text.is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => sink.record(number, v)?,
-            Err(e) => sink.bad(
-                number,
-                format!(
-                    "not valid JSON: {} at column {}",
-                    strip_position(&e),
-                    e.column()
-                ),
-            ),
-        }
+        sink.line(number, text)?;
     }
 }
 

@@ -1,6 +1,7 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
 mod agents;
+mod requests;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -82,6 +83,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 }
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
+                Command::Requests { command } => requests::run(&mut ctx, command),
                 Command::Init { .. } | Command::Validate => Err(ApiError::new(
                     ErrorCode::Internal,
                     "unreachable command",

@@ -1,0 +1,257 @@
+//! One test per slicing pitfall of DESIGN.md §7, each against Cedar's unindexed evaluation.
+
+use std::collections::HashMap;
+
+use cedar_policy::{
+    Authorizer, Context, Entities, EntityUid, PolicyId, PolicySet, Request, Schema, SlotId,
+};
+
+use super::*;
+
+const SCHEMA: &str = r#"
+entity Team;
+entity Agent in [Team] { tier?: Long };
+entity ToolGroup;
+entity Tool in [ToolGroup];
+action tools;
+action invoke_tool in [tools] appliesTo { principal: [Agent], resource: [Tool] };
+action read_tool in [tools] appliesTo { principal: [Agent], resource: [Tool] };
+action delete_tool appliesTo { principal: [Agent], resource: [Tool] };
+"#;
+
+const ENTITIES: &str = r#"[
+  {"uid": {"type": "Team", "id": "ops"}, "attrs": {}, "parents": []},
+  {"uid": {"type": "Agent", "id": "a1"}, "attrs": {"tier": 2}, "parents": [{"type": "Team", "id": "ops"}]},
+  {"uid": {"type": "Agent", "id": "a2"}, "attrs": {}, "parents": []},
+  {"uid": {"type": "ToolGroup", "id": "billing"}, "attrs": {}, "parents": []},
+  {"uid": {"type": "Tool", "id": "refund"}, "attrs": {}, "parents": [{"type": "ToolGroup", "id": "billing"}]},
+  {"uid": {"type": "Tool", "id": "search"}, "attrs": {}, "parents": []}
+]"#;
+
+fn uid(ty: &str, id: &str) -> EntityUid {
+    format!("{ty}::\"{id}\"").parse().unwrap()
+}
+
+fn entities(schema: Option<&Schema>) -> Entities {
+    Entities::from_json_str(ENTITIES, schema).unwrap()
+}
+
+fn schema() -> Schema {
+    Schema::from_cedarschema_str(SCHEMA).unwrap().0
+}
+
+fn request(p: (&str, &str), a: &str, r: (&str, &str)) -> Request {
+    Request::new(
+        uid(p.0, p.1),
+        uid("Action", a),
+        uid(r.0, r.1),
+        Context::empty(),
+        None,
+    )
+    .unwrap()
+}
+
+/// Every combination of the entities above (and one missing from the store).
+fn requests() -> Vec<Request> {
+    let principals = [("Agent", "a1"), ("Agent", "a2"), ("Agent", "ghost")];
+    let resources = [("Tool", "refund"), ("Tool", "search"), ("Team", "ops")];
+    let actions = ["invoke_tool", "read_tool", "delete_tool", "tools"];
+    let mut out = Vec::new();
+    for p in principals {
+        for a in actions {
+            for r in resources {
+                out.push(request(p, a, r));
+            }
+        }
+    }
+    out
+}
+
+fn unindexed(set: &PolicySet, request: &Request, entities: &Entities) -> Outcome {
+    Outcome::from_response(&Authorizer::new().is_authorized(request, set, entities))
+}
+
+/// The index agrees with the whole set on every request, with and without the schema's
+/// action entities, and slices something out for at least one request.
+fn assert_same(set: &PolicySet) {
+    let index = ScopeIndex::new(set).unwrap();
+    let schema = schema();
+    for entities in [entities(Some(&schema)), entities(None)] {
+        for request in requests() {
+            assert_eq!(
+                index.evaluate(&request, &entities),
+                unindexed(set, &request, &entities),
+                "{request}"
+            );
+        }
+    }
+}
+
+fn set(text: &str) -> PolicySet {
+    text.parse().unwrap()
+}
+
+#[test]
+fn unconstrained_policies_are_in_every_slice() {
+    assert_same(&set(r#"
+        permit (principal, action, resource);
+        forbid (principal == Agent::"a2", action, resource);
+    "#));
+}
+
+#[test]
+fn dropping_a_policy_that_would_error_is_safe() {
+    let policies = set(r#"
+        permit (principal == Agent::"a2", action, resource) when { principal.tier > 1 };
+        permit (principal, action, resource) when { principal.tier > 1 };
+    "#);
+    assert_same(&policies);
+    let entities = entities(None);
+    let outcome = ScopeIndex::new(&policies).unwrap().evaluate(
+        &request(("Agent", "a2"), "invoke_tool", ("Tool", "search")),
+        &entities,
+    );
+    assert_eq!(outcome.errors.len(), 2, "{outcome:?}");
+}
+
+#[test]
+fn slices_keep_policy_ids() {
+    let policies = set(r#"
+        permit (principal == Agent::"a1", action, resource);
+        @id("named")
+        permit (principal == Agent::"a2", action, resource);
+        permit (principal == Agent::"a2", action, resource);
+    "#);
+    let entities = entities(None);
+    let outcome = ScopeIndex::new(&policies).unwrap().evaluate(
+        &request(("Agent", "a2"), "invoke_tool", ("Tool", "search")),
+        &entities,
+    );
+    // Cedar's text parse names them policy0..2; `@id` is only an annotation here.
+    assert_eq!(outcome.reasons, ["policy1", "policy2"]);
+    assert_same(&policies);
+}
+
+#[test]
+fn identity_type_and_ancestors_stay_apart() {
+    assert_same(&set(r#"
+        permit (principal == Team::"ops", action, resource);
+        permit (principal in Team::"ops", action == Action::"read_tool", resource);
+        permit (principal is Team, action, resource is Tool);
+        permit (principal is Agent in Team::"ops", action, resource in ToolGroup::"billing");
+        permit (principal is Agent in Agent::"ghost", action, resource == Tool::"search");
+        forbid (principal, action, resource == ToolGroup::"billing");
+        forbid (principal, action, resource is ToolGroup in ToolGroup::"billing");
+        permit (principal in Agent::"ghost", action, resource is Team);
+    "#));
+}
+
+#[test]
+fn action_groups_come_from_the_entities() {
+    let policies = set(r#"
+        permit (principal, action in Action::"tools", resource);
+        permit (principal, action in [Action::"delete_tool", Action::"tools"], resource == Tool::"refund");
+        forbid (principal, action == Action::"tools", resource);
+    "#);
+    assert_same(&policies);
+    // With the schema's action entities, `invoke_tool in tools` holds; without them it does not.
+    let request = request(("Agent", "a2"), "invoke_tool", ("Tool", "search"));
+    let index = ScopeIndex::new(&policies).unwrap();
+    let with = index.evaluate(&request, &entities(Some(&schema())));
+    let without = index.evaluate(&request, &entities(None));
+    assert_eq!(with.decision, Decision::Allow);
+    assert_eq!(without.decision, Decision::Deny);
+}
+
+#[test]
+fn template_links_enter_slices_with_their_template() {
+    let mut policies = set(r#"
+        permit (principal == ?principal, action == Action::"invoke_tool", resource in ?resource);
+        forbid (principal in ?principal, action, resource);
+        permit (principal == Agent::"a1", action, resource);
+    "#);
+    let link = |set: &mut PolicySet, template: &str, id: &str, values: Vec<(SlotId, EntityUid)>| {
+        let values: HashMap<SlotId, EntityUid> = values.into_iter().collect();
+        set.link(PolicyId::new(template), PolicyId::new(id), values)
+            .unwrap();
+    };
+    link(
+        &mut policies,
+        "policy0",
+        "link-a2-billing",
+        vec![
+            (SlotId::principal(), uid("Agent", "a2")),
+            (SlotId::resource(), uid("ToolGroup", "billing")),
+        ],
+    );
+    link(
+        &mut policies,
+        "policy0",
+        "link-a1-search",
+        vec![
+            (SlotId::principal(), uid("Agent", "a1")),
+            (SlotId::resource(), uid("Tool", "search")),
+        ],
+    );
+    link(
+        &mut policies,
+        "policy1",
+        "link-ops",
+        vec![(SlotId::principal(), uid("Team", "ops"))],
+    );
+    assert_same(&policies);
+}
+
+#[test]
+fn same_id_different_text_is_side_specific() {
+    let baseline = set(r#"
+        permit (principal == Agent::"a1", action, resource);
+        permit (principal, action == Action::"read_tool", resource);
+    "#);
+    let candidate = set(r#"
+        permit (principal == Agent::"a1", action, resource) when { false };
+        permit (principal, action == Action::"read_tool", resource);
+    "#);
+    let index = ScopeIndex::pair(&baseline, &candidate).unwrap();
+    assert_eq!(index.policy_count(), 3, "policy1 is shared, policy0 is not");
+    let entities = entities(None);
+    let mut changed = 0;
+    for request in requests() {
+        let pair = index.compare(&request, &entities);
+        assert_eq!(pair.baseline, unindexed(&baseline, &request, &entities));
+        assert_eq!(pair.candidate, unindexed(&candidate, &request, &entities));
+        changed += usize::from(pair.changed());
+    }
+    assert!(changed > 0);
+}
+
+#[test]
+fn slices_are_cached_by_shape() {
+    let policies = set(r#"
+        permit (principal == Agent::"a1", action, resource);
+        permit (principal == Agent::"a2", action, resource);
+        permit (principal, action == Action::"read_tool", resource);
+    "#);
+    let index = ScopeIndex::new(&policies).unwrap();
+    let entities = entities(None);
+    let batch: Vec<(Request, &Entities)> = (0..50)
+        .map(|_| {
+            (
+                request(("Agent", "a1"), "invoke_tool", ("Tool", "search")),
+                &entities,
+            )
+        })
+        .collect();
+    let parallel = evaluate_batch(&index, &batch);
+    assert_eq!(parallel, evaluate_batch_sequential(&index, &batch));
+    assert_eq!(index.cached_slice_count(), 1);
+}
+
+#[test]
+fn decision_serializes_lowercase() {
+    let outcome = Outcome::default_deny();
+    assert_eq!(
+        serde_json::to_string(&outcome).unwrap(),
+        r#"{"decision":"deny","reasons":[],"errors":[]}"#
+    );
+}

@@ -13,7 +13,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mandate::replay_import::{import_file, ImportOptions, DEFAULT_BATCH};
+use mandate::replay::import::{import_file, ImportOptions, DEFAULT_BATCH};
 use mandate::store::Db;
 
 const N: usize = 100_000;

@@ -14,7 +14,8 @@
 //! - [`model`]: the Cedar schema (generated or the team's own) and the entities
 //!   generated from the inventory.
 //! - [`policy`]: load `policies/**/*.cedar`, apply `@id`, validate against the schema.
-//! - [`replay`]: the scope index; recorded requests evaluated on all cores, one side or two.
+//! - [`replay`]: recorded requests (import into SQLite sets) and their evaluation through the
+//!   scope index on all cores, one side or two.
 //! - [`store`]: SQLite (`.mandate/mandate.db`): migrations, the append-only audit log.
 //! - [`watch`]: debounced file watching that reports outside edits as typed changes.
 //!
@@ -43,8 +44,6 @@ pub mod inventory;
 pub mod model;
 pub mod policy;
 pub mod replay;
-#[path = "replay/import/mod.rs"]
-pub mod replay_import;
 pub mod store;
 pub mod watch;
 pub mod workspace;

@@ -15,7 +15,7 @@ pub use crate::inventory::{
     Agent, Classification, Dataset, Environment, Human, Lifecycle, Model, People, Resources,
     RiskTier, Team, Tool, ToolGroup,
 };
-pub use crate::replay_import::{Grades, ImportProgress, ImportSummary, LineError};
+pub use crate::replay::import::{Grades, ImportProgress, ImportSummary, LineError};
 pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::{dto, ApiError, ApiResult, Session};
 use crate::error::ErrorCode;
-use crate::replay_import::{self, ImportError, ImportOptions, ImportProgress};
+use crate::replay::import::{self, ImportError, ImportOptions, ImportProgress};
 use crate::store::NewAuditEntry;
 
 impl From<ImportError> for ApiError {
@@ -42,9 +42,9 @@ impl Session {
             set,
             namespace: &namespace,
             strict,
-            batch: replay_import::DEFAULT_BATCH,
+            batch: import::DEFAULT_BATCH,
         };
-        let summary = replay_import::import_file(&mut db, file, &opts, progress)?;
+        let summary = import::import_file(&mut db, file, &opts, progress)?;
         let after = json!({
             "file": summary.file, "format": summary.format, "kept": summary.kept,
             "duplicates": summary.duplicates, "skipped": summary.skipped,

@@ -16,6 +16,7 @@ pub use crate::inventory::{
     RiskTier, Team, Tool, ToolGroup,
 };
 pub use crate::replay::import::{Grades, ImportProgress, ImportSummary, LineError};
+pub use crate::replay::simulate::{ReplayLine, SideResult, SimulateSummary};
 pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
 

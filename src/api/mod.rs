@@ -389,3 +389,33 @@ pub fn write_output_file(path: &Path, text: &str) -> ApiResult<()> {
 pub fn settings_path(config_dir: &Path) -> PathBuf {
     config_dir.join(settings::SETTINGS_FILE)
 }
+
+pub use crate::replay::simulate::SimulateFiles;
+
+impl From<crate::replay::simulate::SimulateError> for ApiError {
+    fn from(e: crate::replay::simulate::SimulateError) -> Self {
+        use crate::replay::simulate::SimulateError as E;
+        let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+        let (code, diagnostics) = match &e {
+            E::Io { .. } => (ErrorCode::Io, Vec::new()),
+            E::Policies { diagnostics, .. } => (ErrorCode::PolicyInvalid, diagnostics.clone()),
+            E::Schema { .. } | E::Entities { .. } => (ErrorCode::InvalidArgument, Vec::new()),
+            E::Replay(r) => (r.error_code(), Vec::new()),
+        };
+        Self {
+            code,
+            message: e.to_string(),
+            help,
+            diagnostics,
+        }
+    }
+}
+
+/// Replays recorded requests from loose files against two policy sets (no workspace);
+/// `each` gets every result in file order.
+pub fn simulate(
+    files: &SimulateFiles,
+    each: &mut dyn FnMut(&dto::ReplayLine) -> std::io::Result<()>,
+) -> ApiResult<dto::SimulateSummary> {
+    Ok(crate::replay::simulate::simulate_files(files, each)?)
+}

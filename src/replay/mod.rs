@@ -34,6 +34,7 @@
 
 pub mod import;
 mod index;
+pub mod simulate;
 
 #[cfg(test)]
 mod tests;

@@ -41,6 +41,8 @@ pub enum Format {
     Csv,
     /// where a command offers it: `schema`
     Cedar,
+    /// where a command offers it: `simulate` (one JSON object per request)
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +108,28 @@ pub enum Command {
         /// Also write it to schema.cedarschema (generated mode), for other Cedar tools
         #[arg(long)]
         write: bool,
+    },
+    /// Replay recorded requests against a baseline and a candidate policy set; one result per
+    /// request (--format jsonl), or the totals (human, json). Loose files, no workspace needed
+    Simulate {
+        /// The Cedar schema (.cedarschema, or Cedar's JSON schema in a .json file)
+        #[arg(long)]
+        schema: PathBuf,
+        /// Cedar entities JSON
+        #[arg(long)]
+        entities: PathBuf,
+        /// The policies as they are: a .cedar file or a folder of them
+        #[arg(long)]
+        baseline: PathBuf,
+        /// The policies as proposed: a .cedar file or a folder of them
+        #[arg(long)]
+        candidate: PathBuf,
+        /// Recorded requests, JSON Lines (DESIGN.md §4)
+        #[arg(long)]
+        requests: PathBuf,
+        /// Exit 1 when any decision changed (a CI gate)
+        #[arg(long)]
+        fail_on_change: bool,
     },
     /// Recorded authorization requests: import them into named sets, list and describe sets
     Requests {

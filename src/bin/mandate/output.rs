@@ -88,7 +88,7 @@ pub fn validation(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(report, out),
-        Format::Human | Format::Csv | Format::Cedar => {
+        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -128,7 +128,7 @@ pub fn initialised(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(info, out),
-        Format::Human | Format::Csv | Format::Cedar => writeln!(
+        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),

@@ -63,6 +63,7 @@ pub struct Normaliser {
 }
 
 impl Normaliser {
+    /// `namespace` is added to unqualified entity types; empty keeps them as written.
     pub fn new(namespace: &str) -> Self {
         Self {
             namespace: namespace.to_owned(),
@@ -426,7 +427,7 @@ impl Normaliser {
         if let Some(known) = self.types.get(ty) {
             return known.clone();
         }
-        let qualified = if ty.contains("::") {
+        let qualified = if ty.contains("::") || self.namespace.is_empty() {
             ty.to_owned()
         } else {
             format!("{}::{ty}", self.namespace)

@@ -19,7 +19,7 @@ pub struct Ctx<'a> {
     pub out: &'a mut dyn Write,
 }
 
-fn wrong_format(command: &str, allowed: &str) -> ApiError {
+pub fn wrong_format(command: &str, allowed: &str) -> ApiError {
     ApiError::new(
         ErrorCode::InvalidArgument,
         format!("`{command}` does not print this --format"),
@@ -60,7 +60,9 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
                     let text = mandate::api::agents_csv(&agents)?;
                     ctx.out.write_all(text.as_bytes()).map_err(io)?;
                 }
-                Format::Cedar => return Err(wrong_format("agents list", "human, json or csv")),
+                Format::Cedar | Format::Jsonl => {
+                    return Err(wrong_format("agents list", "human, json or csv"))
+                }
             }
             Ok(ExitCode::Ok)
         }
@@ -177,7 +179,9 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
             let csv = match ctx.format {
                 Format::Csv => true,
                 Format::Json | Format::Human => false,
-                Format::Cedar => return Err(wrong_format("agents export", "json or csv")),
+                Format::Cedar | Format::Jsonl => {
+                    return Err(wrong_format("agents export", "json or csv"))
+                }
             };
             let text = ctx.session.export(kind, csv)?;
             crate::commands::emit(&text, out.as_deref(), ctx.out)?;
@@ -221,7 +225,7 @@ pub fn schema(ctx: &mut Ctx<'_>, write: bool) -> ApiResult<ExitCode> {
     let text = match ctx.format {
         Format::Human | Format::Cedar => ctx.session.schema_text()?,
         Format::Json => ctx.session.schema_json()?,
-        Format::Csv => return Err(wrong_format("schema", "cedar or json")),
+        Format::Csv | Format::Jsonl => return Err(wrong_format("schema", "cedar or json")),
     };
     if write {
         ctx.session.write_generated_schema()?;

@@ -2,6 +2,7 @@
 
 mod agents;
 mod requests;
+mod simulate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,23 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             let info = api::init_workspace(dir, &name, namespace, &actor)?;
             output::initialised(&info, cli.format, &mut stdout).map_err(io_error)?;
             Ok(ExitCode::Ok)
+        }
+        Command::Simulate {
+            schema,
+            entities,
+            baseline,
+            candidate,
+            requests,
+            fail_on_change,
+        } => {
+            let files = api::SimulateFiles {
+                schema: schema.clone(),
+                entities: entities.clone(),
+                baseline: baseline.clone(),
+                candidate: candidate.clone(),
+                requests: requests.clone(),
+            };
+            simulate::run(&files, *fail_on_change, cli.format, &mut stdout)
         }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
@@ -84,11 +102,9 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Requests { command } => requests::run(&mut ctx, command),
-                Command::Init { .. } | Command::Validate => Err(ApiError::new(
-                    ErrorCode::Internal,
-                    "unreachable command",
-                    None,
-                )),
+                Command::Init { .. } | Command::Validate | Command::Simulate { .. } => Err(
+                    ApiError::new(ErrorCode::Internal, "unreachable command", None),
+                ),
             }
         }
     }

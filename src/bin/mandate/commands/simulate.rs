@@ -1,0 +1,124 @@
+//! `mandate simulate` on loose files.
+
+use std::io::Write;
+
+use mandate::api::dto::SimulateSummary;
+use mandate::api::{self, ApiResult, SimulateFiles};
+
+use super::io_error;
+use crate::args::Format;
+use crate::output;
+use crate::ExitCode;
+
+/// Changed requests listed in the human summary.
+const SHOWN: usize = 20;
+
+pub fn run(
+    files: &SimulateFiles,
+    fail_on_change: bool,
+    format: Format,
+    out: &mut dyn Write,
+) -> ApiResult<ExitCode> {
+    let mut shown = Vec::new();
+    let summary = api::simulate(files, &mut |line| match format {
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *out, line).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        _ => {
+            if line.changed && shown.len() < SHOWN {
+                shown.push(line.clone());
+            }
+            Ok(())
+        }
+    })?;
+    let requests = files.requests.display().to_string();
+    match format {
+        Format::Json => output::json(&summary, out).map_err(io_error)?,
+        Format::Jsonl => {
+            // Results go to standard output; bad records to standard error.
+            let mut err = std::io::stderr().lock();
+            for e in &summary.errors {
+                let _ = writeln!(
+                    err,
+                    "{requests}:{}: {}",
+                    e.line,
+                    output::sanitize(&e.message)
+                );
+            }
+        }
+        _ => {
+            for e in &summary.errors {
+                writeln!(
+                    out,
+                    "{requests}:{}: {}",
+                    e.line,
+                    output::sanitize(&e.message)
+                )
+                .map_err(io_error)?;
+            }
+            summary_text(&summary, &shown, out).map_err(io_error)?;
+        }
+    }
+    Ok(if fail_on_change && summary.changed > 0 {
+        ExitCode::Findings
+    } else {
+        ExitCode::Ok
+    })
+}
+
+fn summary_text(
+    s: &SimulateSummary,
+    shown: &[api::dto::ReplayLine],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} requests replayed: {} changed ({} allow → deny, {} deny → allow, {} same decision with other reasons or errors)",
+        s.requests, s.changed, s.allow_to_deny, s.deny_to_allow, s.reasons_changed
+    )?;
+    writeln!(
+        out,
+        "errors: {} request(s) with new policy errors, {} with errors resolved; recorded decision differs from the baseline on {}",
+        s.new_errors, s.resolved_errors, s.drift
+    )?;
+    if s.skipped > 0 {
+        writeln!(out, "{} bad record(s) skipped", s.skipped)?;
+    }
+    for line in shown {
+        writeln!(
+            out,
+            "  {}: {} → {}  (baseline: {}; candidate: {})",
+            output::sanitize(&line.id),
+            line.baseline.decision,
+            line.candidate.decision,
+            side(&line.baseline),
+            side(&line.candidate)
+        )?;
+    }
+    if s.changed as usize > shown.len() {
+        writeln!(
+            out,
+            "  … {} more; --format jsonl lists every request",
+            s.changed as usize - shown.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// The determining policies, and the erroring ones when there are any.
+fn side(s: &api::dto::SideResult) -> String {
+    let reasons = if s.reasons.is_empty() {
+        "no policy".to_owned()
+    } else {
+        output::sanitize(&s.reasons.join(", "))
+    };
+    if s.errors.is_empty() {
+        reasons
+    } else {
+        format!(
+            "{reasons}, errors in {}",
+            output::sanitize(&s.errors.join(", "))
+        )
+    }
+}

@@ -1,0 +1,408 @@
+//! `mandate simulate` on loose files — no workspace: a schema, entities, two policy sets and
+//! a JSON Lines file of recorded requests; one result line per request (DESIGN.md §4).
+//!
+//! Requests stream through in batches: each batch is decoded (bad records are reported by
+//! line and skipped), evaluated on both sides through the [`ScopeIndex`] on all cores, and
+//! handed to the caller in file order, so memory stays flat in the file's size.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cedar_policy::{
+    Context, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request, Schema,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::import::record::{Normalised, Normaliser};
+use super::import::LineError;
+use super::{compare_batch, Decision, Outcome, OutcomePair, ReplayError, ScopeIndex};
+use crate::diagnostics::Diagnostic;
+use crate::store::NewRequest;
+
+/// Requests decoded and evaluated together.
+const BATCH: usize = 4_096;
+/// Bad-record messages kept; the rest are counted.
+const MAX_ERRORS: usize = 1_000;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SimulateError {
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(
+        code(mandate::simulate::io),
+        help("check that the path exists and is readable")
+    )]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the policies in `{path}` have {count} error(s)")]
+    #[diagnostic(
+        code(mandate::simulate::policies),
+        help("fix them first (`mandate validate` on a workspace shows the same problems)")
+    )]
+    Policies {
+        path: String,
+        count: usize,
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error("the schema `{path}` does not parse: {message}")]
+    #[diagnostic(
+        code(mandate::simulate::schema),
+        help("a .cedarschema file, or Cedar's JSON schema in a .json file")
+    )]
+    Schema { path: String, message: String },
+    #[error("the entities `{path}` do not load: {message}")]
+    #[diagnostic(code(mandate::simulate::entities), help("Cedar's entities JSON: an array of {{uid, attrs, parents}}, checked against the schema"))]
+    Entities { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Replay(#[from] ReplayError),
+}
+
+/// One side's answer, as the JSON Lines output shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SideResult {
+    /// `allow` or `deny`.
+    pub decision: String,
+    /// Ids of the determining policies, sorted.
+    pub reasons: Vec<String>,
+    /// Ids of the policies that errored, sorted.
+    pub errors: Vec<String>,
+}
+
+impl From<&Outcome> for SideResult {
+    fn from(o: &Outcome) -> Self {
+        let mut errors: Vec<String> = o.errors.iter().map(|(id, _)| id.clone()).collect();
+        errors.dedup();
+        Self {
+            decision: match o.decision {
+                Decision::Allow => "allow".into(),
+                Decision::Deny => "deny".into(),
+            },
+            reasons: o.reasons.clone(),
+            errors,
+        }
+    }
+}
+
+/// One request replayed on both sides (DESIGN.md §4's line shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplayLine {
+    /// The record's id, else `line:N`.
+    pub id: String,
+    /// What production decided, when recorded.
+    pub recorded: Option<String>,
+    pub baseline: SideResult,
+    pub candidate: SideResult,
+    pub changed: bool,
+}
+
+/// Totals of a simulation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SimulateSummary {
+    #[ts(type = "number")]
+    pub requests: u64,
+    /// Requests whose decision, reasons or errors differ between the sides.
+    #[ts(type = "number")]
+    pub changed: u64,
+    #[ts(type = "number")]
+    pub allow_to_deny: u64,
+    #[ts(type = "number")]
+    pub deny_to_allow: u64,
+    /// Same decision, different determining policies or errors.
+    #[ts(type = "number")]
+    pub reasons_changed: u64,
+    /// Requests with an error on the candidate side that the baseline did not have.
+    #[ts(type = "number")]
+    pub new_errors: u64,
+    /// Requests with a baseline error the candidate no longer has.
+    #[ts(type = "number")]
+    pub resolved_errors: u64,
+    /// Requests whose recorded production decision differs from the baseline's.
+    #[ts(type = "number")]
+    pub drift: u64,
+    /// Bad records, each in `errors` (up to 1,000).
+    #[ts(type = "number")]
+    pub skipped: u64,
+    pub errors: Vec<LineError>,
+}
+
+/// The loose files of a simulation.
+#[derive(Debug, Clone)]
+pub struct SimulateFiles {
+    pub schema: PathBuf,
+    pub entities: PathBuf,
+    /// A `.cedar` file or a folder of them (read in sorted path order).
+    pub baseline: PathBuf,
+    pub candidate: PathBuf,
+    /// JSON Lines of recorded requests (DESIGN.md §4).
+    pub requests: PathBuf,
+}
+
+/// Replays `files.requests` on both sides; `each` gets every result line in file order.
+pub fn simulate_files(
+    files: &SimulateFiles,
+    each: &mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
+) -> Result<SimulateSummary, SimulateError> {
+    let schema = load_schema(&files.schema)?;
+    let entities = load_entities(&files.entities, &schema)?;
+    let baseline = load_policies(&files.baseline)?;
+    let candidate = load_policies(&files.candidate)?;
+    let index = ScopeIndex::pair(&baseline, &candidate)?;
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| SimulateError::Io { path, source }
+    };
+    let reader = BufReader::new(std::fs::File::open(&files.requests).map_err(io(&files.requests))?);
+    let mut decoder = Decoder {
+        normaliser: Normaliser::new(""),
+        types: HashMap::new(),
+        schema: &schema,
+        entities: &entities,
+    };
+    let mut summary = SimulateSummary::default();
+    let mut pending: Vec<(u64, NewRequest, Request, Option<Entities>)> = Vec::with_capacity(BATCH);
+    let mut flush = |pending: &mut Vec<(u64, NewRequest, Request, Option<Entities>)>,
+                     summary: &mut SimulateSummary|
+     -> Result<(), SimulateError> {
+        let batch: Vec<(Request, &Entities)> = pending
+            .iter()
+            .map(|(_, _, req, own)| (req.clone(), own.as_ref().unwrap_or(&entities)))
+            .collect();
+        let outcomes = compare_batch(&index, &batch);
+        for ((line, record, _, _), pair) in pending.iter().zip(&outcomes) {
+            let out = result_line(*line, record, pair, summary);
+            each(&out).map_err(io(Path::new("standard output")))?;
+        }
+        pending.clear();
+        Ok(())
+    };
+    let mut text = String::new();
+    let mut reader = reader;
+    let mut number = 0u64;
+    loop {
+        text.clear();
+        if reader.read_line(&mut text).map_err(io(&files.requests))? == 0 {
+            break;
+        }
+        number += 1;
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match decoder.decode(trimmed) {
+            Ok(Some((record, request, own))) => {
+                pending.push((number, record, request, own));
+                if pending.len() >= BATCH {
+                    flush(&mut pending, &mut summary)?;
+                }
+            }
+            Ok(None) => {}
+            Err(message) => {
+                summary.skipped += 1;
+                if summary.errors.len() < MAX_ERRORS {
+                    summary.errors.push(LineError {
+                        line: number,
+                        message,
+                    });
+                }
+            }
+        }
+    }
+    flush(&mut pending, &mut summary)?;
+    Ok(summary)
+}
+
+fn result_line(
+    line: u64,
+    record: &NewRequest,
+    pair: &OutcomePair,
+    summary: &mut SimulateSummary,
+) -> ReplayLine {
+    let baseline = SideResult::from(&pair.baseline);
+    let candidate = SideResult::from(&pair.candidate);
+    let changed = baseline != candidate;
+    summary.requests += 1;
+    if changed {
+        summary.changed += 1;
+        match (pair.baseline.decision, pair.candidate.decision) {
+            (Decision::Allow, Decision::Deny) => summary.allow_to_deny += 1,
+            (Decision::Deny, Decision::Allow) => summary.deny_to_allow += 1,
+            _ => summary.reasons_changed += 1,
+        }
+    }
+    if candidate
+        .errors
+        .iter()
+        .any(|e| !baseline.errors.contains(e))
+    {
+        summary.new_errors += 1;
+    }
+    if baseline
+        .errors
+        .iter()
+        .any(|e| !candidate.errors.contains(e))
+    {
+        summary.resolved_errors += 1;
+    }
+    if record
+        .decision
+        .as_deref()
+        .is_some_and(|d| d != baseline.decision)
+    {
+        summary.drift += 1;
+    }
+    ReplayLine {
+        id: record.rid.clone().unwrap_or_else(|| format!("line:{line}")),
+        recorded: record.decision.clone(),
+        baseline,
+        candidate,
+        changed,
+    }
+}
+
+/// Turns a record's text into a Cedar request (and its own entities, when it brings some).
+struct Decoder<'a> {
+    normaliser: Normaliser,
+    types: HashMap<String, EntityTypeName>,
+    schema: &'a Schema,
+    entities: &'a Entities,
+}
+
+type Decoded = (NewRequest, Request, Option<Entities>);
+
+impl Decoder<'_> {
+    fn decode(&mut self, text: &str) -> Result<Option<Decoded>, String> {
+        let record = match self.normaliser.normalise_fast(text) {
+            Some(r) => r,
+            None => {
+                let value: serde_json::Value =
+                    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+                match self.normaliser.normalise(value) {
+                    Ok(Normalised::Request(r)) => *r,
+                    Ok(Normalised::Ignored) => return Ok(None),
+                    Err(problems) => return Err(problems.join("; ")),
+                }
+            }
+        };
+        let principal = self.uid(&record.principal)?;
+        let action = self.uid(&record.action)?;
+        let resource = self.uid(&record.resource)?;
+        let context = match &record.context {
+            None => Context::empty(),
+            Some(json) => Context::from_json_str(json, Some((self.schema, &action)))
+                .map_err(|e| format!("`context`: {}", one_line(&e.to_string())))?,
+        };
+        let request = Request::new(principal, action, resource, context, Some(self.schema))
+            .map_err(|e| {
+                format!(
+                    "the request does not fit the schema: {}",
+                    one_line(&e.to_string())
+                )
+            })?;
+        let own = match &record.entities {
+            None => None,
+            Some(json) => Some(
+                self.entities
+                    .clone()
+                    .add_entities_from_json_str(json, Some(self.schema))
+                    .map_err(|e| format!("`entities`: {}", one_line(&e.to_string())))?,
+            ),
+        };
+        Ok(Some((record, request, own)))
+    }
+
+    fn uid(&mut self, (ty, id): &(String, String)) -> Result<EntityUid, String> {
+        let name = match self.types.get(ty) {
+            Some(n) => n.clone(),
+            None => {
+                let n = EntityTypeName::from_str(ty)
+                    .map_err(|_| format!("`{ty}` is not a Cedar entity type name"))?;
+                self.types.insert(ty.clone(), n.clone());
+                n
+            }
+        };
+        Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+    }
+}
+
+fn load_schema(path: &Path) -> Result<Schema, SimulateError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let parsed = if path.extension().is_some_and(|e| e == "json") {
+        Schema::from_json_str(&text).map_err(|e| e.to_string())
+    } else {
+        Schema::from_cedarschema_str(&text)
+            .map(|(s, _)| s)
+            .map_err(|e| e.to_string())
+    };
+    parsed.map_err(|message| SimulateError::Schema {
+        path: path.display().to_string(),
+        message: one_line(&message),
+    })
+}
+
+fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Entities::from_json_str(&text, Some(schema)).map_err(|e| SimulateError::Entities {
+        path: path.display().to_string(),
+        message: one_line(&e.to_string()),
+    })
+}
+
+/// A `.cedar` file, or every `.cedar` file under a folder in sorted path order; ids from
+/// `@id`, else `policyN` across the files.
+fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
+    let io = |source| SimulateError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut sources = Vec::new();
+    if path.is_dir() {
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let entry = entry.map_err(|e| io(std::io::Error::other(e.to_string())))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "cedar")
+            {
+                let rel = entry
+                    .path()
+                    .strip_prefix(path)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let text = std::fs::read_to_string(entry.path()).map_err(io)?;
+                sources.push((rel, text));
+            }
+        }
+    } else {
+        let name = path.file_name().map_or_else(
+            || "policies.cedar".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        sources.push((name, std::fs::read_to_string(path).map_err(io)?));
+    }
+    let report = crate::policy::check_sources(sources, None);
+    if report.error_count() > 0 {
+        return Err(SimulateError::Policies {
+            path: path.display().to_string(),
+            count: report.error_count(),
+            diagnostics: report.diagnostics,
+        });
+    }
+    Ok(report.set)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,148 @@
+//! `mandate simulate` on loose files (no workspace): result lines, totals, exit codes.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::support::mandate;
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/simulate/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn simulate(extra: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = mandate();
+    cmd.current_dir(std::env::temp_dir()).args([
+        "simulate",
+        "--schema",
+        &fixture("schema.cedarschema"),
+        "--entities",
+        &fixture("entities.json"),
+        "--baseline",
+        &fixture("baseline.cedar"),
+        "--candidate",
+        &fixture("candidate"),
+        "--requests",
+        &fixture("requests.jsonl"),
+    ]);
+    cmd.args(extra).assert()
+}
+
+#[test]
+fn jsonl_has_one_line_per_good_request_in_the_pinned_shape() {
+    let out = simulate(&["--format", "jsonl"])
+        .success()
+        .get_output()
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["r1", "r2", "r3", "r6"]);
+    // r2: a suspended agent, allowed before, denied by the candidate's new forbid. The
+    // candidate's `ttl-cap` reads an optional field without `has` and errors (skipped).
+    assert_eq!(
+        lines[1],
+        serde_json::json!({"id": "r2", "recorded": null,
+            "baseline": {"decision": "allow", "reasons": ["permit-tools"], "errors": []},
+            "candidate": {"decision": "deny", "reasons": ["deny-suspended"], "errors": ["ttl-cap"]},
+            "changed": true})
+    );
+    assert_eq!(
+        lines[2]["candidate"]["reasons"],
+        serde_json::json!(["ttl-cap"])
+    );
+    assert_eq!(lines[3]["recorded"], "deny");
+    // Bad records go to standard error as file:line.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("requests.jsonl:4: `principal` is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("requests.jsonl:5: the request does not fit the schema"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn totals_and_the_change_gate() {
+    let out = simulate(&["--format", "json"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let s: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(s["requests"], 4);
+    assert_eq!(s["changed"], 4);
+    assert_eq!(s["allow_to_deny"], 2);
+    assert_eq!(s["deny_to_allow"], 0);
+    assert_eq!(s["reasons_changed"], 2);
+    assert_eq!(s["new_errors"], 3);
+    assert_eq!(
+        s["drift"], 1,
+        "r6 was recorded as deny, the baseline allows it"
+    );
+    assert_eq!(s["skipped"], 2);
+    assert_eq!(s["errors"][0]["line"], 4);
+
+    simulate(&["--fail-on-change"]).code(1).stdout(
+        predicate::str::contains("4 requests replayed: 4 changed (2 allow → deny")
+            .and(predicate::str::contains("r2: allow → deny  (baseline: permit-tools; candidate: deny-suspended, errors in ttl-cap)")),
+    );
+}
+
+#[test]
+fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused() {
+    let mut cmd = mandate();
+    cmd.args([
+        "simulate",
+        "--schema",
+        &fixture("schema.cedarschema"),
+        "--entities",
+        &fixture("entities.json"),
+        "--baseline",
+        &fixture("candidate"),
+        "--candidate",
+        &fixture("candidate"),
+        "--requests",
+        &fixture("requests.jsonl"),
+        "--format",
+        "json",
+        "--fail-on-change",
+    ]);
+    let out = cmd.assert().success().get_output().stdout.clone();
+    let s: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        (s["requests"].as_u64(), s["changed"].as_u64()),
+        (Some(4), Some(0))
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.cedar");
+    std::fs::write(&broken, "permit(principal,").unwrap();
+    mandate()
+        .args([
+            "simulate",
+            "--schema",
+            &fixture("schema.cedarschema"),
+            "--entities",
+            &fixture("entities.json"),
+            "--baseline",
+            &fixture("baseline.cedar"),
+            "--candidate",
+            broken.to_str().unwrap(),
+            "--requests",
+            &fixture("requests.jsonl"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("have 1 error(s)")
+                .and(predicate::str::contains("broken.cedar:1")),
+        );
+}

@@ -203,6 +203,48 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Reads a workspace file as UTF-8 text. A file that cannot be read, or is not UTF-8
+/// (located at the first bad byte), becomes a diagnostic in `problems` and `None`; a missing
+/// file is `None` without one when `missing_ok`.
+pub fn read_text(
+    rel: &str,
+    path: &std::path::Path,
+    missing_ok: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                problems.push(Diagnostic::at_span(
+                    rel,
+                    &text,
+                    valid,
+                    valid + 1,
+                    Severity::Error,
+                    "io::utf8",
+                    format!("file is not UTF-8 (invalid byte at offset {valid})"),
+                    Some("save the file as UTF-8".to_owned()),
+                ));
+                None
+            }
+        },
+        Err(e) if missing_ok && e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            problems.push(Diagnostic::whole_file(
+                rel,
+                Severity::Error,
+                "io::read",
+                format!("cannot read: {e}"),
+                None,
+            ));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

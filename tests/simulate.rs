@@ -12,7 +12,12 @@ fn fixture(name: &str) -> String {
     )
 }
 
+/// The fixture's baseline against its candidate.
 fn simulate(extra: &[&str]) -> assert_cmd::assert::Assert {
+    simulate_sides(&fixture("baseline.cedar"), &fixture("candidate"), extra)
+}
+
+fn simulate_sides(baseline: &str, candidate: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
     let mut cmd = mandate();
     cmd.current_dir(std::env::temp_dir()).args([
         "simulate",
@@ -21,9 +26,9 @@ fn simulate(extra: &[&str]) -> assert_cmd::assert::Assert {
         "--entities",
         &fixture("entities.json"),
         "--baseline",
-        &fixture("baseline.cedar"),
+        baseline,
         "--candidate",
-        &fixture("candidate"),
+        candidate,
         "--requests",
         &fixture("requests.jsonl"),
     ]);
@@ -98,24 +103,15 @@ fn totals_and_the_change_gate() {
 
 #[test]
 fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused() {
-    let mut cmd = mandate();
-    cmd.args([
-        "simulate",
-        "--schema",
-        &fixture("schema.cedarschema"),
-        "--entities",
-        &fixture("entities.json"),
-        "--baseline",
+    let out = simulate_sides(
         &fixture("candidate"),
-        "--candidate",
         &fixture("candidate"),
-        "--requests",
-        &fixture("requests.jsonl"),
-        "--format",
-        "json",
-        "--fail-on-change",
-    ]);
-    let out = cmd.assert().success().get_output().stdout.clone();
+        &["--format", "json", "--fail-on-change"],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
     let s: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         (s["requests"].as_u64(), s["changed"].as_u64()),
@@ -125,21 +121,7 @@ fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused()
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.cedar");
     std::fs::write(&broken, "permit(principal,").unwrap();
-    mandate()
-        .args([
-            "simulate",
-            "--schema",
-            &fixture("schema.cedarschema"),
-            "--entities",
-            &fixture("entities.json"),
-            "--baseline",
-            &fixture("baseline.cedar"),
-            "--candidate",
-            broken.to_str().unwrap(),
-            "--requests",
-            &fixture("requests.jsonl"),
-        ])
-        .assert()
+    simulate_sides(&fixture("baseline.cedar"), broken.to_str().unwrap(), &[])
         .code(2)
         .stderr(
             predicate::str::contains("have 1 error(s)")

@@ -144,50 +144,24 @@ pub struct Sources {
 /// cannot be read or is not UTF-8 is a located problem; the others still load.
 pub fn read_sources(root: &Path) -> Sources {
     let mut sources = Sources::default();
-    let read = |rel: &str, path: &Path, problems: &mut Vec<Diagnostic>| -> Option<String> {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text),
-                Err(e) => {
-                    let valid = e.utf8_error().valid_up_to();
-                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    problems.push(Diagnostic::at_span(
-                        rel,
-                        &text,
-                        valid,
-                        valid + 1,
-                        Severity::Error,
-                        "io::utf8",
-                        format!("file is not UTF-8 (invalid byte at offset {valid})"),
-                        Some("save the file as UTF-8".to_owned()),
-                    ));
-                    None
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && rel == LINKS_FILE => None,
-            Err(e) => {
-                problems.push(Diagnostic::whole_file(
-                    rel,
-                    Severity::Error,
-                    "io::read",
-                    format!("cannot read: {e}"),
-                    None,
-                ));
-                None
-            }
-        }
-    };
     match policy_paths(root) {
         Ok(paths) => {
             for (rel, path) in paths {
-                if let Some(text) = read(&rel, &path, &mut sources.problems) {
+                if let Some(text) =
+                    crate::diagnostics::read_text(&rel, &path, false, &mut sources.problems)
+                {
                     sources.files.push((rel, text));
                 }
             }
         }
         Err(d) => sources.problems.push(*d),
     }
-    sources.links = read(LINKS_FILE, &root.join(LINKS_FILE), &mut sources.problems);
+    sources.links = crate::diagnostics::read_text(
+        LINKS_FILE,
+        &root.join(LINKS_FILE),
+        true,
+        &mut sources.problems,
+    );
     sources
 }
 

@@ -27,35 +27,7 @@ impl Sources {
     pub fn read(root: &Path) -> (Self, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         let mut read = |rel: &str| -> Option<String> {
-            match std::fs::read(root.join(rel)) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => Some(text),
-                    Err(e) => {
-                        problems.push(Diagnostic::whole_file(
-                            rel,
-                            Severity::Error,
-                            "io::utf8",
-                            format!(
-                                "file is not UTF-8 (invalid byte at offset {})",
-                                e.utf8_error().valid_up_to()
-                            ),
-                            Some("save the file as UTF-8".to_owned()),
-                        ));
-                        None
-                    }
-                },
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => {
-                    problems.push(Diagnostic::whole_file(
-                        rel,
-                        Severity::Error,
-                        "io::read",
-                        format!("cannot read: {e}"),
-                        None,
-                    ));
-                    None
-                }
-            }
+            crate::diagnostics::read_text(rel, &root.join(rel), true, &mut problems)
         };
         let people = read(PEOPLE_FILE);
         let resources = read(RESOURCES_FILE);

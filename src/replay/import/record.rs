@@ -122,13 +122,7 @@ impl Normaliser {
             list.sort();
             Value::from(list.into_iter().map(|c| c.into_owned()).collect::<Vec<_>>()).to_string()
         });
-        let grade = if context.is_some() {
-            GRADE_FULL
-        } else if entities.is_some() || decision.is_some() || time.is_some() || reasons.is_some() {
-            GRADE_NO_CONTEXT
-        } else {
-            GRADE_IDS_ONLY
-        };
+        let grade = grade(&context, &entities, &decision, &time, &reasons);
         Some(NewRequest {
             key: format!("id:{rid}"),
             rid: Some(rid),
@@ -348,13 +342,7 @@ impl Normaliser {
             r.sort();
             Value::from(r).to_string()
         });
-        let grade = if context.is_some() {
-            GRADE_FULL
-        } else if entities.is_some() || decision.is_some() || time.is_some() || reasons.is_some() {
-            GRADE_NO_CONTEXT
-        } else {
-            GRADE_IDS_ONLY
-        };
+        let grade = grade(&context, &entities, &decision, &time, &reasons);
         let mut request = NewRequest {
             key: String::new(),
             rid,
@@ -549,6 +537,23 @@ fn parse_time(v: &Value) -> Result<Option<String>, String> {
         }
     };
     Ok(Some(at.to_rfc3339_opts(SecondsFormat::Millis, true)))
+}
+
+/// How fully a record can be replayed, from what it carries.
+fn grade(
+    context: &Option<String>,
+    entities: &Option<String>,
+    decision: &Option<String>,
+    time: &Option<String>,
+    reasons: &Option<String>,
+) -> &'static str {
+    if context.is_some() {
+        GRADE_FULL
+    } else if entities.is_some() || decision.is_some() || time.is_some() || reasons.is_some() {
+        GRADE_NO_CONTEXT
+    } else {
+        GRADE_IDS_ONLY
+    }
 }
 
 /// `sha256:` of the record's content, for records without an id.

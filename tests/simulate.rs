@@ -128,3 +128,148 @@ fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused()
                 .and(predicate::str::contains("broken.cedar:1")),
         );
 }
+
+#[test]
+fn a_stored_set_replays_on_git_head_against_the_working_copy() {
+    let ws = crate::support::demo();
+    let p = ws.path().to_str().unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args([
+                "-C",
+                p,
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "user.name=t",
+            ])
+            .args(args)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "demo"]);
+    let requests = ws.path().join("traffic.jsonl");
+    std::fs::write(
+        &requests,
+        [
+            r#"{"id":"q1","time":"2026-05-01T10:00:00Z","principal":{"type":"Agent","id":"legacy-exporter"},"action":{"type":"Action","id":"invoke_tool"},"resource":{"type":"Tool","id":"zendesk.ticket.read"},"context":{"env":"prod"},"decision":"deny"}"#,
+            r#"{"id":"q2","time":"2026-05-02T10:00:00Z","principal":{"type":"Agent","id":"faq-bot"},"action":{"type":"Action","id":"invoke_tool"},"resource":{"type":"Tool","id":"zendesk.ticket.read"},"context":{"env":"prod"},"decision":"allow"}"#,
+            r#"{"id":"q3","time":"2026-05-03T10:00:00Z","principal":{"type":"Agent","id":"faq-bot"},"action":{"type":"Action","id":"invoke_tool"},"resource":{"type":"Tool","id":"zendesk.ticket.read"},"context":{"env":"prod"},"decision":"deny"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    mandate()
+        .args([
+            "--workspace",
+            p,
+            "requests",
+            "import",
+            requests.to_str().unwrap(),
+            "--set",
+            "prod",
+        ])
+        .assert()
+        .success();
+    // The change under review: the lifecycle forbid is deleted in the working copy.
+    std::fs::remove_file(ws.path().join("policies/lifecycle.cedar")).unwrap();
+    let out = mandate()
+        .args([
+            "--workspace",
+            p,
+            "--format",
+            "jsonl",
+            "simulate",
+            "--set",
+            "prod",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], "q1");
+    assert_eq!(
+        lines[0]["baseline"]["reasons"],
+        serde_json::json!(["deny-inactive-agents"])
+    );
+    assert_eq!(lines[0]["candidate"]["reasons"], serde_json::json!([]));
+    assert_eq!(lines[0]["changed"], true);
+    assert_eq!(lines[1]["changed"], false);
+
+    // A time window, the gate, and the recorded decision that differs from the baseline (q3).
+    let out = mandate()
+        .args([
+            "--workspace",
+            p,
+            "--format",
+            "json",
+            "simulate",
+            "--set",
+            "prod",
+            "--since",
+            "2026-05-02T00:00:00Z",
+            "--fail-on-change",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let s: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        (
+            s["requests"].as_u64(),
+            s["changed"].as_u64(),
+            s["drift"].as_u64()
+        ),
+        (Some(2), Some(0), Some(1))
+    );
+    mandate()
+        .args([
+            "--workspace",
+            p,
+            "simulate",
+            "--set",
+            "prod",
+            "--fail-on-change",
+        ])
+        .assert()
+        .code(1);
+    mandate()
+        .args([
+            "--workspace",
+            p,
+            "simulate",
+            "--set",
+            "prod",
+            "--baseline",
+            "git:no-such-rev",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no-such-rev").and(predicate::str::contains("help:")));
+    mandate()
+        .args([
+            "--workspace",
+            p,
+            "simulate",
+            "--set",
+            "prod",
+            "--since",
+            "yesterday",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--since `yesterday` is neither"));
+}

@@ -38,3 +38,23 @@ pub fn mandate() -> assert_cmd::Command {
         .env("MANDATE_ACTOR", "tester@example.com");
     cmd
 }
+
+/// A copy of `examples/demo` in a temp dir (without its local database).
+pub fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        if rel.starts_with(".mandate") {
+            continue;
+        }
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}

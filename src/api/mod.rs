@@ -6,10 +6,12 @@
 mod agents;
 pub mod dto;
 mod policies;
+mod replay;
 mod requests;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
+pub use replay::ReplayOptions;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -155,37 +155,14 @@ pub fn simulate_files(
     let entities = load_entities(&files.entities, &schema)?;
     let baseline = load_policies(&files.baseline)?;
     let candidate = load_policies(&files.candidate)?;
-    let index = ScopeIndex::pair(&baseline, &candidate)?;
     let io = |path: &Path| {
         let path = path.display().to_string();
         move |source| SimulateError::Io { path, source }
     };
-    let reader = BufReader::new(std::fs::File::open(&files.requests).map_err(io(&files.requests))?);
-    let mut decoder = Decoder {
-        normaliser: Normaliser::new(""),
-        types: HashMap::new(),
-        schema: &schema,
-        entities: &entities,
-    };
-    let mut summary = SimulateSummary::default();
-    let mut pending: Vec<(u64, NewRequest, Request, Option<Entities>)> = Vec::with_capacity(BATCH);
-    let mut flush = |pending: &mut Vec<(u64, NewRequest, Request, Option<Entities>)>,
-                     summary: &mut SimulateSummary|
-     -> Result<(), SimulateError> {
-        let batch: Vec<(Request, &Entities)> = pending
-            .iter()
-            .map(|(_, _, req, own)| (req.clone(), own.as_ref().unwrap_or(&entities)))
-            .collect();
-        let outcomes = compare_batch(&index, &batch);
-        for ((line, record, _, _), pair) in pending.iter().zip(&outcomes) {
-            let out = result_line(*line, record, pair, summary);
-            each(&out).map_err(io(Path::new("standard output")))?;
-        }
-        pending.clear();
-        Ok(())
-    };
+    let mut reader =
+        BufReader::new(std::fs::File::open(&files.requests).map_err(io(&files.requests))?);
+    let mut replayer = Replayer::new(&schema, &entities, &baseline, &candidate, "", each)?;
     let mut text = String::new();
-    let mut reader = reader;
     let mut number = 0u64;
     loop {
         text.clear();
@@ -194,30 +171,104 @@ pub fn simulate_files(
         }
         number += 1;
         let trimmed = text.trim();
-        if trimmed.is_empty() {
-            continue;
+        if !trimmed.is_empty() {
+            replayer.text(number, trimmed)?;
         }
-        match decoder.decode(trimmed) {
-            Ok(Some((record, request, own))) => {
-                pending.push((number, record, request, own));
-                if pending.len() >= BATCH {
-                    flush(&mut pending, &mut summary)?;
-                }
-            }
-            Ok(None) => {}
+    }
+    replayer.finish()
+}
+
+/// Replays records on both sides in batches; results reach `each` in the order pushed.
+pub struct Replayer<'a> {
+    index: ScopeIndex,
+    decoder: Decoder<'a>,
+    entities: &'a Entities,
+    pending: Vec<(u64, NewRequest, Request, Option<Entities>)>,
+    summary: SimulateSummary,
+    each: &'a mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
+}
+
+impl<'a> Replayer<'a> {
+    /// `namespace` is added to unqualified entity types in records given as text.
+    pub fn new(
+        schema: &'a Schema,
+        entities: &'a Entities,
+        baseline: &PolicySet,
+        candidate: &PolicySet,
+        namespace: &str,
+        each: &'a mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
+    ) -> Result<Self, SimulateError> {
+        Ok(Self {
+            index: ScopeIndex::pair(baseline, candidate)?,
+            decoder: Decoder {
+                normaliser: Normaliser::new(namespace),
+                types: HashMap::new(),
+                schema,
+                entities,
+            },
+            entities,
+            pending: Vec::with_capacity(BATCH),
+            summary: SimulateSummary::default(),
+            each,
+        })
+    }
+
+    /// A record as JSON text (a line of a requests file); `line` names it in messages.
+    pub fn text(&mut self, line: u64, text: &str) -> Result<(), SimulateError> {
+        match self.decoder.record(text) {
+            Ok(Some(record)) => self.record(line, record),
+            Ok(None) => Ok(()),
             Err(message) => {
-                summary.skipped += 1;
-                if summary.errors.len() < MAX_ERRORS {
-                    summary.errors.push(LineError {
-                        line: number,
-                        message,
-                    });
-                }
+                self.bad(line, message);
+                Ok(())
             }
         }
     }
-    flush(&mut pending, &mut summary)?;
-    Ok(summary)
+
+    /// A record already normalised (from a stored request set); `line` is its row.
+    pub fn record(&mut self, line: u64, record: NewRequest) -> Result<(), SimulateError> {
+        match self.decoder.request(&record) {
+            Ok((request, own)) => {
+                self.pending.push((line, record, request, own));
+                if self.pending.len() >= BATCH {
+                    self.flush()?;
+                }
+            }
+            Err(message) => self.bad(line, message),
+        }
+        Ok(())
+    }
+
+    fn bad(&mut self, line: u64, message: String) {
+        self.summary.skipped += 1;
+        if self.summary.errors.len() < MAX_ERRORS {
+            self.summary.errors.push(LineError { line, message });
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), SimulateError> {
+        let batch: Vec<(Request, &Entities)> = self
+            .pending
+            .iter()
+            .map(|(_, _, req, own)| (req.clone(), own.as_ref().unwrap_or(self.entities)))
+            .collect();
+        let outcomes = compare_batch(&self.index, &batch);
+        for ((line, record, _, _), pair) in self.pending.iter().zip(&outcomes) {
+            let out = result_line(*line, record, pair, &mut self.summary);
+            (self.each)(&out).map_err(|source| SimulateError::Io {
+                path: "standard output".to_owned(),
+                source,
+            })?;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Evaluates what is pending and returns the totals.
+    pub fn finish(mut self) -> Result<SimulateSummary, SimulateError> {
+        self.flush()?;
+        Ok(self.summary)
+    }
 }
 
 fn result_line(
@@ -276,22 +327,23 @@ struct Decoder<'a> {
     entities: &'a Entities,
 }
 
-type Decoded = (NewRequest, Request, Option<Entities>);
-
 impl Decoder<'_> {
-    fn decode(&mut self, text: &str) -> Result<Option<Decoded>, String> {
-        let record = match self.normaliser.normalise_fast(text) {
-            Some(r) => r,
-            None => {
-                let value: serde_json::Value =
-                    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-                match self.normaliser.normalise(value) {
-                    Ok(Normalised::Request(r)) => *r,
-                    Ok(Normalised::Ignored) => return Ok(None),
-                    Err(problems) => return Err(problems.join("; ")),
-                }
-            }
-        };
+    /// A record's text, normalised; `None` for records that are not requests.
+    fn record(&mut self, text: &str) -> Result<Option<NewRequest>, String> {
+        if let Some(r) = self.normaliser.normalise_fast(text) {
+            return Ok(Some(r));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        match self.normaliser.normalise(value) {
+            Ok(Normalised::Request(r)) => Ok(Some(*r)),
+            Ok(Normalised::Ignored) => Ok(None),
+            Err(problems) => Err(problems.join("; ")),
+        }
+    }
+
+    /// The Cedar request of a record, and its own entities when it brings some.
+    fn request(&mut self, record: &NewRequest) -> Result<(Request, Option<Entities>), String> {
         let principal = self.uid(&record.principal)?;
         let action = self.uid(&record.action)?;
         let resource = self.uid(&record.resource)?;
@@ -316,7 +368,7 @@ impl Decoder<'_> {
                     .map_err(|e| format!("`entities`: {}", one_line(&e.to_string())))?,
             ),
         };
-        Ok(Some((record, request, own)))
+        Ok((request, own))
     }
 
     fn uid(&mut self, (ty, id): &(String, String)) -> Result<EntityUid, String> {

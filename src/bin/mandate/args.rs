@@ -110,23 +110,34 @@ pub enum Command {
         write: bool,
     },
     /// Replay recorded requests against a baseline and a candidate policy set; one result per
-    /// request (--format jsonl), or the totals (human, json). Loose files, no workspace needed
+    /// request (--format jsonl), or the totals (human, json). With --set: a stored request
+    /// set of the workspace; without: loose files (--schema, --entities, --requests), no
+    /// workspace needed
     Simulate {
-        /// The Cedar schema (.cedarschema, or Cedar's JSON schema in a .json file)
+        /// A request set of the workspace (`mandate requests list`)
+        #[arg(long, conflicts_with_all = ["schema", "entities", "requests"])]
+        set: Option<String>,
+        /// Only requests recorded at or after this time (RFC 3339, or back from now: 7d, 12h, 30m); with --set
+        #[arg(long, requires = "set")]
+        since: Option<String>,
+        /// Only requests recorded before this time; with --set
+        #[arg(long, requires = "set")]
+        until: Option<String>,
+        /// The Cedar schema (.cedarschema, or Cedar's JSON schema in a .json file); loose files
         #[arg(long)]
-        schema: PathBuf,
-        /// Cedar entities JSON
+        schema: Option<PathBuf>,
+        /// Cedar entities JSON; loose files
         #[arg(long)]
-        entities: PathBuf,
-        /// The policies as they are: a .cedar file or a folder of them
+        entities: Option<PathBuf>,
+        /// The policies as they are: a .cedar file or a folder of them, or git:REV with --set (default git:HEAD)
         #[arg(long)]
-        baseline: PathBuf,
-        /// The policies as proposed: a .cedar file or a folder of them
+        baseline: Option<String>,
+        /// The policies as proposed: a .cedar file or a folder of them, or git:REV with --set (default: the working copy)
         #[arg(long)]
-        candidate: PathBuf,
-        /// Recorded requests, JSON Lines (DESIGN.md §4)
+        candidate: Option<String>,
+        /// Recorded requests, JSON Lines (DESIGN.md §4); loose files
         #[arg(long)]
-        requests: PathBuf,
+        requests: Option<PathBuf>,
         /// Exit 1 when any decision changed (a CI gate)
         #[arg(long)]
         fail_on_change: bool,

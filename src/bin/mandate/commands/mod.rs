@@ -45,21 +45,72 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             Ok(ExitCode::Ok)
         }
         Command::Simulate {
+            set: Some(set),
+            since,
+            until,
+            baseline,
+            candidate,
+            fail_on_change,
+            ..
+        } => {
+            let (dir, _) = workspace_dir(cli.workspace.as_deref())?;
+            let session = Session::open(&dir)?;
+            let opts = api::ReplayOptions {
+                set: set.clone(),
+                baseline: baseline.clone(),
+                candidate: candidate.clone(),
+                since: since.clone(),
+                until: until.clone(),
+            };
+            simulate::run(
+                &simulate::Input::Set(&session, &opts),
+                *fail_on_change,
+                cli.format,
+                &mut stdout,
+            )
+        }
+        Command::Simulate {
             schema,
             entities,
             baseline,
             candidate,
             requests,
             fail_on_change,
+            ..
         } => {
+            let missing: Vec<&str> = [
+                ("--schema", schema.is_none()),
+                ("--entities", entities.is_none()),
+                ("--baseline", baseline.is_none()),
+                ("--candidate", candidate.is_none()),
+                ("--requests", requests.is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, m)| *m)
+            .map(|(f, _)| f)
+            .collect();
+            let (Some(schema), Some(entities), Some(baseline), Some(candidate), Some(requests)) =
+                (schema, entities, baseline, candidate, requests)
+            else {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("simulate needs --set, or loose files: missing {}", missing.join(", ")),
+                    Some("`mandate simulate --set NAME` replays a stored set on the workspace's policies; `mandate simulate --schema S --entities E --baseline P1 --candidate P2 --requests R.jsonl` needs no workspace"),
+                ));
+            };
             let files = api::SimulateFiles {
                 schema: schema.clone(),
                 entities: entities.clone(),
-                baseline: baseline.clone(),
-                candidate: candidate.clone(),
+                baseline: baseline.into(),
+                candidate: candidate.into(),
                 requests: requests.clone(),
             };
-            simulate::run(&files, *fail_on_change, cli.format, &mut stdout)
+            simulate::run(
+                &simulate::Input::Files(&files),
+                *fail_on_change,
+                cli.format,
+                &mut stdout,
+            )
         }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;

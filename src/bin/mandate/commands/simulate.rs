@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use mandate::api::dto::SimulateSummary;
-use mandate::api::{self, ApiResult, SimulateFiles};
+use mandate::api::{self, ApiResult, ReplayOptions, Session, SimulateFiles};
 
 use super::io_error;
 use crate::args::Format;
@@ -13,14 +13,20 @@ use crate::ExitCode;
 /// Changed requests listed in the human summary.
 const SHOWN: usize = 20;
 
+/// Loose files, or a stored set of a workspace.
+pub enum Input<'a> {
+    Files(&'a SimulateFiles),
+    Set(&'a Session, &'a ReplayOptions),
+}
+
 pub fn run(
-    files: &SimulateFiles,
+    input: &Input<'_>,
     fail_on_change: bool,
     format: Format,
     out: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
     let mut shown = Vec::new();
-    let summary = api::simulate(files, &mut |line| match format {
+    let mut each = |line: &api::dto::ReplayLine| match format {
         Format::Jsonl => {
             serde_json::to_writer(&mut *out, line).map_err(std::io::Error::other)?;
             out.write_all(b"\n")
@@ -31,8 +37,17 @@ pub fn run(
             }
             Ok(())
         }
-    })?;
-    let requests = files.requests.display().to_string();
+    };
+    let (summary, requests) = match input {
+        Input::Files(files) => (
+            api::simulate(files, &mut each)?,
+            files.requests.display().to_string(),
+        ),
+        Input::Set(session, opts) => (
+            session.replay_set(opts, &mut each)?,
+            format!("set {} row", opts.set),
+        ),
+    };
     match format {
         Format::Json => output::json(&summary, out).map_err(io_error)?,
         Format::Jsonl => {

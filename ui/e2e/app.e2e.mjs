@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -417,10 +417,11 @@ test('add a control policy from the library', async () => {
   // A demo copy without policies/lifecycle.cedar: MND-LIFECYCLE-01's library policy is gone.
   const demo = await openDemoCopy((dir) => rmSync(join(dir, 'policies', 'lifecycle.cedar')));
   const added = join(demo, 'policies', 'controls', 'mnd-lifecycle-01.cedar');
+  const remaining = readdirSync(join(demo, 'policies')).filter((f) => f.endsWith('.cedar')).length;
   await (await browser.$('[data-testid="nav-policies"]')).click();
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="policy-file"]')).length === 5, {
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="policy-file"]')).length === remaining, {
     timeout: 10_000,
-    timeoutMsg: 'expected the 5 remaining demo policy files',
+    timeoutMsg: `expected the ${remaining} remaining demo policy files`,
   });
   await (await browser.$('[data-testid="open-library"]')).click();
   const dialog = await browser.$('[data-testid="library-dialog"]');

@@ -300,7 +300,8 @@ impl Session {
         };
         let namespace = self.workspace.config().namespace.clone();
         let library = library_policies(&namespace);
-        let report = policy::check_workspace(self.root(), None);
+        // Through the session's cache: the editor asks for this on every workspace change.
+        let report = self.check_policies(policy::read_sources(self.root()));
         let status = |c: crate::frameworks::Control, in_workspace: bool| dto::ControlStatus {
             library_policies: library
                 .iter()

@@ -8,7 +8,7 @@ use super::{dto, ApiError, ApiResult, Session};
 use crate::error::ErrorCode;
 use crate::policy::{self, Sources};
 use crate::replay::simulate::Replayer;
-use crate::store::{NewRequest, RequestWindow, StoredRequest};
+use crate::store::RequestWindow;
 
 /// What to replay (`mandate simulate --set …`).
 #[derive(Debug, Clone, Default)]
@@ -86,7 +86,7 @@ impl Session {
         db.for_each_request_batch(set_id, &window, 10_000, |page| {
             for row in page {
                 let line = u64::try_from(row.row).unwrap_or(0);
-                if let Err(e) = replayer.record(line, stored_to_new(row)) {
+                if let Err(e) = replayer.record(line, row.request) {
                     failure = Some(e);
                     return false;
                 }
@@ -125,44 +125,9 @@ impl Session {
             );
             return refuse_errors(&format!("the policies at `{spec}`"), report);
         }
-        let path = std::path::Path::new(spec);
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        if path.is_dir() {
-            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
-                let entry = entry.map_err(|e| {
-                    ApiError::new(ErrorCode::Io, format!("cannot read `{spec}`: {e}"), None)
-                })?;
-                if entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|e| e == "cedar")
-                {
-                    let rel = entry.path().strip_prefix(path).unwrap_or(entry.path());
-                    let rel = rel.to_string_lossy().replace('\\', "/");
-                    if let Some(t) =
-                        crate::diagnostics::read_text(&rel, entry.path(), false, &mut problems)
-                    {
-                        files.push((rel, t));
-                    }
-                }
-            }
-        } else {
-            let name = path
-                .file_name()
-                .map_or_else(|| spec.to_owned(), |n| n.to_string_lossy().into_owned());
-            match crate::diagnostics::read_text(&name, path, false, &mut problems) {
-                Some(t) => files.push((name, t)),
-                None => {
-                    return Err(ApiError {
-                        code: ErrorCode::Io,
-                        message: format!("cannot read the {which} `{spec}`"),
-                        help: Some("give a .cedar file or a folder of them, or `git:REV`".into()),
-                        diagnostics: problems,
-                    })
-                }
-            }
-        }
-        let report = policy::check_sources(files, None);
-        refuse_errors(&format!("the {which} `{spec}`"), report)
+        Ok(crate::replay::simulate::load_policies(
+            std::path::Path::new(spec),
+        )?)
     }
 
     /// `policies/**/*.cedar` and `policies/links.toml` as they were at git revision `rev`.
@@ -246,29 +211,5 @@ fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
             format!("{flag} `{s}` is neither an RFC 3339 time nor a span like `7d`"),
             Some("e.g. `2026-05-01T00:00:00Z`, `7d`, `12h`, `30m`"),
         )),
-    }
-}
-
-fn stored_to_new(r: StoredRequest) -> NewRequest {
-    use crate::replay::import::record::{GRADE_FULL, GRADE_IDS_ONLY, GRADE_NO_CONTEXT};
-    let grade = match r.grade.as_str() {
-        "full" => GRADE_FULL,
-        "no_context" => GRADE_NO_CONTEXT,
-        _ => GRADE_IDS_ONLY,
-    };
-    NewRequest {
-        key: r.key,
-        rid: r.rid,
-        time: r.time,
-        principal: r.principal,
-        action: r.action,
-        resource: r.resource,
-        context: r.context,
-        entities: r.entities,
-        decision: r.decision,
-        reasons: r.reasons,
-        task_id: r.task_id,
-        bundle: r.bundle,
-        grade,
     }
 }

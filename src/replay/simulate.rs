@@ -416,7 +416,7 @@ fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError
 
 /// A `.cedar` file, or every `.cedar` file under a folder in sorted path order; ids from
 /// `@id`, else `policyN` across the files.
-fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
+pub fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
     let io = |source| SimulateError::Io {
         path: path.display().to_string(),
         source,

@@ -32,24 +32,27 @@ pub struct NewRequest {
     pub grade: &'static str,
 }
 
-/// A request as stored.
+/// Replay grades: how fully a record can be replayed.
+pub const GRADE_FULL: &str = "full";
+/// No context was recorded: replay uses `{}`, so context-dependent policies may differ.
+pub const GRADE_NO_CONTEXT: &str = "no_context";
+/// Only principal, action and resource: no context, entities, time or recorded decision.
+pub const GRADE_IDS_ONLY: &str = "ids_only";
+
+/// A grade as stored, as one of the constants.
+fn grade(stored: &str) -> &'static str {
+    match stored {
+        GRADE_FULL => GRADE_FULL,
+        GRADE_NO_CONTEXT => GRADE_NO_CONTEXT,
+        _ => GRADE_IDS_ONLY,
+    }
+}
+
+/// A request as stored: what was imported, and its row (the order it was imported in).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredRequest {
-    /// Row id: the order requests were imported in.
     pub row: i64,
-    pub key: String,
-    pub rid: Option<String>,
-    pub time: Option<String>,
-    pub principal: (String, String),
-    pub action: (String, String),
-    pub resource: (String, String),
-    pub context: Option<String>,
-    pub entities: Option<String>,
-    pub decision: Option<String>,
-    pub reasons: Option<String>,
-    pub task_id: Option<String>,
-    pub bundle: Option<String>,
-    pub grade: String,
+    pub request: NewRequest,
 }
 
 /// An import in progress.
@@ -321,19 +324,21 @@ impl Db {
                 |r| {
                     Ok(StoredRequest {
                         row: r.get(0)?,
-                        key: r.get(1)?,
-                        rid: r.get(2)?,
-                        time: r.get(3)?,
-                        principal: (r.get(4)?, r.get(5)?),
-                        action: (r.get(6)?, r.get(7)?),
-                        resource: (r.get(8)?, r.get(9)?),
-                        context: r.get(10)?,
-                        entities: r.get(11)?,
-                        decision: r.get(12)?,
-                        reasons: r.get(13)?,
-                        task_id: r.get(14)?,
-                        bundle: r.get(15)?,
-                        grade: r.get(16)?,
+                        request: NewRequest {
+                            key: r.get(1)?,
+                            rid: r.get(2)?,
+                            time: r.get(3)?,
+                            principal: (r.get(4)?, r.get(5)?),
+                            action: (r.get(6)?, r.get(7)?),
+                            resource: (r.get(8)?, r.get(9)?),
+                            context: r.get(10)?,
+                            entities: r.get(11)?,
+                            decision: r.get(12)?,
+                            reasons: r.get(13)?,
+                            task_id: r.get(14)?,
+                            bundle: r.get(15)?,
+                            grade: grade(&r.get::<_, String>(16)?),
+                        },
                     })
                 },
             )?;
@@ -461,7 +466,7 @@ mod tests {
         let mut keys = Vec::new();
         db.for_each_request_batch(id, &RequestWindow::default(), 10, |page| {
             sizes.push(page.len());
-            keys.extend(page.into_iter().map(|r| r.key));
+            keys.extend(page.into_iter().map(|r| r.request.key));
             true
         })
         .unwrap();
@@ -475,7 +480,7 @@ mod tests {
         };
         let mut got = Vec::new();
         db.for_each_request_batch(id, &window, 2, |page| {
-            got.extend(page.into_iter().map(|r| r.key));
+            got.extend(page.into_iter().map(|r| r.request.key));
             true
         })
         .unwrap();

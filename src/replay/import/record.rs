@@ -24,12 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::store::NewRequest;
 
-/// How fully a record can be replayed.
-pub const GRADE_FULL: &str = "full";
-/// No context was recorded: replay uses `{}`, so context-dependent policies may differ.
-pub const GRADE_NO_CONTEXT: &str = "no_context";
-/// Only principal, action and resource: no context, entities, time or recorded decision.
-pub const GRADE_IDS_ONLY: &str = "ids_only";
+pub use crate::store::requests::{GRADE_FULL, GRADE_IDS_ONLY, GRADE_NO_CONTEXT};
 
 /// What a record turned into.
 #[derive(Debug)]

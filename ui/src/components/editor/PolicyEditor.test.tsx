@@ -20,8 +20,12 @@ async function openEditor(): Promise<EditorView> {
   renderWithBackend(backend, <PoliciesPage />);
   fireEvent.click(await screen.findByRole('button', { name: new RegExp(PATH) }));
   const editor = await screen.findByTestId('policy-editor');
-  const content = editor.querySelector<HTMLElement>('.cm-content');
-  expect(content).not.toBeNull();
+  // The view is created in an effect after the section renders: wait for it, not race it.
+  const content = await waitFor(() => {
+    const found = editor.querySelector<HTMLElement>('.cm-content');
+    expect(found).not.toBeNull();
+    return found;
+  });
   const view = EditorView.findFromDOM(content!)!;
   await waitFor(() => expect(view.state.doc.toString()).toBe(TEXT));
   return view;

@@ -40,6 +40,10 @@ pub enum ErrorCode {
     LifecycleRefused,
     /// An import file could not be read as the format it claims.
     ImportInvalid,
+    /// The user cancelled a long operation; nothing of it was kept.
+    Cancelled,
+    /// A review refused the step (e.g. approving with unacknowledged changes).
+    ReviewRefused,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -60,6 +64,8 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::LifecycleRefused => "lifecycle_refused",
             Self::ImportInvalid => "import_invalid",
+            Self::Cancelled => "cancelled",
+            Self::ReviewRefused => "review_refused",
             Self::Internal => "internal",
         }
     }

@@ -15,7 +15,9 @@
 //!   generated from the inventory.
 //! - [`policy`]: load `policies/**/*.cedar`, apply `@id`, validate against the schema.
 //! - [`replay`]: recorded requests (import into SQLite sets) and their evaluation through the
-//!   scope index on all cores, one side or two.
+//!   scope index on all cores, one side or two; breakdown reports.
+//! - [`review`]: review records (`reviews/*.toml`): a replay's changed decisions in groups,
+//!   their acknowledgements and verdicts.
 //! - [`store`]: SQLite (`.mandate/mandate.db`): migrations, the append-only audit log.
 //! - [`watch`]: debounced file watching that reports outside edits as typed changes.
 //!
@@ -44,6 +46,7 @@ pub mod inventory;
 pub mod model;
 pub mod policy;
 pub mod replay;
+pub mod review;
 pub mod store;
 pub mod watch;
 pub mod workspace;

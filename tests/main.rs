@@ -13,6 +13,7 @@ mod policies;
 mod replay_conformance;
 mod replay_differential;
 mod requests;
+mod review;
 mod simulate;
 mod support;
 mod watch;

@@ -81,7 +81,8 @@ fn totals_and_the_change_gate() {
         .get_output()
         .stdout
         .clone();
-    let s: Value = serde_json::from_slice(&out).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let s = &v["summary"];
     assert_eq!(s["requests"], 4);
     assert_eq!(s["changed"], 4);
     assert_eq!(s["allow_to_deny"], 2);
@@ -112,7 +113,8 @@ fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused()
     .get_output()
     .stdout
     .clone();
-    let s: Value = serde_json::from_slice(&out).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let s = &v["summary"];
     assert_eq!(
         (s["requests"].as_u64(), s["changed"].as_u64()),
         (Some(4), Some(0))
@@ -226,7 +228,8 @@ fn a_stored_set_replays_on_git_head_against_the_working_copy() {
         .get_output()
         .stdout
         .clone();
-    let s: Value = serde_json::from_slice(&out).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let s = &v["summary"];
     assert_eq!(
         (
             s["requests"].as_u64(),

@@ -7,18 +7,45 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, InventoryView, Lifecycle,
+    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, ImportSummary, InventoryView,
+    Lifecycle, ReplayRequest, ReplayRun, RequestSetSummary, ResultFilter, ResultPage, Review,
     SchemaOutline, TestRequest, TestResult, ValidationReport, WorkspaceInfo,
 };
-use mandate::api::{settings, ApiError, ApiResult, SaveMode, Session, WatchHandle};
+use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
 
 /// The event the UI listens to for outside edits.
 const CHANGED_EVENT: &str = "workspace-changed";
+/// Progress of a request import (`ImportProgress`).
+const IMPORT_PROGRESS: &str = "requests-import-progress";
+/// Progress of a replay (`ReplayProgress`).
+const REPLAY_PROGRESS: &str = "replay-progress";
+
+/// Set by `cancel_replay`; the running replay stops at its next result.
+#[derive(Default)]
+struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    /// The flag, cleared for a new run.
+    fn reset(&self) -> Arc<AtomicBool> {
+        self.0.store(false, Ordering::Relaxed);
+        Arc::clone(&self.0)
+    }
+}
+
+/// Runs `f` off the main thread, so a long import or replay never blocks the window.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| internal(&format!("background task failed: {e}")))?
+}
 
 #[derive(Default)]
 struct AppState(Mutex<Option<(Session, WatchHandle)>>);
@@ -176,6 +203,113 @@ fn controls(state: State<'_, AppState>) -> Result<ControlsView, ApiError> {
 }
 
 #[tauri::command]
+fn request_sets(state: State<'_, AppState>) -> Result<Vec<RequestSetSummary>, ApiError> {
+    state.session()?.request_sets()
+}
+
+#[tauri::command]
+async fn import_requests(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: PathBuf,
+    set: String,
+    strict: bool,
+) -> Result<ImportSummary, ApiError> {
+    let (session, who) = (state.session()?, actor(&app));
+    blocking(move || {
+        session.import_requests(&path, &set, strict, &who, &mut |p| {
+            let _ = app.emit(IMPORT_PROGRESS, p);
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+async fn run_replay(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    cancel: State<'_, Cancel>,
+    request: ReplayRequest,
+) -> Result<ReplayRun, ApiError> {
+    let (session, flag, who) = (state.session()?, cancel.reset(), actor(&app));
+    blocking(move || {
+        session.run_replay(&request, &who, &flag, &mut |p| {
+            let _ = app.emit(REPLAY_PROGRESS, p);
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+fn cancel_replay(cancel: State<'_, Cancel>) {
+    cancel.0.store(true, Ordering::Relaxed);
+}
+
+#[tauri::command]
+fn replay_runs(state: State<'_, AppState>) -> Result<Vec<ReplayRun>, ApiError> {
+    state.session()?.replay_runs()
+}
+
+#[tauri::command]
+fn replay_results(
+    state: State<'_, AppState>,
+    run_id: i64,
+    filter: ResultFilter,
+    offset: u64,
+    limit: u32,
+) -> Result<ResultPage, ApiError> {
+    state
+        .session()?
+        .replay_results(run_id, &filter, offset, limit)
+}
+
+#[tauri::command]
+fn review_for_run(state: State<'_, AppState>, run_id: i64) -> Result<Option<Review>, ApiError> {
+    state.session()?.review_for_run(run_id)
+}
+
+#[tauri::command]
+fn open_review(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    run_id: i64,
+) -> Result<Review, ApiError> {
+    state.session()?.open_review(run_id, None, &actor(&app))
+}
+
+#[tauri::command]
+fn ack_changes(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: String,
+    ids: Vec<String>,
+    groups: Option<Vec<String>>,
+    comment: String,
+) -> Result<Review, ApiError> {
+    let target = AckTarget {
+        requests: ids,
+        groups: groups.unwrap_or_default(),
+        all: false,
+    };
+    state
+        .session()?
+        .ack_review(&review, &target, &comment, &actor(&app))
+}
+
+#[tauri::command]
+fn record_verdict(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: String,
+    verdict: String,
+    comment: String,
+) -> Result<Review, ApiError> {
+    state
+        .session()?
+        .review_verdict(&review, &verdict, &comment, &actor(&app))
+}
+
+#[tauri::command]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -214,6 +348,7 @@ fn main() -> anyhow::Result<()> {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::default())
+        .manage(Cancel::default())
         .setup(|app| {
             let handle = app.handle().clone();
             if let Some(dir) = startup_workspace(&handle) {
@@ -241,7 +376,17 @@ fn main() -> anyhow::Result<()> {
             schema_outline,
             test_request,
             add_control_policies,
-            controls
+            controls,
+            request_sets,
+            import_requests,
+            run_replay,
+            cancel_replay,
+            replay_runs,
+            replay_results,
+            review_for_run,
+            open_review,
+            ack_changes,
+            record_verdict
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -16,7 +16,9 @@ pub use crate::inventory::{
     RiskTier, Team, Tool, ToolGroup,
 };
 pub use crate::replay::import::{Grades, ImportProgress, ImportSummary, LineError};
-pub use crate::replay::simulate::{ReplayLine, SideResult, SimulateSummary};
+pub use crate::replay::report::{Breakdown, PolicyBreakdown, ReplayReport};
+pub use crate::replay::simulate::{ReplayLine, Replayed, SideResult, SimulateSummary};
+pub use crate::review::{Ack, ReviewChange, ReviewFile, Verdict, VerdictKind};
 pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
 
@@ -282,4 +284,129 @@ pub struct ControlsView {
     pub controls: Vec<ControlStatus>,
     /// Problems reading `controls/controls.toml`.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What the Simulate page replays: a stored set, two sides, an optional time window.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplayRequest {
+    pub set: String,
+    /// A policy file or folder, `git:REV`; `null` for `git:HEAD`.
+    pub baseline: Option<String>,
+    /// A policy file or folder, `git:REV`; `null` for the working copy.
+    pub candidate: Option<String>,
+    /// RFC 3339 or a span back from now (`7d`, `12h`, `30m`).
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+/// Progress of a running replay (event `replay-progress`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplayProgress {
+    #[ts(type = "number")]
+    pub run_id: i64,
+    /// Requests replayed so far.
+    #[ts(type = "number")]
+    pub done: u64,
+    /// Requests in the set's window.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ReplayRunStatus {
+    Running,
+    Complete,
+    Cancelled,
+    Failed,
+}
+
+/// A stored replay run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReplayRun {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub set: String,
+    /// As given: `git:REV`, a path, or `working copy`.
+    pub baseline: String,
+    pub candidate: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    /// `sha256:` of each side's policies (ids and text), so a review can tell when they moved.
+    pub baseline_digest: Option<String>,
+    pub candidate_digest: Option<String>,
+    pub actor: String,
+    pub started_at: String,
+    pub completed_at: Option<String>,
+    pub status: ReplayRunStatus,
+    pub summary: SimulateSummary,
+    pub report: ReplayReport,
+    /// `sha256:` of the result lines in order (DESIGN.md §4's JSON Lines shape).
+    pub digest: Option<String>,
+}
+
+/// Which results a page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResultFilter {
+    pub changed_only: bool,
+    pub errors_only: bool,
+    /// Case-insensitive substring of the request id, principal, action or resource.
+    pub search: Option<String>,
+}
+
+/// One replayed request in a results page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResultRow {
+    /// Position in the run (0-based, the set's order).
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// The record's id, else `line:N`.
+    pub id: String,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub time: Option<String>,
+    pub recorded: Option<String>,
+    pub baseline: SideResult,
+    pub candidate: SideResult,
+    pub changed: bool,
+    /// A changed decision acknowledged in the run's review.
+    pub acknowledged: bool,
+}
+
+/// A page of a run's results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ResultPage {
+    /// Results matching the filter, in all pages.
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub offset: u64,
+    pub rows: Vec<ResultRow>,
+}
+
+/// A review record with what the app shows beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Review {
+    /// The file's stem: `reviews/NAME.toml`.
+    pub name: String,
+    /// Workspace-relative path.
+    pub path: String,
+    pub record: ReviewFile,
+    /// The latest verdict.
+    pub verdict: Option<Verdict>,
+    /// The candidate's policies changed since the review was opened (it cannot be approved).
+    pub stale: bool,
+    /// Groups of changed decisions not yet acknowledged.
+    #[ts(type = "number")]
+    pub unacknowledged: u64,
 }

@@ -8,10 +8,12 @@ pub mod dto;
 mod policies;
 mod replay;
 mod requests;
+mod reviews;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
-pub use replay::ReplayOptions;
+pub use replay::{run_header, ReplayHooks, ReplayOptions};
+pub use reviews::AckTarget;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -392,7 +394,19 @@ pub fn settings_path(config_dir: &Path) -> PathBuf {
     config_dir.join(settings::SETTINGS_FILE)
 }
 
-pub use crate::replay::simulate::SimulateFiles;
+pub use crate::replay::html::{
+    ChangedRow, ReportHeader, MAX_CHANGED_ROWS as HTML_MAX_CHANGED_ROWS,
+};
+pub use crate::replay::simulate::{ResultItem, SimulateFiles};
+
+/// The replay report as one self-contained HTML page (no script, no external resource).
+pub fn replay_html(
+    header: &ReportHeader,
+    replayed: &dto::Replayed,
+    changed: &[ChangedRow],
+) -> String {
+    crate::replay::html::render(header, &replayed.summary, &replayed.report, changed)
+}
 
 impl From<crate::replay::simulate::SimulateError> for ApiError {
     fn from(e: crate::replay::simulate::SimulateError) -> Self {
@@ -403,6 +417,7 @@ impl From<crate::replay::simulate::SimulateError> for ApiError {
             E::Policies { diagnostics, .. } => (ErrorCode::PolicyInvalid, diagnostics.clone()),
             E::Schema { .. } | E::Entities { .. } => (ErrorCode::InvalidArgument, Vec::new()),
             E::Replay(r) => (r.error_code(), Vec::new()),
+            E::Cancelled => (ErrorCode::Cancelled, Vec::new()),
         };
         Self {
             code,
@@ -417,7 +432,7 @@ impl From<crate::replay::simulate::SimulateError> for ApiError {
 /// `each` gets every result in file order.
 pub fn simulate(
     files: &SimulateFiles,
-    each: &mut dyn FnMut(&dto::ReplayLine) -> std::io::Result<()>,
-) -> ApiResult<dto::SimulateSummary> {
+    each: &mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
+) -> ApiResult<dto::Replayed> {
     Ok(crate::replay::simulate::simulate_files(files, each)?)
 }

@@ -1,14 +1,22 @@
 //! Replaying a stored request set against two policy sets of the workspace.
 
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{Duration, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
 
 use super::{dto, ApiError, ApiResult, Session};
 use crate::error::ErrorCode;
 use crate::policy::{self, Sources};
-use crate::replay::simulate::Replayer;
-use crate::store::RequestWindow;
+use crate::replay::simulate::{Replayer, ResultItem};
+use crate::store::{runs, NewRun, RequestWindow, ResultQuery, ResultRecord, StoredRun};
+
+/// How the candidate is named when it is the policies on disk.
+pub const WORKING_COPY: &str = "working copy";
+
+/// The most results one page returns.
+const MAX_PAGE: u32 = 1_000;
 
 /// What to replay (`mandate simulate --set …`).
 #[derive(Debug, Clone, Default)]
@@ -23,15 +31,35 @@ pub struct ReplayOptions {
     pub until: Option<String>,
 }
 
+/// Receives each result of a replay; an `Interrupted` error stops it as cancelled.
+pub type EachResult<'h> = &'h mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>;
+
+/// What a replay reports back while it runs, and how to stop it.
+#[derive(Default)]
+pub struct ReplayHooks<'h> {
+    /// Every result, in the set's order.
+    pub each: Option<EachResult<'h>>,
+    /// After each batch read from the store.
+    pub progress: Option<&'h mut dyn FnMut(dto::ReplayProgress)>,
+    /// Checked after every result; when set, the run stops, keeps nothing and reports
+    /// [`ErrorCode::Cancelled`].
+    pub cancel: Option<&'h AtomicBool>,
+}
+
+/// Results written to the store per transaction.
+const RESULT_BATCH: usize = 10_000;
+
 impl Session {
     /// Replays the stored set `opts.set` (within the time window) on the baseline and the
-    /// candidate, against the workspace's schema and the inventory's entities; `each` gets
-    /// every result in import order.
+    /// candidate, against the workspace's schema and the inventory's entities. The run and
+    /// every result are stored (pages for the app, a digest for reviews); `hooks.each` gets
+    /// every result as it is decided.
     pub fn replay_set(
         &self,
         opts: &ReplayOptions,
-        each: &mut dyn FnMut(&dto::ReplayLine) -> std::io::Result<()>,
-    ) -> ApiResult<dto::SimulateSummary> {
+        actor: &str,
+        hooks: ReplayHooks<'_>,
+    ) -> ApiResult<dto::ReplayRun> {
         let since = opts
             .since
             .as_deref()
@@ -52,13 +80,259 @@ impl Session {
                 )
             }));
         };
-        let baseline = self.side("baseline", opts.baseline.as_deref().unwrap_or("git:HEAD"))?;
-        let candidate = match opts.candidate.as_deref() {
-            None => self.working_copy()?,
-            Some(spec) => self.side("candidate", spec)?,
+        let baseline_label = opts.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
+        let baseline = self.side("baseline", &baseline_label)?;
+        let (candidate_label, candidate) = match opts.candidate.as_deref() {
+            None => (WORKING_COPY.to_owned(), self.working_copy()?),
+            Some(spec) => (spec.to_owned(), self.side("candidate", spec)?),
         };
-        let schema_text = self.schema_text()?;
-        let schema = cedar_policy::Schema::from_cedarschema_str(&schema_text)
+        let schema = self.replay_schema()?;
+        let entities = self.replay_entities(&schema)?;
+        let namespace = self.workspace.config().namespace.clone();
+        let window = RequestWindow {
+            since: since.as_deref(),
+            until: until.as_deref(),
+        };
+        let total = db.count_requests(set_id, &window)?;
+        let mut writer = self.db()?;
+        let (baseline_digest, candidate_digest) =
+            (policy_digest(&baseline), policy_digest(&candidate));
+        let run_id = writer.begin_run(&NewRun {
+            set: &opts.set,
+            baseline: &baseline_label,
+            candidate: &candidate_label,
+            since: since.as_deref(),
+            until: until.as_deref(),
+            baseline_digest: &baseline_digest,
+            candidate_digest: &candidate_digest,
+            actor,
+        })?;
+        let ReplayHooks {
+            mut each,
+            mut progress,
+            cancel,
+        } = hooks;
+        let mut hasher = Sha256::new();
+        let mut pending: Vec<ResultRecord> = Vec::with_capacity(RESULT_BATCH);
+        let mut seq = 0i64;
+        let mut store_error: Option<ApiError> = None;
+        let mut keep = |item: &ResultItem<'_>| -> std::io::Result<()> {
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let line = serde_json::to_string(item.result).map_err(std::io::Error::other)?;
+            hasher.update(line.as_bytes());
+            hasher.update(b"\n");
+            pending.push(result_record(seq, item)?);
+            seq += 1;
+            if pending.len() >= RESULT_BATCH {
+                if let Err(e) = writer.insert_results(run_id, &pending) {
+                    store_error = Some(e.into());
+                    return Err(std::io::Error::other("the store failed"));
+                }
+                pending.clear();
+            }
+            match each.as_mut() {
+                Some(f) => f(item),
+                None => Ok(()),
+            }
+        };
+        let outcome = (|| -> ApiResult<dto::Replayed> {
+            let mut replayer = Replayer::new(
+                &schema, &entities, &baseline, &candidate, &namespace, &mut keep,
+            )?;
+            let mut failure = None;
+            let mut done = 0u64;
+            db.for_each_request_batch(set_id, &window, RESULT_BATCH, |page| {
+                done += page.len() as u64;
+                for row in page {
+                    let line = u64::try_from(row.row).unwrap_or(0);
+                    if let Err(e) = replayer.record(line, row.request) {
+                        failure = Some(e);
+                        return false;
+                    }
+                }
+                if let Some(p) = progress.as_mut() {
+                    p(dto::ReplayProgress {
+                        run_id,
+                        done,
+                        total,
+                    });
+                }
+                true
+            })?;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            Ok(replayer.finish()?)
+        })();
+        let replayed = match outcome {
+            Ok(r) => r,
+            Err(e) => {
+                let e = store_error.take().unwrap_or(e);
+                let status = if e.code == ErrorCode::Cancelled {
+                    "cancelled"
+                } else {
+                    "failed"
+                };
+                // The run's own error matters more than a failure to record its end.
+                let _ = writer.end_run(run_id, status);
+                return Err(e);
+            }
+        };
+        writer.insert_results(run_id, &pending)?;
+        let digest = format!("sha256:{:x}", hasher.finalize());
+        let internal = |e: serde_json::Error| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("cannot encode a run: {e}"),
+                None,
+            )
+        };
+        let summary = serde_json::to_string(&replayed.summary).map_err(internal)?;
+        let report = serde_json::to_string(&replayed.report).map_err(internal)?;
+        writer.complete_run(run_id, &summary, &report, &digest)?;
+        self.replay_run(run_id)
+    }
+
+    /// [`Session::replay_set`] as the app asks for it: stoppable through `cancel`, with
+    /// progress, without a per-result callback.
+    pub fn run_replay(
+        &self,
+        request: &dto::ReplayRequest,
+        actor: &str,
+        cancel: &AtomicBool,
+        progress: &mut dyn FnMut(dto::ReplayProgress),
+    ) -> ApiResult<dto::ReplayRun> {
+        let blank = |s: &Option<String>| s.clone().filter(|v| !v.trim().is_empty());
+        let opts = ReplayOptions {
+            set: request.set.clone(),
+            baseline: blank(&request.baseline),
+            candidate: blank(&request.candidate),
+            since: blank(&request.since),
+            until: blank(&request.until),
+        };
+        self.replay_set(
+            &opts,
+            actor,
+            ReplayHooks {
+                each: None,
+                progress: Some(progress),
+                cancel: Some(cancel),
+            },
+        )
+    }
+
+    /// The stored runs, newest first.
+    pub fn replay_runs(&self) -> ApiResult<Vec<dto::ReplayRun>> {
+        self.db()?
+            .replay_runs(runs::KEEP_RUNS as u32)?
+            .into_iter()
+            .map(run_dto)
+            .collect()
+    }
+
+    /// One stored run.
+    pub fn replay_run(&self, id: i64) -> ApiResult<dto::ReplayRun> {
+        match self.db()?.replay_run(id)? {
+            Some(run) => run_dto(run),
+            None => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no replay run {id}"),
+                Some("runs are kept for the last 20 replays; run it again"),
+            )),
+        }
+    }
+
+    /// A page of a run's results, in the set's order.
+    pub fn replay_results(
+        &self,
+        run_id: i64,
+        filter: &dto::ResultFilter,
+        offset: u64,
+        limit: u32,
+    ) -> ApiResult<dto::ResultPage> {
+        let db = self.db()?;
+        if db.replay_run(run_id)?.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no replay run {run_id}"),
+                Some("runs are kept for the last 20 replays; run it again"),
+            ));
+        }
+        let query = ResultQuery {
+            changed_only: filter.changed_only,
+            errors_only: filter.errors_only,
+            search: filter.search.as_deref(),
+        };
+        let (total, records) = db.replay_results(run_id, &query, offset, limit.min(MAX_PAGE))?;
+        let acknowledged = self.acknowledged_groups(run_id)?;
+        let rows = records
+            .into_iter()
+            .map(|r| {
+                let baseline = side_json(&r.baseline)?;
+                let candidate = side_json(&r.candidate)?;
+                let group = crate::review::group_key(&r.action, &baseline, &candidate);
+                Ok(dto::ResultRow {
+                    acknowledged: r.changed && acknowledged.contains(&group),
+                    seq: r.seq,
+                    principal: r.principal,
+                    action: r.action,
+                    resource: r.resource,
+                    time: r.time,
+                    recorded: r.recorded,
+                    baseline,
+                    candidate,
+                    changed: r.changed,
+                    id: r.rid,
+                })
+            })
+            .collect::<ApiResult<_>>()?;
+        Ok(dto::ResultPage {
+            total,
+            offset,
+            rows,
+        })
+    }
+
+    /// A stored run's report as one self-contained HTML page.
+    pub fn replay_run_html(&self, run_id: i64) -> ApiResult<String> {
+        let run = self.replay_run(run_id)?;
+        let mut rows = Vec::new();
+        let mut bad = None;
+        self.db()?.for_each_changed_result(run_id, |r| {
+            if rows.len() >= crate::replay::html::MAX_CHANGED_ROWS {
+                return;
+            }
+            match (side_json(&r.baseline), side_json(&r.candidate)) {
+                (Ok(baseline), Ok(candidate)) => rows.push(super::ChangedRow {
+                    id: r.rid,
+                    principal: r.principal,
+                    action: r.action,
+                    resource: r.resource,
+                    baseline,
+                    candidate,
+                }),
+                (Err(e), _) | (_, Err(e)) => bad = Some(e),
+            }
+        })?;
+        if let Some(e) = bad {
+            return Err(e);
+        }
+        Ok(super::replay_html(
+            &run_header(&run),
+            &dto::Replayed {
+                summary: run.summary.clone(),
+                report: run.report.clone(),
+            },
+            &rows,
+        ))
+    }
+
+    /// The workspace's schema for a replay.
+    fn replay_schema(&self) -> ApiResult<cedar_policy::Schema> {
+        let text = self.schema_text()?;
+        Ok(cedar_policy::Schema::from_cedarschema_str(&text)
             .map_err(|e| {
                 ApiError::new(
                     ErrorCode::PolicyInvalid,
@@ -66,47 +340,28 @@ impl Session {
                     Some("run `mandate validate`"),
                 )
             })?
-            .0;
-        let entities = cedar_policy::Entities::from_json_value(self.entities()?, Some(&schema))
-            .map_err(|e| {
-                ApiError::new(
-                    ErrorCode::InventoryInvalid,
-                    format!("the inventory's entities do not load: {e}"),
-                    Some("run `mandate check`"),
-                )
-            })?;
-        let namespace = self.workspace.config().namespace.clone();
-        let mut replayer =
-            Replayer::new(&schema, &entities, &baseline, &candidate, &namespace, each)?;
-        let window = RequestWindow {
-            since: since.as_deref(),
-            until: until.as_deref(),
-        };
-        let mut failure = None;
-        db.for_each_request_batch(set_id, &window, 10_000, |page| {
-            for row in page {
-                let line = u64::try_from(row.row).unwrap_or(0);
-                if let Err(e) = replayer.record(line, row.request) {
-                    failure = Some(e);
-                    return false;
-                }
-            }
-            true
-        })?;
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        Ok(replayer.finish()?)
+            .0)
+    }
+
+    /// The inventory's entities, checked against `schema`.
+    fn replay_entities(&self, schema: &cedar_policy::Schema) -> ApiResult<cedar_policy::Entities> {
+        cedar_policy::Entities::from_json_value(self.entities()?, Some(schema)).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InventoryInvalid,
+                format!("the inventory's entities do not load: {e}"),
+                Some("run `mandate check`"),
+            )
+        })
     }
 
     /// The workspace's policies as they are on disk; refused when they have errors.
-    fn working_copy(&self) -> ApiResult<cedar_policy::PolicySet> {
+    pub(super) fn working_copy(&self) -> ApiResult<cedar_policy::PolicySet> {
         let report = self.check_policies(policy::read_sources(self.root()));
         refuse_errors("the working copy's policies", report)
     }
 
     /// A side given as `git:REV` or a path (file or folder of `.cedar` files).
-    fn side(&self, which: &str, spec: &str) -> ApiResult<cedar_policy::PolicySet> {
+    pub(super) fn side(&self, which: &str, spec: &str) -> ApiResult<cedar_policy::PolicySet> {
         if spec == "@published" {
             return Err(ApiError::new(
                 ErrorCode::InvalidArgument,
@@ -211,5 +466,125 @@ fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
             format!("{flag} `{s}` is neither an RFC 3339 time nor a span like `7d`"),
             Some("e.g. `2026-05-01T00:00:00Z`, `7d`, `12h`, `30m`"),
         )),
+    }
+}
+
+/// `sha256:` over a policy set's ids and texts (templates included), in id order.
+pub(crate) fn policy_digest(set: &cedar_policy::PolicySet) -> String {
+    let mut items: Vec<(String, String)> = set
+        .policies()
+        .map(|p| (p.id().to_string(), p.to_string()))
+        .chain(set.templates().map(|t| (t.id().to_string(), t.to_string())))
+        .collect();
+    items.sort_unstable();
+    let mut hasher = Sha256::new();
+    for (id, text) in items {
+        hasher.update(id.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    format!("sha256:{:x}", hasher.finalize())
+}
+
+fn uid_text((ty, id): &(String, String)) -> String {
+    format!("{ty}::{id:?}")
+}
+
+fn result_record(seq: i64, item: &ResultItem<'_>) -> std::io::Result<ResultRecord> {
+    let json = |s: &dto::SideResult| serde_json::to_string(s).map_err(std::io::Error::other);
+    let r = item.result;
+    Ok(ResultRecord {
+        seq,
+        rid: r.id.clone(),
+        principal: uid_text(&item.request.principal),
+        action: item.request.action.1.clone(),
+        resource: uid_text(&item.request.resource),
+        time: item.request.time.clone(),
+        recorded: r.recorded.clone(),
+        baseline: json(&r.baseline)?,
+        candidate: json(&r.candidate)?,
+        changed: r.changed,
+        errors: !(r.baseline.errors.is_empty() && r.candidate.errors.is_empty()),
+    })
+}
+
+pub(super) fn side_json(text: &str) -> ApiResult<dto::SideResult> {
+    serde_json::from_str(text).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Store,
+            format!("a stored replay result does not read back: {e}"),
+            Some("delete `.mandate/` to start the recorded data afresh"),
+        )
+    })
+}
+
+fn run_dto(run: StoredRun) -> ApiResult<dto::ReplayRun> {
+    fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<&str>) -> ApiResult<T> {
+        text.map_or_else(
+            || Ok(T::default()),
+            |t| {
+                serde_json::from_str(t).map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::Store,
+                        format!("a stored replay run does not read back: {e}"),
+                        Some("delete `.mandate/` to start the recorded data afresh"),
+                    )
+                })
+            },
+        )
+    }
+    let status = match run.status.as_str() {
+        "running" => dto::ReplayRunStatus::Running,
+        "complete" => dto::ReplayRunStatus::Complete,
+        "cancelled" => dto::ReplayRunStatus::Cancelled,
+        _ => dto::ReplayRunStatus::Failed,
+    };
+    Ok(dto::ReplayRun {
+        id: run.id,
+        summary: parse(run.summary.as_deref())?,
+        report: parse(run.report.as_deref())?,
+        set: run.set,
+        baseline: run.baseline,
+        candidate: run.candidate,
+        since: run.since,
+        until: run.until,
+        baseline_digest: run.baseline_digest,
+        candidate_digest: run.candidate_digest,
+        actor: run.actor,
+        started_at: run.started_at,
+        completed_at: run.completed_at,
+        status,
+        digest: run.digest,
+    })
+}
+
+/// The title and facts of a stored run's report.
+pub fn run_header(run: &dto::ReplayRun) -> super::ReportHeader {
+    let mut facts = vec![
+        ("request set".to_owned(), run.set.clone()),
+        ("baseline".to_owned(), run.baseline.clone()),
+        ("candidate".to_owned(), run.candidate.clone()),
+    ];
+    if run.since.is_some() || run.until.is_some() {
+        facts.push((
+            "window".to_owned(),
+            format!(
+                "{} – {}",
+                run.since.as_deref().unwrap_or("…"),
+                run.until.as_deref().unwrap_or("…")
+            ),
+        ));
+    }
+    facts.push((
+        "run".to_owned(),
+        format!("{} by {} at {}", run.id, run.actor, run.started_at),
+    ));
+    if let Some(d) = &run.digest {
+        facts.push(("result digest".to_owned(), d.clone()));
+    }
+    super::ReportHeader {
+        title: format!("Replay of `{}`", run.set),
+        facts,
     }
 }

@@ -32,8 +32,10 @@
 //! - a request with an unknown component (partial evaluation) is not sliced: it is evaluated
 //!   against the whole side.
 
+pub mod html;
 pub mod import;
 mod index;
+pub mod report;
 pub mod simulate;
 
 #[cfg(test)]

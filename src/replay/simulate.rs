@@ -18,6 +18,7 @@ use ts_rs::TS;
 
 use super::import::record::{Normalised, Normaliser};
 use super::import::LineError;
+use super::report::{ReplayReport, ReportBuilder};
 use super::{compare_batch, Decision, Outcome, OutcomePair, ReplayError, ScopeIndex};
 use crate::diagnostics::Diagnostic;
 use crate::store::NewRequest;
@@ -61,6 +62,12 @@ pub enum SimulateError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Replay(#[from] ReplayError),
+    #[error("the replay was cancelled")]
+    #[diagnostic(
+        code(mandate::simulate::cancelled),
+        help("nothing of it was kept; run it again")
+    )]
+    Cancelled,
 }
 
 /// One side's answer, as the JSON Lines output shows it.
@@ -134,6 +141,21 @@ pub struct SimulateSummary {
     pub errors: Vec<LineError>,
 }
 
+/// One replayed request as a [`Replayer`] hands it on: the result line and the record.
+pub struct ResultItem<'r> {
+    /// The record's line in its file, or its row in a stored set.
+    pub line: u64,
+    pub result: &'r ReplayLine,
+    pub request: &'r NewRequest,
+}
+
+/// A replay's totals and breakdowns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replayed {
+    pub summary: SimulateSummary,
+    pub report: ReplayReport,
+}
+
 /// The loose files of a simulation.
 #[derive(Debug, Clone)]
 pub struct SimulateFiles {
@@ -149,8 +171,8 @@ pub struct SimulateFiles {
 /// Replays `files.requests` on both sides; `each` gets every result line in file order.
 pub fn simulate_files(
     files: &SimulateFiles,
-    each: &mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
-) -> Result<SimulateSummary, SimulateError> {
+    each: &mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
+) -> Result<Replayed, SimulateError> {
     let schema = load_schema(&files.schema)?;
     let entities = load_entities(&files.entities, &schema)?;
     let baseline = load_policies(&files.baseline)?;
@@ -185,7 +207,8 @@ pub struct Replayer<'a> {
     entities: &'a Entities,
     pending: Vec<(u64, NewRequest, Request, Option<Entities>)>,
     summary: SimulateSummary,
-    each: &'a mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
+    report: ReportBuilder,
+    each: &'a mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
 }
 
 impl<'a> Replayer<'a> {
@@ -196,7 +219,7 @@ impl<'a> Replayer<'a> {
         baseline: &PolicySet,
         candidate: &PolicySet,
         namespace: &str,
-        each: &'a mut dyn FnMut(&ReplayLine) -> std::io::Result<()>,
+        each: &'a mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
     ) -> Result<Self, SimulateError> {
         Ok(Self {
             index: ScopeIndex::pair(baseline, candidate)?,
@@ -209,6 +232,7 @@ impl<'a> Replayer<'a> {
             entities,
             pending: Vec::with_capacity(BATCH),
             summary: SimulateSummary::default(),
+            report: ReportBuilder::new(candidate.policies().map(|p| p.id().to_string())),
             each,
         })
     }
@@ -255,19 +279,40 @@ impl<'a> Replayer<'a> {
         let outcomes = compare_batch(&self.index, &batch);
         for ((line, record, _, _), pair) in self.pending.iter().zip(&outcomes) {
             let out = result_line(*line, record, pair, &mut self.summary);
-            (self.each)(&out).map_err(|source| SimulateError::Io {
-                path: "standard output".to_owned(),
-                source,
+            self.report.add(
+                &record.principal,
+                &record.action,
+                &record.resource,
+                &out.baseline,
+                &out.candidate,
+            );
+            let item = ResultItem {
+                line: *line,
+                result: &out,
+                request: record,
+            };
+            (self.each)(&item).map_err(|source| {
+                if source.kind() == std::io::ErrorKind::Interrupted {
+                    SimulateError::Cancelled
+                } else {
+                    SimulateError::Io {
+                        path: "standard output".to_owned(),
+                        source,
+                    }
+                }
             })?;
         }
         self.pending.clear();
         Ok(())
     }
 
-    /// Evaluates what is pending and returns the totals.
-    pub fn finish(mut self) -> Result<SimulateSummary, SimulateError> {
+    /// Evaluates what is pending and returns the totals and breakdowns.
+    pub fn finish(mut self) -> Result<Replayed, SimulateError> {
         self.flush()?;
-        Ok(self.summary)
+        Ok(Replayed {
+            summary: self.summary,
+            report: self.report.finish(),
+        })
     }
 }
 
@@ -410,7 +455,7 @@ fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError
     })?;
     Entities::from_json_str(&text, Some(schema)).map_err(|e| SimulateError::Entities {
         path: path.display().to_string(),
-        message: one_line(&e.to_string()),
+        message: one_line(&with_causes(&e)),
     })
 }
 
@@ -453,6 +498,21 @@ pub fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
         });
     }
     Ok(report.set)
+}
+
+/// An error's message followed by its causes: Cedar puts the detail in the sources.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 fn one_line(s: &str) -> String {

@@ -70,6 +70,45 @@ const MIGRATIONS: &[(i64, &str)] = &[
         -- No index on time: it cost 40% of import speed, and a replay reads a set in row
         -- order anyway, filtering a --since/--until window as it goes.",
     ),
+    (
+        3,
+        "CREATE TABLE replay_runs (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            set_name     TEXT NOT NULL,
+            baseline     TEXT NOT NULL,   -- as given: git:REV, a path, or `working copy`
+            candidate    TEXT NOT NULL,
+            since        TEXT,
+            until        TEXT,
+            baseline_digest  TEXT,        -- sha256 of the side's policy texts
+            candidate_digest TEXT,
+            actor        TEXT NOT NULL,
+            started_at   TEXT NOT NULL,
+            completed_at TEXT,
+            status       TEXT NOT NULL,   -- running | complete | cancelled | failed
+            summary      TEXT,            -- JSON SimulateSummary
+            report       TEXT,            -- JSON ReplayReport
+            digest       TEXT             -- sha256 of the result lines, in order
+        );
+        -- One row per replayed request; a run's rows appear with the run and go with it.
+        CREATE TABLE replay_results (
+            run_id    INTEGER NOT NULL REFERENCES replay_runs (id) ON DELETE CASCADE,
+            seq       INTEGER NOT NULL,   -- 0-based, in the set's import order
+            rid       TEXT NOT NULL,      -- the record's id, else line:N
+            principal TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            resource  TEXT NOT NULL,
+            time      TEXT,
+            recorded  TEXT,
+            baseline  TEXT NOT NULL,      -- JSON SideResult
+            candidate TEXT NOT NULL,
+            changed   INTEGER NOT NULL,
+            errors    INTEGER NOT NULL,   -- an error on either side
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID;
+        -- Paging through a run's changed decisions or errors without scanning the rest.
+        CREATE INDEX replay_results_changed ON replay_results (run_id, seq) WHERE changed = 1;
+        CREATE INDEX replay_results_errors ON replay_results (run_id, seq) WHERE errors = 1;",
+    ),
 ];
 
 pub fn latest() -> i64 {

@@ -8,6 +8,7 @@
 pub mod audit;
 mod migrations;
 pub mod requests;
+pub mod runs;
 
 use std::path::Path;
 use std::time::Duration;
@@ -18,6 +19,7 @@ pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use requests::{
     Count, ImportRun, NewRequest, RequestSetSummary, RequestStats, RequestWindow, StoredRequest,
 };
+pub use runs::{NewRun, ResultQuery, ResultRecord, StoredRun};
 
 /// How long a writer waits for another process's lock before giving up. Long enough that
 /// the app and the CLI writing at once never surface "database is locked" to a user.

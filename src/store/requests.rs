@@ -112,7 +112,7 @@ pub struct RequestWindow<'a> {
     pub until: Option<&'a str>,
 }
 
-const VISIBLE: &str =
+pub(super) const VISIBLE: &str =
     "r.import_id IN (SELECT id FROM request_imports WHERE completed_at IS NOT NULL)";
 
 impl Db {

@@ -43,6 +43,8 @@ pub enum Format {
     Cedar,
     /// where a command offers it: `simulate` (one JSON object per request)
     Jsonl,
+    /// where a command offers it: `simulate` (one self-contained report page)
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,17 +143,83 @@ pub enum Command {
         /// Exit 1 when any decision changed (a CI gate)
         #[arg(long)]
         fail_on_change: bool,
+        /// Write the output to this file (atomically) instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Recorded authorization requests: import them into named sets, list and describe sets
     Requests {
         #[command(subcommand)]
         command: RequestsCommand,
     },
+    /// Review a policy change: open a review of a replay's changed decisions, acknowledge
+    /// them, record a verdict (stored in reviews/NAME.toml)
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Open a review: replay a stored set (or take a stored run) and group its changed
+    /// decisions for acknowledgement
+    Open {
+        /// Replay this request set now (as `mandate simulate --set`)
+        #[arg(long, required_unless_present = "run", conflicts_with = "run")]
+        set: Option<String>,
+        /// Review a stored run instead (`mandate simulate --set` prints its id)
+        #[arg(long)]
+        run: Option<i64>,
+        /// The policies as they are: a .cedar file or folder, or git:REV (default git:HEAD)
+        #[arg(long, requires = "set")]
+        baseline: Option<String>,
+        /// The policies as proposed (default: the working copy)
+        #[arg(long, requires = "set")]
+        candidate: Option<String>,
+        /// Only requests recorded at or after this time (RFC 3339, or 7d, 12h, 30m)
+        #[arg(long, requires = "set")]
+        since: Option<String>,
+        /// Only requests recorded before this time
+        #[arg(long, requires = "set")]
+        until: Option<String>,
+        /// The review's name (default DATE-SET); the file is reviews/NAME.toml
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the reviews
+    List,
+    /// Show a review: its sides, groups of changed decisions, acknowledgements and verdicts
+    Show { name: String },
+    /// Acknowledge groups of changed decisions, with a comment
+    Ack {
+        name: String,
+        /// A group key as `review show` prints it (repeatable)
+        #[arg(long)]
+        group: Vec<String>,
+        /// A changed request's id: acknowledges its group (repeatable)
+        #[arg(long)]
+        request: Vec<String>,
+        /// Every group not yet acknowledged
+        #[arg(long)]
+        all: bool,
+        /// Why the change is expected
+        #[arg(long)]
+        comment: String,
+    },
+    /// Record a verdict: approve (every group acknowledged, candidate unchanged) or request-changes
+    Verdict {
+        name: String,
+        #[arg(value_parser = ["approve", "request-changes"])]
+        verdict: String,
+        #[arg(long, default_value = "")]
+        comment: String,
     },
 }
 

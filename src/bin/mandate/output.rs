@@ -88,7 +88,7 @@ pub fn validation(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(report, out),
-        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl => {
+        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl | Format::Html => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -128,7 +128,7 @@ pub fn initialised(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(info, out),
-        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl => writeln!(
+        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl | Format::Html => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),
@@ -414,6 +414,22 @@ impl Progress {
         let bar = indicatif::ProgressBar::new(0);
         let style = indicatif::ProgressStyle::with_template(
             "{prefix} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_prefix(label.to_owned());
+        Self { bar: Some(bar) }
+    }
+
+    /// A bar counting items (requests replayed).
+    pub fn items(label: &str) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Self { bar: None };
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        let style = indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} ({per_sec}, {eta})",
         )
         .map(|s| s.progress_chars("=> "))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());

@@ -2,6 +2,7 @@
 
 mod agents;
 mod requests;
+mod review;
 mod simulate;
 
 use std::io::Write;
@@ -51,6 +52,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             baseline,
             candidate,
             fail_on_change,
+            out,
             ..
         } => {
             let (dir, _) = workspace_dir(cli.workspace.as_deref())?;
@@ -63,9 +65,10 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 until: until.clone(),
             };
             simulate::run(
-                &simulate::Input::Set(&session, &opts),
+                &simulate::Input::Set(&session, &opts, &actor),
                 *fail_on_change,
                 cli.format,
+                out.as_ref(),
                 &mut stdout,
             )
         }
@@ -76,6 +79,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             candidate,
             requests,
             fail_on_change,
+            out,
             ..
         } => {
             let missing: Vec<&str> = [
@@ -109,6 +113,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 &simulate::Input::Files(&files),
                 *fail_on_change,
                 cli.format,
+                out.as_ref(),
                 &mut stdout,
             )
         }
@@ -153,6 +158,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Requests { command } => requests::run(&mut ctx, command),
+                Command::Review { command } => review::run(&mut ctx, command),
                 Command::Init { .. } | Command::Validate | Command::Simulate { .. } => Err(
                     ApiError::new(ErrorCode::Internal, "unreachable command", None),
                 ),

@@ -17,6 +17,8 @@ const HINTS: Record<ErrorCode, string | null> = {
   not_found: 'It may have been renamed or deleted outside Mandate; the list shows what is on disk now.',
   lifecycle_refused: null,
   import_invalid: 'Fix the import file and try again; nothing was imported.',
+  cancelled: null,
+  review_refused: null,
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 
@@ -42,6 +44,10 @@ export function titleFor(code: ErrorCode): string {
       return 'Lifecycle change refused';
     case 'import_invalid':
       return 'The import has a problem';
+    case 'cancelled':
+      return 'Cancelled';
+    case 'review_refused':
+      return 'Refused by the review';
     default:
       return 'Something went wrong';
   }

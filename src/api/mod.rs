@@ -5,12 +5,14 @@
 
 mod agents;
 pub mod dto;
+mod explain;
 mod policies;
 mod replay;
 mod requests;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
+pub use explain::{explain_files, find_record};
 pub use replay::ReplayOptions;
 
 use std::path::{Path, PathBuf};

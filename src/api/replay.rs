@@ -7,6 +7,7 @@ use chrono::{Duration, SecondsFormat, Utc};
 use super::{dto, ApiError, ApiResult, Session};
 use crate::error::ErrorCode;
 use crate::policy::{self, Sources};
+use crate::replay::explain::LocatedPolicies;
 use crate::replay::simulate::Replayer;
 use crate::store::RequestWindow;
 
@@ -212,4 +213,42 @@ fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
             Some("e.g. `2026-05-01T00:00:00Z`, `7d`, `12h`, `30m`"),
         )),
     }
+}
+
+// Sides with where each policy is, for `mandate explain`: the loaders above, keeping the
+// whole check instead of only the set.
+impl Session {
+    /// The working copy's policies, located; refused when they have errors.
+    pub(super) fn located_working_copy(&self) -> ApiResult<LocatedPolicies> {
+        let report = self.check_policies(policy::read_sources(self.root()));
+        refuse_located_errors("the working copy's policies", report)
+    }
+
+    /// A side given as `git:REV` or a path, located (workspace-relative paths for `git:REV`,
+    /// paths as given otherwise).
+    pub(super) fn located_side(&self, which: &str, spec: &str) -> ApiResult<LocatedPolicies> {
+        let Some(rev) = spec.strip_prefix("git:") else {
+            if spec == "@published" {
+                // Refused there, with its help.
+                self.side(which, spec)?;
+            }
+            return Ok(crate::replay::explain::load_located(std::path::Path::new(
+                spec,
+            ))?);
+        };
+        let report = policy::Checker::default().check(
+            self.policies_at(rev)?,
+            &policy::Settings {
+                namespace: Some(&self.workspace.config().namespace),
+                ..policy::Settings::default()
+            },
+        );
+        refuse_located_errors(&format!("the policies at `{spec}`"), report)
+    }
+}
+
+fn refuse_located_errors(what: &str, report: policy::PolicyReport) -> ApiResult<LocatedPolicies> {
+    let located = LocatedPolicies::from_report(&report);
+    refuse_errors(what, report)?;
+    Ok(located)
 }

@@ -9,6 +9,7 @@
 
 mod agents;
 mod cli;
+mod explain;
 mod policies;
 mod replay_conformance;
 mod replay_differential;

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, ImportSummary, InventoryView,
-    Lifecycle, ReplayRequest, ReplayRun, RequestSetSummary, ResultFilter, ResultPage, Review,
-    SchemaOutline, TestRequest, TestResult, ValidationReport, WorkspaceInfo,
+    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, ExplainPair, ImportSummary,
+    InventoryView, Lifecycle, ReplayRequest, ReplayRun, RequestSetSummary, ResultFilter,
+    ResultPage, Review, SchemaOutline, TestRequest, TestResult, ValidationReport, WorkspaceInfo,
 };
 use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -264,6 +264,15 @@ fn replay_results(
 }
 
 #[tauri::command]
+fn explain_result(
+    state: State<'_, AppState>,
+    run_id: i64,
+    seq: i64,
+) -> Result<ExplainPair, ApiError> {
+    state.session()?.explain_result(run_id, seq)
+}
+
+#[tauri::command]
 fn review_for_run(state: State<'_, AppState>, run_id: i64) -> Result<Option<Review>, ApiError> {
     state.session()?.review_for_run(run_id)
 }
@@ -383,6 +392,7 @@ fn main() -> anyhow::Result<()> {
             cancel_replay,
             replay_runs,
             replay_results,
+            explain_result,
             review_for_run,
             open_review,
             ack_changes,

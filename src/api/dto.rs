@@ -15,6 +15,9 @@ pub use crate::inventory::{
     Agent, Classification, Dataset, Environment, Human, Lifecycle, Model, People, Resources,
     RiskTier, Team, Tool, ToolGroup,
 };
+pub use crate::replay::explain::{
+    ConditionResult, ExplainPair, Explanation, PolicyExplanation, RequestView,
+};
 pub use crate::replay::import::{Grades, ImportProgress, ImportSummary, LineError};
 pub use crate::replay::report::{Breakdown, PolicyBreakdown, ReplayReport};
 pub use crate::replay::simulate::{ReplayLine, Replayed, SideResult, SimulateSummary};

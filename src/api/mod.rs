@@ -5,6 +5,7 @@
 
 mod agents;
 pub mod dto;
+mod explain;
 mod policies;
 mod replay;
 mod requests;
@@ -12,6 +13,7 @@ mod reviews;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
+pub use explain::{explain_files, find_record};
 pub use replay::{run_header, ReplayHooks, ReplayOptions};
 pub use reviews::AckTarget;
 

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::{dto, ApiError, ApiResult, Session};
 use crate::error::ErrorCode;
 use crate::policy::{self, Sources};
+use crate::replay::explain::LocatedPolicies;
 use crate::replay::simulate::{Replayer, ResultItem};
 use crate::store::{runs, NewRun, RequestWindow, ResultQuery, ResultRecord, StoredRun};
 
@@ -293,6 +294,21 @@ impl Session {
             offset,
             rows,
         })
+    }
+
+    /// The side-by-side explanation of one result of a stored run, on the run's sides as they
+    /// are now (a working-copy candidate is the working copy today).
+    pub fn explain_result(&self, run_id: i64, seq: i64) -> ApiResult<dto::ExplainPair> {
+        let run = self.replay_run(run_id)?;
+        let Some(result) = self.db()?.replay_result(run_id, seq)? else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("replay run {run_id} has no result {seq}"),
+                Some("pick a row of the run's results"),
+            ));
+        };
+        let candidate = (run.candidate != WORKING_COPY).then_some(run.candidate.as_str());
+        self.explain_request(&run.set, &result.rid, Some(&run.baseline), candidate)
     }
 
     /// A stored run's report as one self-contained HTML page.
@@ -587,4 +603,42 @@ pub fn run_header(run: &dto::ReplayRun) -> super::ReportHeader {
         title: format!("Replay of `{}`", run.set),
         facts,
     }
+}
+
+// Sides with where each policy is, for `mandate explain`: the loaders above, keeping the
+// whole check instead of only the set.
+impl Session {
+    /// The working copy's policies, located; refused when they have errors.
+    pub(super) fn located_working_copy(&self) -> ApiResult<LocatedPolicies> {
+        let report = self.check_policies(policy::read_sources(self.root()));
+        refuse_located_errors("the working copy's policies", report)
+    }
+
+    /// A side given as `git:REV` or a path, located (workspace-relative paths for `git:REV`,
+    /// paths as given otherwise).
+    pub(super) fn located_side(&self, which: &str, spec: &str) -> ApiResult<LocatedPolicies> {
+        let Some(rev) = spec.strip_prefix("git:") else {
+            if spec == "@published" {
+                // Refused there, with its help.
+                self.side(which, spec)?;
+            }
+            return Ok(crate::replay::explain::load_located(std::path::Path::new(
+                spec,
+            ))?);
+        };
+        let report = policy::Checker::default().check(
+            self.policies_at(rev)?,
+            &policy::Settings {
+                namespace: Some(&self.workspace.config().namespace),
+                ..policy::Settings::default()
+            },
+        );
+        refuse_located_errors(&format!("the policies at `{spec}`"), report)
+    }
+}
+
+fn refuse_located_errors(what: &str, report: policy::PolicyReport) -> ApiResult<LocatedPolicies> {
+    let located = LocatedPolicies::from_report(&report);
+    refuse_errors(what, report)?;
+    Ok(located)
 }

@@ -32,6 +32,7 @@
 //! - a request with an unknown component (partial evaluation) is not sliced: it is evaluated
 //!   against the whole side.
 
+pub mod explain;
 pub mod html;
 pub mod import;
 mod index;

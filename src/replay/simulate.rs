@@ -430,7 +430,7 @@ impl Decoder<'_> {
     }
 }
 
-fn load_schema(path: &Path) -> Result<Schema, SimulateError> {
+pub(crate) fn load_schema(path: &Path) -> Result<Schema, SimulateError> {
     let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Io {
         path: path.display().to_string(),
         source,
@@ -448,7 +448,7 @@ fn load_schema(path: &Path) -> Result<Schema, SimulateError> {
     })
 }
 
-fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError> {
+pub(crate) fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError> {
     let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Io {
         path: path.display().to_string(),
         source,
@@ -462,6 +462,11 @@ fn load_entities(path: &Path, schema: &Schema) -> Result<Entities, SimulateError
 /// A `.cedar` file, or every `.cedar` file under a folder in sorted path order; ids from
 /// `@id`, else `policyN` across the files.
 pub fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
+    Ok(load_policy_report(path)?.set)
+}
+
+/// [`load_policies`] with the whole check: files, statements and where each policy is.
+pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, SimulateError> {
     let io = |source| SimulateError::Io {
         path: path.display().to_string(),
         source,
@@ -497,7 +502,7 @@ pub fn load_policies(path: &Path) -> Result<PolicySet, SimulateError> {
             diagnostics: report.diagnostics,
         });
     }
-    Ok(report.set)
+    Ok(report)
 }
 
 /// An error's message followed by its causes: Cedar puts the detail in the sources.
@@ -517,4 +522,39 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One record given as text (unqualified types kept as they are), as a Cedar request and its
+/// own entities when it brings some; the message says what is wrong with a bad record.
+pub(crate) fn decode_text(
+    schema: &Schema,
+    entities: &Entities,
+    text: &str,
+) -> Result<(NewRequest, Request, Option<Entities>), String> {
+    let mut decoder = Decoder {
+        normaliser: Normaliser::new(""),
+        types: HashMap::new(),
+        schema,
+        entities,
+    };
+    let record = decoder
+        .record(text.trim())?
+        .ok_or_else(|| "the record is not a request".to_owned())?;
+    let (request, own) = decoder.request(&record)?;
+    Ok((record, request, own))
+}
+
+/// A stored (already normalised) record as a Cedar request and its own entities.
+pub(crate) fn decode_record(
+    schema: &Schema,
+    entities: &Entities,
+    record: &NewRequest,
+) -> Result<(Request, Option<Entities>), String> {
+    Decoder {
+        normaliser: Normaliser::new(""),
+        types: HashMap::new(),
+        schema,
+        entities,
+    }
+    .request(record)
 }

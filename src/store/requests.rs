@@ -355,6 +355,49 @@ impl Db {
     }
 }
 
+impl Db {
+    /// One visible request of a set: by the record's id, else by `line:N` (its row, as a
+    /// replay names a record without an id).
+    pub fn request_by_id(&self, set_id: i64, id: &str) -> Result<Option<StoredRequest>> {
+        let sql = format!(
+            "SELECT r.id, r.key, r.rid, r.time, r.principal_type, r.principal_id, r.action_type,
+                    r.action_id, r.resource_type, r.resource_id, r.context, r.entities, r.decision,
+                    r.reasons, r.task_id, r.bundle, r.grade
+             FROM requests r
+             WHERE r.set_id = ?1 AND {VISIBLE}
+               AND ((r.key = 'id:' || ?2 AND r.rid IS NOT NULL) OR r.id = ?3)
+             ORDER BY r.rid IS NOT NULL AND r.key = 'id:' || ?2 DESC LIMIT 1"
+        );
+        let row = id
+            .strip_prefix("line:")
+            .and_then(|n| n.parse::<i64>().ok())
+            .unwrap_or(-1);
+        Ok(self
+            .conn()
+            .query_row(&sql, params![set_id, id, row], |r| {
+                Ok(StoredRequest {
+                    row: r.get(0)?,
+                    request: NewRequest {
+                        key: r.get(1)?,
+                        rid: r.get(2)?,
+                        time: r.get(3)?,
+                        principal: (r.get(4)?, r.get(5)?),
+                        action: (r.get(6)?, r.get(7)?),
+                        resource: (r.get(8)?, r.get(9)?),
+                        context: r.get(10)?,
+                        entities: r.get(11)?,
+                        decision: r.get(12)?,
+                        reasons: r.get(13)?,
+                        task_id: r.get(14)?,
+                        bundle: r.get(15)?,
+                        grade: grade(&r.get::<_, String>(16)?),
+                    },
+                })
+            })
+            .optional()?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,5 +528,33 @@ mod tests {
         })
         .unwrap();
         assert_eq!(got, vec!["r02", "r03", "r04"]);
+    }
+
+    #[test]
+    fn one_request_is_found_by_its_id_or_its_row() {
+        let mut db = Db::open_in_memory().unwrap();
+        let run = db.begin_import("s", "f", "jsonl").unwrap();
+        // Keys as the importer makes them: `id:` and the record's id, else a content hash.
+        let mut r1 = req("id:r1", "2026-05-01T00:00:00.000Z", "a", "x");
+        r1.rid = Some("r1".into());
+        let mut anonymous = req("h", "2026-05-02T00:00:00.000Z", "b", "x");
+        anonymous.rid = None;
+        db.insert_requests(run, &[r1, anonymous]).unwrap();
+        let id = db.request_set_id("s");
+        assert_eq!(id.unwrap(), None, "invisible until the import completes");
+        db.complete_import(run, 2, 0, 0).unwrap();
+        let id = db.request_set_id("s").unwrap().unwrap();
+        let r1 = db.request_by_id(id, "r1").unwrap().unwrap();
+        assert_eq!(r1.request.principal.1, "a");
+        let by_row = db
+            .request_by_id(id, &format!("line:{}", r1.row + 1))
+            .unwrap();
+        assert_eq!(by_row.unwrap().request.principal.1, "b");
+        assert_eq!(
+            db.request_by_id(id, "h").unwrap(),
+            None,
+            "a content hash is no id"
+        );
+        assert_eq!(db.request_by_id(id, "nope").unwrap(), None);
     }
 }

@@ -147,6 +147,39 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Explain one recorded request: each determining policy with its source and which
+    /// conditions held; for a default deny, the permits whose scope matched and the condition
+    /// that was false. With --set: a stored request on the baseline and the candidate; without:
+    /// loose files (--schema, --entities, --policies, and --request or --requests)
+    Explain {
+        /// The request: a record's id, or `line:N` as `mandate simulate` prints it (with --set
+        /// or --requests)
+        id: Option<String>,
+        /// A request set of the workspace (`mandate requests list`)
+        #[arg(long, conflicts_with_all = ["schema", "entities", "policies", "request", "requests"])]
+        set: Option<String>,
+        /// The policies as they are: a .cedar file or a folder of them, or git:REV (default git:HEAD); with --set
+        #[arg(long, requires = "set")]
+        baseline: Option<String>,
+        /// The policies as proposed: a .cedar file or a folder of them, or git:REV (default: the working copy); with --set
+        #[arg(long, requires = "set")]
+        candidate: Option<String>,
+        /// The Cedar schema (.cedarschema, or Cedar's JSON schema in a .json file); loose files
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// Cedar entities JSON; loose files
+        #[arg(long)]
+        entities: Option<PathBuf>,
+        /// A .cedar file or a folder of them; loose files
+        #[arg(long)]
+        policies: Option<PathBuf>,
+        /// One recorded request: a file holding it, or its JSON inline; loose files
+        #[arg(long, conflicts_with = "requests")]
+        request: Option<String>,
+        /// Recorded requests, JSON Lines, with the request's ID; loose files
+        #[arg(long)]
+        requests: Option<PathBuf>,
+    },
     /// Recorded authorization requests: import them into named sets, list and describe sets
     Requests {
         #[command(subcommand)]

@@ -1,6 +1,7 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
 mod agents;
+mod explain;
 mod requests;
 mod review;
 mod simulate;
@@ -117,6 +118,68 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 &mut stdout,
             )
         }
+        Command::Explain {
+            id,
+            set: Some(set),
+            baseline,
+            candidate,
+            ..
+        } => {
+            let Some(id) = id else {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    "explain --set needs the request's id",
+                    Some(&format!("`mandate explain --set {set} ID`: a record's id, or `line:N` as `mandate simulate` prints it")),
+                ));
+            };
+            let (dir, _) = workspace_dir(cli.workspace.as_deref())?;
+            let session = Session::open(&dir)?;
+            let pair =
+                session.explain_request(set, id, baseline.as_deref(), candidate.as_deref())?;
+            let sides = [
+                baseline.as_deref().unwrap_or("git:HEAD"),
+                candidate.as_deref().unwrap_or("working copy"),
+            ];
+            explain::pair(&pair, sides, cli.format, &mut stdout)
+        }
+        Command::Explain {
+            id,
+            schema,
+            entities,
+            policies,
+            request,
+            requests,
+            ..
+        } => {
+            let (Some(schema), Some(entities), Some(policies)) = (schema, entities, policies)
+            else {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    "explain needs --set, or loose files: --schema, --entities and --policies",
+                    Some("`mandate explain --set NAME ID` explains a stored request on the workspace's policies; `mandate explain --schema S --entities E --policies P --request R.json` (or `--requests R.jsonl ID`) needs no workspace"),
+                ));
+            };
+            let record = match (request, requests, id) {
+                (Some(r), _, _) => explain::record_arg(r)?,
+                (None, Some(file), Some(id)) => api::find_record(file, id)?,
+                (None, Some(_), None) => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidArgument,
+                        "explain --requests needs the request's id",
+                        Some("`--requests R.jsonl ID`: a record's id, or `line:N` for the record on line N"),
+                    ))
+                }
+                (None, None, _) => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidArgument,
+                        "explain needs the request: --request FILE_OR_JSON, or --requests R.jsonl ID",
+                        Some("a recorded request as `mandate requests import` reads it (DESIGN.md §4)"),
+                    ))
+                }
+            };
+            let explanation = api::explain_files(schema, entities, policies, &record)?;
+            explain::one(&explanation, cli.format, &mut stdout)
+        }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
             let report = api::validate_dir(&dir)?;
@@ -159,9 +222,14 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Requests { command } => requests::run(&mut ctx, command),
                 Command::Review { command } => review::run(&mut ctx, command),
-                Command::Init { .. } | Command::Validate | Command::Simulate { .. } => Err(
-                    ApiError::new(ErrorCode::Internal, "unreachable command", None),
-                ),
+                Command::Init { .. }
+                | Command::Validate
+                | Command::Simulate { .. }
+                | Command::Explain { .. } => Err(ApiError::new(
+                    ErrorCode::Internal,
+                    "unreachable command",
+                    None,
+                )),
             }
         }
     }

@@ -254,19 +254,23 @@ impl Session {
         limit: u32,
     ) -> ApiResult<dto::ResultPage> {
         let db = self.db()?;
-        if db.replay_run(run_id)?.is_none() {
+        let Some(run) = db.replay_run(run_id)? else {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 format!("no replay run {run_id}"),
                 Some("runs are kept for the last 20 replays; run it again"),
             ));
-        }
+        };
+        let known_total = (run.status == "complete")
+            .then(|| run_dto(run).ok().map(|r| r.summary.requests))
+            .flatten();
         let query = ResultQuery {
             changed_only: filter.changed_only,
             errors_only: filter.errors_only,
             search: filter.search.as_deref(),
         };
-        let (total, records) = db.replay_results(run_id, &query, offset, limit.min(MAX_PAGE))?;
+        let (total, records) =
+            db.replay_results(run_id, &query, offset, limit.min(MAX_PAGE), known_total)?;
         let acknowledged = self.acknowledged_groups(run_id)?;
         let rows = records
             .into_iter()

@@ -226,12 +226,14 @@ impl Db {
     }
 
     /// How many results match `query`, and the page of them starting at `offset`.
+    /// `known_total`: the run's request count, which spares counting an unfiltered page.
     pub fn replay_results(
         &self,
         run_id: i64,
         query: &ResultQuery<'_>,
         offset: u64,
         limit: u32,
+        known_total: Option<u64>,
     ) -> Result<(u64, Vec<ResultRecord>)> {
         let mut clauses = vec!["run_id = ?1"];
         if query.changed_only {
@@ -260,27 +262,38 @@ impl Db {
         }
         let filter = clauses.join(" AND ");
         let pattern = search.unwrap_or_default();
-        let uses_search = !pattern.is_empty();
-        let total: i64 = if uses_search {
-            self.conn().query_row(
-                &format!("SELECT count(*) FROM replay_results WHERE {filter}"),
-                params![run_id, pattern],
-                |r| r.get(0),
-            )?
-        } else {
-            self.conn().query_row(
-                &format!("SELECT count(*) FROM replay_results WHERE {filter}"),
-                params![run_id],
-                |r| r.get(0),
-            )?
+        let unfiltered = clauses.len() == 1;
+        let total: i64 = match known_total {
+            Some(n) if unfiltered => i64::try_from(n).unwrap_or(i64::MAX),
+            _ => {
+                let sql = format!("SELECT count(*) FROM replay_results WHERE {filter}");
+                if pattern.is_empty() {
+                    self.conn().query_row(&sql, params![run_id], |r| r.get(0))?
+                } else {
+                    self.conn()
+                        .query_row(&sql, params![run_id, pattern], |r| r.get(0))?
+                }
+            }
         };
-        let sql = format!(
-            "SELECT {RESULT_COLUMNS} FROM replay_results WHERE {filter}
-             ORDER BY seq LIMIT ?3 OFFSET ?4"
-        );
-        let mut stmt = self.conn().prepare(&sql)?;
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        // ?2 is bound (unused) when there is no search, so the placeholders stay numbered.
+        // A run's seq runs 0, 1, 2 … with no gaps, so the unfiltered page is a range seek.
+        // A filtered page first skips through the filter's index only (no row reads), then
+        // reads just the rows of the page.
+        let sql = if unfiltered {
+            format!(
+                "SELECT {RESULT_COLUMNS} FROM replay_results
+                 WHERE run_id = ?1 AND seq >= ?4 ORDER BY seq LIMIT ?3"
+            )
+        } else {
+            format!(
+                "SELECT {RESULT_COLUMNS} FROM replay_results
+                 WHERE run_id = ?1 AND seq IN
+                     (SELECT seq FROM replay_results WHERE {filter} ORDER BY seq LIMIT ?3 OFFSET ?4)
+                 ORDER BY seq"
+            )
+        };
+        let mut stmt = self.conn().prepare(&sql)?;
+        // ?2 is bound (unused when there is no search): SQLite counts placeholders up to ?4.
         let rows = stmt.query_map(params![run_id, pattern, limit, offset], result)?;
         Ok((
             u64::try_from(total).unwrap_or(0),
@@ -375,7 +388,7 @@ mod tests {
         db.complete_run(id, "{}", "{}", "sha256:x").unwrap();
 
         let all = ResultQuery::default();
-        let (total, page) = db.replay_results(id, &all, 40, 5).unwrap();
+        let (total, page) = db.replay_results(id, &all, 40, 5, None).unwrap();
         assert_eq!(total, 100);
         assert_eq!(
             page.iter().map(|r| r.seq).collect::<Vec<_>>(),
@@ -386,7 +399,7 @@ mod tests {
             changed_only: true,
             ..all
         };
-        let (total, page) = db.replay_results(id, &changed, 2, 3).unwrap();
+        let (total, page) = db.replay_results(id, &changed, 2, 3, None).unwrap();
         assert_eq!(total, 10);
         assert_eq!(page.iter().map(|r| r.seq).collect::<Vec<_>>(), [20, 30, 40]);
 
@@ -394,21 +407,21 @@ mod tests {
             errors_only: true,
             ..all
         };
-        assert_eq!(db.replay_results(id, &errors, 0, 10).unwrap().0, 4);
+        assert_eq!(db.replay_results(id, &errors, 0, 10, None).unwrap().0, 4);
 
         // `_` and `%` are literal in a search.
         let search = ResultQuery {
             search: Some("REQ-7"),
             ..all
         };
-        let (total, page) = db.replay_results(id, &search, 0, 100).unwrap();
+        let (total, page) = db.replay_results(id, &search, 0, 100, None).unwrap();
         assert_eq!(total, 11); // req-7, req-70..79
         assert_eq!(page[0].rid, "req-7");
         let literal = ResultQuery {
             search: Some("req_7"),
             ..all
         };
-        assert_eq!(db.replay_results(id, &literal, 0, 10).unwrap().0, 0);
+        assert_eq!(db.replay_results(id, &literal, 0, 10, None).unwrap().0, 0);
 
         assert_eq!(db.replay_result(id, 42).unwrap().unwrap().rid, "req-42");
         assert_eq!(db.replay_result(id, 100).unwrap(), None);
@@ -426,7 +439,7 @@ mod tests {
         db.insert_results(id, &[record(0, true, false)]).unwrap();
         db.end_run(id, "cancelled").unwrap();
         assert_eq!(
-            db.replay_results(id, &ResultQuery::default(), 0, 10)
+            db.replay_results(id, &ResultQuery::default(), 0, 10, None)
                 .unwrap()
                 .0,
             0

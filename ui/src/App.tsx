@@ -16,6 +16,7 @@ import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { PlannedPage } from './pages/PlannedPage';
 import { PoliciesPage } from './pages/PoliciesPage';
+import { SimulatePage } from './pages/SimulatePage';
 
 export function App() {
   const backend = useBackend();
@@ -115,6 +116,7 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
     case 'agents':
       return <AgentsPage />;
     case 'simulate':
+      return <SimulatePage />;
     case 'frameworks':
     case 'publish':
       return <PlannedPage page={page} />;

@@ -1,7 +1,7 @@
 // The Tauri adapter against mocked Tauri modules: command names and argument names must
 // match src-tauri exactly, and every rejection must come out as an ApiError.
 import { beforeEach, expect, it, vi } from 'vitest';
-import { TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
+import { IMPORT_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT, TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
 
 const { invoke, listen, open } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn(), open: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -80,6 +80,74 @@ it('calls the policy editor commands with the argument names src-tauri declares'
     ['controls', undefined],
     ['add_control_policies', { control: 'MND-LC-01' }],
   ]);
+});
+
+it('calls the replay and review commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const request = { set: 'traffic', baseline: 'git:HEAD', candidate: null, since: '7d', until: null };
+  const filter = { changed_only: true, errors_only: false, search: 'stripe' };
+  await b.requestSets();
+  await b.importRequests('/tmp/traffic.jsonl', 'traffic', true);
+  await b.cancelImport();
+  await b.runReplay(request);
+  await b.cancelReplay();
+  await b.replayRuns();
+  await b.replayResults(3, filter, 400, 200);
+  await b.explainResult(3, 17);
+  await b.reviewForRun(3);
+  await b.openReview(3);
+  await b.ackChanges('traffic-3', { ids: ['req-1'], groups: ['invoke_tool: allow→deny (permit-allowed-tools → none)'] }, 'tool retired');
+  await b.recordVerdict('traffic-3', 'approve', 'ok');
+  expect(invoke.mock.calls).toEqual([
+    ['request_sets', undefined],
+    ['import_requests', { path: '/tmp/traffic.jsonl', set: 'traffic', strict: true }],
+    ['cancel_import', undefined],
+    ['run_replay', { request }],
+    ['cancel_replay', undefined],
+    ['replay_runs', undefined],
+    // Tauri maps camelCase keys to the snake_case parameters (`run_id`).
+    ['replay_results', { runId: 3, filter, offset: 400, limit: 200 }],
+    ['explain_result', { runId: 3, seq: 17 }],
+    ['review_for_run', { runId: 3 }],
+    ['open_review', { runId: 3 }],
+    [
+      'ack_changes',
+      { review: 'traffic-3', ids: ['req-1'], groups: ['invoke_tool: allow→deny (permit-allowed-tools → none)'], comment: 'tool retired' },
+    ],
+    ['record_verdict', { review: 'traffic-3', verdict: 'approve', comment: 'ok' }],
+  ]);
+});
+
+it('passes a cancelled run through as an ApiError with code `cancelled`', async () => {
+  const cancelled = { code: 'cancelled', message: 'the replay was cancelled', help: null, diagnostics: [] };
+  invoke.mockRejectedValueOnce(cancelled);
+  await expect(
+    new TauriBackend().runReplay({ set: 's', baseline: null, candidate: null, since: null, until: null }),
+  ).rejects.toBe(cancelled);
+});
+
+it('opens a single-file picker for request files', async () => {
+  open.mockResolvedValue('/home/ana/traffic.jsonl');
+  await expect(new TauriBackend().pickRequestFile()).resolves.toBe('/home/ana/traffic.jsonl');
+  expect(open).toHaveBeenCalledWith(expect.objectContaining({ directory: false, multiple: false }));
+});
+
+it('forwards import and replay progress events', async () => {
+  listen.mockResolvedValue(vi.fn());
+  const b = new TauriBackend();
+  const onImport = vi.fn();
+  const onReplay = vi.fn();
+  await b.onImportProgress(onImport);
+  await b.onReplayProgress(onReplay);
+  expect(IMPORT_PROGRESS_EVENT).toBe('requests-import-progress');
+  expect(REPLAY_PROGRESS_EVENT).toBe('replay-progress');
+  expect(listen.mock.calls.map((c) => c[0] as string)).toEqual([IMPORT_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT]);
+  const [importHandler, replayHandler] = listen.mock.calls.map((c) => c[1] as (e: { payload: unknown }) => void);
+  importHandler!({ payload: { bytes_read: 10, bytes_total: 100, records: 2 } });
+  replayHandler!({ payload: { run_id: 3, done: 400, total: 5000 } });
+  expect(onImport).toHaveBeenCalledWith({ bytes_read: 10, bytes_total: 100, records: 2 });
+  expect(onReplay).toHaveBeenCalledWith({ run_id: 3, done: 400, total: 5000 });
 });
 
 it('passes an ApiError rejection through and normalises anything else', async () => {

@@ -1,7 +1,9 @@
-// `IBackend` over Tauri IPC: one `invoke` per Rust command, one event for file changes.
+// `IBackend` over Tauri IPC: one `invoke` per Rust command, events for file changes and for
+// the progress of imports and replays.
 //
 // This folder is the only place allowed to import `@tauri-apps/*` (ESLint enforces it).
-// Command names and snake_case argument names must match `src-tauri`.
+// Command names must match `src-tauri`; argument keys are its parameter names, in camelCase
+// where they have several words (Tauri maps `runId` to `run_id`).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-dialog';
@@ -11,17 +13,40 @@ import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
+import type { ExplainPair } from '../bindings/ExplainPair';
+import type { ImportProgress } from '../bindings/ImportProgress';
+import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
+import type { ReplayProgress } from '../bindings/ReplayProgress';
+import type { ReplayRequest } from '../bindings/ReplayRequest';
+import type { ReplayRun } from '../bindings/ReplayRun';
+import type { RequestSetSummary } from '../bindings/RequestSetSummary';
+import type { ResultFilter } from '../bindings/ResultFilter';
+import type { ResultPage } from '../bindings/ResultPage';
+import type { Review } from '../bindings/Review';
+import type { VerdictKind } from '../bindings/VerdictKind';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
-import { toApiError, type IBackend } from './types';
+import { toApiError, type AckTarget, type IBackend } from './types';
 
 /** The event `src-tauri` emits with a `Change[]` payload after the watcher debounces. */
 export const WORKSPACE_CHANGED_EVENT = 'workspace-changed';
+/** Emitted with an `ImportProgress` after each batch of a request import. */
+export const IMPORT_PROGRESS_EVENT = 'requests-import-progress';
+/** Emitted with a `ReplayProgress` after each batch of a replay. */
+export const REPLAY_PROGRESS_EVENT = 'replay-progress';
+
+async function subscribe<T>(event: string, cb: (payload: T) => void): Promise<() => void> {
+  try {
+    return await listen<T>(event, (e) => cb(e.payload));
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -108,11 +133,72 @@ export class TauriBackend implements IBackend {
     return call<AddedPolicies>('add_control_policies', { control });
   }
 
-  async onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {
+  onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void> {
+    return subscribe<Change[]>(WORKSPACE_CHANGED_EVENT, cb);
+  }
+
+  requestSets(): Promise<RequestSetSummary[]> {
+    return call<RequestSetSummary[]>('request_sets');
+  }
+
+  async pickRequestFile(): Promise<string | null> {
     try {
-      return await listen<Change[]>(WORKSPACE_CHANGED_EVENT, (event) => cb(event.payload));
+      // No extension filter: decision logs come as .jsonl, .json, .log or without one.
+      return await open({ directory: false, multiple: false, title: 'Import recorded requests' });
     } catch (e) {
       throw toApiError(e);
     }
+  }
+
+  importRequests(path: string, set: string, strict: boolean): Promise<ImportSummary> {
+    return call<ImportSummary>('import_requests', { path, set, strict });
+  }
+
+  async cancelImport(): Promise<void> {
+    await call<null>('cancel_import');
+  }
+
+  onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void> {
+    return subscribe<ImportProgress>(IMPORT_PROGRESS_EVENT, cb);
+  }
+
+  runReplay(request: ReplayRequest): Promise<ReplayRun> {
+    return call<ReplayRun>('run_replay', { request });
+  }
+
+  async cancelReplay(): Promise<void> {
+    await call<null>('cancel_replay');
+  }
+
+  onReplayProgress(cb: (progress: ReplayProgress) => void): Promise<() => void> {
+    return subscribe<ReplayProgress>(REPLAY_PROGRESS_EVENT, cb);
+  }
+
+  replayRuns(): Promise<ReplayRun[]> {
+    return call<ReplayRun[]>('replay_runs');
+  }
+
+  replayResults(runId: number, filter: ResultFilter, offset: number, limit: number): Promise<ResultPage> {
+    return call<ResultPage>('replay_results', { runId, filter, offset, limit });
+  }
+
+  explainResult(runId: number, seq: number): Promise<ExplainPair> {
+    return call<ExplainPair>('explain_result', { runId, seq });
+  }
+
+  reviewForRun(runId: number): Promise<Review | null> {
+    return call<Review | null>('review_for_run', { runId });
+  }
+
+  openReview(runId: number): Promise<Review> {
+    return call<Review>('open_review', { runId });
+  }
+
+  ackChanges(review: string, target: AckTarget, comment: string): Promise<Review> {
+    return call<Review>('ack_changes', { review, ids: target.ids, groups: target.groups, comment });
+  }
+
+  recordVerdict(review: string, verdict: VerdictKind, comment: string): Promise<Review> {
+    return call<Review>('record_verdict', { review, verdict, comment });
   }
 }

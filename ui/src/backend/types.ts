@@ -10,6 +10,17 @@ import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ErrorCode } from '../bindings/ErrorCode';
+import type { ExplainPair } from '../bindings/ExplainPair';
+import type { ImportProgress } from '../bindings/ImportProgress';
+import type { ImportSummary } from '../bindings/ImportSummary';
+import type { ReplayProgress } from '../bindings/ReplayProgress';
+import type { ReplayRequest } from '../bindings/ReplayRequest';
+import type { ReplayRun } from '../bindings/ReplayRun';
+import type { RequestSetSummary } from '../bindings/RequestSetSummary';
+import type { ResultFilter } from '../bindings/ResultFilter';
+import type { ResultPage } from '../bindings/ResultPage';
+import type { Review } from '../bindings/Review';
+import type { VerdictKind } from '../bindings/VerdictKind';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
@@ -17,6 +28,12 @@ import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+
+/** What to acknowledge in a review: group keys, and request ids standing for their groups. */
+export interface AckTarget {
+  groups: string[];
+  ids: string[];
+}
 
 export interface IBackend {
   /** The workspace the app has open, or `null` before one is chosen. */
@@ -67,6 +84,54 @@ export interface IBackend {
   addControlPolicies(control: string): Promise<AddedPolicies>;
   /** Calls `cb` whenever files of the workspace change on disk; resolves to an unsubscribe. */
   onWorkspaceChanged(cb: (changes: Change[]) => void): Promise<() => void>;
+
+  // ---- Recorded requests and replay (the Simulate page) ----
+
+  /** The request sets of the workspace (completed imports only). */
+  requestSets(): Promise<RequestSetSummary[]>;
+  /** Shows the native file picker for a file of recorded requests; `null` when cancelled. */
+  pickRequestFile(): Promise<string | null>;
+  /**
+   * Imports a file of recorded requests into `set` (created when new). Bad records are
+   * skipped and listed, unless `strict`, when nothing is written. Rejects with `cancelled`
+   * after `cancelImport`, `import_invalid` when nothing in the file could be read.
+   */
+  importRequests(path: string, set: string, strict: boolean): Promise<ImportSummary>;
+  /** Stops the running import; its `importRequests` rejects with `cancelled`. */
+  cancelImport(): Promise<void>;
+  /** Calls `cb` with the progress of a running import; resolves to an unsubscribe. */
+  onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void>;
+  /**
+   * Replays a request set on the baseline and the candidate policies and stores the result.
+   * Rejects with `cancelled` after `cancelReplay`, `not_found` (no such set),
+   * `invalid_argument` (bad side or time) or `policy_invalid` (a side does not validate).
+   */
+  runReplay(request: ReplayRequest): Promise<ReplayRun>;
+  /** Stops the running replay; its `runReplay` rejects with `cancelled`. */
+  cancelReplay(): Promise<void>;
+  /** Calls `cb` with the progress of a running replay; resolves to an unsubscribe. */
+  onReplayProgress(cb: (progress: ReplayProgress) => void): Promise<() => void>;
+  /** The stored replay runs, newest first. */
+  replayRuns(): Promise<ReplayRun[]>;
+  /** One page of a run's results matching `filter`, ordered by `seq`, with the matching total. */
+  replayResults(runId: number, filter: ResultFilter, offset: number, limit: number): Promise<ResultPage>;
+  /** Why each side decided one result (`seq` of a `ResultRow`) as it did. */
+  explainResult(runId: number, seq: number): Promise<ExplainPair>;
+  /** The review opened for a run, or `null` when there is none. */
+  reviewForRun(runId: number): Promise<Review | null>;
+  /** Opens a review of a run's changes (or returns the one already open). */
+  openReview(runId: number): Promise<Review>;
+  /**
+   * Acknowledges groups of a review's changed decisions with a comment: the groups named by
+   * key, and the group of each changed request in `ids`. Rejects with `invalid_argument`
+   * (no comment, nothing named) or `not_found` (unknown group or unchanged request).
+   */
+  ackChanges(review: string, target: AckTarget, comment: string): Promise<Review>;
+  /**
+   * Records `approve` or `request-changes`; approve rejects with `review_refused` while a
+   * group is unacknowledged or when the candidate's policies moved since the review opened.
+   */
+  recordVerdict(review: string, verdict: VerdictKind, comment: string): Promise<Review>;
 }
 
 // A `Record` over the generated union, so the compiler flags a code added on the Rust side.
@@ -84,6 +149,8 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   not_found: true,
   lifecycle_refused: true,
   import_invalid: true,
+  cancelled: true,
+  review_refused: true,
   internal: true,
 };
 

@@ -12,7 +12,6 @@ import { useInventory } from '../lib/useInventory';
 import { useValidation } from '../lib/useValidation';
 
 const PLANNED: { page: Page; text: string }[] = [
-  { page: 'simulate', text: 'Replay recorded requests against a draft policy change and read the decision diff.' },
   { page: 'frameworks', text: 'Coverage of OWASP Agentic Top 10, CSA MAESTRO and NIST AI RMF, with exports.' },
   { page: 'publish', text: 'Signed, reviewed, versioned policy bundles for your enforcement points.' },
 ];

@@ -9,16 +9,7 @@ interface Plan {
   items: { title: string; text: string }[];
 }
 
-export const PLANS: Record<'simulate' | 'frameworks' | 'publish', Plan> = {
-  simulate: {
-    lead: 'Replay recorded authorization requests against a draft policy change and read the decision diff before anyone approves it.',
-    items: [
-      { title: 'Recorded requests', text: 'Import real principal, action, resource and context tuples from your enforcement points.' },
-      { title: 'Draft versus current', text: 'Evaluate every request against both policy sets with Cedar’s own authorizer.' },
-      { title: 'Decision diff', text: 'Which requests flip between allow and deny, and the policies that decided each.' },
-      { title: 'Fail-open checks', text: 'Evaluation errors and policies that would allow more than intended, before review.' },
-    ],
-  },
+export const PLANS: Record<'frameworks' | 'publish', Plan> = {
   frameworks: {
     lead: 'How your controls cover the frameworks auditors ask about, with evidence from policies and inventory checks.',
     items: [

@@ -7,17 +7,33 @@ import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
+import type { ExplainPair } from '../bindings/ExplainPair';
+import type { Explanation } from '../bindings/Explanation';
+import type { ImportProgress } from '../bindings/ImportProgress';
+import type { ImportSummary } from '../bindings/ImportSummary';
 import type { Finding } from '../bindings/Finding';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { PolicyFile } from '../bindings/PolicyFile';
+import type { ReplayProgress } from '../bindings/ReplayProgress';
+import type { ReplayRequest } from '../bindings/ReplayRequest';
+import type { ReplayRun } from '../bindings/ReplayRun';
+import type { RequestSetSummary } from '../bindings/RequestSetSummary';
+import type { ResultFilter } from '../bindings/ResultFilter';
+import type { ResultPage } from '../bindings/ResultPage';
+import type { ResultRow } from '../bindings/ResultRow';
+import type { Review } from '../bindings/Review';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
-import type { IBackend } from '../backend';
+import type { ReviewChange } from '../bindings/ReviewChange';
+import type { ReviewFile } from '../bindings/ReviewFile';
+import type { VerdictKind } from '../bindings/VerdictKind';
+import { groupKey } from '../lib/simulate';
+import type { AckTarget, IBackend } from '../backend';
 
 export class FakeBackend implements IBackend {
   workspace: WorkspaceInfo | null = null;
@@ -53,7 +69,38 @@ export class FakeBackend implements IBackend {
   /** When set, `addControlPolicies` rejects with it. */
   addControlError: ApiError | null = null;
 
+  /** Request sets the core knows (`requestSets`). */
+  sets: RequestSetSummary[] = [];
+  /** What `pickRequestFile` answers. */
+  pickFileResult: string | null = null;
+  /** What `importRequests` answers; throw an ApiError from it to reject. */
+  importResult: (path: string, set: string, strict: boolean) => ImportSummary = (path, set) => importSummary({ file: path, set });
+  /** When set, `importRequests` waits for it before answering (to test progress and cancel). */
+  importGate: Promise<void> | null = null;
+  /** Stored runs, newest first (`replayRuns`). */
+  runs: ReplayRun[] = [];
+  /** What `runReplay` answers; throw an ApiError from it to reject. */
+  replay: (request: ReplayRequest) => ReplayRun = (request) => replayRun({ id: this.runs.length + 1, set: request.set });
+  /** When set, `runReplay` waits for it before answering (to test progress and cancel). */
+  replayGate: Promise<void> | null = null;
+  /** Every run's results, in `seq` order; `replayResults` filters and pages these. */
+  results: ResultRow[] = [];
+  /** What `explainResult` answers; throw an ApiError from it to reject. */
+  explain: (runId: number, seq: number) => ExplainPair = (_runId, seq) => explainPair(this.results.find((r) => r.seq === seq));
+  /** Reviews by run id. */
+  reviews = new Map<number, Review>();
+
   calls = {
+    requestSets: 0,
+    importRequests: [] as { path: string; set: string; strict: boolean }[],
+    cancelImport: 0,
+    runReplay: [] as ReplayRequest[],
+    cancelReplay: 0,
+    replayResults: [] as { runId: number; filter: ResultFilter; offset: number; limit: number }[],
+    explainResult: [] as { runId: number; seq: number }[],
+    openReview: [] as number[],
+    ackChanges: [] as { review: string; target: AckTarget; comment: string }[],
+    recordVerdict: [] as { review: string; verdict: VerdictKind; comment: string }[],
     validate: 0,
     open: [] as string[],
     listAudit: [] as number[],
@@ -69,6 +116,10 @@ export class FakeBackend implements IBackend {
     addControl: [] as string[],
   };
   private listeners = new Set<(changes: Change[]) => void>();
+  private importListeners = new Set<(p: ImportProgress) => void>();
+  private replayListeners = new Set<(p: ReplayProgress) => void>();
+  private cancelPendingImport: (() => void) | null = null;
+  private cancelPendingReplay: (() => void) | null = null;
 
   currentWorkspace(): Promise<WorkspaceInfo | null> {
     return Promise.resolve(this.workspace);
@@ -209,6 +260,406 @@ export class FakeBackend implements IBackend {
   emitChange(changes: Change[]): void {
     for (const cb of this.listeners) cb(changes);
   }
+
+  requestSets(): Promise<RequestSetSummary[]> {
+    this.calls.requestSets++;
+    return Promise.resolve(this.sets);
+  }
+
+  pickRequestFile(): Promise<string | null> {
+    return Promise.resolve(this.pickFileResult);
+  }
+
+  async importRequests(path: string, set: string, strict: boolean): Promise<ImportSummary> {
+    await Promise.resolve();
+    this.calls.importRequests.push({ path, set, strict });
+    await this.gate(this.importGate, (cancel) => (this.cancelPendingImport = cancel), 'import');
+    const summary = this.importResult(path, set, strict);
+    if (!summary.failed_strict && !this.sets.some((s) => s.name === set)) {
+      this.sets = [...this.sets, requestSet({ name: set, requests: summary.kept })];
+    }
+    return summary;
+  }
+
+  cancelImport(): Promise<void> {
+    this.calls.cancelImport++;
+    this.cancelPendingImport?.();
+    return Promise.resolve();
+  }
+
+  onImportProgress(cb: (progress: ImportProgress) => void): Promise<() => void> {
+    this.importListeners.add(cb);
+    return Promise.resolve(() => {
+      this.importListeners.delete(cb);
+    });
+  }
+
+  emitImportProgress(progress: ImportProgress): void {
+    for (const cb of this.importListeners) cb(progress);
+  }
+
+  async runReplay(request: ReplayRequest): Promise<ReplayRun> {
+    await Promise.resolve();
+    this.calls.runReplay.push(request);
+    await this.gate(this.replayGate, (cancel) => (this.cancelPendingReplay = cancel), 'replay');
+    const run = this.replay(request);
+    this.runs = [run, ...this.runs.filter((r) => r.id !== run.id)];
+    return run;
+  }
+
+  cancelReplay(): Promise<void> {
+    this.calls.cancelReplay++;
+    this.cancelPendingReplay?.();
+    return Promise.resolve();
+  }
+
+  onReplayProgress(cb: (progress: ReplayProgress) => void): Promise<() => void> {
+    this.replayListeners.add(cb);
+    return Promise.resolve(() => {
+      this.replayListeners.delete(cb);
+    });
+  }
+
+  emitReplayProgress(progress: ReplayProgress): void {
+    for (const cb of this.replayListeners) cb(progress);
+  }
+
+  replayRuns(): Promise<ReplayRun[]> {
+    return Promise.resolve(this.runs);
+  }
+
+  async replayResults(runId: number, filter: ResultFilter, offset: number, limit: number): Promise<ResultPage> {
+    await Promise.resolve();
+    this.calls.replayResults.push({ runId, filter, offset, limit });
+    const search = filter.search?.toLowerCase() ?? '';
+    const matching = this.results.filter(
+      (r) =>
+        (!filter.changed_only || r.changed) &&
+        (!filter.errors_only || r.baseline.errors.length > 0 || r.candidate.errors.length > 0) &&
+        (!search || [r.id, r.principal, r.action, r.resource].some((f) => f.toLowerCase().includes(search))),
+    );
+    const acked = new Set(this.reviews.get(runId)?.record.changes.filter((c) => c.ack).map((c) => c.key) ?? []);
+    const rows = matching
+      .slice(offset, offset + limit)
+      .map((r) => ({ ...r, acknowledged: r.acknowledged || (r.changed && acked.has(groupKey(r))) }));
+    return { total: matching.length, offset, rows };
+  }
+
+  async explainResult(runId: number, seq: number): Promise<ExplainPair> {
+    await Promise.resolve();
+    this.calls.explainResult.push({ runId, seq });
+    return this.explain(runId, seq);
+  }
+
+  reviewForRun(runId: number): Promise<Review | null> {
+    return Promise.resolve(this.reviews.get(runId) ?? null);
+  }
+
+  async openReview(runId: number): Promise<Review> {
+    await Promise.resolve();
+    this.calls.openReview.push(runId);
+    const existing = this.reviews.get(runId);
+    if (existing) return existing;
+    const run = this.runs.find((r) => r.id === runId);
+    const changes: ReviewChange[] = [];
+    for (const r of this.results.filter((x) => x.changed)) {
+      const key = groupKey(r);
+      const group = changes.find((c) => c.key === key);
+      if (group) {
+        group.count++;
+        if (group.examples.length < 5) group.examples.push(r.id);
+      } else {
+        changes.push({
+          key,
+          action: r.action,
+          transition: `${r.baseline.decision}→${r.candidate.decision}`,
+          baseline_reasons: r.baseline.reasons,
+          candidate_reasons: r.candidate.reasons,
+          count: 1,
+          examples: [r.id],
+          ack: null,
+        });
+      }
+    }
+    const opened = review({
+      name: `${run?.set ?? 'set'}-${runId}`,
+      record: reviewFile({ run_id: runId, set: run?.set ?? 'set', changes, changed: changes.reduce((n, c) => n + c.count, 0) }),
+      unacknowledged: changes.length,
+    });
+    this.reviews.set(runId, opened);
+    return opened;
+  }
+
+  async ackChanges(name: string, target: AckTarget, comment: string): Promise<Review> {
+    await Promise.resolve();
+    this.calls.ackChanges.push({ review: name, target, comment });
+    const current = this.reviewNamed(name);
+    const keys = new Set(target.groups);
+    for (const id of target.ids) {
+      const row = this.results.find((r) => r.id === id && r.changed);
+      if (row) keys.add(groupKey(row));
+    }
+    const ack = { by: this.acting, at: '2026-11-02T10:00:00Z', comment };
+    const changes = current.record.changes.map((c) => (keys.has(c.key) && !c.ack ? { ...c, ack } : c));
+    const next = { ...current, record: { ...current.record, changes }, unacknowledged: changes.filter((c) => !c.ack).length };
+    this.reviews.set(next.record.run_id, next);
+    return next;
+  }
+
+  async recordVerdict(name: string, verdict: VerdictKind, comment: string): Promise<Review> {
+    await Promise.resolve();
+    this.calls.recordVerdict.push({ review: name, verdict, comment });
+    const current = this.reviewNamed(name);
+    if (verdict === 'approve' && current.unacknowledged > 0) {
+      const refused: ApiError = {
+        code: 'review_refused',
+        message: `review \`${name}\` has ${current.unacknowledged} unacknowledged group(s) of changed decisions`,
+        help: 'acknowledge each group before approving',
+        diagnostics: [],
+      };
+      throw refused;
+    }
+    const v = { verdict, by: this.acting, at: '2026-11-02T11:00:00Z', comment };
+    const next = { ...current, record: { ...current.record, verdicts: [...current.record.verdicts, v] }, verdict: v };
+    this.reviews.set(next.record.run_id, next);
+    return next;
+  }
+
+  private reviewNamed(name: string): Review {
+    for (const r of this.reviews.values()) if (r.name === name) return r;
+    const notFound: ApiError = { code: 'not_found', message: `no review \`${name}\``, help: null, diagnostics: [] };
+    throw notFound;
+  }
+
+  /** Waits for `gate` (when set), rejecting with `cancelled` when the cancel hook fires first. */
+  private async gate(gate: Promise<void> | null, onCancel: (cancel: () => void) => void, what: string): Promise<void> {
+    if (!gate) return;
+    const outcome = await new Promise<'done' | 'cancelled'>((resolve) => {
+      onCancel(() => resolve('cancelled'));
+      void gate.then(() => resolve('done'));
+    });
+    if (outcome === 'cancelled') {
+      const cancelled: ApiError = { code: 'cancelled', message: `the ${what} was cancelled`, help: null, diagnostics: [] };
+      throw cancelled;
+    }
+  }
+}
+
+/** A promise with its resolve, to hold a fake call open until a test lets it finish. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+export function requestSet(over: Partial<RequestSetSummary> = {}): RequestSetSummary {
+  return {
+    name: 'traffic',
+    created_at: '2026-11-01T09:00:00Z',
+    requests: 5000,
+    imports: 1,
+    first: '2026-11-01T00:00:37Z',
+    last: '2026-11-07T23:58:00Z',
+    ...over,
+  };
+}
+
+export function importSummary(over: Partial<ImportSummary> = {}): ImportSummary {
+  return {
+    file: '/home/ana/traffic.jsonl',
+    set: 'traffic',
+    format: 'jsonl',
+    kept: 4998,
+    duplicates: 0,
+    skipped: 0,
+    ignored: 0,
+    grades: { full: 4990, no_context: 8, ids_only: 0 },
+    errors: [],
+    failed_strict: false,
+    ...over,
+  };
+}
+
+export function replayRun(over: Partial<ReplayRun> = {}): ReplayRun {
+  return {
+    id: 1,
+    set: 'traffic',
+    baseline: 'git:HEAD',
+    candidate: 'working copy',
+    since: null,
+    until: null,
+    started_at: '2026-11-02T09:00:00Z',
+    completed_at: '2026-11-02T09:00:03Z',
+    baseline_digest: 'sha256:b',
+    candidate_digest: 'sha256:c',
+    actor: 'dana@acme.example',
+    status: 'complete',
+    summary: {
+      requests: 5000,
+      changed: 1972,
+      allow_to_deny: 1960,
+      deny_to_allow: 7,
+      reasons_changed: 5,
+      new_errors: 3,
+      resolved_errors: 1,
+      drift: 12,
+      skipped: 2,
+      errors: [],
+    },
+    report: {
+      by_agent: [
+        { key: 'Acme::Agent::"faq-bot"', requests: 900, changed: 400, allow_to_deny: 400, deny_to_allow: 0, new_errors: 0 },
+        { key: 'Acme::Agent::"billing-bot"', requests: 700, changed: 320, allow_to_deny: 318, deny_to_allow: 2, new_errors: 1 },
+        { key: 'Acme::Agent::"quiet-bot"', requests: 80, changed: 0, allow_to_deny: 0, deny_to_allow: 0, new_errors: 0 },
+      ],
+      by_action: [
+        { key: 'invoke_tool', requests: 3000, changed: 1965, allow_to_deny: 1958, deny_to_allow: 7, new_errors: 3 },
+        { key: 'request_credential', requests: 1900, changed: 7, allow_to_deny: 2, deny_to_allow: 0, new_errors: 0 },
+        { key: 'delegate', requests: 100, changed: 0, allow_to_deny: 0, deny_to_allow: 0, new_errors: 0 },
+      ],
+      by_resource_type: [],
+      by_policy: [
+        { id: 'permit-allowed-tools', baseline_hits: 1960, candidate_hits: 0, changed: 1960, errors: 0 },
+        { id: 'deny-inactive-agents', baseline_hits: 300, candidate_hits: 300, changed: 0, errors: 0 },
+      ],
+      never_fired: ['legacy-exporter-writes-nothing'],
+      all_changed: ['permit-allowed-tools'],
+      agents: 3,
+    },
+    digest: 'sha256:abc',
+    ...over,
+  };
+}
+
+/** `n` results (`seq` from 0); every `changedEvery`-th is an allow→deny change, every 50th has a new error. */
+export function resultRows(n: number, changedEvery = 3): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const changed = i % changedEvery === 0;
+    const error = i % 50 === 7;
+    const action = i % 2 === 0 ? 'invoke_tool' : 'request_credential';
+    rows.push({
+      seq: i,
+      id: `req-${String(i).padStart(6, '0')}`,
+      principal: `Acme::Agent::"agent-${i % 7}"`,
+      action: `Acme::Action::"${action}"`,
+      resource: `Acme::Tool::"tool-${i % 5}"`,
+      time: '2026-11-01T00:00:37Z',
+      recorded: 'allow',
+      baseline: { decision: 'allow', reasons: ['permit-allowed-tools'], errors: [] },
+      candidate: changed
+        ? { decision: 'deny', reasons: [], errors: error ? ['environment-separation'] : [] }
+        : { decision: 'allow', reasons: ['permit-allowed-tools'], errors: error ? ['environment-separation'] : [] },
+      changed: changed || error,
+      acknowledged: false,
+    });
+  }
+  return rows;
+}
+
+function explanation(over: Partial<Explanation> = {}): Explanation {
+  return { decision: 'allow', default_deny: false, determining: [], errored: [], unmet: [], overridden: [], ...over };
+}
+
+/** Baseline allowed by permit-allowed-tools; the candidate denies by default, its grant unmet. */
+export function explainPair(row?: ResultRow): ExplainPair {
+  return {
+    request: {
+      id: row?.id ?? 'req-000000',
+      principal: row?.principal ?? 'Acme::Agent::"faq-bot"',
+      action: row?.action ?? 'Acme::Action::"invoke_tool"',
+      resource: row?.resource ?? 'Acme::Tool::"zendesk.ticket.read"',
+      context: '{"env":"prod","task_id":"task-00001"}',
+      time: row?.time ?? null,
+      recorded: row?.recorded ?? null,
+      task_id: 'task-00001',
+    },
+    baseline: explanation({
+      decision: 'allow',
+      determining: [
+        {
+          id: 'permit-allowed-tools',
+          effect: 'permit',
+          file: 'policies/tools.cedar',
+          line: 2,
+          text: 'permit (\n  principal is Acme::Agent,\n  action == Acme::Action::"invoke_tool",\n  resource is Acme::Tool\n)\nwhen { principal.allowed_tools.contains(resource) };',
+          conditions: [
+            {
+              kind: 'when',
+              text: 'principal.allowed_tools.contains(resource)',
+              file: 'policies/tools.cedar',
+              line: 11,
+              column: 8,
+              outcome: 'held',
+              error: null,
+            },
+          ],
+          error: null,
+        },
+      ],
+    }),
+    candidate: explanation({
+      decision: 'deny',
+      default_deny: true,
+      unmet: [
+        {
+          id: 'grant-tool-group[faq-bot]',
+          effect: 'permit',
+          file: 'policies/grants.cedar',
+          line: 4,
+          text: 'permit (principal == ?principal, action == Acme::Action::"invoke_tool", resource in ?resource)\nwhen { context.env == "prod" && context has step_up_approved && context.step_up_approved };',
+          conditions: [
+            {
+              kind: 'when',
+              text: 'context.env == "prod" && context has step_up_approved && context.step_up_approved',
+              file: 'policies/grants.cedar',
+              line: 13,
+              column: 8,
+              outcome: 'failed',
+              error: null,
+            },
+          ],
+          error: null,
+        },
+      ],
+    }),
+    changed: row?.changed ?? true,
+  };
+}
+
+export function reviewFile(over: Partial<ReviewFile> = {}): ReviewFile {
+  return {
+    set: 'traffic',
+    baseline: 'git:HEAD',
+    candidate: 'working copy',
+    since: null,
+    until: null,
+    baseline_digest: 'sha256:b',
+    candidate_digest: 'sha256:c',
+    run_id: 1,
+    digest: 'sha256:abc',
+    requests: 5000,
+    changed: 0,
+    opened_by: 'dana@acme.example',
+    opened_at: '2026-11-02T09:30:00Z',
+    changes: [],
+    verdicts: [],
+    ...over,
+  };
+}
+
+export function review(over: Partial<Review> = {}): Review {
+  return {
+    name: 'traffic-1',
+    path: 'reviews/traffic-1.toml',
+    record: reviewFile(),
+    verdict: null,
+    stale: false,
+    unacknowledged: 0,
+    ...over,
+  };
 }
 
 /** A schema outline like the demo workspace's. */

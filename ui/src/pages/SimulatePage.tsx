@@ -1,0 +1,367 @@
+// The Simulate page: replay a recorded request set against a baseline and a candidate policy
+// set, watch its progress (with Cancel), and read the run: summary, charts, policies, the
+// paged results with explanations, and its review. Earlier runs can be reopened; the run
+// shown is in the address (`#/simulate/run-3`). Request files are imported from a dialog.
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { ApiError } from '../bindings/ApiError';
+import type { ImportSummary } from '../bindings/ImportSummary';
+import type { ReplayProgress } from '../bindings/ReplayProgress';
+import type { ReplayRun } from '../bindings/ReplayRun';
+import type { RequestSetSummary } from '../bindings/RequestSetSummary';
+import { toApiError, useBackend } from '../backend';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { PageHeader } from '../components/PageHeader';
+import { hrefFor, parseView } from '../lib/route';
+import { count, percent } from '../lib/simulate';
+import { formatTimestamp } from '../lib/time';
+import { ImportDialog } from './simulate/ImportDialog';
+import { RunView } from './simulate/RunView';
+
+interface RunForm {
+  set: string;
+  baseline: string;
+  candidate: string;
+  since: string;
+  until: string;
+}
+
+const INITIAL_FORM: RunForm = { set: '', baseline: 'git:HEAD', candidate: '', since: '', until: '' };
+
+/** `#/simulate/run-3` → 3. */
+function runIdFromHash(): number | null {
+  const m = /^run-(\d+)$/.exec(parseView(window.location.hash));
+  return m ? Number(m[1]) : null;
+}
+
+export function SimulatePage() {
+  const backend = useBackend();
+  const uid = useId();
+  const [sets, setSets] = useState<RequestSetSummary[] | null>(null);
+  const [runs, setRuns] = useState<ReplayRun[]>([]);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [form, setForm] = useState<RunForm>(INITIAL_FORM);
+  const [running, setRunning] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [progress, setProgress] = useState<ReplayProgress | null>(null);
+  const [runError, setRunError] = useState<ApiError | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  const [current, setCurrent] = useState<ReplayRun | null>(null);
+  const [importOpen, setImportOpen] = useState(false);
+  const runningRef = useRef(false);
+
+  const showRun = useCallback((run: ReplayRun | null) => {
+    setCurrent(run);
+    // Remember the run in the address without a hashchange (and without a history entry).
+    window.history.replaceState(null, '', hrefFor('simulate', run ? `run-${run.id}` : undefined));
+  }, []);
+
+  const loadSets = useCallback(
+    (live: () => boolean, select?: string) =>
+      backend.requestSets().then(
+        (list) => {
+          if (!live()) return;
+          setSets(list);
+          setForm((f) => {
+            if (select) return { ...f, set: select };
+            if (f.set && list.some((s) => s.name === f.set)) return f;
+            return { ...f, set: list[0]?.name ?? '' };
+          });
+        },
+        (e: unknown) => {
+          if (live()) setLoadError(toApiError(e));
+        },
+      ),
+    [backend],
+  );
+
+  useEffect(() => {
+    let active = true;
+    const live = () => active;
+    void loadSets(live);
+    backend.replayRuns().then(
+      (list) => {
+        if (!active) return;
+        setRuns(list);
+        const wanted = runIdFromHash();
+        const run = (wanted !== null ? list.find((r) => r.id === wanted) : undefined) ?? list.find((r) => r.status === 'complete') ?? null;
+        if (run) {
+          setCurrent(run);
+          setForm((f) => ({ ...f, set: f.set || run.set }));
+        }
+      },
+      (e: unknown) => {
+        if (active) setLoadError(toApiError(e));
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [backend, loadSets]);
+
+  // Progress events of the replay this page started; subscribed for the page's life, so none
+  // is missed between starting a run and a late subscription.
+  useEffect(() => {
+    let active = true;
+    let unsubscribe: (() => void) | null = null;
+    backend
+      .onReplayProgress((p) => {
+        if (active && runningRef.current) setProgress(p);
+      })
+      .then(
+        (unsub) => {
+          if (active) unsubscribe = unsub;
+          else unsub();
+        },
+        // Without progress events a run still completes; the bar stays indeterminate.
+        () => undefined,
+      );
+    return () => {
+      active = false;
+      unsubscribe?.();
+    };
+  }, [backend]);
+
+  const run = async (e: FormEvent) => {
+    e.preventDefault();
+    if (running || !form.set) return;
+    runningRef.current = true;
+    setRunning(true);
+    setCancelling(false);
+    setProgress(null);
+    setRunError(null);
+    setCancelled(false);
+    const opt = (s: string) => (s.trim() === '' ? null : s.trim());
+    try {
+      const done = await backend.runReplay({
+        set: form.set,
+        baseline: opt(form.baseline),
+        candidate: opt(form.candidate),
+        since: opt(form.since),
+        until: opt(form.until),
+      });
+      setRuns((prev) => [done, ...prev.filter((r) => r.id !== done.id)]);
+      showRun(done);
+    } catch (err) {
+      const apiError = toApiError(err);
+      if (apiError.code === 'cancelled') setCancelled(true);
+      else setRunError(apiError);
+      // A cancelled or failed run may be stored with its status; list it.
+      backend.replayRuns().then(setRuns, () => undefined);
+    } finally {
+      runningRef.current = false;
+      setRunning(false);
+      setCancelling(false);
+    }
+  };
+
+  const cancel = () => {
+    setCancelling(true);
+    backend.cancelReplay().catch((e: unknown) => {
+      setCancelling(false);
+      setRunError(toApiError(e));
+    });
+  };
+
+  const onImported = (summary: ImportSummary) => {
+    void loadSets(() => true, summary.set);
+  };
+
+  const set = (key: keyof RunForm, value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const noSets = sets !== null && sets.length === 0;
+
+  return (
+    <section className="page page-simulate" data-testid="page-simulate" aria-labelledby="page-title-simulate">
+      <PageHeader
+        page="simulate"
+        lead="Replay recorded authorization requests against a policy change and read which decisions change, and why, before anyone approves it."
+      >
+        <button type="button" className="btn" onClick={() => setImportOpen(true)} data-testid="simulate-import">
+          Import requests…
+        </button>
+      </PageHeader>
+
+      {loadError && <ErrorBanner error={loadError} onDismiss={() => setLoadError(null)} />}
+      {sets === null && !loadError && (
+        <p className="muted" aria-busy="true">
+          Reading the request sets…
+        </p>
+      )}
+
+      {noSets && (
+        <div className="panel empty-panel" data-testid="simulate-empty">
+          <h2>No recorded requests yet</h2>
+          <p>
+            Import a file of authorization requests recorded by your enforcement points (JSON Lines, a JSON array, Cedar CLI
+            requests or Cedarling decision logs). Each file goes into a named request set that you can replay against any policy
+            change.
+          </p>
+          <p className="muted small">
+            From a terminal: <code>mandate requests import FILE --set NAME</code>
+          </p>
+          <p>
+            <button type="button" className="btn btn-primary" onClick={() => setImportOpen(true)} data-testid="simulate-empty-import">
+              Import requests…
+            </button>
+          </p>
+        </div>
+      )}
+
+      {sets !== null && sets.length > 0 && (
+        <form className="panel run-form" onSubmit={(e) => void run(e)} aria-label="Replay" noValidate data-testid="run-form">
+          <div className="run-form-grid">
+            <div className="field">
+              <label className="field-label" htmlFor={`${uid}-set`}>
+                Request set
+              </label>
+              <select
+                id={`${uid}-set`}
+                className="input"
+                value={form.set}
+                onChange={(e) => set('set', e.target.value)}
+                disabled={running}
+                data-testid="run-set"
+              >
+                {sets.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.name} — {count(s.requests)} request{s.requests === 1 ? '' : 's'}
+                  </option>
+                ))}
+              </select>
+              <SetHint set={sets.find((s) => s.name === form.set)} />
+            </div>
+            <div className="field">
+              <label className="field-label" htmlFor={`${uid}-baseline`}>
+                Baseline
+              </label>
+              <input
+                id={`${uid}-baseline`}
+                className="input mono"
+                value={form.baseline}
+                onChange={(e) => set('baseline', e.target.value)}
+                disabled={running}
+                spellCheck={false}
+                aria-describedby={`${uid}-baseline-hint`}
+                data-testid="run-baseline"
+              />
+              <p id={`${uid}-baseline-hint`} className="field-hint">
+                A policy folder or file, or <code>git:REV</code> (default <code>git:HEAD</code>)
+              </p>
+            </div>
+            <div className="field">
+              <label className="field-label" htmlFor={`${uid}-candidate`}>
+                Candidate
+              </label>
+              <input
+                id={`${uid}-candidate`}
+                className="input mono"
+                value={form.candidate}
+                onChange={(e) => set('candidate', e.target.value)}
+                placeholder="working copy"
+                disabled={running}
+                spellCheck={false}
+                aria-describedby={`${uid}-candidate-hint`}
+                data-testid="run-candidate"
+              />
+              <p id={`${uid}-candidate-hint`} className="field-hint">
+                Empty: the policies as they are on disk now
+              </p>
+            </div>
+            <div className="field">
+              <label className="field-label" htmlFor={`${uid}-since`}>
+                Since <span className="muted">(optional)</span>
+              </label>
+              <input
+                id={`${uid}-since`}
+                className="input"
+                value={form.since}
+                onChange={(e) => set('since', e.target.value)}
+                placeholder="7d or 2026-05-01T00:00:00Z"
+                disabled={running}
+                data-testid="run-since"
+              />
+            </div>
+            <div className="field">
+              <label className="field-label" htmlFor={`${uid}-until`}>
+                Until <span className="muted">(optional)</span>
+              </label>
+              <input
+                id={`${uid}-until`}
+                className="input"
+                value={form.until}
+                onChange={(e) => set('until', e.target.value)}
+                placeholder="RFC 3339 time"
+                disabled={running}
+                data-testid="run-until"
+              />
+            </div>
+          </div>
+          <div className="run-form-actions">
+            <button type="submit" className="btn btn-primary" disabled={running || !form.set} data-testid="run-start">
+              {running ? 'Replaying…' : 'Run replay'}
+            </button>
+            {running && (
+              <div className="progress-row" data-testid="run-progress">
+                <progress
+                  className="progress"
+                  aria-label="Replay progress"
+                  value={progress && progress.total > 0 ? progress.done : undefined}
+                  max={progress && progress.total > 0 ? progress.total : undefined}
+                  data-testid="run-progress-bar"
+                />
+                <span className="small muted" aria-live="polite" data-testid="run-progress-text">
+                  {progress
+                    ? `${count(progress.done)} of ${count(progress.total)} requests (${percent(progress.done, progress.total)}%)`
+                    : 'Loading the policies…'}
+                </span>
+                <button type="button" className="btn btn-small" onClick={cancel} disabled={cancelling} data-testid="run-cancel">
+                  {cancelling ? 'Cancelling…' : 'Cancel'}
+                </button>
+              </div>
+            )}
+            {runs.length > 0 && (
+              <label className="filter run-history">
+                <span className="filter-label">Previous runs</span>
+                <select
+                  className="input"
+                  value={current?.id ?? ''}
+                  onChange={(e) => showRun(runs.find((r) => r.id === Number(e.target.value)) ?? null)}
+                  disabled={running}
+                  data-testid="run-history"
+                >
+                  {!current && <option value="">Choose a run…</option>}
+                  {runs.map((r) => (
+                    <option key={r.id} value={r.id}>
+                      #{r.id} · {r.set} · {r.baseline} → {r.candidate} · {formatTimestamp(r.started_at)}
+                      {r.status !== 'complete' ? ` (${r.status})` : ''}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
+        </form>
+      )}
+
+      {cancelled && (
+        <p className="notice" role="status" data-testid="run-cancelled">
+          Replay cancelled. {current ? 'The run below is the one shown before.' : ''}
+        </p>
+      )}
+      {runError && <ErrorBanner error={runError} onDismiss={() => setRunError(null)} />}
+
+      {current && <RunView key={current.id} run={current} />}
+
+      {importOpen && <ImportDialog onClose={() => setImportOpen(false)} onImported={onImported} />}
+    </section>
+  );
+}
+
+function SetHint({ set }: { set: RequestSetSummary | undefined }) {
+  if (!set) return null;
+  return (
+    <p className="field-hint">
+      {set.imports} import{set.imports === 1 ? '' : 's'}
+      {set.first && set.last ? ` · recorded ${formatTimestamp(set.first)} – ${formatTimestamp(set.last)}` : ''}
+    </p>
+  );
+}

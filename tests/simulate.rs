@@ -276,3 +276,62 @@ fn a_stored_set_replays_on_git_head_against_the_working_copy() {
         .code(2)
         .stderr(predicate::str::contains("--since `yesterday` is neither"));
 }
+
+#[test]
+fn a_policy_folder_side_brings_its_template_links() {
+    let ws = crate::support::demo();
+    let p = ws.path().to_str().unwrap();
+    let write = |args: &[&str], to: &str| {
+        let out = mandate()
+            .args(["--workspace", p])
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        std::fs::write(ws.path().join(to), out).unwrap();
+    };
+    write(&["schema"], "generated.cedarschema");
+    write(&["entities"], "entities.json");
+    let policies = ws.path().join("policies");
+    let out = mandate()
+        .args([
+            "--format",
+            "json",
+            "simulate",
+            "--schema",
+            ws.path().join("generated.cedarschema").to_str().unwrap(),
+            "--entities",
+            ws.path().join("entities.json").to_str().unwrap(),
+            "--baseline",
+            policies.to_str().unwrap(),
+            "--candidate",
+            policies.to_str().unwrap(),
+            "--requests",
+            ws.path().join("requests/traffic.jsonl").to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["summary"]["requests"], 5000);
+    assert_eq!(v["summary"]["changed"], 0);
+    // The linked policy of policies/links.toml is part of the side (it fires on no request of
+    // the demo traffic, so it is listed as never fired).
+    let never: Vec<&str> = v["report"]["never_fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(
+        never.contains(&"grant-incident-commander-observability"),
+        "{never:?}"
+    );
+    // The recorded decisions were made by these policies, but for the one in 200 flipped.
+    let drift = v["summary"]["drift"].as_u64().unwrap();
+    assert!((1..=60).contains(&drift), "drift {drift}");
+}

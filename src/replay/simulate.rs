@@ -472,7 +472,13 @@ pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, Si
         source,
     };
     let mut sources = Vec::new();
+    let mut links = None;
     if path.is_dir() {
+        // A workspace's `policies/` folder keeps its template links beside the files.
+        let links_path = path.join("links.toml");
+        if links_path.is_file() {
+            links = Some(std::fs::read_to_string(&links_path).map_err(io)?);
+        }
         for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
             let entry = entry.map_err(|e| io(std::io::Error::other(e.to_string())))?;
             if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "cedar")
@@ -494,7 +500,14 @@ pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, Si
         );
         sources.push((name, std::fs::read_to_string(path).map_err(io)?));
     }
-    let report = crate::policy::check_sources(sources, None);
+    let report = crate::policy::Checker::default().check(
+        crate::policy::Sources {
+            files: sources,
+            links,
+            problems: Vec::new(),
+        },
+        &crate::policy::Settings::default(),
+    );
     if report.error_count() > 0 {
         return Err(SimulateError::Policies {
             path: path.display().to_string(),

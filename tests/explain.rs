@@ -137,27 +137,8 @@ fn explain_refuses_an_unknown_request_and_a_missing_one() {
 
 #[test]
 fn explain_request_on_a_stored_set_of_the_demo() {
-    let ws = crate::support::demo();
+    let ws = crate::support::demo_in_git();
     let p = ws.path().to_str().unwrap();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args([
-                "-C",
-                p,
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "user.name=t",
-            ])
-            .args(args)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "demo"]);
     let requests = ws.path().join("traffic.jsonl");
     std::fs::write(
         &requests,

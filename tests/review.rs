@@ -15,27 +15,8 @@ use crate::support::mandate;
 /// The demo under git, its traffic imported as set `traffic`, and a candidate change in the
 /// working copy: medium-sensitivity tools now need step-up too.
 fn workspace_with_change() -> tempfile::TempDir {
-    let ws = crate::support::demo();
+    let ws = crate::support::demo_in_git();
     let p = ws.path().to_str().unwrap();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args([
-                "-C",
-                p,
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "user.name=t",
-            ])
-            .args(args)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "demo"]);
     mandate()
         .args([
             "--workspace",

@@ -133,27 +133,8 @@ fn the_same_policies_on_both_sides_change_nothing_and_bad_policies_are_refused()
 
 #[test]
 fn a_stored_set_replays_on_git_head_against_the_working_copy() {
-    let ws = crate::support::demo();
+    let ws = crate::support::demo_in_git();
     let p = ws.path().to_str().unwrap();
-    let git = |args: &[&str]| {
-        let ok = std::process::Command::new("git")
-            .args([
-                "-C",
-                p,
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "user.name=t",
-            ])
-            .args(args)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "demo"]);
     let requests = ws.path().join("traffic.jsonl");
     std::fs::write(
         &requests,

@@ -58,3 +58,24 @@ pub fn demo() -> tempfile::TempDir {
     }
     dir
 }
+
+/// A copy of the demo workspace committed to a fresh git repository (for `git:HEAD` sides).
+pub fn demo_in_git() -> tempfile::TempDir {
+    let dir = demo();
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"][..],
+        &["commit", "-q", "-m", "demo"][..],
+    ] {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+    dir
+}

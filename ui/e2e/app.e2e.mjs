@@ -2,79 +2,30 @@
 // a real workspace made by the real CLI in a temp dir. Run by scripts/e2e.sh.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
-import { remote } from 'webdriverio';
+import { join } from 'node:path';
+import { cli, repo, shots, startApp, typeText as typeInto } from './driver.mjs';
 
-const repo = resolve(import.meta.dirname, '..', '..');
-const app = process.env.MANDATE_APP ?? join(repo, 'target', 'debug', 'mandate-desktop');
-const cli = process.env.MANDATE_CLI ?? join(repo, 'target', 'debug', 'mandate');
-const shots = process.env.MANDATE_SHOTS ?? join(repo, 'docs', 'screenshots');
-
-let driver;
+let session;
 let browser;
 let workspace;
 
-function portOpen(port) {
-  return new Promise((res) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
-}
-
-async function waitForPorts(ports, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const open = await Promise.all(ports.map(portOpen));
-    if (open.every(Boolean)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver ports ${ports} not open after ${ms} ms`);
-}
-
 before(async () => {
-  const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
   workspace = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-')), 'acme');
   execFileSync(cli, ['init', workspace, '--name', 'E2E Acme', '--namespace', 'Acme'], {
     env: { ...process.env, MANDATE_ACTOR: 'e2e@example.com' },
   });
-  // Own config dir, so the app's "last workspace" never touches the user's settings.
-  driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home },
-  });
-  // 4444 opens before 4445; a session started in between fails.
-  await waitForPorts([4444, 4445], 30_000);
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port: 4444,
-    logLevel: 'error',
-    capabilities: { 'tauri:options': { application: app, args: [workspace] } },
-  });
+  session = await startApp(workspace);
+  browser = session.browser;
 });
 
 after(async () => {
-  await browser?.deleteSession().catch(() => {});
-  driver?.kill();
+  await session?.stop();
 });
 
-// WebKitWebDriver drops a key repeated back to back within one keys() call ("==" → "="), so
-// type the text in runs that never repeat a character across a boundary.
-async function typeText(text) {
-  let run = '';
-  for (const ch of text) {
-    if (run.endsWith(ch)) {
-      await browser.keys(run);
-      run = '';
-    }
-    run += ch;
-  }
-  if (run) await browser.keys(run);
-}
+const typeText = (text) => typeInto(browser, text);
 
 /** Replaces an input's value by typing, so React sees every key (see typeText). */
 async function fill(selector, text) {

@@ -6,42 +6,18 @@
 // time, on the same ports).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import net from 'node:net';
-import { remote } from 'webdriverio';
-
-const repo = resolve(import.meta.dirname, '..', '..');
-const app = process.env.MANDATE_APP ?? join(repo, 'target', 'debug', 'mandate-desktop');
-const cli = process.env.MANDATE_CLI ?? join(repo, 'target', 'debug', 'mandate');
-const shots = process.env.MANDATE_SHOTS ?? join(repo, 'docs', 'screenshots');
+import { join } from 'node:path';
+import { cli, repo, shots, startApp, typeText as typeInto } from './driver.mjs';
 
 /** The permit deleted from the candidate; the demo traffic's tool calls depend on it. */
 const REMOVED = 'permit-allowed-tools';
 
-let driver;
+let session;
 let browser;
 let demo;
-
-function portOpen(port) {
-  return new Promise((res) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => { s.destroy(); res(true); });
-    s.once('error', () => res(false));
-  });
-}
-
-async function waitForPorts(ports, open, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const states = await Promise.all(ports.map(portOpen));
-    if (states.every((s) => s === open)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver ports ${ports} not ${open ? 'open' : 'free'} after ${ms} ms`);
-}
 
 function git(args) {
   execFileSync('git', ['-c', 'user.name=Mandate E2E', '-c', 'user.email=e2e@example.com', ...args], { cwd: demo, stdio: 'pipe' });
@@ -56,7 +32,6 @@ function withoutPolicy(text, id) {
 }
 
 before(async () => {
-  const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-sim-home-'));
   demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-sim-')), 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
   writeFileSync(join(demo, '.gitignore'), '.mandate/\n');
@@ -67,39 +42,15 @@ before(async () => {
   const tools = join(demo, 'policies', 'tools.cedar');
   writeFileSync(tools, withoutPolicy(readFileSync(tools, 'utf8'), REMOVED));
 
-  // The previous file's driver may still be releasing the ports.
-  await waitForPorts([4444, 4445], false, 15_000);
-  driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home },
-  });
-  await waitForPorts([4444, 4445], true, 30_000);
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port: 4444,
-    logLevel: 'error',
-    capabilities: { 'tauri:options': { application: app, args: [demo] } },
-  });
+  session = await startApp(demo);
+  browser = session.browser;
 });
 
 after(async () => {
-  await browser?.deleteSession().catch(() => {});
-  driver?.kill();
+  await session?.stop();
 });
 
-// WebKitWebDriver drops a key repeated back to back within one keys() call ("ff" → "f"), so
-// type the text in runs that never repeat a character across a boundary.
-async function typeText(text) {
-  let run = '';
-  for (const ch of text) {
-    if (run.endsWith(ch)) {
-      await browser.keys(run);
-      run = '';
-    }
-    run += ch;
-  }
-  if (run) await browser.keys(run);
-}
+const typeText = (text) => typeInto(browser, text);
 
 /** Replaces an input's value by typing, so React sees every key (see typeText). */
 async function fill(selector, text) {

@@ -1,0 +1,76 @@
+// Shared by the end-to-end files: starting tauri-driver and the real app window, and typing
+// into it. Each file runs on its own (scripts/e2e.sh runs them one at a time on one port pair).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+import { remote } from 'webdriverio';
+
+export const repo = resolve(import.meta.dirname, '..', '..');
+export const app = process.env.MANDATE_APP ?? join(repo, 'target', 'debug', 'mandate-desktop');
+export const cli = process.env.MANDATE_CLI ?? join(repo, 'target', 'debug', 'mandate');
+export const shots = process.env.MANDATE_SHOTS ?? join(repo, 'docs', 'screenshots');
+
+function portOpen(port) {
+  return new Promise((res) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+}
+
+async function waitForPorts(ports, open, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const states = await Promise.all(ports.map(portOpen));
+    if (states.every((s) => s === open)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver ports ${ports} not ${open ? 'open' : 'free'} after ${ms} ms`);
+}
+
+/**
+ * Starts tauri-driver and the app on `workspace`, with its own config dir (so the app's
+ * "last workspace" never touches the user's settings). Returns `{ browser, stop }`.
+ */
+export async function startApp(workspace) {
+  const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
+  // A previous file's driver may still be releasing the ports.
+  await waitForPorts([4444, 4445], false, 15_000);
+  const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home },
+  });
+  // 4444 opens before 4445; a session started in between fails.
+  await waitForPorts([4444, 4445], true, 30_000);
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: 4444,
+    logLevel: 'error',
+    capabilities: { 'tauri:options': { application: app, args: [workspace] } },
+  });
+  return {
+    browser,
+    stop: async () => {
+      await browser.deleteSession().catch(() => {});
+      driver.kill();
+    },
+  };
+}
+
+/**
+ * Types `text`: WebKitWebDriver drops a key repeated back to back within one keys() call
+ * ("==" → "="), so the text goes in runs that never repeat a character across a boundary.
+ */
+export async function typeText(browser, text) {
+  let run = '';
+  for (const ch of text) {
+    if (run.endsWith(ch)) {
+      await browser.keys(run);
+      run = '';
+    }
+    run += ch;
+  }
+  if (run) await browser.keys(run);
+}

@@ -25,6 +25,10 @@ pub fn run(
     format: Format,
     out: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
+    // Standard output is line-buffered: one write call per result line cost a second per
+    // million requests.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    let out = &mut buffered;
     let mut shown = Vec::new();
     let mut each = |line: &api::dto::ReplayLine| match format {
         Format::Jsonl => {
@@ -51,6 +55,7 @@ pub fn run(
     match format {
         Format::Json => output::json(&summary, out).map_err(io_error)?,
         Format::Jsonl => {
+            out.flush().map_err(io_error)?;
             // Results go to standard output; bad records to standard error.
             let mut err = std::io::stderr().lock();
             for e in &summary.errors {
@@ -75,6 +80,7 @@ pub fn run(
             summary_text(&summary, &shown, out).map_err(io_error)?;
         }
     }
+    out.flush().map_err(io_error)?;
     Ok(if fail_on_change && summary.changed > 0 {
         ExitCode::Findings
     } else {

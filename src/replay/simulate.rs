@@ -6,6 +6,7 @@
 //! handed to the caller in file order, so memory stays flat in the file's size.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -206,6 +207,7 @@ impl<'a> Replayer<'a> {
             decoder: Decoder {
                 normaliser: Normaliser::new(namespace),
                 types: HashMap::new(),
+                checked_shapes: HashMap::new(),
                 schema,
                 entities,
             },
@@ -352,6 +354,9 @@ type Decoded = (NewRequest, Request, Option<Entities>);
 struct Decoder<'a> {
     normaliser: Normaliser,
     types: HashMap<String, EntityTypeName>,
+    /// Request shapes (see [`Decoder::fast_request`]) whose schema check does not depend on
+    /// the ids (`true`), or may (`false`).
+    checked_shapes: HashMap<String, bool>,
     schema: &'a Schema,
     entities: &'a Entities,
 }
@@ -393,20 +398,14 @@ impl Decoder<'_> {
         // means the same with or without the schema, and `Request::new` checks it against
         // the schema; anything else, or a context that does not fit, goes through Cedar's
         // schema-guided parser (which also gives the error messages).
-        let fast = record
-            .context
-            .as_deref()
-            .and_then(typed_context)
-            .and_then(|context| {
-                Request::new(
-                    principal.clone(),
-                    action.clone(),
-                    resource.clone(),
-                    context,
-                    Some(self.schema),
-                )
-                .ok()
-            });
+        let fast =
+            record
+                .context
+                .as_deref()
+                .and_then(typed_context)
+                .and_then(|(context, shape)| {
+                    self.fast_request(record, &principal, &action, &resource, context, shape)
+                });
         let request = match fast {
             Some(request) => request,
             None => {
@@ -437,6 +436,59 @@ impl Decoder<'_> {
         Ok((request, own))
     }
 
+    /// A request with a typed context, checked against the schema — once per shape when the
+    /// check cannot depend on the ids. Schema validation of such a request looks at the
+    /// principal and resource types (and their ids only for enumerated entity types), the
+    /// action, and the context's keys and value kinds. So when a request and a probe of the
+    /// same shape with made-up ids both pass, later requests of that shape skip the check
+    /// (it was a tenth of the run's time); a shape that fails is checked every time.
+    fn fast_request(
+        &mut self,
+        record: &NewRequest,
+        principal: &EntityUid,
+        action: &EntityUid,
+        resource: &EntityUid,
+        context: Context,
+        shape: String,
+    ) -> Option<Request> {
+        let key = format!(
+            "{}\0{}\0{}\0{}\0{shape}",
+            record.principal.0, record.action.0, record.action.1, record.resource.0
+        );
+        let uids = || (principal.clone(), action.clone(), resource.clone());
+        match self.checked_shapes.get(&key) {
+            Some(true) => {
+                let (p, a, r) = uids();
+                return Request::new(p, a, r, context, None).ok();
+            }
+            Some(false) => {
+                let (p, a, r) = uids();
+                return Request::new(p, a, r, context, Some(self.schema)).ok();
+            }
+            None => {}
+        }
+        let (p, a, r) = uids();
+        let request = Request::new(p, a, r, context.clone(), Some(self.schema)).ok();
+        let probe = request.is_some() && {
+            let probe = |uid: &EntityUid| {
+                EntityUid::from_type_name_and_id(
+                    uid.type_name().clone(),
+                    EntityId::new("\0mandate shape probe\0"),
+                )
+            };
+            Request::new(
+                probe(principal),
+                action.clone(),
+                probe(resource),
+                context,
+                Some(self.schema),
+            )
+            .is_ok()
+        };
+        self.checked_shapes.insert(key, probe);
+        request
+    }
+
     fn uid(&mut self, (ty, id): &(String, String)) -> Result<EntityUid, String> {
         let name = match self.types.get(ty) {
             Some(n) => n.clone(),
@@ -452,15 +504,19 @@ impl Decoder<'_> {
 }
 
 /// A context object whose values are all strings, booleans and integers (`None` otherwise,
-/// and for text that is not a JSON object). Duplicate keys make `Context::from_pairs` fail,
-/// as they make Cedar's parser fail.
-fn typed_context(json: &str) -> Option<Context> {
-    let pairs = serde_json::from_str::<TypedContext>(json).ok()?.0?;
-    Context::from_pairs(pairs).ok()
+/// and for text that is not a JSON object), with its shape: each key and its value's kind.
+/// Duplicate keys make `Context::from_pairs` fail, as they make Cedar's parser fail.
+fn typed_context(json: &str) -> Option<(Context, String)> {
+    let typed = serde_json::from_str::<TypedContext>(json).ok()?;
+    Some((Context::from_pairs(typed.pairs?).ok()?, typed.shape))
 }
 
-/// See [`typed_context`]: `None` when a value is of another kind.
-struct TypedContext(Option<Vec<(String, RestrictedExpression)>>);
+/// See [`typed_context`]: `pairs` is `None` when a value is of another kind.
+struct TypedContext {
+    pairs: Option<Vec<(String, RestrictedExpression)>>,
+    /// `{key length}:{key}{kind}` per key, in order (length-prefixed, so unambiguous).
+    shape: String,
+}
 
 impl<'de> Deserialize<'de> for TypedContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -475,22 +531,44 @@ impl<'de> Deserialize<'de> for TypedContext {
                 mut map: A,
             ) -> Result<TypedContext, A::Error> {
                 let mut pairs = Some(Vec::new());
+                let mut shape = String::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    let value = map.next_value::<TypedValue>()?.0;
-                    pairs = pairs.zip(value).map(|(mut pairs, value)| {
+                    let value = map.next_value::<TypedValue>()?;
+                    let _ = write!(shape, "{}:{key}{}", key.len(), value.kind);
+                    pairs = pairs.zip(value.value).map(|(mut pairs, value)| {
                         pairs.push((key, value));
                         pairs
                     });
                 }
-                Ok(TypedContext(pairs))
+                Ok(TypedContext { pairs, shape })
             }
         }
         d.deserialize_map(Fields)
     }
 }
 
-/// One context value: a string, boolean or integer, else `None`.
-struct TypedValue(Option<RestrictedExpression>);
+/// One context value: a string, boolean or integer, else `None`; `kind` is `s`, `b`, `l`
+/// or `-`.
+struct TypedValue {
+    value: Option<RestrictedExpression>,
+    kind: char,
+}
+
+impl TypedValue {
+    fn some(value: RestrictedExpression, kind: char) -> Self {
+        Self {
+            value: Some(value),
+            kind,
+        }
+    }
+
+    fn none() -> Self {
+        Self {
+            value: None,
+            kind: '-',
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for TypedValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -502,37 +580,39 @@ impl<'de> Deserialize<'de> for TypedValue {
                 f.write_str("a context value")
             }
             fn visit_str<E>(self, v: &str) -> Result<TypedValue, E> {
-                Ok(TypedValue(Some(RestrictedExpression::new_string(
-                    v.to_owned(),
-                ))))
-            }
-            fn visit_string<E>(self, v: String) -> Result<TypedValue, E> {
-                Ok(TypedValue(Some(RestrictedExpression::new_string(v))))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<TypedValue, E> {
-                Ok(TypedValue(Some(RestrictedExpression::new_bool(v))))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<TypedValue, E> {
-                Ok(TypedValue(Some(RestrictedExpression::new_long(v))))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<TypedValue, E> {
-                Ok(TypedValue(
-                    i64::try_from(v).ok().map(RestrictedExpression::new_long),
+                Ok(TypedValue::some(
+                    RestrictedExpression::new_string(v.to_owned()),
+                    's',
                 ))
             }
+            fn visit_string<E>(self, v: String) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_string(v), 's'))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_bool(v), 'b'))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_long(v), 'l'))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<TypedValue, E> {
+                Ok(match i64::try_from(v) {
+                    Ok(v) => TypedValue::some(RestrictedExpression::new_long(v), 'l'),
+                    Err(_) => TypedValue::none(),
+                })
+            }
             fn visit_f64<E>(self, _: f64) -> Result<TypedValue, E> {
-                Ok(TypedValue(None))
+                Ok(TypedValue::none())
             }
             fn visit_unit<E>(self) -> Result<TypedValue, E> {
-                Ok(TypedValue(None))
+                Ok(TypedValue::none())
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TypedValue, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(TypedValue(None))
+                Ok(TypedValue::none())
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedValue, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(TypedValue(None))
+                Ok(TypedValue::none())
             }
         }
         d.deserialize_any(Value)

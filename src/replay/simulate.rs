@@ -225,7 +225,7 @@ impl<'a> Replayer<'a> {
 
     /// A record already normalised (from a stored request set); `line` is its row.
     pub fn record(&mut self, line: u64, record: NewRequest) -> Result<(), SimulateError> {
-        self.push(line, Pending::Record(record))
+        self.push(line, Pending::Record(Box::new(record)))
     }
 
     fn push(&mut self, line: u64, record: Pending) -> Result<(), SimulateError> {
@@ -342,7 +342,7 @@ enum Pending {
     /// JSON text (a line of a requests file).
     Text(String),
     /// Already normalised (a stored request).
-    Record(NewRequest),
+    Record(Box<NewRequest>),
 }
 
 /// A decoded record: the record, its Cedar request, and its own entities when it brings some.
@@ -369,7 +369,7 @@ impl Decoder<'_> {
                 Some(record) => record,
                 None => return Ok(None),
             },
-            Pending::Record(record) => record,
+            Pending::Record(record) => *record,
         };
         let (request, own) = self.request(&record)?;
         Ok(Some((record, request, own)))

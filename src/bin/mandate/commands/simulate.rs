@@ -25,8 +25,8 @@ pub fn run(
     format: Format,
     out: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
-    // Standard output is line-buffered: one write call per result line cost a second per
-    // million requests.
+    // Standard output is line-buffered: unbuffered, every JSON Lines result would be its own
+    // write call.
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     let out = &mut buffered;
     let mut shown = Vec::new();

@@ -24,12 +24,21 @@ import time
 from pathlib import Path
 
 
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
 def run(cmd, stdout_path=None, cwd=None, env=None):
-    """Runs `cmd`; returns (wall seconds, peak RSS bytes, stderr text). Fails on a non-zero exit."""
-    err_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-replay-{os.getpid()}.err"
+    """Runs `cmd`; returns (wall seconds, peak RSS bytes, stderr text). Fails on a non-zero exit.
+
+    Peak RSS comes from GNU time when present: a child forked from this (by then large)
+    Python process inherits its high-water mark, so `wait4`'s ru_maxrss can over-report."""
+    tmp = Path(os.environ.get("TMPDIR", "/tmp"))
+    err_path = tmp / f"bench-replay-{os.getpid()}.err"
+    rss_path = tmp / f"bench-replay-{os.getpid()}.rss"
+    full = [GNU_TIME, "-f", "%M", "-o", rss_path, *cmd] if GNU_TIME else cmd
     with open(err_path, "wb") as err, open(stdout_path or os.devnull, "wb") as out:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
+        p = subprocess.Popen(full, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
@@ -37,7 +46,11 @@ def run(cmd, stdout_path=None, cwd=None, env=None):
     err_path.unlink()
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(map(str, cmd))}\n{stderr}")
-    return wall, usage.ru_maxrss * 1024, stderr
+    rss = usage.ru_maxrss * 1024
+    if GNU_TIME:
+        rss = int(rss_path.read_text().split()[-1]) * 1024
+        rss_path.unlink()
+    return wall, rss, stderr
 
 
 def median_run(n, cmd, **kw):

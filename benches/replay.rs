@@ -25,149 +25,9 @@ use mandate::replay::{
 
 const REQUESTS: usize = 2_000;
 
-/// A small deterministic generator (xorshift64*), so every run measures the same mix.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// The organisation: its size grows with the policy count, as it would (more agents, more
-/// tools, more policies naming them).
-struct Org {
-    agents: usize,
-    teams: usize,
-    humans: usize,
-    tools: usize,
-    tool_groups: usize,
-    datasets: usize,
-    models: usize,
-}
-
-impl Org {
-    fn for_policies(n: usize) -> Org {
-        Org {
-            agents: n / 5,
-            teams: 10 + n / 100,
-            humans: n / 20,
-            tools: n / 5,
-            tool_groups: 10 + n / 100,
-            datasets: n / 10,
-            models: 5,
-        }
-    }
-}
-
-fn entities_json(org: &Org, rng: &mut Rng) -> String {
-    let uid = |ty: &str, id: String| serde_json::json!({"type": format!("Acme::{ty}"), "id": id});
-    let mut out = Vec::new();
-    for t in 0..org.teams {
-        out.push(serde_json::json!({"uid": uid("Team", format!("team-{t}")), "attrs": {}, "parents": []}));
-    }
-    for h in 0..org.humans {
-        out.push(serde_json::json!({
-            "uid": uid("Human", format!("human-{h}")),
-            "attrs": {"email": format!("h{h}@acme.example"), "departed": h % 17 == 0},
-            "parents": [uid("Team", format!("team-{}", h % org.teams))],
-        }));
-    }
-    for g in 0..org.tool_groups {
-        out.push(serde_json::json!({"uid": uid("ToolGroup", format!("group-{g}")), "attrs": {}, "parents": []}));
-    }
-    let levels = ["low", "medium", "high", "critical"];
-    for t in 0..org.tools {
-        out.push(serde_json::json!({
-            "uid": uid("Tool", format!("tool-{t}")),
-            "attrs": {"system": format!("sys-{}", t % 13), "sensitivity": levels[t % 4], "environment": "prod"},
-            "parents": [uid("ToolGroup", format!("group-{}", t % org.tool_groups))],
-        }));
-    }
-    for d in 0..org.datasets {
-        out.push(serde_json::json!({
-            "uid": uid("Dataset", format!("data-{d}")),
-            "attrs": {"classification": levels[d % 4], "environment": "prod"},
-            "parents": [],
-        }));
-    }
-    for m in 0..org.models {
-        out.push(serde_json::json!({"uid": uid("Model", format!("model-{m}")), "attrs": {}, "parents": []}));
-    }
-    for a in 0..org.agents {
-        let rank = 1 + a % 4;
-        let tools: Vec<_> = (0..3)
-            .map(|_| uid("Tool", format!("tool-{}", rng.below(org.tools))))
-            .collect();
-        out.push(serde_json::json!({
-            "uid": uid("Agent", format!("agent-{a}")),
-            "attrs": {
-                "risk_tier": levels[rank - 1], "risk_rank": rank,
-                "lifecycle": if a % 23 == 0 { "suspended" } else { "active" },
-                "environment": "prod", "max_ttl_seconds": 300 * rank,
-                "attestation_required": rank >= 3,
-                "accountable": uid("Human", format!("human-{}", a % org.humans)),
-                "allowed_tools": tools, "allowed_datasets": [], "allowed_models": [],
-                "delegates": [uid("Agent", format!("agent-{}", (a + 1) % org.agents))],
-                "step_up_actions": ["request_credential"],
-            },
-            "parents": [uid("Team", format!("team-{}", a % org.teams))],
-        }));
-    }
-    serde_json::Value::Array(out).to_string()
-}
-
-/// Unconstrained or broadly scoped policies, in every (or most) slices.
-const BROAD: [&str; 6] = [
-    r#"forbid (principal is Acme::Agent, action, resource) unless { principal.lifecycle == "active" };"#,
-    r#"forbid (principal, action, resource) when { context.env == "prod" && context has attested && !context.attested };"#,
-    r#"forbid (principal is Acme::Agent, action == Acme::Action::"delegate", resource is Acme::Agent) when { resource.risk_rank > principal.risk_rank };"#,
-    r#"forbid (principal is Acme::Agent, action == Acme::Action::"request_credential", resource) unless { context has ttl_seconds && context.ttl_seconds <= principal.max_ttl_seconds };"#,
-    r#"permit (principal is Acme::Agent, action == Acme::Action::"invoke_tool", resource is Acme::Tool) when { principal.allowed_tools.contains(resource) && context.env == "prod" };"#,
-    r#"forbid (principal is Acme::Agent, action == Acme::Action::"invoke_model", resource) when { principal.risk_rank >= 4 && !(context has step_up_approved && context.step_up_approved) };"#,
-];
-
-/// `n` policies: the broad ones plus policies naming specific agents, teams, tools, groups
-/// and datasets with `==` and `in`. `edit` makes the candidate (see below).
-fn policies_text(n: usize, org: &Org, rng: &mut Rng, edit: bool) -> String {
-    let mut out = String::new();
-    for (i, p) in BROAD.iter().enumerate() {
-        out.push_str(&format!("@id(\"broad-{i}\")\n{p}\n"));
-    }
-    for i in BROAD.len()..n {
-        let agent = format!("Acme::Agent::\"agent-{}\"", rng.below(org.agents));
-        let team = format!("Acme::Team::\"team-{}\"", rng.below(org.teams));
-        let tool = format!("Acme::Tool::\"tool-{}\"", rng.below(org.tools));
-        let group = format!("Acme::ToolGroup::\"group-{}\"", rng.below(org.tool_groups));
-        let data = format!("Acme::Dataset::\"data-{}\"", rng.below(org.datasets));
-        let model = format!("Acme::Model::\"model-{}\"", rng.below(org.models));
-        let other = format!("Acme::Agent::\"agent-{}\"", rng.below(org.agents));
-        let body = match rng.below(20) {
-            0..=7 => format!("permit (principal == {agent}, action == Acme::Action::\"invoke_tool\", resource == {tool}) when {{ context.env == \"prod\" }};"),
-            8..=10 => format!("permit (principal == {agent}, action in [Acme::Action::\"read_data\", Acme::Action::\"write_data\"], resource == {data}) when {{ resource.classification != \"critical\" }};"),
-            11..=12 => format!("permit (principal in {team}, action == Acme::Action::\"invoke_tool\", resource in {group}) when {{ resource.sensitivity != \"critical\" }};"),
-            13..=14 => format!("forbid (principal == {agent}, action == Acme::Action::\"request_credential\", resource) unless {{ context has attested && context.attested }};"),
-            15..=16 => format!("permit (principal == {agent}, action == Acme::Action::\"delegate\", resource == {other}) when {{ context has delegation_depth && context.delegation_depth < 3 }};"),
-            17 => format!("permit (principal is Acme::Agent in {team}, action == Acme::Action::\"invoke_model\", resource == {model});"),
-            18 => format!("permit (principal == {agent}, action == Acme::Action::\"request_credential\", resource in {group}) when {{ context has ttl_seconds && context.ttl_seconds <= 300 }};"),
-            _ => format!("forbid (principal, action == Acme::Action::\"invoke_tool\", resource == {tool}) when {{ context has task_id && context.task_id == \"blocked\" }};"),
-        };
-        // The candidate turns every hundredth permit into a forbid under the same id.
-        let body = match body.strip_prefix("permit") {
-            Some(rest) if edit && i % 100 == 0 => format!("forbid{rest}"),
-            _ => body,
-        };
-        out.push_str(&format!("@id(\"p-{i}\")\n{body}\n"));
-    }
-    out
-}
+#[path = "support/agent_gov.rs"]
+mod agent_gov;
+use agent_gov::{entities_json, policies_text, Org, Rng};
 
 /// Parses policies as Mandate does: `@id` becomes the policy id.
 fn policy_set(text: &str) -> PolicySet {
@@ -182,45 +42,22 @@ fn policy_set(text: &str) -> PolicySet {
 }
 
 fn requests(org: &Org, schema: &Schema, rng: &mut Rng) -> Vec<Request> {
-    let uid = |ty: &str, id: String| -> EntityUid {
-        format!("Acme::{ty}::\"{id}\"").parse().expect("uid")
-    };
+    let uid =
+        |v: &serde_json::Value| -> EntityUid { EntityUid::from_json(v.clone()).expect("uid") };
     (0..REQUESTS)
         .map(|_| {
-            let agent = uid("Agent", format!("agent-{}", rng.below(org.agents)));
-            let (action, resource) = match rng.below(10) {
-                0..=4 => (
-                    "invoke_tool",
-                    uid("Tool", format!("tool-{}", rng.below(org.tools))),
-                ),
-                5..=6 => (
-                    "read_data",
-                    uid("Dataset", format!("data-{}", rng.below(org.datasets))),
-                ),
-                7 => (
-                    "request_credential",
-                    uid("Tool", format!("tool-{}", rng.below(org.tools))),
-                ),
-                8 => (
-                    "delegate",
-                    uid("Agent", format!("agent-{}", rng.below(org.agents))),
-                ),
-                _ => (
-                    "invoke_model",
-                    uid("Model", format!("model-{}", rng.below(org.models))),
-                ),
-            };
-            let action = uid("Action", action.to_owned());
-            let context = serde_json::json!({
-                "task_id": format!("t-{}", rng.below(1000)),
-                "env": "prod",
-                "ttl_seconds": 60 * (1 + rng.below(10)),
-                "attested": rng.below(10) != 0,
-                "delegation_depth": rng.below(3),
-            });
-            let context = Context::from_json_value(context, Some((schema, &action)))
+            let spec = agent_gov::request(org, rng);
+            let action = uid(&spec.action);
+            let context = Context::from_json_value(spec.context, Some((schema, &action)))
                 .expect("context fits the schema");
-            Request::new(agent, action, resource, context, Some(schema)).expect("valid request")
+            Request::new(
+                uid(&spec.principal),
+                action,
+                uid(&spec.resource),
+                context,
+                Some(schema),
+            )
+            .expect("valid request")
         })
         .collect()
 }
@@ -237,12 +74,12 @@ fn bench(c: &mut Criterion) {
         .unwrap_or_else(|| vec![1_000, 5_000]);
     for n in sizes {
         let org = Org::for_policies(n);
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ n as u64);
+        let mut rng = agent_gov::seed(n);
         let entities = Entities::from_json_str(&entities_json(&org, &mut rng), Some(&schema))
             .expect("entities fit the schema");
         let seed = rng.next();
-        let baseline = policy_set(&policies_text(n, &org, &mut Rng(seed), false));
-        let candidate = policy_set(&policies_text(n, &org, &mut Rng(seed), true));
+        let baseline = policy_set(&policies_text(n, &org, &mut Rng(seed), None));
+        let candidate = policy_set(&policies_text(n, &org, &mut Rng(seed), Some(100)));
         assert_eq!(baseline.num_of_policies(), n);
         let requests = requests(&org, &schema, &mut rng);
         let batch: Vec<(Request, &Entities)> =

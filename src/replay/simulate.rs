@@ -6,13 +6,16 @@
 //! handed to the caller in file order, so memory stays flat in the file's size.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use cedar_policy::{
-    Context, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request, Schema,
+    Context, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request,
+    RestrictedExpression, Schema,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -205,7 +208,8 @@ pub struct Replayer<'a> {
     index: ScopeIndex,
     decoder: Decoder<'a>,
     entities: &'a Entities,
-    pending: Vec<(u64, NewRequest, Request, Option<Entities>)>,
+    /// Records not yet decoded: a batch is decoded on all cores when it is flushed.
+    pending: Vec<(u64, Pending)>,
     summary: SimulateSummary,
     report: ReportBuilder,
     each: &'a mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
@@ -226,6 +230,7 @@ impl<'a> Replayer<'a> {
             decoder: Decoder {
                 normaliser: Normaliser::new(namespace),
                 types: HashMap::new(),
+                checked_shapes: HashMap::new(),
                 schema,
                 entities,
             },
@@ -239,26 +244,18 @@ impl<'a> Replayer<'a> {
 
     /// A record as JSON text (a line of a requests file); `line` names it in messages.
     pub fn text(&mut self, line: u64, text: &str) -> Result<(), SimulateError> {
-        match self.decoder.record(text) {
-            Ok(Some(record)) => self.record(line, record),
-            Ok(None) => Ok(()),
-            Err(message) => {
-                self.bad(line, message);
-                Ok(())
-            }
-        }
+        self.push(line, Pending::Text(text.to_owned()))
     }
 
     /// A record already normalised (from a stored request set); `line` is its row.
     pub fn record(&mut self, line: u64, record: NewRequest) -> Result<(), SimulateError> {
-        match self.decoder.request(&record) {
-            Ok((request, own)) => {
-                self.pending.push((line, record, request, own));
-                if self.pending.len() >= BATCH {
-                    self.flush()?;
-                }
-            }
-            Err(message) => self.bad(line, message),
+        self.push(line, Pending::Record(Box::new(record)))
+    }
+
+    fn push(&mut self, line: u64, record: Pending) -> Result<(), SimulateError> {
+        self.pending.push((line, record));
+        if self.pending.len() >= BATCH {
+            self.flush()?;
         }
         Ok(())
     }
@@ -271,13 +268,35 @@ impl<'a> Replayer<'a> {
     }
 
     fn flush(&mut self) -> Result<(), SimulateError> {
-        let batch: Vec<(Request, &Entities)> = self
-            .pending
-            .iter()
-            .map(|(_, _, req, own)| (req.clone(), own.as_ref().unwrap_or(self.entities)))
+        // Decoding (JSON, then Cedar's context parser and request validation) costs about as
+        // much as evaluating, so it runs on all cores too; bad records are reported in order.
+        let pending = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        let decoder = &self.decoder;
+        let decoded: Vec<(u64, Result<Option<Decoded>, String>)> = pending
+            .into_par_iter()
+            .map_init(|| decoder.clone(), |d, (line, p)| (line, d.decode(p)))
+            .collect();
+        let mut records = Vec::with_capacity(decoded.len());
+        let mut requests = Vec::with_capacity(decoded.len());
+        let mut owns = Vec::with_capacity(decoded.len());
+        for (line, result) in decoded {
+            match result {
+                Ok(Some((record, request, own))) => {
+                    records.push((line, record));
+                    requests.push(request);
+                    owns.push(own);
+                }
+                Ok(None) => {}
+                Err(message) => self.bad(line, message),
+            }
+        }
+        let batch: Vec<(Request, &Entities)> = requests
+            .into_iter()
+            .zip(&owns)
+            .map(|(req, own)| (req, own.as_ref().unwrap_or(self.entities)))
             .collect();
         let outcomes = compare_batch(&self.index, &batch);
-        for ((line, record, _, _), pair) in self.pending.iter().zip(&outcomes) {
+        for ((line, record), pair) in records.iter().zip(&outcomes) {
             let out = result_line(*line, record, pair, &mut self.summary);
             self.report.add(
                 &record.principal,
@@ -302,7 +321,6 @@ impl<'a> Replayer<'a> {
                 }
             })?;
         }
-        self.pending.clear();
         Ok(())
     }
 
@@ -364,15 +382,44 @@ fn result_line(
     }
 }
 
+/// A record waiting in a batch to be decoded.
+enum Pending {
+    /// JSON text (a line of a requests file).
+    Text(String),
+    /// Already normalised (a stored request).
+    Record(Box<NewRequest>),
+}
+
+/// A decoded record: the record, its Cedar request, and its own entities when it brings some.
+type Decoded = (NewRequest, Request, Option<Entities>);
+
 /// Turns a record's text into a Cedar request (and its own entities, when it brings some).
+/// Cloned per worker thread when a batch is decoded on all cores.
+#[derive(Clone)]
 struct Decoder<'a> {
     normaliser: Normaliser,
     types: HashMap<String, EntityTypeName>,
+    /// Request shapes (see [`Decoder::fast_request`]) whose schema check does not depend on
+    /// the ids (`true`), or may (`false`).
+    checked_shapes: HashMap<String, bool>,
     schema: &'a Schema,
     entities: &'a Entities,
 }
 
 impl Decoder<'_> {
+    /// A pending record, decoded; `None` for records that are not requests.
+    fn decode(&mut self, pending: Pending) -> Result<Option<Decoded>, String> {
+        let record = match pending {
+            Pending::Text(text) => match self.record(&text)? {
+                Some(record) => record,
+                None => return Ok(None),
+            },
+            Pending::Record(record) => *record,
+        };
+        let (request, own) = self.request(&record)?;
+        Ok(Some((record, request, own)))
+    }
+
     /// A record's text, normalised; `None` for records that are not requests.
     fn record(&mut self, text: &str) -> Result<Option<NewRequest>, String> {
         if let Some(r) = self.normaliser.normalise_fast(text) {
@@ -392,18 +439,36 @@ impl Decoder<'_> {
         let principal = self.uid(&record.principal)?;
         let action = self.uid(&record.action)?;
         let resource = self.uid(&record.resource)?;
-        let context = match &record.context {
-            None => Context::empty(),
-            Some(json) => Context::from_json_str(json, Some((self.schema, &action)))
-                .map_err(|e| format!("`context`: {}", one_line(&e.to_string())))?,
+        // The typed fast path (DESIGN.md §7): a context of strings, booleans and integers
+        // means the same with or without the schema, and `Request::new` checks it against
+        // the schema; anything else, or a context that does not fit, goes through Cedar's
+        // schema-guided parser (which also gives the error messages).
+        let fast =
+            record
+                .context
+                .as_deref()
+                .and_then(typed_context)
+                .and_then(|(context, shape)| {
+                    self.fast_request(record, &principal, &action, &resource, context, shape)
+                });
+        let request = match fast {
+            Some(request) => request,
+            None => {
+                let context = match &record.context {
+                    None => Context::empty(),
+                    Some(json) => Context::from_json_str(json, Some((self.schema, &action)))
+                        .map_err(|e| format!("`context`: {}", one_line(&e.to_string())))?,
+                };
+                Request::new(principal, action, resource, context, Some(self.schema)).map_err(
+                    |e| {
+                        format!(
+                            "the request does not fit the schema: {}",
+                            one_line(&e.to_string())
+                        )
+                    },
+                )?
+            }
         };
-        let request = Request::new(principal, action, resource, context, Some(self.schema))
-            .map_err(|e| {
-                format!(
-                    "the request does not fit the schema: {}",
-                    one_line(&e.to_string())
-                )
-            })?;
         let own = match &record.entities {
             None => None,
             Some(json) => Some(
@@ -414,6 +479,59 @@ impl Decoder<'_> {
             ),
         };
         Ok((request, own))
+    }
+
+    /// A request with a typed context, checked against the schema — once per shape when the
+    /// check cannot depend on the ids. Schema validation of such a request looks at the
+    /// principal and resource types (and their ids only for enumerated entity types), the
+    /// action, and the context's keys and value kinds. So when a request and a probe of the
+    /// same shape with made-up ids both pass, later requests of that shape skip the check
+    /// (it was a tenth of the run's time); a shape that fails is checked every time.
+    fn fast_request(
+        &mut self,
+        record: &NewRequest,
+        principal: &EntityUid,
+        action: &EntityUid,
+        resource: &EntityUid,
+        context: Context,
+        shape: String,
+    ) -> Option<Request> {
+        let key = format!(
+            "{}\0{}\0{}\0{}\0{shape}",
+            record.principal.0, record.action.0, record.action.1, record.resource.0
+        );
+        let uids = || (principal.clone(), action.clone(), resource.clone());
+        match self.checked_shapes.get(&key) {
+            Some(true) => {
+                let (p, a, r) = uids();
+                return Request::new(p, a, r, context, None).ok();
+            }
+            Some(false) => {
+                let (p, a, r) = uids();
+                return Request::new(p, a, r, context, Some(self.schema)).ok();
+            }
+            None => {}
+        }
+        let (p, a, r) = uids();
+        let request = Request::new(p, a, r, context.clone(), Some(self.schema)).ok();
+        let probe = request.is_some() && {
+            let probe = |uid: &EntityUid| {
+                EntityUid::from_type_name_and_id(
+                    uid.type_name().clone(),
+                    EntityId::new("\0mandate shape probe\0"),
+                )
+            };
+            Request::new(
+                probe(principal),
+                action.clone(),
+                probe(resource),
+                context,
+                Some(self.schema),
+            )
+            .is_ok()
+        };
+        self.checked_shapes.insert(key, probe);
+        request
     }
 
     fn uid(&mut self, (ty, id): &(String, String)) -> Result<EntityUid, String> {
@@ -427,6 +545,122 @@ impl Decoder<'_> {
             }
         };
         Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+    }
+}
+
+/// A context object whose values are all strings, booleans and integers (`None` otherwise,
+/// and for text that is not a JSON object), with its shape: each key and its value's kind.
+/// Duplicate keys make `Context::from_pairs` fail, as they make Cedar's parser fail.
+fn typed_context(json: &str) -> Option<(Context, String)> {
+    let typed = serde_json::from_str::<TypedContext>(json).ok()?;
+    Some((Context::from_pairs(typed.pairs?).ok()?, typed.shape))
+}
+
+/// See [`typed_context`]: `pairs` is `None` when a value is of another kind.
+struct TypedContext {
+    pairs: Option<Vec<(String, RestrictedExpression)>>,
+    /// `{key length}:{key}{kind}` per key, in order (length-prefixed, so unambiguous).
+    shape: String,
+}
+
+impl<'de> Deserialize<'de> for TypedContext {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = TypedContext;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a context object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TypedContext, A::Error> {
+                let mut pairs = Some(Vec::new());
+                let mut shape = String::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value::<TypedValue>()?;
+                    let _ = write!(shape, "{}:{key}{}", key.len(), value.kind);
+                    pairs = pairs.zip(value.value).map(|(mut pairs, value)| {
+                        pairs.push((key, value));
+                        pairs
+                    });
+                }
+                Ok(TypedContext { pairs, shape })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+/// One context value: a string, boolean or integer, else `None`; `kind` is `s`, `b`, `l`
+/// or `-`.
+struct TypedValue {
+    value: Option<RestrictedExpression>,
+    kind: char,
+}
+
+impl TypedValue {
+    fn some(value: RestrictedExpression, kind: char) -> Self {
+        Self {
+            value: Some(value),
+            kind,
+        }
+    }
+
+    fn none() -> Self {
+        Self {
+            value: None,
+            kind: '-',
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TypedValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess};
+        struct Value;
+        impl<'de> serde::de::Visitor<'de> for Value {
+            type Value = TypedValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a context value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(
+                    RestrictedExpression::new_string(v.to_owned()),
+                    's',
+                ))
+            }
+            fn visit_string<E>(self, v: String) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_string(v), 's'))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_bool(v), 'b'))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<TypedValue, E> {
+                Ok(TypedValue::some(RestrictedExpression::new_long(v), 'l'))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<TypedValue, E> {
+                Ok(match i64::try_from(v) {
+                    Ok(v) => TypedValue::some(RestrictedExpression::new_long(v), 'l'),
+                    Err(_) => TypedValue::none(),
+                })
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<TypedValue, E> {
+                Ok(TypedValue::none())
+            }
+            fn visit_unit<E>(self) -> Result<TypedValue, E> {
+                Ok(TypedValue::none())
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TypedValue, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TypedValue::none())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedValue, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(TypedValue::none())
+            }
+        }
+        d.deserialize_any(Value)
     }
 }
 
@@ -547,6 +781,7 @@ pub(crate) fn decode_text(
     let mut decoder = Decoder {
         normaliser: Normaliser::new(""),
         types: HashMap::new(),
+        checked_shapes: HashMap::new(),
         schema,
         entities,
     };
@@ -566,6 +801,7 @@ pub(crate) fn decode_record(
     Decoder {
         normaliser: Normaliser::new(""),
         types: HashMap::new(),
+        checked_shapes: HashMap::new(),
         schema,
         entities,
     }

@@ -255,3 +255,65 @@ fn decision_serializes_lowercase() {
         r#"{"decision":"deny","reasons":[],"errors":[]}"#
     );
 }
+
+/// The decoder's typed context fast path and its once-per-shape schema check give what
+/// Cedar's schema-guided parser gives: values that need the schema (extension values, entity
+/// references) go through the parser, an enumerated entity type is checked per request, and a
+/// shape that does not fit is reported like any bad record.
+#[test]
+fn typed_contexts_decode_as_cedar_parses_them() {
+    let (schema, _) = Schema::from_cedarschema_str(
+        r#"
+entity User enum ["alice", "bob"];
+entity Agent;
+entity Doc;
+action view appliesTo { principal: [User], resource: [Doc], context: { n: Long, s: String, ip?: ipaddr, who?: User } };
+action run appliesTo { principal: [Agent], resource: [Doc], context: { n: Long } };
+"#,
+    )
+    .unwrap();
+    let entities = Entities::empty();
+    let policies = set(r#"
+        permit (principal, action, resource) when { context.n > 1 };
+        forbid (principal, action, resource) when { context has ip && !context.ip.isInRange(ip("10.0.0.0/8")) };
+        forbid (principal, action, resource) when { context has who && context.who == User::"bob" };
+    "#);
+    let lines = [
+        r#"{"id":"a","principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":2,"s":"x"}}"#,
+        r#"{"id":"b","principal":{"type":"User","id":"carol"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":2,"s":"x"}}"#,
+        r#"{"id":"c","principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":"2","s":"x"}}"#,
+        r#"{"id":"d","principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":2,"s":"x","ip":"10.1.2.3"}}"#,
+        r#"{"id":"e","principal":{"type":"User","id":"alice"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":2,"s":"x","ip":"192.168.0.1"}}"#,
+        r#"{"id":"f","principal":{"type":"User","id":"bob"},"action":{"type":"Action","id":"view"},"resource":{"type":"Doc","id":"d"},"context":{"n":2,"s":"x","who":{"type":"User","id":"bob"}}}"#,
+        r#"{"id":"g1","principal":{"type":"Agent","id":"a1"},"action":{"type":"Action","id":"run"},"resource":{"type":"Doc","id":"d"},"context":{"n":5}}"#,
+        r#"{"id":"g2","principal":{"type":"Agent","id":"a2"},"action":{"type":"Action","id":"run"},"resource":{"type":"Doc","id":"d"},"context":{"n":0}}"#,
+        r#"{"id":"g3","principal":{"type":"Agent","id":"a3"},"action":{"type":"Action","id":"run"},"resource":{"type":"Doc","id":"d"},"context":{"n":5,"extra":true}}"#,
+        r#"{"id":"g4","principal":{"type":"Agent","id":"a4"},"action":{"type":"Action","id":"run"},"resource":{"type":"Doc","id":"d"},"context":{"n":7}}"#,
+    ];
+    let mut got = Vec::new();
+    let mut each = |item: &simulate::ResultItem<'_>| {
+        got.push((item.result.id.clone(), item.result.baseline.decision.clone()));
+        Ok(())
+    };
+    let mut replayer =
+        simulate::Replayer::new(&schema, &entities, &policies, &policies, "", &mut each).unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        replayer.text(i as u64 + 1, line).unwrap();
+    }
+    let summary = replayer.finish().unwrap().summary;
+    let decided: Vec<(&str, &str)> = got.iter().map(|(i, d)| (i.as_str(), d.as_str())).collect();
+    assert_eq!(
+        decided,
+        vec![
+            ("a", "allow"),
+            ("d", "allow"),
+            ("e", "deny"),
+            ("f", "deny"),
+            ("g1", "allow"),
+            ("g2", "deny"),
+            ("g4", "allow"),
+        ]
+    );
+    let bad: Vec<u64> = summary.errors.iter().map(|e| e.line).collect();
+    assert_eq!(bad, vec![2, 3, 9], "{:?}", summary.errors);
+}

@@ -15,6 +15,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -120,6 +121,9 @@ pub struct ImportProgress {
 }
 
 /// Imports `path` into `db`. `progress` is called after each batch.
+///
+/// Two threads: this one writes to SQLite while a parser thread reads, parses and normalises
+/// the file, handing batches over a bounded channel (so memory stays flat), in file order.
 pub fn import_file(
     db: &mut Db,
     path: &Path,
@@ -132,6 +136,146 @@ pub fn import_file(
     };
     let file = File::open(path).map_err(io)?;
     let bytes_total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let name = path.display().to_string();
+    let (tx, rx) = mpsc::sync_channel::<Message>(CHANNEL_BATCHES);
+    let (parsed, written) = std::thread::scope(|scope| {
+        let parser = scope.spawn(|| parse(file, bytes_total, &name, opts, tx));
+        let written = write(db, opts, &name, bytes_total, rx, progress);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (parsed, written)
+    });
+    let Written {
+        run,
+        kept,
+        duplicates,
+        error,
+    } = written;
+    let outcome = match (parsed, error) {
+        // The writer's failure first: the parser then only saw its channel close.
+        (_, Some(e)) => Err(ImportError::Store(e)),
+        (Err(SinkError::Io(source)), None) => Err(io(source)),
+        // The writer stops only with an error, handled above.
+        (Err(SinkError::Closed), None) => {
+            Err(io(std::io::Error::other("the import's writer stopped")))
+        }
+        (Ok(summary), None) => Ok(summary),
+    };
+    let mut summary = match outcome {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Best effort: the next import into the set clears an incomplete run anyway.
+            if let Some(run) = run {
+                let _ = db.abort_import(run);
+            }
+            return Err(e);
+        }
+    };
+    let Some(run) = run else {
+        // The parser always announces the format before it finishes without an error.
+        return Err(io(std::io::Error::other("the import did not start")));
+    };
+    if opts.strict && summary.skipped > 0 {
+        db.abort_import(run)?;
+        summary.failed_strict = true;
+        return Ok(summary);
+    }
+    summary.kept = kept;
+    summary.duplicates = duplicates;
+    db.complete_import(run, summary.kept, summary.duplicates, summary.skipped)?;
+    Ok(summary)
+}
+
+/// Batches in flight between the parser and the writer.
+const CHANNEL_BATCHES: usize = 2;
+
+/// From the parser thread to the writer, in this order: the format, then batches.
+enum Message {
+    Format(Format),
+    Batch {
+        requests: Vec<NewRequest>,
+        bytes_read: u64,
+        /// Bad records so far (for progress).
+        skipped: u64,
+    },
+}
+
+/// What the writer did.
+struct Written {
+    run: Option<ImportRun>,
+    kept: u64,
+    duplicates: u64,
+    error: Option<StoreError>,
+}
+
+/// The writer (this thread, which owns the connection): starts the import once the format is
+/// known, stores each batch in its own transaction and reports progress. On an error it
+/// returns at once, dropping the channel, which stops the parser.
+fn write(
+    db: &mut Db,
+    opts: &ImportOptions<'_>,
+    file: &str,
+    bytes_total: u64,
+    rx: mpsc::Receiver<Message>,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Written {
+    let mut out = Written {
+        run: None,
+        kept: 0,
+        duplicates: 0,
+        error: None,
+    };
+    for message in rx {
+        match message {
+            Message::Format(format) => match db.begin_import(opts.set, file, format.as_str()) {
+                Ok(run) => out.run = Some(run),
+                Err(e) => {
+                    out.error = Some(e);
+                    return out;
+                }
+            },
+            Message::Batch {
+                requests,
+                bytes_read,
+                skipped,
+            } => {
+                let Some(run) = out.run else {
+                    return out;
+                };
+                if !requests.is_empty() {
+                    match db.insert_requests(run, &requests) {
+                        Ok(inserted) => {
+                            let inserted = inserted as u64;
+                            out.kept += inserted;
+                            out.duplicates += requests.len() as u64 - inserted;
+                        }
+                        Err(e) => {
+                            out.error = Some(e);
+                            return out;
+                        }
+                    }
+                }
+                progress(ImportProgress {
+                    bytes_read,
+                    bytes_total,
+                    records: out.kept + out.duplicates + skipped,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The parser thread: detects the format, reads and normalises every record, sends batches.
+/// The summary it returns has everything but `kept` and `duplicates` (the writer's).
+fn parse(
+    file: File,
+    bytes_total: u64,
+    name: &str,
+    opts: &ImportOptions<'_>,
+    tx: mpsc::SyncSender<Message>,
+) -> Result<ImportSummary, SinkError> {
     let counter = Rc::new(Cell::new(Counter::default()));
     let mut reader = BufReader::with_capacity(
         256 * 1024,
@@ -140,53 +284,30 @@ pub fn import_file(
             counter: Rc::clone(&counter),
         },
     );
-    let format = detect(&mut reader).map_err(io)?;
-    let mut summary = ImportSummary {
-        file: path.display().to_string(),
-        set: opts.set.to_owned(),
-        format: format.as_str().to_owned(),
-        ..ImportSummary::default()
-    };
-    let run = db.begin_import(opts.set, &summary.file, format.as_str())?;
+    let format = detect(&mut reader).map_err(SinkError::Io)?;
+    tx.send(Message::Format(format))
+        .map_err(|_| SinkError::Closed)?;
     let mut sink = Sink {
-        db,
-        run,
+        tx,
         opts,
         normaliser: Normaliser::new(opts.namespace),
         batch: Vec::with_capacity(opts.batch.max(1)),
-        summary: &mut summary,
-        progress,
-        bytes_total,
+        summary: ImportSummary {
+            file: name.to_owned(),
+            set: opts.set.to_owned(),
+            format: format.as_str().to_owned(),
+            ..ImportSummary::default()
+        },
         counter: Rc::clone(&counter),
     };
-    let outcome = match format {
+    match format {
         Format::Empty => Ok(()),
         Format::Jsonl => read_jsonl(reader, &mut sink),
         Format::JsonArray => read_array(reader, &counter, &mut sink),
         Format::WholeObject => read_whole(reader, bytes_total, &mut sink),
-    };
-    let outcome = outcome.and_then(|()| sink.flush());
-    match outcome {
-        Ok(()) if !(opts.strict && summary.skipped > 0) => {
-            db.complete_import(run, summary.kept, summary.duplicates, summary.skipped)?;
-            Ok(summary)
-        }
-        Ok(()) => {
-            db.abort_import(run)?;
-            summary.failed_strict = true;
-            summary.kept = 0;
-            summary.duplicates = 0;
-            Ok(summary)
-        }
-        Err(e) => {
-            // Best effort: the next import into the set clears an incomplete run anyway.
-            let _ = db.abort_import(run);
-            Err(match e {
-                SinkError::Io(source) => io(source),
-                SinkError::Store(s) => ImportError::Store(s),
-            })
-        }
-    }
+    }?;
+    sink.flush()?;
+    Ok(sink.summary)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,25 +375,17 @@ fn detect(reader: &mut BufReader<CountingReader>) -> std::io::Result<Format> {
 
 enum SinkError {
     Io(std::io::Error),
-    Store(StoreError),
+    /// The writer stopped (on an error of its own).
+    Closed,
 }
 
-impl From<StoreError> for SinkError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-/// Normalises records and stores them in batches, counting everything.
+/// Normalises records and sends them to the writer in batches, counting everything.
 struct Sink<'a, 'o> {
-    db: &'a mut Db,
-    run: ImportRun,
+    tx: mpsc::SyncSender<Message>,
     opts: &'a ImportOptions<'o>,
     normaliser: Normaliser,
     batch: Vec<NewRequest>,
-    summary: &'a mut ImportSummary,
-    progress: &'a mut dyn FnMut(ImportProgress),
-    bytes_total: u64,
+    summary: ImportSummary,
     counter: Rc<Cell<Counter>>,
 }
 
@@ -331,20 +444,17 @@ impl Sink<'_, '_> {
         }
     }
 
+    /// Hands the batch to the writer (also when empty: the writer reports progress).
     fn flush(&mut self) -> Result<(), SinkError> {
-        if !self.batch.is_empty() {
-            let n = self.batch.len() as u64;
-            let inserted = self.db.insert_requests(self.run, &self.batch)? as u64;
-            self.summary.kept += inserted;
-            self.summary.duplicates += n - inserted;
-            self.batch.clear();
-        }
-        (self.progress)(ImportProgress {
-            bytes_read: self.counter.get().bytes,
-            bytes_total: self.bytes_total,
-            records: self.summary.kept + self.summary.duplicates + self.summary.skipped,
-        });
-        Ok(())
+        let requests =
+            std::mem::replace(&mut self.batch, Vec::with_capacity(self.opts.batch.max(1)));
+        self.tx
+            .send(Message::Batch {
+                requests,
+                bytes_read: self.counter.get().bytes,
+                skipped: self.summary.skipped,
+            })
+            .map_err(|_| SinkError::Closed)
     }
 }
 

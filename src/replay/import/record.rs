@@ -51,7 +51,7 @@ const NATIVE_KEYS: &[&str] = &[
 const CEDAR_TEST_KEYS: &[&str] = &["description", "reason", "errors", "validation_errors"];
 
 /// Normalises records; remembers which type names it has already checked.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Normaliser {
     namespace: String,
     types: HashMap<String, Result<String, String>>,

@@ -69,11 +69,15 @@ pub fn run(
     }
     // With --out, everything is gathered and written atomically at the end.
     let mut buffer = Vec::new();
-    let out: &mut dyn Write = if out_file.is_some() {
+    let sink: &mut dyn Write = if out_file.is_some() {
         &mut buffer
     } else {
         stdout
     };
+    // Standard output is line-buffered: unbuffered, every JSON Lines result would be its own
+    // write call.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, sink);
+    let out: &mut dyn Write = &mut buffered;
     let mut changed_rows: Vec<ChangedRow> = Vec::new();
     let keep_rows = match format {
         Format::Html => api::HTML_MAX_CHANGED_ROWS,
@@ -180,6 +184,7 @@ pub fn run(
                 w.flush().map_err(io_error)?;
                 out.write_all(w.get_ref()).map_err(io_error)?;
             }
+            out.flush().map_err(io_error)?;
             // Results go to the output; bad records to standard error.
             let mut err = std::io::stderr().lock();
             for e in &summary.errors {
@@ -232,6 +237,8 @@ pub fn run(
             }
         }
     }
+    out.flush().map_err(io_error)?;
+    drop(buffered);
     if let Some(path) = out_file {
         api::write_output_file(path, &String::from_utf8_lossy(&buffer))?;
     }

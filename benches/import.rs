@@ -53,6 +53,7 @@ fn bench(c: &mut Criterion) {
                 namespace: "Acme",
                 strict: false,
                 batch: DEFAULT_BATCH,
+                cancel: None,
             };
             let s = import_file(&mut db, &path, &opts, &mut |_| {}).expect("import");
             assert_eq!(s.kept, N as u64);

@@ -30,6 +30,10 @@ const REPLAY_PROGRESS: &str = "replay-progress";
 #[derive(Default)]
 struct Cancel(Arc<AtomicBool>);
 
+/// Set by `cancel_import`; the running import stops after its current batch.
+#[derive(Default)]
+struct CancelImport(Cancel);
+
 impl Cancel {
     /// The flag, cleared for a new run.
     fn reset(&self) -> Arc<AtomicBool> {
@@ -211,17 +215,22 @@ fn request_sets(state: State<'_, AppState>) -> Result<Vec<RequestSetSummary>, Ap
 async fn import_requests(
     app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelImport>,
     path: PathBuf,
     set: String,
     strict: bool,
 ) -> Result<ImportSummary, ApiError> {
-    let (session, who) = (state.session()?, actor(&app));
+    let (session, flag, who) = (state.session()?, cancel.0.reset(), actor(&app));
     blocking(move || {
-        session.import_requests(&path, &set, strict, &who, &mut |p| {
-            let _ = app.emit(IMPORT_PROGRESS, p);
-        })
+        let progress = &mut |p| drop(app.emit(IMPORT_PROGRESS, p));
+        session.import_requests_cancellable(&path, &set, strict, &who, Some(&flag), progress)
     })
     .await
+}
+
+#[tauri::command]
+fn cancel_import(cancel: State<'_, CancelImport>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command]
@@ -358,6 +367,7 @@ fn main() -> anyhow::Result<()> {
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::default())
         .manage(Cancel::default())
+        .manage(CancelImport::default())
         .setup(|app| {
             let handle = app.handle().clone();
             if let Some(dir) = startup_workspace(&handle) {
@@ -388,6 +398,7 @@ fn main() -> anyhow::Result<()> {
             controls,
             request_sets,
             import_requests,
+            cancel_import,
             run_replay,
             cancel_replay,
             replay_runs,

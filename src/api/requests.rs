@@ -19,6 +19,11 @@ impl From<ImportError> for ApiError {
                 Some("check that the file exists and is readable"),
             ),
             ImportError::Store(s) => crate::Error::from(s).into(),
+            ImportError::Cancelled => ApiError::new(
+                ErrorCode::Cancelled,
+                e.to_string(),
+                Some("nothing of it was kept; import the file again"),
+            ),
         }
     }
 }
@@ -35,6 +40,20 @@ impl Session {
         actor: &str,
         progress: &mut dyn FnMut(ImportProgress),
     ) -> ApiResult<dto::ImportSummary> {
+        self.import_requests_cancellable(file, set, strict, actor, None, progress)
+    }
+
+    /// [`Session::import_requests`], stopped (nothing kept, [`ErrorCode::Cancelled`]) when
+    /// `cancel` is set.
+    pub fn import_requests_cancellable(
+        &self,
+        file: &Path,
+        set: &str,
+        strict: bool,
+        actor: &str,
+        cancel: Option<&std::sync::atomic::AtomicBool>,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> ApiResult<dto::ImportSummary> {
         check_set_name(set)?;
         let mut db = self.db()?;
         let namespace = self.workspace.config().namespace.clone();
@@ -43,6 +62,7 @@ impl Session {
             namespace: &namespace,
             strict,
             batch: import::DEFAULT_BATCH,
+            cancel,
         };
         let summary = import::import_file(&mut db, file, &opts, progress)?;
         let after = json!({

@@ -8,6 +8,10 @@ use std::path::PathBuf;
 
 use clap::Parser as _;
 
+/// mimalloc: a replay allocates small values on every core at once (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Process exit codes (DESIGN.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {

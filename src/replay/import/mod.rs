@@ -46,6 +46,12 @@ pub enum ImportError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Store(#[from] StoreError),
+    #[error("the import was cancelled")]
+    #[diagnostic(
+        code(mandate::import::cancelled),
+        help("nothing of it was kept; import the file again")
+    )]
+    Cancelled,
 }
 
 /// How to import.
@@ -58,6 +64,8 @@ pub struct ImportOptions<'a> {
     /// Any bad record fails the import; nothing is written.
     pub strict: bool,
     pub batch: usize,
+    /// Checked after every batch; when set, the import stops and nothing of it is kept.
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// One bad record.
@@ -151,8 +159,10 @@ pub fn import_file(
         kept,
         duplicates,
         error,
+        cancelled,
     } = written;
     let outcome = match (parsed, error) {
+        _ if cancelled => Err(ImportError::Cancelled),
         // The writer's failure first: the parser then only saw its channel close.
         (_, Some(e)) => Err(ImportError::Store(e)),
         (Err(SinkError::Io(source)), None) => Err(io(source)),
@@ -207,6 +217,8 @@ struct Written {
     kept: u64,
     duplicates: u64,
     error: Option<StoreError>,
+    /// Stopped by [`ImportOptions::cancel`].
+    cancelled: bool,
 }
 
 /// The writer (this thread, which owns the connection): starts the import once the format is
@@ -225,6 +237,7 @@ fn write(
         kept: 0,
         duplicates: 0,
         error: None,
+        cancelled: false,
     };
     for message in rx {
         match message {
@@ -261,6 +274,13 @@ fn write(
                     bytes_total,
                     records: out.kept + out.duplicates + skipped,
                 });
+                if opts
+                    .cancel
+                    .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+                {
+                    out.cancelled = true;
+                    return out;
+                }
             }
         }
     }
@@ -734,11 +754,47 @@ mod tests {
             namespace: "Acme",
             strict,
             batch: 2,
+            cancel: None,
         };
         let mut batches = 0;
         let s = import_file(db, path, &opts, &mut |_| batches += 1).unwrap();
         assert!(batches >= 1, "progress is reported");
         s
+    }
+
+    #[test]
+    fn a_cancelled_import_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let lines: Vec<String> = (0..10)
+            .map(|i| GOOD.replace("\"r1\"", &format!("\"r{i}\"")))
+            .collect();
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let mut db = Db::open_in_memory().unwrap();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let opts = ImportOptions {
+            set: "prod",
+            namespace: "Acme",
+            strict: false,
+            batch: 2,
+            cancel: Some(&cancel),
+        };
+        let mut batches = 0;
+        let err = import_file(&mut db, &path, &opts, &mut |_| {
+            batches += 1;
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap_err();
+        assert!(matches!(err, ImportError::Cancelled), "{err}");
+        assert_eq!(batches, 1, "stopped after the first batch");
+        assert_eq!(db.request_sets().unwrap(), vec![]);
+        // The same file imports in full afterwards.
+        let again = ImportOptions {
+            cancel: None,
+            ..opts
+        };
+        let s = import_file(&mut db, &path, &again, &mut |_| {}).unwrap();
+        assert_eq!(s.kept, 10);
     }
 
     const GOOD: &str = r#"{"id":"r1","principal":"Agent::\"a\"","action":"invoke_tool","resource":"Tool::\"t\"","context":{"env":"prod"}}"#;

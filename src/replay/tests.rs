@@ -292,7 +292,10 @@ action run appliesTo { principal: [Agent], resource: [Doc], context: { n: Long }
     ];
     let mut got = Vec::new();
     let mut each = |item: &simulate::ResultItem<'_>| {
-        got.push((item.result.id.clone(), item.result.baseline.decision.clone()));
+        got.push((
+            item.result.id.clone(),
+            item.result.baseline.decision.clone(),
+        ));
         Ok(())
     };
     let mut replayer =

@@ -112,6 +112,30 @@ pub struct RequestWindow<'a> {
     pub until: Option<&'a str>,
 }
 
+/// A stored request from the columns `id, key, rid, time, principal_type, principal_id,
+/// action_type, action_id, resource_type, resource_id, context, entities, decision, reasons,
+/// task_id, bundle, grade`, in that order.
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
+    Ok(StoredRequest {
+        row: r.get(0)?,
+        request: NewRequest {
+            key: r.get(1)?,
+            rid: r.get(2)?,
+            time: r.get(3)?,
+            principal: (r.get(4)?, r.get(5)?),
+            action: (r.get(6)?, r.get(7)?),
+            resource: (r.get(8)?, r.get(9)?),
+            context: r.get(10)?,
+            entities: r.get(11)?,
+            decision: r.get(12)?,
+            reasons: r.get(13)?,
+            task_id: r.get(14)?,
+            bundle: r.get(15)?,
+            grade: grade(&r.get::<_, String>(16)?),
+        },
+    })
+}
+
 pub(super) const VISIBLE: &str =
     "r.import_id IN (SELECT id FROM request_imports WHERE completed_at IS NOT NULL)";
 
@@ -321,26 +345,7 @@ impl Db {
         loop {
             let rows = stmt.query_map(
                 params![set_id, after, window.since, window.until, limit],
-                |r| {
-                    Ok(StoredRequest {
-                        row: r.get(0)?,
-                        request: NewRequest {
-                            key: r.get(1)?,
-                            rid: r.get(2)?,
-                            time: r.get(3)?,
-                            principal: (r.get(4)?, r.get(5)?),
-                            action: (r.get(6)?, r.get(7)?),
-                            resource: (r.get(8)?, r.get(9)?),
-                            context: r.get(10)?,
-                            entities: r.get(11)?,
-                            decision: r.get(12)?,
-                            reasons: r.get(13)?,
-                            task_id: r.get(14)?,
-                            bundle: r.get(15)?,
-                            grade: grade(&r.get::<_, String>(16)?),
-                        },
-                    })
-                },
+                stored,
             )?;
             let page = rows.collect::<rusqlite::Result<Vec<_>>>()?;
             let Some(last) = page.last() else {
@@ -374,26 +379,7 @@ impl Db {
             .unwrap_or(-1);
         Ok(self
             .conn()
-            .query_row(&sql, params![set_id, id, row], |r| {
-                Ok(StoredRequest {
-                    row: r.get(0)?,
-                    request: NewRequest {
-                        key: r.get(1)?,
-                        rid: r.get(2)?,
-                        time: r.get(3)?,
-                        principal: (r.get(4)?, r.get(5)?),
-                        action: (r.get(6)?, r.get(7)?),
-                        resource: (r.get(8)?, r.get(9)?),
-                        context: r.get(10)?,
-                        entities: r.get(11)?,
-                        decision: r.get(12)?,
-                        reasons: r.get(13)?,
-                        task_id: r.get(14)?,
-                        bundle: r.get(15)?,
-                        grade: grade(&r.get::<_, String>(16)?),
-                    },
-                })
-            })
+            .query_row(&sql, params![set_id, id, row], stored)
             .optional()?)
     }
 }

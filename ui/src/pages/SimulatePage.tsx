@@ -13,6 +13,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { PageHeader } from '../components/PageHeader';
 import { hrefFor, parseView } from '../lib/route';
 import { count, percent } from '../lib/simulate';
+import { useProgressEvents } from '../lib/useProgressEvents';
 import { formatTimestamp } from '../lib/time';
 import { ImportDialog } from './simulate/ImportDialog';
 import { RunView } from './simulate/RunView';
@@ -98,28 +99,14 @@ export function SimulatePage() {
     };
   }, [backend, loadSets]);
 
-  // Progress events of the replay this page started; subscribed for the page's life, so none
-  // is missed between starting a run and a late subscription.
-  useEffect(() => {
-    let active = true;
-    let unsubscribe: (() => void) | null = null;
-    backend
-      .onReplayProgress((p) => {
-        if (active && runningRef.current) setProgress(p);
-      })
-      .then(
-        (unsub) => {
-          if (active) unsubscribe = unsub;
-          else unsub();
-        },
-        // Without progress events a run still completes; the bar stays indeterminate.
-        () => undefined,
-      );
-    return () => {
-      active = false;
-      unsubscribe?.();
-    };
-  }, [backend]);
+  // Progress events of the replay this page started.
+  const subscribeReplay = useCallback(
+    (cb: (p: ReplayProgress) => void) => backend.onReplayProgress(cb),
+    [backend],
+  );
+  useProgressEvents(subscribeReplay, (p: ReplayProgress) => {
+    if (runningRef.current) setProgress(p);
+  });
 
   const run = async (e: FormEvent) => {
     e.preventDefault();

@@ -1,7 +1,7 @@
 // Imports a file of recorded requests into a request set: a path (typed, or chosen with the
 // native picker), the set name and strict mode; a progress bar with Cancel while the core
 // reads it; then what was kept and skipped, the replay grades and every bad line.
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { ImportProgress } from '../../bindings/ImportProgress';
 import type { ImportSummary } from '../../bindings/ImportSummary';
@@ -10,6 +10,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { Icon } from '../../components/Icon';
 import { count, percent, setNameFromPath } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
+import { useProgressEvents } from '../../lib/useProgressEvents';
 
 export function ImportDialog({
   onClose,
@@ -42,26 +43,13 @@ export function ImportDialog({
     };
   }, []);
 
-  useEffect(() => {
-    let active = true;
-    let unsubscribe: (() => void) | null = null;
-    backend
-      .onImportProgress((p) => {
-        if (active && importing.current) setProgress(p);
-      })
-      .then(
-        (unsub) => {
-          if (active) unsubscribe = unsub;
-          else unsub();
-        },
-        // Without progress events the import still runs; the bar just stays indeterminate.
-        () => undefined,
-      );
-    return () => {
-      active = false;
-      unsubscribe?.();
-    };
-  }, [backend]);
+  const subscribeImport = useCallback(
+    (cb: (p: ImportProgress) => void) => backend.onImportProgress(cb),
+    [backend],
+  );
+  useProgressEvents(subscribeImport, (p: ImportProgress) => {
+    if (importing.current) setProgress(p);
+  });
 
   const onPath = (value: string) => {
     setPath(value);

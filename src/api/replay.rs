@@ -261,9 +261,14 @@ impl Session {
                 Some("runs are kept for the last 20 replays; run it again"),
             ));
         };
-        let known_total = (run.status == "complete")
-            .then(|| run_dto(run).ok().map(|r| r.summary.requests))
-            .flatten();
+        // The run's request count spares counting an unfiltered page; only the summary is
+        // read (the report can be large).
+        let known_total = run
+            .summary
+            .as_deref()
+            .filter(|_| run.status == "complete")
+            .and_then(|t| serde_json::from_str::<dto::SimulateSummary>(t).ok())
+            .map(|s| s.requests);
         let query = ResultQuery {
             changed_only: filter.changed_only,
             errors_only: filter.errors_only,

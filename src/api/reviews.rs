@@ -99,6 +99,16 @@ impl Session {
     /// Every review in `reviews/`, by name. A file that does not parse fails the listing
     /// with every problem located.
     pub fn reviews(&self) -> ApiResult<Vec<dto::Review>> {
+        Ok(self
+            .review_files()?
+            .into_iter()
+            .map(|(name, file)| self.decorate(name, file))
+            .collect())
+    }
+
+    /// The review files as stored, by name, without checking whether they are stale (which
+    /// loads the candidate's policies): what the results pages need on every scroll.
+    fn review_files(&self) -> ApiResult<Vec<(String, ReviewFile)>> {
         let dir = self.root().join(REVIEWS_DIR);
         let mut names: Vec<String> = match std::fs::read_dir(&dir) {
             Ok(entries) => entries
@@ -122,8 +132,8 @@ impl Session {
         let mut problems = Vec::new();
         let mut out = Vec::new();
         for name in names {
-            match self.review(&name) {
-                Ok(r) => out.push(r),
+            match self.read_review(&name) {
+                Ok(file) => out.push((name, file)),
                 Err(e) if e.code == ErrorCode::ConfigInvalid => problems.extend(e.diagnostics),
                 Err(e) => return Err(e),
             }
@@ -141,27 +151,38 @@ impl Session {
         Ok(out)
     }
 
+    /// The newest stored review of a run, if any.
+    fn review_file_for_run(&self, run_id: i64) -> ApiResult<Option<(String, ReviewFile)>> {
+        Ok(self
+            .review_files()?
+            .into_iter()
+            .filter(|(_, f)| f.run_id == run_id)
+            .max_by(|(_, a), (_, b)| a.opened_at.cmp(&b.opened_at)))
+    }
+
+    /// A stored review with its path, verdict, open groups and staleness.
+    fn decorate(&self, name: String, file: ReviewFile) -> dto::Review {
+        dto::Review {
+            path: format!("{REVIEWS_DIR}/{name}.toml"),
+            name,
+            unacknowledged: file.unacknowledged() as u64,
+            verdict: file.verdict().cloned(),
+            stale: self.candidate_moved(&file),
+            record: file,
+        }
+    }
+
     /// One review, with whether its candidate moved since it was opened.
     pub fn review(&self, name: &str) -> ApiResult<dto::Review> {
         let file = self.read_review(name)?;
-        let stale = self.candidate_moved(&file);
-        Ok(dto::Review {
-            name: name.to_owned(),
-            path: format!("{REVIEWS_DIR}/{name}.toml"),
-            unacknowledged: file.unacknowledged() as u64,
-            verdict: file.verdict().cloned(),
-            stale,
-            record: file,
-        })
+        Ok(self.decorate(name.to_owned(), file))
     }
 
     /// The newest review of a run, if any.
     pub fn review_for_run(&self, run_id: i64) -> ApiResult<Option<dto::Review>> {
         Ok(self
-            .reviews()?
-            .into_iter()
-            .filter(|r| r.record.run_id == run_id)
-            .max_by(|a, b| a.record.opened_at.cmp(&b.record.opened_at)))
+            .review_file_for_run(run_id)?
+            .map(|(name, file)| self.decorate(name, file)))
     }
 
     /// Acknowledges groups of a review's changes with a comment.
@@ -292,10 +313,9 @@ impl Session {
     /// Keys of the acknowledged groups of the newest review of `run_id`.
     pub(crate) fn acknowledged_groups(&self, run_id: i64) -> ApiResult<HashSet<String>> {
         Ok(self
-            .review_for_run(run_id)?
-            .map(|r| {
-                r.record
-                    .changes
+            .review_file_for_run(run_id)?
+            .map(|(_, file)| {
+                file.changes
                     .into_iter()
                     .filter(|c| c.ack.is_some())
                     .map(|c| c.key)

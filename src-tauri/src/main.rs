@@ -19,6 +19,10 @@ use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, 
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
 
+/// mimalloc, as in the CLI: a replay allocates small values on every core at once.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The event the UI listens to for outside edits.
 const CHANGED_EVENT: &str = "workspace-changed";
 /// Progress of a request import (`ImportProgress`).

@@ -27,7 +27,7 @@ use crate::diagnostics::Diagnostic;
 use crate::store::NewRequest;
 
 /// Requests decoded and evaluated together.
-const BATCH: usize = 4_096;
+pub(crate) const BATCH: usize = 4_096;
 /// Bad-record messages kept; the rest are counted.
 const MAX_ERRORS: usize = 1_000;
 
@@ -213,6 +213,8 @@ pub struct Replayer<'a> {
     summary: SimulateSummary,
     report: ReportBuilder,
     each: &'a mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
+    /// The batch evaluated last, handed on while the next one evaluates.
+    ready: Option<Evaluated>,
 }
 
 impl<'a> Replayer<'a> {
@@ -239,6 +241,7 @@ impl<'a> Replayer<'a> {
             summary: SimulateSummary::default(),
             report: ReportBuilder::new(candidate.policies().map(|p| p.id().to_string())),
             each,
+            ready: None,
         })
     }
 
@@ -260,77 +263,141 @@ impl<'a> Replayer<'a> {
         Ok(())
     }
 
-    fn bad(&mut self, line: u64, message: String) {
-        self.summary.skipped += 1;
-        if self.summary.errors.len() < MAX_ERRORS {
-            self.summary.errors.push(LineError { line, message });
-        }
-    }
-
+    /// Starts decoding and evaluating what is pending on the pool while this thread hands on
+    /// the previous batch's results (so reading and writing results overlap evaluation).
     fn flush(&mut self) -> Result<(), SimulateError> {
-        // Decoding (JSON, then Cedar's context parser and request validation) costs about as
-        // much as evaluating, so it runs on all cores too; bad records are reported in order.
         let pending = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
-        let decoder = &self.decoder;
-        let decoded: Vec<(u64, Result<Option<Decoded>, String>)> = pending
-            .into_par_iter()
-            .map_init(|| decoder.clone(), |d, (line, p)| (line, d.decode(p)))
-            .collect();
-        let mut records = Vec::with_capacity(decoded.len());
-        let mut requests = Vec::with_capacity(decoded.len());
-        let mut owns = Vec::with_capacity(decoded.len());
-        for (line, result) in decoded {
-            match result {
-                Ok(Some((record, request, own))) => {
-                    records.push((line, record));
-                    requests.push(request);
-                    owns.push(own);
-                }
-                Ok(None) => {}
-                Err(message) => self.bad(line, message),
-            }
-        }
-        let batch: Vec<(Request, &Entities)> = requests
-            .into_iter()
-            .zip(&owns)
-            .map(|(req, own)| (req, own.as_ref().unwrap_or(self.entities)))
-            .collect();
-        let outcomes = compare_batch(&self.index, &batch);
-        for ((line, record), pair) in records.iter().zip(&outcomes) {
-            let out = result_line(*line, record, pair, &mut self.summary);
-            self.report.add(
-                &record.principal,
-                &record.action,
-                &record.resource,
-                &out.baseline,
-                &out.candidate,
-            );
-            let item = ResultItem {
-                line: *line,
-                result: &out,
-                request: record,
-            };
-            (self.each)(&item).map_err(|source| {
-                if source.kind() == std::io::ErrorKind::Interrupted {
-                    SimulateError::Cancelled
-                } else {
-                    SimulateError::Io {
-                        path: "standard output".to_owned(),
-                        source,
-                    }
-                }
-            })?;
-        }
+        let previous = self.ready.take();
+        let Self {
+            index,
+            decoder,
+            entities,
+            summary,
+            report,
+            each,
+            ..
+        } = self;
+        let (index, decoder, entities): (&ScopeIndex, &Decoder<'_>, &Entities) =
+            (index, decoder, entities);
+        let (evaluated, emitted) = std::thread::scope(|scope| {
+            let worker = (!pending.is_empty())
+                .then(|| scope.spawn(move || evaluate(index, decoder, entities, pending)));
+            let emitted = previous.map_or(Ok(()), |done| emit(done, summary, report, &mut **each));
+            let evaluated = worker.map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (evaluated, emitted)
+        });
+        emitted?;
+        self.ready = evaluated;
         Ok(())
     }
 
     /// Evaluates what is pending and returns the totals and breakdowns.
     pub fn finish(mut self) -> Result<Replayed, SimulateError> {
+        // The first evaluates the last batch while handing on the one before; the second
+        // hands on the last.
+        self.flush()?;
         self.flush()?;
         Ok(Replayed {
             summary: self.summary,
             report: self.report.finish(),
         })
+    }
+}
+
+/// A batch decoded and evaluated, waiting to be handed on.
+struct Evaluated {
+    results: Vec<(u64, NewRequest, OutcomePair)>,
+    /// Records that did not decode, in line order.
+    bad: Vec<(u64, String)>,
+}
+
+/// Decodes a batch on all cores (JSON, then Cedar's context parser and request validation
+/// cost about as much as evaluating) and evaluates it on both sides.
+fn evaluate(
+    index: &ScopeIndex,
+    decoder: &Decoder<'_>,
+    entities: &Entities,
+    pending: Vec<(u64, Pending)>,
+) -> Evaluated {
+    let decoded: Vec<(u64, Result<Option<Decoded>, String>)> = pending
+        .into_par_iter()
+        .map_init(|| decoder.clone(), |d, (line, p)| (line, d.decode(p)))
+        .collect();
+    let mut records = Vec::with_capacity(decoded.len());
+    let mut requests = Vec::with_capacity(decoded.len());
+    let mut owns = Vec::with_capacity(decoded.len());
+    let mut bad = Vec::new();
+    for (line, result) in decoded {
+        match result {
+            Ok(Some((record, request, own))) => {
+                records.push((line, record));
+                requests.push(request);
+                owns.push(own);
+            }
+            Ok(None) => {}
+            Err(message) => bad.push((line, message)),
+        }
+    }
+    let batch: Vec<(Request, &Entities)> = requests
+        .into_iter()
+        .zip(&owns)
+        .map(|(req, own)| (req, own.as_ref().unwrap_or(entities)))
+        .collect();
+    let outcomes = compare_batch(index, &batch);
+    let results = records
+        .into_iter()
+        .zip(outcomes)
+        .map(|((line, record), pair)| (line, record, pair))
+        .collect();
+    Evaluated { results, bad }
+}
+
+/// Hands on an evaluated batch: its bad records, then each result in order.
+fn emit(
+    done: Evaluated,
+    summary: &mut SimulateSummary,
+    report: &mut ReportBuilder,
+    each: &mut dyn FnMut(&ResultItem<'_>) -> std::io::Result<()>,
+) -> Result<(), SimulateError> {
+    for (line, message) in done.bad {
+        bad(summary, line, message);
+    }
+    for (line, record, pair) in &done.results {
+        let out = result_line(*line, record, pair, summary);
+        report.add(
+            &record.principal,
+            &record.action,
+            &record.resource,
+            &out.baseline,
+            &out.candidate,
+        );
+        let item = ResultItem {
+            line: *line,
+            result: &out,
+            request: record,
+        };
+        each(&item).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::Interrupted {
+                SimulateError::Cancelled
+            } else {
+                SimulateError::Io {
+                    path: "standard output".to_owned(),
+                    source,
+                }
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Counts a bad record, keeping the first [`MAX_ERRORS`] messages.
+fn bad(summary: &mut SimulateSummary, line: u64, message: String) {
+    summary.skipped += 1;
+    if summary.errors.len() < MAX_ERRORS {
+        summary.errors.push(LineError { line, message });
     }
 }
 

@@ -320,3 +320,93 @@ action run appliesTo { principal: [Agent], resource: [Doc], context: { n: Long }
     let bad: Vec<u64> = summary.errors.iter().map(|e| e.line).collect();
     assert_eq!(bad, vec![2, 3, 9], "{:?}", summary.errors);
 }
+
+/// Across many batches (evaluated while the previous one is handed on), results reach
+/// `each` in line order, each good line exactly once, bad lines are counted in line order,
+/// and an `each` that stops the run stops it as cancelled.
+#[test]
+fn batches_hand_results_on_in_line_order_and_stop_when_told() {
+    let (schema, _) = Schema::from_cedarschema_str(
+        r#"
+entity Agent;
+entity Doc;
+action run appliesTo { principal: [Agent], resource: [Doc], context: { n: Long, even: Bool, third: Bool } };
+"#,
+    )
+    .unwrap();
+    let entities = Entities::empty();
+    let baseline = set("permit (principal, action, resource) when { context.even };");
+    let candidate = set("permit (principal, action, resource) when { context.third };");
+    let total = 3 * super::simulate::BATCH as u64 + 17;
+    let line = |n: u64| {
+        if n % 1_000 == 7 {
+            // Not a request: `n` is a string where the schema wants a Long.
+            format!(
+                r#"{{"id":"r{n}","principal":{{"type":"Agent","id":"a"}},"action":{{"type":"Action","id":"run"}},"resource":{{"type":"Doc","id":"d"}},"context":{{"n":"{n}","even":true,"third":true}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"id":"r{n}","principal":{{"type":"Agent","id":"a"}},"action":{{"type":"Action","id":"run"}},"resource":{{"type":"Doc","id":"d"}},"context":{{"n":{n},"even":{},"third":{}}}}}"#,
+                n.is_multiple_of(2),
+                n.is_multiple_of(3)
+            )
+        }
+    };
+
+    let mut got: Vec<(String, String, String)> = Vec::new();
+    let mut each = |item: &simulate::ResultItem<'_>| {
+        got.push((
+            item.result.id.clone(),
+            item.result.baseline.decision.clone(),
+            item.result.candidate.decision.clone(),
+        ));
+        Ok(())
+    };
+    let mut replayer =
+        simulate::Replayer::new(&schema, &entities, &baseline, &candidate, "", &mut each).unwrap();
+    for n in 1..=total {
+        replayer.text(n, &line(n)).unwrap();
+    }
+    let summary = replayer.finish().unwrap().summary;
+    let good: Vec<u64> = (1..=total).filter(|n| n % 1_000 != 7).collect();
+    let want: Vec<(String, String, String)> = good
+        .iter()
+        .map(|n| {
+            let d = |allow: bool| if allow { "allow" } else { "deny" }.to_owned();
+            (
+                format!("r{n}"),
+                d(n.is_multiple_of(2)),
+                d(n.is_multiple_of(3)),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), want.len(), "{:?}", summary.errors.first());
+    assert!(got == want, "results out of order or wrong");
+    let bad: Vec<u64> = summary.errors.iter().map(|e| e.line).collect();
+    let want_bad: Vec<u64> = (1..=total).filter(|n| n % 1_000 == 7).collect();
+    assert_eq!(bad, want_bad);
+    assert_eq!(summary.requests, good.len() as u64);
+    assert_eq!(summary.skipped, want_bad.len() as u64);
+
+    // A consumer that stops after the first batch's results: the run ends as cancelled.
+    let mut seen = 0u64;
+    let mut stop = |_: &simulate::ResultItem<'_>| {
+        seen += 1;
+        if seen == 10 {
+            return Err(std::io::Error::from(std::io::ErrorKind::Interrupted));
+        }
+        Ok(())
+    };
+    let mut replayer =
+        simulate::Replayer::new(&schema, &entities, &baseline, &candidate, "", &mut stop).unwrap();
+    let mut outcome = Ok(());
+    for n in 1..=total {
+        outcome = replayer.text(n, &line(n));
+        if outcome.is_err() {
+            break;
+        }
+    }
+    let result = outcome.and_then(|()| replayer.finish().map(|_| ()));
+    assert!(matches!(result, Err(simulate::SimulateError::Cancelled)));
+    assert_eq!(seen, 10);
+}

@@ -42,6 +42,7 @@ pub mod api;
 pub mod diagnostics;
 pub mod error;
 pub mod frameworks;
+pub mod insights;
 pub mod inventory;
 pub mod model;
 pub mod policy;

@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AuditEntry, ControlsView, Diagnostic, ExplainPair, ImportSummary,
-    InventoryView, Lifecycle, ReplayRequest, ReplayRun, RequestSetSummary, ResultFilter,
-    ResultPage, Review, SchemaOutline, TestRequest, TestResult, ValidationReport, WorkspaceInfo,
+    AddedPolicies, Agent, AgentInsights, AuditEntry, ControlsView, Diagnostic, ExplainPair,
+    ImportSummary, InsightsQuery, InsightsReport, InventoryView, Lifecycle, ReplayRequest,
+    ReplayRun, RequestSetSummary, ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline,
+    TestRequest, TestResult, ValidationReport, WorkspaceInfo,
 };
 use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -259,6 +260,34 @@ fn cancel_replay(cancel: State<'_, Cancel>) {
 }
 
 #[tauri::command]
+async fn insights(
+    state: State<'_, AppState>,
+    query: InsightsQuery,
+) -> Result<InsightsReport, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.insights(&query).map(|r| (*r).clone())).await
+}
+
+#[tauri::command]
+async fn task_timeline(
+    state: State<'_, AppState>,
+    set: Option<String>,
+    task: String,
+) -> Result<TaskTimeline, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.task_timeline(set.as_deref(), &task)).await
+}
+
+#[tauri::command]
+async fn agent_insights(
+    state: State<'_, AppState>,
+    agent: String,
+) -> Result<AgentInsights, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.agent_insights(&agent)).await
+}
+
+#[tauri::command]
 fn replay_runs(state: State<'_, AppState>) -> Result<Vec<ReplayRun>, ApiError> {
     state.session()?.replay_runs()
 }
@@ -406,6 +435,9 @@ fn main() -> anyhow::Result<()> {
             run_replay,
             cancel_replay,
             replay_runs,
+            insights,
+            task_timeline,
+            agent_insights,
             replay_results,
             explain_result,
             review_for_run,

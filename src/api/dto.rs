@@ -9,6 +9,11 @@ use ts_rs::TS;
 pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
+pub use crate::insights::{
+    Activity, AgentActivity, AgentSeries, Bucket, CodeCount, FieldCoverage,
+    Finding as InsightFinding, Fix, InsightsReport, Level, Logging, SubjectKind, TaskStep,
+    TaskTimeline, ToolUse,
+};
 pub use crate::inventory::checks::Finding;
 pub use crate::inventory::transfer::{Conflict, ImportPlan, RecordChange};
 pub use crate::inventory::{
@@ -24,6 +29,7 @@ pub use crate::replay::simulate::{ReplayLine, Replayed, SideResult, SimulateSumm
 pub use crate::review::{Ack, ReviewChange, ReviewFile, Verdict, VerdictKind};
 pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
+pub use crate::workspace::InsightsConfig;
 
 /// An error as the UI receives it: it branches on `code`, shows `message` and `help`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -412,4 +418,27 @@ pub struct Review {
     /// Groups of changed decisions not yet acknowledged.
     #[ts(type = "number")]
     pub unacknowledged: u64,
+}
+
+/// What `insights` analyses: a stored set (the newest when `None`) within a time window
+/// (RFC 3339 or a span like `7d`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InsightsQuery {
+    pub set: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+/// An agent's page: its activity and findings in the newest set, and its newest requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AgentInsights {
+    /// The set read (`None` when nothing was imported yet).
+    pub set: Option<String>,
+    /// `None` when the agent made no request in the set.
+    pub activity: Option<AgentActivity>,
+    pub findings: Vec<InsightFinding>,
+    /// Newest first.
+    pub recent: Vec<TaskStep>,
 }

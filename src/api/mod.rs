@@ -6,6 +6,7 @@
 mod agents;
 pub mod dto;
 mod explain;
+mod insights;
 mod policies;
 mod replay;
 mod requests;
@@ -136,6 +137,8 @@ pub fn validate_dir(dir: &Path) -> ApiResult<dto::ValidationReport> {
 pub struct Session {
     workspace: Workspace,
     checker: Arc<Mutex<policy::Checker>>,
+    /// The last insights report and what it was computed from.
+    insights_cache: Arc<Mutex<insights::InsightsCache>>,
 }
 
 impl Session {
@@ -143,6 +146,7 @@ impl Session {
         Ok(Self {
             workspace: Workspace::open(dir)?,
             checker: Arc::default(),
+            insights_cache: Arc::default(),
         })
     }
 

@@ -355,7 +355,7 @@ impl Session {
     }
 
     /// The workspace's schema for a replay.
-    fn replay_schema(&self) -> ApiResult<cedar_policy::Schema> {
+    pub(super) fn replay_schema(&self) -> ApiResult<cedar_policy::Schema> {
         let text = self.schema_text()?;
         Ok(cedar_policy::Schema::from_cedarschema_str(&text)
             .map_err(|e| {
@@ -369,7 +369,10 @@ impl Session {
     }
 
     /// The inventory's entities, checked against `schema`.
-    fn replay_entities(&self, schema: &cedar_policy::Schema) -> ApiResult<cedar_policy::Entities> {
+    pub(super) fn replay_entities(
+        &self,
+        schema: &cedar_policy::Schema,
+    ) -> ApiResult<cedar_policy::Entities> {
         cedar_policy::Entities::from_json_value(self.entities()?, Some(schema)).map_err(|e| {
             ApiError::new(
                 ErrorCode::InventoryInvalid,
@@ -470,7 +473,7 @@ fn refuse_errors(what: &str, report: policy::PolicyReport) -> ApiResult<cedar_po
 }
 
 /// RFC 3339, or `N` followed by `d`, `h` or `m` back from now; as stored (UTC, millis).
-fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
+pub(super) fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
     let s = s.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t

@@ -51,7 +51,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dee7; --bg:#ffffff; --card:#f5f7fa;
   --deny:#b42318; --allow:#067647; --other:#6941c6; }
 @media (prefers-color-scheme: dark) { :root { --fg:#e6e9ef; --muted:#a3abba; --line:#3a4150;

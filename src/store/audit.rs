@@ -88,6 +88,43 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The newest lifecycle change of each agent: agent id → (state entered, when).
+    pub fn latest_lifecycle_changes(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (String, String)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT subject, at, after_json FROM audit_log
+             WHERE action = 'agent.lifecycle' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (subject, at, after) = row?;
+            let Some(agent) = subject.strip_prefix("agent:") else {
+                continue;
+            };
+            let state = after
+                .and_then(|a| serde_json::from_str::<Value>(&a).ok())
+                .and_then(|v| {
+                    v.get("lifecycle")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                });
+            if let Some(state) = state {
+                out.insert(agent.to_owned(), (state, at));
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

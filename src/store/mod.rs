@@ -18,6 +18,7 @@ use rusqlite::Connection;
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use requests::{
     Count, ImportRun, NewRequest, RequestSetSummary, RequestStats, RequestWindow, StoredRequest,
+    TrafficRow,
 };
 pub use runs::{NewRun, ResultQuery, ResultRecord, StoredRun};
 

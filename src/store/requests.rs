@@ -544,3 +544,137 @@ mod tests {
         assert_eq!(db.request_by_id(id, "nope").unwrap(), None);
     }
 }
+
+/// The columns `mandate insights` reads of one stored request, borrowed from SQLite's row.
+#[derive(Debug, Clone, Copy)]
+pub struct TrafficRow<'r> {
+    pub row: i64,
+    pub rid: Option<&'r str>,
+    pub time: Option<&'r str>,
+    pub principal_type: &'r str,
+    pub principal_id: &'r str,
+    pub action_id: &'r str,
+    pub resource_type: &'r str,
+    pub resource_id: &'r str,
+    pub context: Option<&'r str>,
+    pub decision: Option<&'r str>,
+    pub reasons: Option<&'r str>,
+    pub task_id: Option<&'r str>,
+}
+
+const TRAFFIC_COLUMNS: &str = "r.id, r.rid, r.time, r.principal_type, r.principal_id, r.action_id,
+     r.resource_type, r.resource_id, r.context, r.decision, r.reasons, r.task_id";
+
+fn traffic_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<TrafficRow<'r>> {
+    let text = |i: usize| -> rusqlite::Result<&'r str> {
+        r.get_ref(i)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    let opt = |i: usize| -> rusqlite::Result<Option<&'r str>> {
+        r.get_ref(i)?.as_str_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    Ok(TrafficRow {
+        row: r.get(0)?,
+        rid: opt(1)?,
+        time: opt(2)?,
+        principal_type: text(3)?,
+        principal_id: text(4)?,
+        action_id: text(5)?,
+        resource_type: text(6)?,
+        resource_id: text(7)?,
+        context: opt(8)?,
+        decision: opt(9)?,
+        reasons: opt(10)?,
+        task_id: opt(11)?,
+    })
+}
+
+impl Db {
+    /// Streams a set's visible requests in import order through `each`, one borrowed row at
+    /// a time (nothing is collected): what `mandate insights` scans.
+    pub fn for_each_traffic_row(
+        &self,
+        set_id: i64,
+        window: &RequestWindow<'_>,
+        mut each: impl FnMut(&TrafficRow<'_>),
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {TRAFFIC_COLUMNS}
+             FROM requests r
+             WHERE r.set_id = ?1 AND {VISIBLE}
+               AND (?2 IS NULL OR r.time >= ?2) AND (?3 IS NULL OR r.time < ?3)
+             ORDER BY r.id"
+        ))?;
+        let mut rows = stmt.query(params![set_id, window.since, window.until])?;
+        while let Some(r) = rows.next()? {
+            each(&traffic_row(r)?);
+        }
+        Ok(())
+    }
+
+    /// The requests of one task (`task_id` beside the request, else in its context), in time
+    /// order (then import order), with their full record for re-evaluation.
+    pub fn task_requests(&self, set_id: i64, task_id: &str) -> Result<Vec<StoredRequest>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT r.id, r.key, r.rid, r.time, r.principal_type, r.principal_id, r.action_type,
+                    r.action_id, r.resource_type, r.resource_id, r.context, r.entities, r.decision,
+                    r.reasons, r.task_id, r.bundle, r.grade
+             FROM requests r
+             WHERE r.set_id = ?1 AND {VISIBLE}
+               AND (r.task_id = ?2
+                    OR (r.task_id IS NULL AND r.context IS NOT NULL
+                        AND json_valid(r.context) AND json_extract(r.context, '$.task_id') = ?2))
+             ORDER BY r.time, r.id"
+        ))?;
+        let rows = stmt.query_map(params![set_id, task_id], stored)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+impl Db {
+    /// The set whose last import completed most recently.
+    pub fn newest_request_set(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT s.name FROM request_sets s JOIN request_imports i ON i.set_id = s.id
+                 WHERE i.completed_at IS NOT NULL ORDER BY i.completed_at DESC, i.id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// What identifies a set's contents: its completed imports (ids and times), so a cached
+    /// analysis can tell it is stale without reading the requests.
+    pub fn request_set_signature(&self, set_id: i64) -> Result<String> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(max(completed_at), '')
+             FROM request_imports WHERE set_id = ?1 AND completed_at IS NOT NULL",
+            [set_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// An agent's newest requests in a set (by time, then import order).
+    pub fn agent_requests(
+        &self,
+        set_id: i64,
+        agent: &str,
+        limit: u32,
+    ) -> Result<Vec<StoredRequest>> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT r.id, r.key, r.rid, r.time, r.principal_type, r.principal_id, r.action_type,
+                    r.action_id, r.resource_type, r.resource_id, r.context, r.entities, r.decision,
+                    r.reasons, r.task_id, r.bundle, r.grade
+             FROM requests r
+             WHERE r.set_id = ?1 AND {VISIBLE} AND r.principal_id = ?2
+             ORDER BY r.time DESC, r.id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![set_id, agent, limit], stored)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

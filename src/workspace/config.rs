@@ -26,6 +26,8 @@ pub struct Config {
     #[serde(default)]
     pub validation: ValidationConfig,
     #[serde(default)]
+    pub insights: InsightsConfig,
+    #[serde(default)]
     pub trusted_keys: Vec<TrustedKey>,
 }
 
@@ -133,6 +135,36 @@ pub struct ValidationConfig {
     pub max_deref_level: Option<u32>,
 }
 
+/// Thresholds of `mandate insights` (`[insights]`): when recorded traffic becomes a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields, default)]
+#[ts(export)]
+pub struct InsightsConfig {
+    /// A deny-retry burst: this many denies of the same agent, action and resource…
+    pub retry_denies: u32,
+    /// …within this many seconds.
+    pub retry_window_seconds: u32,
+    /// Deepest delegation a request may carry (`context.delegation_depth`) or a task may
+    /// build through `delegate` requests.
+    pub max_delegation_depth: u32,
+    /// Most distinct systems (a tool's `system`) one task may touch.
+    pub max_systems_per_task: u32,
+    /// Sensitivity ranks (low 1 … critical 4) a task may climb between its steps.
+    pub max_sensitivity_climb: u32,
+}
+
+impl Default for InsightsConfig {
+    fn default() -> Self {
+        Self {
+            retry_denies: 5,
+            retry_window_seconds: 60,
+            max_delegation_depth: 2,
+            max_systems_per_task: 3,
+            max_sensitivity_climb: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {
@@ -149,6 +181,7 @@ impl Config {
             ttl_ceilings: TtlCeilings::default(),
             gates: Gates::default(),
             validation: ValidationConfig::default(),
+            insights: InsightsConfig::default(),
             trusted_keys: Vec::new(),
         }
     }
@@ -223,6 +256,39 @@ impl Config {
                 "0",
                 "`max_deref_level` must be at least 1".into(),
                 "level 1 allows `principal.attr`; remove the key to skip level validation",
+            );
+        }
+        let i = self.insights;
+        if i.retry_denies < 2 {
+            bad(
+                "retry_denies",
+                &i.retry_denies.to_string(),
+                "`retry_denies` must be at least 2".into(),
+                "a burst is several denies of the same request, e.g. `retry_denies = 5`",
+            );
+        }
+        if i.retry_window_seconds == 0 {
+            bad(
+                "retry_window_seconds",
+                "0",
+                "`retry_window_seconds` must be at least 1".into(),
+                "the window the denies fall in, e.g. `retry_window_seconds = 60`",
+            );
+        }
+        if i.max_systems_per_task == 0 {
+            bad(
+                "max_systems_per_task",
+                "0",
+                "`max_systems_per_task` must be at least 1".into(),
+                "a task touches at least one system, e.g. `max_systems_per_task = 3`",
+            );
+        }
+        if i.max_sensitivity_climb > 3 {
+            bad(
+                "max_sensitivity_climb",
+                &i.max_sensitivity_climb.to_string(),
+                "`max_sensitivity_climb` is at most 3 (low to critical)".into(),
+                "sensitivity ranks run from low (1) to critical (4), e.g. `max_sensitivity_climb = 1`",
             );
         }
         for key in &self.trusted_keys {

@@ -191,12 +191,57 @@ pub enum Command {
         #[command(subcommand)]
         command: ReviewCommand,
     },
+    /// What agents actually did in recorded traffic: shadow agents, out-of-scope use, unused
+    /// grants, deny-retry bursts, task chains, credential hygiene and logging completeness,
+    /// joined with the inventory and the current policies (--format human|json|csv|html);
+    /// `insights task ID` reconstructs one task's path
+    Insights {
+        #[command(subcommand)]
+        command: Option<InsightsCommand>,
+        /// A request set of the workspace (default: the one imported last)
+        #[arg(long)]
+        set: Option<String>,
+        /// Only requests recorded at or after this time (RFC 3339, or back from now: 7d, 12h, 30m)
+        #[arg(long)]
+        since: Option<String>,
+        /// Only requests recorded before this time
+        #[arg(long)]
+        until: Option<String>,
+        /// Exit 1 when a finding at this level or worse exists (a CI gate)
+        #[arg(long, value_enum)]
+        fail_on: Option<LevelArg>,
+        /// Write the output to this file (atomically) instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InsightsCommand {
+    /// One task's requests in order: agents, delegation hops, systems, environments,
+    /// recorded and current decisions with their determining policies, and its findings
+    Task {
+        /// The task id (`task_id` of the recorded requests)
+        id: String,
+        /// A request set of the workspace (default: the one imported last)
+        #[arg(long)]
+        set: Option<String>,
+    },
+}
+
+/// A finding level for `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Subcommand)]

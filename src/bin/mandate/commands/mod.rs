@@ -2,6 +2,7 @@
 
 mod agents;
 mod explain;
+mod insights;
 mod requests;
 mod review;
 mod simulate;
@@ -222,6 +223,24 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Requests { command } => requests::run(&mut ctx, command),
                 Command::Review { command } => review::run(&mut ctx, command),
+                Command::Insights {
+                    command,
+                    set,
+                    since,
+                    until,
+                    fail_on,
+                    out,
+                } => insights::run(
+                    &mut ctx,
+                    &insights::Args {
+                        command: command.as_ref(),
+                        set: set.as_deref(),
+                        since: since.as_deref(),
+                        until: until.as_deref(),
+                        fail_on: *fail_on,
+                        out: out.as_deref(),
+                    },
+                ),
                 Command::Init { .. }
                 | Command::Validate
                 | Command::Simulate { .. }

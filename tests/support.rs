@@ -41,8 +41,14 @@ pub fn mandate() -> assert_cmd::Command {
 
 /// A copy of `examples/demo` in a temp dir (without its local database).
 pub fn demo() -> tempfile::TempDir {
+    copy_of("examples/demo")
+}
+
+/// A copy of a workspace folder of the repository (`rel` from its root) in a temp dir,
+/// without its local database.
+pub fn copy_of(rel: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     for entry in walkdir::WalkDir::new(&src) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(&src).unwrap();

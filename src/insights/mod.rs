@@ -14,8 +14,9 @@
 //! - **deny-retry bursts**: `retry_denies` denies of the same agent, action and resource within
 //!   `retry_window_seconds`;
 //! - **chains** within one `task_id`: environments crossed, more systems than
-//!   `max_systems_per_task`, a climb in sensitivity beyond `max_sensitivity_climb`, delegation
-//!   deeper than `max_delegation_depth`;
+//!   `max_systems_per_task`, a climb in sensitivity beyond `max_sensitivity_climb`, more
+//!   delegation hops than `max_delegation_depth`; and requests carrying a
+//!   `context.delegation_depth` over it;
 //! - **credential hygiene**: TTLs over the agent's ceiling, credentials without attestation;
 //! - **logging**: requests without a task id, and how many carry each context field the
 //!   policies read.
@@ -222,7 +223,13 @@ pub const CATALOG: &[(&str, Level, &str, Option<&str>)] = &[
     (
         "chain.delegation_depth",
         Level::High,
-        "delegation deeper than the bound",
+        "one task delegated through more hops than the bound",
+        Some("MND-DELEG-03"),
+    ),
+    (
+        "delegation.depth",
+        Level::High,
+        "an agent acted at a delegation depth (context.delegation_depth) over the bound",
         Some("MND-DELEG-03"),
     ),
     (

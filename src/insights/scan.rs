@@ -791,7 +791,7 @@ impl<'a> Scan<'a> {
             }
             Key::DepthAgent(aid) => {
                 let max = self.inputs.thresholds.max_delegation_depth;
-                let mut f = self.base("chain.delegation_depth", Level::High, Some(aid), t);
+                let mut f = self.base("delegation.depth", Level::High, Some(aid), t);
                 f.title = format!(
                     "agent `{}` acted at delegation depth up to {} (bound {max}) in {} request(s){}",
                     self.agent_name(aid),

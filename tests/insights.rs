@@ -16,7 +16,16 @@ use crate::support::mandate;
 
 /// Agents of the fixture's inventory and what each declares (tools, datasets, models,
 /// delegates), as `inventory/agents/*.toml` hold them.
-const AGENTS: &[(&str, &[&str], &[&str], &[&str], &[&str])] = &[
+/// An agent: id, tools, datasets, models, delegates.
+type Declared = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const AGENTS: &[Declared] = &[
     (
         "alpha",
         &["search.query", "crm.read", "wiki.read"],
@@ -67,7 +76,10 @@ impl Traffic {
     }
 
     /// One record; `task` None leaves the task id out; `at` seconds into the current minute.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one record's fields, named at each call"
+    )]
     fn push(
         &mut self,
         id: &str,
@@ -192,8 +204,13 @@ fn clean(t: &mut Traffic) {
     }
 }
 
-/// One planted instance of every finding kind: code → (subject, request ids).
-fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'static str>)> {
+/// Code → (subject, request ids) of each plant.
+type Plants = BTreeMap<&'static str, (&'static str, Vec<&'static str>)>;
+
+/// One planted instance of every finding kind: code → (subject, request ids). A chain
+/// finding's subject is the agent that started the task (its examples: the task's first
+/// request).
+fn planted(t: &mut Traffic) -> Plants {
     let mut p = BTreeMap::new();
     let prod = || ctx("prod");
     t.push(
@@ -327,10 +344,7 @@ fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'stati
         Some("task-envs"),
         20,
     );
-    p.insert(
-        "chain.environments",
-        ("task-envs", vec!["p-envs-1", "p-envs-2"]),
-    );
+    p.insert("chain.environments", ("delta", vec!["p-envs-1"]));
     t.next_minute();
     // Four systems, sensitivity only falling (medium, medium, low, low).
     let systems = [
@@ -351,10 +365,7 @@ fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'stati
             i as i64 * 5,
         );
     }
-    p.insert(
-        "chain.systems",
-        ("task-systems", systems.iter().map(|s| s.0).collect()),
-    );
+    p.insert("chain.systems", ("beta", vec!["p-sys-1"]));
     t.next_minute();
     t.push(
         "p-climb-1",
@@ -376,10 +387,7 @@ fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'stati
         Some("task-climb"),
         30,
     );
-    p.insert(
-        "chain.sensitivity",
-        ("task-climb", vec!["p-climb-1", "p-climb-2"]),
-    );
+    p.insert("chain.sensitivity", ("delta", vec!["p-climb-1"]));
     t.next_minute();
     for (i, (id, from, to, depth)) in [
         ("p-deep-1", "alpha", "beta", 1),
@@ -401,10 +409,7 @@ fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'stati
             i as i64 * 5,
         );
     }
-    p.insert(
-        "chain.delegation_depth",
-        ("task-deep", vec!["p-deep-1", "p-deep-2", "p-deep-3"]),
-    );
+    p.insert("chain.delegation_depth", ("alpha", vec!["p-deep-1"]));
     t.next_minute();
     let c = json!({"env": "prod", "delegation_depth": 4});
     t.push(
@@ -473,11 +478,7 @@ fn planted(t: &mut Traffic) -> BTreeMap<&'static str, (&'static str, Vec<&'stati
     p
 }
 
-fn fixture() -> (
-    tempfile::TempDir,
-    BTreeMap<&'static str, (&'static str, Vec<&'static str>)>,
-    usize,
-) {
+fn fixture() -> (tempfile::TempDir, Plants, usize) {
     let ws = crate::support::copy_of("tests/fixtures/insights");
     let mut traffic = Traffic {
         lines: Vec::new(),
@@ -579,19 +580,22 @@ fn every_planted_finding_is_found_exactly_once_and_the_clean_traffic_is_not_flag
         burst.title
     );
     let deep = one("chain.delegation_depth");
-    assert_eq!(deep.subject_kind, SubjectKind::Task);
+    assert_eq!(deep.subject_kind, SubjectKind::Agent);
+    assert_eq!(deep.tasks, vec!["task-deep"]);
     assert_eq!(
         deep.items,
-        vec!["alpha → beta", "beta → gamma", "gamma → epsilon"]
+        vec!["task-deep: 3 hops: alpha → beta, beta → gamma, gamma → epsilon"]
     );
     let systems = one("chain.systems");
-    assert_eq!(systems.items, vec!["crm", "mail", "wiki", "search"]);
-    let climb = one("chain.sensitivity");
-    assert!(
-        climb.title.contains("from low to critical"),
-        "{}",
-        climb.title
+    assert_eq!(
+        systems.items,
+        vec!["task-systems: 4 systems: crm, mail, wiki, search"]
     );
+    assert_eq!(one("chain.environments").tasks, vec!["task-envs"]);
+    let climb = one("chain.sensitivity");
+    assert_eq!(climb.tasks, vec!["task-climb"]);
+    assert!(climb.title.contains("(low to critical)"), "{}", climb.title);
+    assert_eq!(one("delegation.depth").tasks, vec!["task-p-depth"]);
     let ttl = one("credential.ttl_over_ceiling");
     assert!(
         ttl.title.contains("7200 s, over its ceiling of 300 s"),

@@ -228,7 +228,8 @@ impl Session {
                 .findings
                 .iter()
                 .filter(|f| {
-                    (f.subject_kind == insights::SubjectKind::Task && f.subject == task)
+                    f.tasks.iter().any(|t| t == task)
+                        || (f.subject_kind == insights::SubjectKind::Task && f.subject == task)
                         || f.examples
                             .iter()
                             .any(|id| steps.iter().any(|s| &s.id == id))

@@ -286,6 +286,7 @@ fn finding(agent: &Agent, inv: &Inventory, grants: Vec<Grant>) -> Finding {
         last_seen: None,
         examples: Vec::new(),
         items,
+        tasks: Vec::new(),
         fix: Fix {
             kind: if undeclared > 0 { "policy" } else { "inventory" }.into(),
             file,

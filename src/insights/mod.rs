@@ -140,8 +140,10 @@ pub struct Finding {
     pub last_seen: Option<String>,
     /// Up to five request ids (`line:N` for records without one).
     pub examples: Vec<String>,
-    /// Details, one per line (e.g. each unused grant, the systems a task crossed).
+    /// Details, one per line (e.g. each unused grant, each task and what it crossed).
     pub items: Vec<String>,
+    /// Tasks involved (up to 20), for their timelines.
+    pub tasks: Vec<String>,
     pub fix: Fix,
 }
 

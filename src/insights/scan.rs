@@ -51,6 +51,8 @@ const EXAMPLES: usize = 5;
 const CHART_AGENTS: usize = 8;
 /// Tools listed as the most used.
 const TOP_TOOLS: usize = 20;
+/// Tasks listed in a chain finding; the rest are counted.
+const TASKS_LISTED: usize = 20;
 const HOUR_MS: i64 = 3_600_000;
 
 /// Resource kinds of the agent-governance schema.
@@ -216,7 +218,8 @@ struct TaskSeen {
     hops: Vec<(u32, u32)>,
     first: Option<i64>,
     last: Option<i64>,
-    examples: Vec<String>,
+    /// The task's first request id.
+    example: Option<Box<str>>,
     agent: u32,
 }
 
@@ -577,8 +580,8 @@ impl<'a> Scan<'a> {
                     task.first = Some(task.first.map_or(t, |f| f.min(t)));
                     task.last = Some(task.last.map_or(t, |l| l.max(t)));
                 }
-                if task.examples.len() < EXAMPLES {
-                    task.examples.push(request_id(row));
+                if task.example.is_none() {
+                    task.example = Some(request_id(row).into_boxed_str());
                 }
             }
         }
@@ -678,6 +681,7 @@ impl<'a> Scan<'a> {
             last_seen: tally.last.map(rfc3339),
             examples: tally.examples.clone(),
             items: Vec::new(),
+            tasks: Vec::new(),
             fix: Fix {
                 kind: "inventory".into(),
                 file: None,
@@ -757,7 +761,7 @@ impl<'a> Scan<'a> {
                 Some(f)
             }
             // Grouped per agent and kind by `scope_findings`.
-            Key::Scope(..) => return None,
+            Key::Scope(..) => None,
             Key::Unknown(res) => {
                 let target = self.res_name(res);
                 let mut f = self.base(
@@ -799,7 +803,7 @@ impl<'a> Scan<'a> {
                     t.count,
                     allowed_note(t)
                 );
-                f.items = t.items.iter().map(|task| format!("task {task}")).collect();
+                f.tasks = t.items.clone();
                 f.fix.kind = "policy".into();
                 f.fix.hint = format!(
                     "deny requests whose `context.delegation_depth` exceeds {max}, or raise `max_delegation_depth` in mandate.toml if deeper chains are intended"
@@ -1058,31 +1062,53 @@ impl<'a> Scan<'a> {
         out
     }
 
-    /// Chains within one task.
+    /// Chains within tasks: per code and the agent that started the task, every task that
+    /// crossed environments, touched too many systems, climbed in sensitivity or delegated
+    /// too deep (one finding per agent, the tasks listed, so a million tasks stay readable).
     fn task_findings(&self) -> Vec<Finding> {
+        /// Tasks of one (code, agent).
+        #[derive(Default)]
+        struct Chains {
+            level: Option<Level>,
+            tasks: Vec<String>,
+            details: Vec<String>,
+            count: u64,
+            requests: u64,
+            first: Option<i64>,
+            last: Option<i64>,
+            examples: Vec<String>,
+            what: BTreeSet<String>,
+        }
         let th = self.inputs.thresholds;
-        let mut out = Vec::new();
+        let mut chains: BTreeMap<(&'static str, u32), Chains> = BTreeMap::new();
         for (tid, task) in self.tasks.iter().enumerate() {
             if task.count == 0 {
                 continue;
             }
             let name = self.task_names.name(tid as u32);
-            let tally = Tally {
-                count: task.count,
-                allowed: 0,
-                first: task.first,
-                last: task.last,
-                examples: task.examples.clone(),
-                policies: BTreeSet::new(),
-                max: 0,
-                items: Vec::new(),
-            };
-            let make = |code: &str, level: Level| {
-                let mut f = self.base(code, level, Some(task.agent), &tally);
-                f.subject_kind = SubjectKind::Task;
-                f.subject = name.to_owned();
-                f.fix.kind = "policy".into();
-                f
+            let mut flag = |code: &'static str, level: Level, detail: String, what: Vec<String>| {
+                let c = chains.entry((code, task.agent)).or_default();
+                c.level = Some(c.level.map_or(level, |l| l.max(level)));
+                c.count += 1;
+                c.requests += task.count;
+                c.first = match (c.first, task.first) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                c.last = match (c.last, task.last) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                if c.tasks.len() < TASKS_LISTED {
+                    c.tasks.push(name.to_owned());
+                    c.details.push(format!("{name}: {detail}"));
+                }
+                if c.examples.len() < EXAMPLES {
+                    if let Some(e) = &task.example {
+                        c.examples.push(e.to_string());
+                    }
+                }
+                c.what.extend(what);
             };
             let envs: Vec<&str> = [(1u8, "dev"), (2, "test"), (4, "prod")]
                 .iter()
@@ -1090,15 +1116,13 @@ impl<'a> Scan<'a> {
                 .map(|(_, e)| *e)
                 .collect();
             if envs.len() > 1 {
-                let mut f = make("chain.environments", Level::High);
-                f.title = format!(
-                    "task `{name}` crossed environments: {} ({} request(s))",
-                    envs.join(", "),
-                    task.count
+                let list = envs.join(", ");
+                flag(
+                    "chain.environments",
+                    Level::High,
+                    format!("{list} ({} requests)", task.count),
+                    envs.iter().map(|e| (*e).to_owned()).collect(),
                 );
-                f.items = envs.iter().map(|e| (*e).to_owned()).collect();
-                f.fix.hint = "keep each task in one environment: deny requests whose resource's environment differs from the agent's".into();
-                out.push(f);
             }
             if task.systems.len() > th.max_systems_per_task as usize {
                 let systems: Vec<String> = task
@@ -1106,16 +1130,12 @@ impl<'a> Scan<'a> {
                     .iter()
                     .map(|s| self.systems.name(*s).to_owned())
                     .collect();
-                let mut f = make("chain.systems", Level::Medium);
-                f.title = format!(
-                    "task `{name}` touched {} systems (bound {}): {}",
-                    systems.len(),
-                    th.max_systems_per_task,
-                    systems.join(", ")
+                flag(
+                    "chain.systems",
+                    Level::Medium,
+                    format!("{} systems: {}", systems.len(), systems.join(", ")),
+                    systems,
                 );
-                f.items = systems;
-                f.fix.hint = "scope a task's credentials to the systems it needs; check whether the chain is lateral movement".into();
-                out.push(f);
             }
             // A climb: a step of rank b after a step of rank a < b, by more than the bound.
             let mut climb: Option<(usize, usize)> = None;
@@ -1132,39 +1152,77 @@ impl<'a> Scan<'a> {
                 }
             }
             if let Some((a, b)) = climb {
-                let mut f = make(
+                flag(
                     "chain.sensitivity",
                     if b == 4 { Level::High } else { Level::Medium },
+                    format!("{} to {}", rank_name(a), rank_name(b)),
+                    vec![format!("{} to {}", rank_name(a), rank_name(b))],
                 );
-                f.title = format!(
-                    "task `{name}` climbed from {} to {} sensitivity (bound: {} rank(s))",
-                    rank_name(a),
-                    rank_name(b),
-                    th.max_sensitivity_climb
-                );
-                f.fix.hint =
-                    "require step-up approval before a task moves to more sensitive resources"
-                        .into();
-                out.push(f);
             }
             let depth = longest_chain(&task.hops);
             if depth > th.max_delegation_depth as usize {
-                let mut f = make("chain.delegation_depth", Level::High);
-                f.title = format!(
-                    "task `{name}` delegated {depth} hop(s) deep (bound {})",
-                    th.max_delegation_depth
-                );
-                f.items = task
+                let hops: Vec<String> = task
                     .hops
                     .iter()
                     .map(|(a, b)| format!("{} → {}", self.agent_name(*a), self.agent_name(*b)))
                     .collect();
-                f.fix.hint = format!(
-                    "bound delegation: deny `delegate` when `context.delegation_depth` reaches {}",
-                    th.max_delegation_depth
+                flag(
+                    "chain.delegation_depth",
+                    Level::High,
+                    format!("{depth} hops: {}", hops.join(", ")),
+                    vec![format!("{depth} hops")],
                 );
-                out.push(f);
             }
+        }
+        let mut out = Vec::new();
+        for ((code, aid), c) in chains {
+            let tally = Tally {
+                count: c.requests,
+                first: c.first,
+                last: c.last,
+                examples: c.examples,
+                ..Tally::default()
+            };
+            let mut f = self.base(code, c.level.unwrap_or(Level::Medium), Some(aid), &tally);
+            let name = self.agent_name(aid);
+            let what: Vec<String> = c.what.into_iter().collect();
+            let (verb, hint) = match code {
+                "chain.environments" => (
+                    format!("crossed environments ({})", what.join(", ")),
+                    "keep each task in one environment: deny requests whose resource's environment differs from the agent's".to_owned(),
+                ),
+                "chain.systems" => (
+                    format!("touched more than {} systems", th.max_systems_per_task),
+                    "scope a task's credentials to the systems it needs; check whether the chain is lateral movement".to_owned(),
+                ),
+                "chain.sensitivity" => (
+                    format!(
+                        "climbed in sensitivity by more than {} rank(s) ({})",
+                        th.max_sensitivity_climb,
+                        what.join("; ")
+                    ),
+                    "require step-up approval before a task moves to more sensitive resources".to_owned(),
+                ),
+                _ => (
+                    format!("delegated through more than {} hop(s)", th.max_delegation_depth),
+                    format!(
+                        "bound delegation: deny `delegate` when `context.delegation_depth` reaches {}",
+                        th.max_delegation_depth
+                    ),
+                ),
+            };
+            f.title = format!("agent `{name}` started {} task(s) that {verb}", c.count);
+            f.tasks = c.tasks;
+            f.items = c.details;
+            if c.count as usize > TASKS_LISTED {
+                f.items.push(format!(
+                    "… and {} more task(s)",
+                    c.count as usize - TASKS_LISTED
+                ));
+            }
+            f.fix.kind = "policy".into();
+            f.fix.hint = hint;
+            out.push(f);
         }
         out
     }
@@ -1412,21 +1470,21 @@ impl fmt::Debug for Scan<'_> {
     }
 }
 
-/// The longest path of delegation hops (a cycle counts each hop once).
-fn longest_chain(hops: &[(u32, u32)]) -> usize {
-    fn walk(from: u32, hops: &[(u32, u32)], seen: &mut Vec<u32>) -> usize {
+/// The longest path of delegation hops, each hop taken at most once (so a cycle ends).
+pub(super) fn longest_chain(hops: &[(u32, u32)]) -> usize {
+    fn walk(from: u32, hops: &[(u32, u32)], used: &mut Vec<bool>) -> usize {
         let mut best = 0;
-        for &(a, b) in hops {
-            if a == from && !seen.contains(&b) {
-                seen.push(b);
-                best = best.max(1 + walk(b, hops, seen));
-                seen.pop();
+        for (i, &(a, b)) in hops.iter().enumerate() {
+            if a == from && !used[i] {
+                used[i] = true;
+                best = best.max(1 + walk(b, hops, used));
+                used[i] = false;
             }
         }
         best
     }
     hops.iter()
-        .map(|&(a, _)| walk(a, hops, &mut vec![a]))
+        .map(|&(a, _)| walk(a, hops, &mut vec![false; hops.len()]))
         .max()
         .unwrap_or(0)
 }
@@ -1496,16 +1554,16 @@ pub(crate) fn rfc3339(ms: i64) -> String {
 
 /// What the scan reads of a request's context.
 #[derive(Debug, Default)]
-struct Context {
+pub(super) struct Context {
     /// Bit index of `context.env`: 0 dev, 1 test, 2 prod, 3 anything else.
-    env: Option<u8>,
-    ttl_seconds: Option<i64>,
-    attested: Option<bool>,
-    delegation_depth: Option<i64>,
+    pub(super) env: Option<u8>,
+    pub(super) ttl_seconds: Option<i64>,
+    pub(super) attested: Option<bool>,
+    pub(super) delegation_depth: Option<i64>,
     /// `context.task_id`, for records that carry their task there rather than beside it.
-    task_id: Option<String>,
+    pub(super) task_id: Option<String>,
     /// Per field of [`ScanInputs::context_fields`], whether the context has it.
-    present: Vec<bool>,
+    pub(super) present: Vec<bool>,
 }
 
 /// A string value, or `None` for any other kind.
@@ -1519,7 +1577,7 @@ impl<'de> serde::Deserialize<'de> for LooseText {
 }
 
 /// Reads a context object in one pass; a context that is not an object reads as empty.
-fn parse_context(text: &str, fields: &[ContextField]) -> Context {
+pub(super) fn parse_context(text: &str, fields: &[ContextField]) -> Context {
     let mut de = serde_json::Deserializer::from_str(text);
     ContextSeed { fields }
         .deserialize(&mut de)

@@ -56,12 +56,17 @@ def main():
     models = [m["id"] for m in res.get("models", [])]
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     out = sys.stdout
+    # A task is up to six consecutive requests of one agent (its own counter), so a task's
+    # path is one agent's work; the chains insights flag come from the odd off-list request.
+    per_agent = {}
     for n in range(args.count):
         agent = rng.choice(agents)
         aid = agent["id"]
-        task = f"task-{n // 6:05d}"
+        k = per_agent.get(aid, 0)
+        per_agent[aid] = k + 1
+        task = f"task-{aid}-{k // 6:04d}"
         if aid == "billing-bot":
-            task = f"ticket-{n // 6:05d}"
+            task = f"ticket-{k // 6:05d}"
         ctx = {"env": agent.get("environment", "prod"), "task_id": task}
         roll = rng.random()
         own_tools = agent.get("tools", [])

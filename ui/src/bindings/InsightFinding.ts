@@ -40,6 +40,10 @@ allowed: number, first_seen: string | null, last_seen: string | null,
  */
 examples: Array<string>, 
 /**
- * Details, one per line (e.g. each unused grant, the systems a task crossed).
+ * Details, one per line (e.g. each unused grant, each task and what it crossed).
  */
-items: Array<string>, fix: Fix, };
+items: Array<string>, 
+/**
+ * Tasks involved (up to 20), for their timelines.
+ */
+tasks: Array<string>, fix: Fix, };

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Finding, InsightsReport, Level};
-use crate::replay::html::{escape, STYLE};
+use crate::replay::html::{escape, page_head, ReportHeader};
 
 fn window(r: &InsightsReport) -> String {
     match (&r.since, &r.until) {
@@ -178,24 +178,19 @@ td ul { margin: .2rem 0 0 1rem; padding: 0; }
 /// The report as one page.
 pub fn html(r: &InsightsReport) -> String {
     let mut h = String::new();
-    let title = format!("Insights: {}", r.set);
-    let _ = write!(
-        h,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>\n<h1>{}</h1>\n<dl class=\"facts\">",
-        escape(&title),
-        escape(&title)
-    );
-    let mut fact = |k: &str, v: &str| {
-        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
-    };
-    fact("Request set", &r.set);
-    fact("Window", &window(r));
+    let mut facts = vec![
+        ("Request set".to_owned(), r.set.clone()),
+        ("Window".to_owned(), window(r)),
+    ];
     if let (Some(a), Some(b)) = (&r.first_seen, &r.last_seen) {
-        fact("Recorded", &format!("{a} … {b}"));
+        facts.push(("Recorded".to_owned(), format!("{a} … {b}")));
     }
-    h.push_str("</dl>\n<div class=\"cards\">");
+    let header = ReportHeader {
+        title: format!("Insights: {}", r.set),
+        facts,
+    };
+    page_head(&mut h, &header, EXTRA_STYLE);
+    h.push_str("<div class=\"cards\">");
     let count = |l: Level| r.findings.iter().filter(|f| f.level == l).count();
     for (n, label) in [
         (r.requests.to_string(), "requests"),

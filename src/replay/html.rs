@@ -32,6 +32,23 @@ pub struct ChangedRow {
     pub candidate: SideResult,
 }
 
+/// Starts a self-contained report page: the document head with the shared style (and
+/// `extra_style`), the title and the facts list.
+pub(crate) fn page_head(h: &mut String, header: &ReportHeader, extra_style: &str) {
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}{extra_style}</style></head><body>\n<h1>{}</h1>\n<dl class=\"facts\">",
+        escape(&header.title),
+        escape(&header.title)
+    );
+    for (k, v) in &header.facts {
+        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+    }
+    h.push_str("</dl>\n");
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -51,7 +68,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-pub(crate) const STYLE: &str = r#"
+const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dee7; --bg:#ffffff; --card:#f5f7fa;
   --deny:#b42318; --allow:#067647; --other:#6941c6; }
 @media (prefers-color-scheme: dark) { :root { --fg:#e6e9ef; --muted:#a3abba; --line:#3a4150;
@@ -85,18 +102,8 @@ pub fn render(
     changed: &[ChangedRow],
 ) -> String {
     let mut h = String::with_capacity(64 * 1024);
-    let _ = write!(
-        h,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><style>{STYLE}</style></head><body>\n<h1>{}</h1>\n<dl class=\"facts\">",
-        escape(&header.title),
-        escape(&header.title)
-    );
-    for (k, v) in &header.facts {
-        let _ = write!(h, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
-    }
-    h.push_str("</dl>\n<div class=\"cards\">");
+    page_head(&mut h, header, "");
+    h.push_str("<div class=\"cards\">");
     let cards = [
         ("requests replayed", summary.requests),
         ("changed", summary.changed),

@@ -433,3 +433,19 @@ impl Session {
 fn blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
+
+/// The report as the terminal shows it: every finding worst first with its fix.
+pub fn insights_text(report: &InsightsReport) -> String {
+    insights::human(report)
+}
+
+/// The report as CSV, one row per finding.
+pub fn insights_csv(report: &InsightsReport) -> ApiResult<String> {
+    insights::csv(report)
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write CSV: {e}"), None))
+}
+
+/// The report as one self-contained HTML page (no script, no external resource).
+pub fn insights_html(report: &InsightsReport) -> String {
+    insights::html(report)
+}

@@ -4,9 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use mandate::api::dto::{InsightsQuery, Level, TaskTimeline};
-use mandate::api::{ApiError, ApiResult};
-use mandate::insights;
-use mandate::ErrorCode;
+use mandate::api::{self, ApiResult};
 
 use super::agents::{wrong_format, Ctx};
 use super::{emit, io_error};
@@ -45,15 +43,14 @@ pub fn run(ctx: &mut Ctx<'_>, args: &Args<'_>) -> ApiResult<ExitCode> {
         until: args.until.map(str::to_owned),
     })?;
     let text = match ctx.format {
-        Format::Human => terminal(&insights::human(&report)),
+        Format::Human => terminal(&api::insights_text(&report)),
         Format::Json => {
             let mut buf = Vec::new();
             output::json(&*report, &mut buf).map_err(io_error)?;
             String::from_utf8_lossy(&buf).into_owned()
         }
-        Format::Csv => insights::csv(&report)
-            .map_err(|e| ApiError::new(ErrorCode::Io, format!("cannot write CSV: {e}"), None))?,
-        Format::Html => insights::html(&report),
+        Format::Csv => api::insights_csv(&report)?,
+        Format::Html => api::insights_html(&report),
         Format::Cedar | Format::Jsonl => {
             return Err(wrong_format("insights", "human, json, csv or html"))
         }

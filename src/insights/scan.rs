@@ -1206,7 +1206,7 @@ impl<'a> Scan<'a> {
                 _ => (
                     format!("delegated through more than {} hop(s)", th.max_delegation_depth),
                     format!(
-                        "bound delegation: deny `delegate` when `context.delegation_depth` reaches {}",
+                        "bound delegation: deny `delegate` when `context.delegation_depth` exceeds {}",
                         th.max_delegation_depth
                     ),
                 ),

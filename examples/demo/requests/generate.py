@@ -59,7 +59,14 @@ def main():
     # A task is up to six consecutive requests of one agent (its own counter), so a task's
     # path is one agent's work; the chains insights flag come from the odd off-list request.
     per_agent = {}
+    planted = plants(start, args.count)
     for n in range(args.count):
+        if n in planted:
+            record = planted[n]
+            if record["id"] in decided:
+                record["decision"] = decided[record["id"]]
+            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+            continue
         agent = rng.choice(agents)
         aid = agent["id"]
         k = per_agent.get(aid, 0)
@@ -113,6 +120,43 @@ def main():
                 d = "deny" if d == "allow" else "allow"
             record["decision"] = d
         out.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
+def plants(start, count):
+    """The last 13 records: traffic patterns `mandate insights` looks for, so the demo shows
+    them (a deny-retry burst, an agent missing from the inventory, a tool missing from it, a
+    three-hop delegation chain). Their decisions are stamped like the rest."""
+    base = count - 13
+    at = start + timedelta(seconds=base * 97)
+    out = {}
+
+    def put(n, seconds, agent, action, kind, rid, ctx):
+        out[base + n] = {
+            "id": f"req-{base + n:06d}",
+            "time": (at + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "principal": ref("Agent", agent),
+            "action": ref("Action", action),
+            "resource": ref(kind, rid),
+            "context": ctx,
+        }
+
+    # faq-bot retries a refund it may not make, six times in a minute.
+    for i in range(6):
+        put(i, i * 9, "faq-bot", "invoke_tool", "Tool", "stripe.refund",
+            {"env": "prod", "task_id": "task-faq-bot-retry"})
+    # An agent nobody registered reads customer data.
+    for i in range(3):
+        put(6 + i, 120 + i * 30, "scraper-x", "read_data", "Dataset", "customer-pii",
+            {"env": "prod", "task_id": "task-scraper-x-0000"})
+    # A tool missing from the inventory.
+    put(9, 300, "deploy-bot", "invoke_tool", "Tool", "jenkins.job.run",
+        {"env": "prod", "task_id": "task-deploy-bot-jenkins"})
+    # A task delegated three hops deep.
+    for i, (a, b) in enumerate([("faq-bot", "refund-approver"), ("refund-approver", "billing-bot"),
+                                ("billing-bot", "invoice-reconciler")]):
+        put(10 + i, 400 + i * 20, a, "delegate", "Agent", b,
+            {"env": "prod", "task_id": "task-refund-chain", "delegation_depth": i + 1})
+    return out
 
 
 if __name__ == "__main__":

@@ -1,0 +1,158 @@
+// "Recent activity & findings" of the agent drawer: what the agent did in the request set
+// imported most recently (requests, denies, when, how many resources), the traffic findings
+// about it, and its newest requests with the decision recorded and the one made today.
+// Quiet when nothing was imported yet.
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { AgentInsights } from '../../bindings/AgentInsights';
+import type { ApiError } from '../../bindings/ApiError';
+import { toApiError, useBackend } from '../../backend';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { LEVELS, shortType, stepChange } from '../../lib/insights';
+import { hrefFor } from '../../lib/route';
+import { count } from '../../lib/simulate';
+import { formatTimestamp } from '../../lib/time';
+import { Ticked } from '../insights/FindingDetail';
+import { LevelBadge } from '../insights/FindingList';
+
+/** Newest requests listed; the core sends up to 20. */
+const SHOWN = 8;
+
+export function AgentTraffic({ agent }: { agent: string }) {
+  const backend = useBackend();
+  const uid = useId();
+  const [data, setData] = useState<AgentInsights | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    backend.agentInsights(agent).then(
+      (d) => {
+        if (active) setData(d);
+      },
+      (e: unknown) => {
+        if (active) setError(toApiError(e));
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [backend, agent]);
+
+  // Insights join the traffic with the inventory: an inventory with problems is shown (and
+  // fixed) elsewhere on this page, so it only gets a quiet line here.
+  if (error?.code === 'inventory_invalid') {
+    return (
+      <Section uid={uid} set={null}>
+        <p className="muted small">Traffic insights need an inventory that loads without problems.</p>
+      </Section>
+    );
+  }
+  if (error) {
+    return (
+      <Section uid={uid} set={null}>
+        <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      </Section>
+    );
+  }
+  // Nothing imported yet (or still loading): nothing to say.
+  if (!data || data.set === null) return null;
+
+  const a = data.activity;
+  const findings = [...data.findings].sort((x, y) => LEVELS.indexOf(x.level) - LEVELS.indexOf(y.level));
+  return (
+    <Section uid={uid} set={data.set}>
+      {!a ? (
+        <p className="muted small" data-testid="agent-traffic-none">
+          No request from this agent in set <strong>{data.set}</strong>.
+        </p>
+      ) : (
+        <dl className="facts agent-traffic-facts" data-testid="agent-traffic-activity">
+          <dt>Requests</dt>
+          <dd>
+            {count(a.requests)} <span className="muted">· {count(a.denies)} denied</span>
+          </dd>
+          <dt>Resources</dt>
+          <dd>{count(a.resources)} distinct</dd>
+          {a.first_seen && (
+            <>
+              <dt>Seen</dt>
+              <dd>
+                {formatTimestamp(a.first_seen)}
+                {a.last_seen && a.last_seen !== a.first_seen && <> – {formatTimestamp(a.last_seen)}</>}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+
+      {findings.length > 0 && (
+        <ul className="finding-list compact agent-traffic-findings" data-testid="agent-traffic-findings">
+          {findings.map((f, i) => (
+            <li key={`${f.code}-${f.subject}-${i}`} className={`finding insight-finding level-${f.level}`} data-testid="agent-traffic-finding" data-code={f.code}>
+              <div className="finding-head">
+                <LevelBadge level={f.level} />
+                <span className="finding-message">
+                  <Ticked text={f.title} />
+                </span>
+              </div>
+              <p className="finding-help">{f.fix.hint}</p>
+              <p className="finding-meta">
+                <code>{f.code}</code>
+                {f.fix.field && (
+                  <span>
+                    field <code>{f.fix.field}</code>
+                  </span>
+                )}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {data.recent.length > 0 && (
+        <table className="table agent-recent" data-testid="agent-traffic-recent">
+          <caption className="visually-hidden">Newest requests of the agent</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Request</th>
+              <th scope="col">Recorded</th>
+              <th scope="col">Now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.recent.slice(0, SHOWN).map((s, i) => {
+              const change = stepChange(s);
+              return (
+                <tr key={`${s.id}-${i}`} className={`task-step step-${change}`} data-testid="agent-traffic-step">
+                  <td className="nowrap small">{s.time ? formatTimestamp(s.time) : '—'}</td>
+                  <td className="small">
+                    {s.action} <span className="muted">{shortType(s.resource_type)}</span> <code>{s.resource}</code>
+                  </td>
+                  <td>{s.recorded ? <span className={`verdict verdict-${s.recorded === 'allow' ? 'allow' : 'deny'}`}>{s.recorded}</span> : '—'}</td>
+                  <td>{s.current ? <span className={`verdict verdict-${s.current === 'allow' ? 'allow' : 'deny'}`}>{s.current}</span> : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function Section({ uid, set, children }: { uid: string; set: string | null; children: ReactNode }) {
+  return (
+    <section className="detail-section" aria-labelledby={`${uid}-traffic`} data-testid="agent-traffic">
+      <h3 id={`${uid}-traffic`}>
+        Recent activity &amp; findings
+        {set && (
+          <a className="heading-aside small" href={hrefFor('insights')}>
+            set {set} · open Insights
+          </a>
+        )}
+      </h3>
+      {children}
+    </section>
+  );
+}

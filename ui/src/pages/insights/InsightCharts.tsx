@@ -85,7 +85,7 @@ export function ActivityChart({
   onPickAgent?: (agent: string) => void;
 }) {
   const titleId = useId();
-  const [box, w] = useMeasuredWidth<HTMLDivElement>(900);
+  const [box, w] = useMeasuredWidth<HTMLElement>(900);
   const series = agentSeries(activity);
   const layers = stack(series);
   const n = activity.buckets.length;
@@ -98,14 +98,14 @@ export function ActivityChart({
   }));
 
   return (
-    <figure className="panel chart chart-wide" aria-labelledby={titleId} data-testid="chart-activity">
+    <figure ref={box} className="panel chart chart-wide" aria-labelledby={titleId} data-testid="chart-activity">
       <figcaption id={titleId} className="chart-title">
         Requests per agent <span className="muted chart-unit">per {activity.unit}</span>
       </figcaption>
       {n === 0 ? (
         <p className="muted small">No request has a time.</p>
       ) : (
-        <div ref={box}>
+        <>
           <svg className="chart-svg" viewBox={`0 0 ${w} ${H}`} width="100%" height={H} role="img" aria-labelledby={titleId}>
             <Axes max={max} labels={labels} w={w} />
             {series.map((s, si) => (
@@ -156,7 +156,7 @@ export function ActivityChart({
               ))}
             </tbody>
           </table>
-        </div>
+        </>
       )}
     </figure>
   );
@@ -164,7 +164,7 @@ export function ActivityChart({
 
 export function DenyChart({ activity }: { activity: Activity }) {
   const titleId = useId();
-  const [box, w] = useMeasuredWidth<HTMLDivElement>(480);
+  const [box, w] = useMeasuredWidth<HTMLElement>(480);
   const rows = denySeries(activity.buckets);
   const n = rows.length;
   const max = niceMax(Math.max(0, ...rows.map((r) => r.requests)));
@@ -178,7 +178,7 @@ export function DenyChart({ activity }: { activity: Activity }) {
   const requests = rows.reduce((a, r) => a + r.requests, 0);
 
   return (
-    <figure className="panel chart" aria-labelledby={titleId} data-testid="chart-denies">
+    <figure ref={box} className="panel chart" aria-labelledby={titleId} data-testid="chart-denies">
       <figcaption id={titleId} className="chart-title">
         Denies over time{' '}
         <span className="muted chart-unit">
@@ -188,7 +188,7 @@ export function DenyChart({ activity }: { activity: Activity }) {
       {n === 0 ? (
         <p className="muted small">No request has a time.</p>
       ) : (
-        <div ref={box}>
+        <>
           <svg className="chart-svg" viewBox={`0 0 ${w} ${H}`} width="100%" height={H} role="img" aria-labelledby={titleId}>
             <Axes max={max} labels={labels} w={w} />
             {rows.map((r, i) => (
@@ -226,7 +226,7 @@ export function DenyChart({ activity }: { activity: Activity }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </>
       )}
     </figure>
   );
@@ -238,20 +238,20 @@ const TOOL_ROW = 22;
 
 export function ToolsChart({ tools }: { tools: readonly ToolUse[] }) {
   const titleId = useId();
-  const [box, w] = useMeasuredWidth<HTMLDivElement>(480);
+  const [box, w] = useMeasuredWidth<HTMLElement>(480);
   const shown = toolRows(tools, 8);
   const max = Math.max(1, ...shown.map((t) => t.requests));
   const bar = Math.max(60, w - TOOL_LABEL - TOOL_VALUE);
   const scale = (v: number) => (v / max) * bar;
   return (
-    <figure className="panel chart" aria-labelledby={titleId} data-testid="chart-tools">
+    <figure ref={box} className="panel chart" aria-labelledby={titleId} data-testid="chart-tools">
       <figcaption id={titleId} className="chart-title">
         Top tools <span className="muted chart-unit">requests, denied in red</span>
       </figcaption>
       {shown.length === 0 ? (
         <p className="muted small">No tool was used.</p>
       ) : (
-        <div ref={box}>
+        <>
           <svg
             className="chart-svg"
             viewBox={`0 0 ${w} ${shown.length * TOOL_ROW}`}
@@ -302,7 +302,7 @@ export function ToolsChart({ tools }: { tools: readonly ToolUse[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </>
       )}
     </figure>
   );

@@ -247,7 +247,12 @@ describe('a finding', () => {
 describe('the rest of the report', () => {
   it('draws a series per busy agent, a deny bar per bucket, the top tools, and the logging table', async () => {
     await openPage();
-    expect(screen.getAllByTestId('activity-series').map((s) => s.dataset.agent)).toEqual(['auto-remediator', 'billing-bot', 'other agents']);
+    // Scaled to the busiest agents, the rest on request.
+    const series = () => screen.getAllByTestId('activity-series').map((s) => s.dataset.agent);
+    expect(series()).toEqual(['auto-remediator', 'billing-bot']);
+    expect(screen.getByTestId('chart-activity').textContent).toContain('the 2 busiest agents, per day');
+    fireEvent.click(screen.getByTestId('activity-others'));
+    expect(series()).toEqual(['auto-remediator', 'billing-bot', 'other agents']);
     expect(screen.getAllByTestId('deny-bar').map((b) => b.dataset.denies)).toEqual(['500', '600', '700']);
     expect(screen.getAllByTestId('tool-bar').map((b) => b.dataset.tool)).toEqual(['stripe.invoice.read', 'github.pr.comment']);
     expect(screen.getAllByTestId('logging-field').map((f) => [f.dataset.field, f.dataset.missing])).toEqual([

@@ -394,16 +394,23 @@ export function InsightsPage() {
             ))}
           </ul>
 
-          <div className="charts insights-charts">
-            <ActivityChart activity={report.activity} onPickAgent={(a) => setF('agent', a)} />
-            <DenyChart activity={report.activity} />
-            <ToolsChart tools={report.top_tools} />
-          </div>
-
           <section className="insights-findings-section" aria-labelledby={`${uid}-findings`}>
-            <h2 id={`${uid}-findings`} className="section-title">
-              Findings
-            </h2>
+            <div className="section-head">
+              <h2 id={`${uid}-findings`} className="section-title">
+                Findings
+              </h2>
+              <span
+                className="muted small insights-count"
+                aria-live="polite"
+                data-testid="insights-findings-count"
+                data-shown={visible.length}
+                data-total={report.findings.length}
+              >
+                {isFiltered(filter)
+                  ? `${count(visible.length)} of ${count(report.findings.length)} findings`
+                  : `${count(report.findings.length)} finding${report.findings.length === 1 ? '' : 's'}`}
+              </span>
+            </div>
             <div className="filters" role="search" aria-label="Filter findings">
               <label className="filter">
                 <span className="filter-label">Agent</span>
@@ -464,7 +471,7 @@ export function InsightsPage() {
                 <input
                   type="search"
                   className="input"
-                  placeholder="Search titles, subjects and details"
+                  placeholder="Search findings"
                   value={filter.search}
                   onChange={(e) => setF('search', e.target.value)}
                   data-testid="insights-filter-search"
@@ -475,11 +482,6 @@ export function InsightsPage() {
                   Clear filters
                 </button>
               )}
-              <span className="muted small insights-count" aria-live="polite" data-testid="insights-findings-count" data-shown={visible.length} data-total={report.findings.length}>
-                {isFiltered(filter)
-                  ? `${count(visible.length)} of ${count(report.findings.length)} findings`
-                  : `${count(report.findings.length)} finding${report.findings.length === 1 ? '' : 's'}`}
-              </span>
             </div>
             <div className={opened ? 'insights-layout has-detail' : 'insights-layout'}>
               <FindingList findings={visible} idOf={idOf} openId={openId} onOpen={setOpenId} filtered={isFiltered(filter)} />
@@ -505,6 +507,12 @@ export function InsightsPage() {
               onOpenFinding={openFinding}
             />
           )}
+
+          <div className="charts insights-charts">
+            <ActivityChart activity={report.activity} onPickAgent={(a) => setF('agent', a)} />
+            <DenyChart activity={report.activity} />
+            <ToolsChart tools={report.top_tools} />
+          </div>
 
           <div className="insights-bottom">
             <LoggingPanel logging={report.logging} />

@@ -11,8 +11,7 @@ import { LEVELS, shortType, stepChange } from '../../lib/insights';
 import { hrefFor } from '../../lib/route';
 import { count } from '../../lib/simulate';
 import { formatTimestamp } from '../../lib/time';
-import { Ticked } from '../insights/FindingDetail';
-import { LevelBadge } from '../insights/FindingList';
+import { LevelBadge, Ticked } from '../insights/FindingText';
 
 /** Newest requests listed; the core sends up to 20. */
 const SHOWN = 8;

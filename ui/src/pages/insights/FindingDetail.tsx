@@ -6,7 +6,7 @@ import type { InsightFinding } from '../../bindings/InsightFinding';
 import { Icon } from '../../components/Icon';
 import { count } from '../../lib/simulate';
 import { formatTimestamp } from '../../lib/time';
-import { LevelBadge, subjectText } from './FindingList';
+import { LevelBadge, subjectText, Ticked } from './FindingText';
 
 const FIX_KINDS: Record<string, string> = {
   inventory: 'Fix in the inventory',
@@ -170,15 +170,5 @@ export function FindingDetail({
         </dl>
       </div>
     </section>
-  );
-}
-
-/** Text with `backticked` parts shown as code (the core quotes ids that way). */
-export function Ticked({ text }: { text: string }) {
-  const parts = text.split('`');
-  return (
-    <>
-      {parts.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : <span key={i}>{p}</span>))}
-    </>
   );
 }

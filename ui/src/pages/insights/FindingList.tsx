@@ -9,40 +9,12 @@ import type { InsightFinding } from '../../bindings/InsightFinding';
 import type { Level } from '../../bindings/Level';
 import { groupByLevel, LEVEL_LABELS } from '../../lib/insights';
 import { count } from '../../lib/simulate';
-import { formatTimestamp } from '../../lib/time';
+import { findingCounts, LevelBadge, seenText, subjectText, Ticked } from './FindingText';
 
 export const HEADER_HEIGHT = 36;
 export const CARD_HEIGHT = 92;
 
 type Item = { kind: 'header'; level: Level; count: number } | { kind: 'finding'; finding: InsightFinding; id: number };
-
-export function LevelBadge({ level }: { level: Level }) {
-  return (
-    <span className={`pill tier-${level} level-badge`} data-level={level}>
-      <span className="pill-dot" aria-hidden="true" />
-      {level}
-    </span>
-  );
-}
-
-/** `211 requests · 2 allowed`; unused grants count grants, not requests. */
-export function findingCounts(f: InsightFinding): string {
-  if (f.code === 'grant.unused') return `${count(f.count)} unused grant${f.count === 1 ? '' : 's'}`;
-  const requests = `${count(f.count)} request${f.count === 1 ? '' : 's'}`;
-  return `${requests} · ${count(f.allowed)} allowed`;
-}
-
-/** `agent billing-bot`, `task task-00042`, `workspace`. */
-export function subjectText(f: InsightFinding): string {
-  return f.subject === '' ? f.subject_kind : `${f.subject_kind} ${f.subject}`;
-}
-
-export function seenText(f: Pick<InsightFinding, 'first_seen' | 'last_seen'>): string {
-  if (!f.first_seen && !f.last_seen) return '';
-  if (f.first_seen === f.last_seen || !f.last_seen) return formatTimestamp(f.first_seen ?? '');
-  if (!f.first_seen) return formatTimestamp(f.last_seen);
-  return `${formatTimestamp(f.first_seen)} – ${formatTimestamp(f.last_seen)}`;
-}
 
 export function FindingList({
   findings,
@@ -130,8 +102,9 @@ export function FindingList({
                   style={style}
                 >
                   <LevelBadge level={item.level} />
-                  <span className="insight-group-title">{LEVEL_LABELS[item.level]}</span>
-                  <span className="heading-count">{count(item.count)}</span>
+                  <span className="heading-count" aria-label={`${count(item.count)} ${LEVEL_LABELS[item.level].toLowerCase()} findings`}>
+                    {count(item.count)}
+                  </span>
                 </div>
               );
             }
@@ -159,7 +132,7 @@ export function FindingList({
                     <span className="insight-counts">{findingCounts(f)}</span>
                   </span>
                   <span className="insight-title" title={f.title}>
-                    {f.title}
+                    <Ticked text={f.title} />
                   </span>
                   <span className="insight-card-foot">
                     <span className="insight-hint" title={f.fix.hint}>

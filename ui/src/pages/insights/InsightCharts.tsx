@@ -17,6 +17,7 @@ import {
   type Series,
 } from '../../lib/insights';
 import { count } from '../../lib/simulate';
+import { plural } from '../../lib/summary';
 
 const H = 196;
 const LEFT = 48;
@@ -86,7 +87,12 @@ export function ActivityChart({
 }) {
   const titleId = useId();
   const [box, w] = useMeasuredWidth<HTMLElement>(900);
-  const series = agentSeries(activity);
+  // The busiest agents are often a small share of all traffic: without the rest, the chart
+  // is scaled to them. The deny chart below always shows every request.
+  const [withOthers, setWithOthers] = useState(false);
+  const all = agentSeries(activity);
+  const hasOthers = all.some((s) => s.color === null);
+  const series = withOthers ? all : all.filter((s) => s.color !== null);
   const layers = stack(series);
   const n = activity.buckets.length;
   const max = niceMax(stackMax(series));
@@ -99,9 +105,20 @@ export function ActivityChart({
 
   return (
     <figure ref={box} className="panel chart chart-wide" aria-labelledby={titleId} data-testid="chart-activity">
-      <figcaption id={titleId} className="chart-title">
-        Requests per agent <span className="muted chart-unit">per {activity.unit}</span>
-      </figcaption>
+      <div className="chart-head">
+        <figcaption id={titleId} className="chart-title">
+          Requests per agent{' '}
+          <span className="muted chart-unit">
+            {withOthers || !hasOthers ? '' : `the ${plural(activity.agents.length, 'busiest agent')}, `}per {activity.unit}
+          </span>
+        </figcaption>
+        {hasOthers && (
+          <label className="chart-toggle">
+            <input type="checkbox" checked={withOthers} onChange={(e) => setWithOthers(e.target.checked)} data-testid="activity-others" />
+            Include other agents
+          </label>
+        )}
+      </div>
       {n === 0 ? (
         <p className="muted small">No request has a time.</p>
       ) : (
@@ -170,7 +187,7 @@ export function DenyChart({ activity }: { activity: Activity }) {
   const max = niceMax(Math.max(0, ...rows.map((r) => r.requests)));
   const col = columns(n, w);
   const y = (v: number) => TOP + PLOT_H - (v / max) * PLOT_H;
-  const labels = labelIndices(n, Math.max(2, Math.floor(w / 130))).map((i) => ({
+  const labels = labelIndices(n, Math.max(2, Math.floor(w / 80))).map((i) => ({
     x: col.centre(i),
     text: bucketLabel(rows[i]!.start, activity.unit),
   }));

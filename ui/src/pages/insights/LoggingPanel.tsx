@@ -6,6 +6,9 @@ import type { Logging } from '../../bindings/Logging';
 import { coveragePercent, coverageRows } from '../../lib/insights';
 import { count } from '../../lib/simulate';
 
+/** Width of a coverage bar. */
+const BAR = 120;
+
 export function LoggingPanel({ logging }: { logging: Logging }) {
   const uid = useId();
   const rows = coverageRows(logging.fields);
@@ -48,7 +51,10 @@ export function LoggingPanel({ logging }: { logging: Logging }) {
                   </th>
                   <td>
                     <span className="coverage">
-                      <meter className={missing > 0 ? 'coverage-meter coverage-gap' : 'coverage-meter'} min={0} max={100} value={pct} aria-label={`${f.field} coverage`} />
+                      <svg className="coverage-bar" width={BAR} height={8} aria-hidden="true">
+                        <rect className="coverage-track" x={0} y={0} width={BAR} height={8} rx={4} />
+                        <rect className={missing > 0 ? 'coverage-fill coverage-gap' : 'coverage-fill'} x={0} y={0} width={(BAR * pct) / 100} height={8} rx={4} />
+                      </svg>
                       <span className={missing > 0 ? 'text-warning coverage-pct' : 'coverage-pct'}>{pct}%</span>
                     </span>
                   </td>

@@ -11,9 +11,8 @@ import { Icon } from '../../components/Icon';
 import { changedSteps, shortType, stepChange, type StepChange } from '../../lib/insights';
 import { count } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
-import { formatTimestamp } from '../../lib/time';
-import { Ticked } from './FindingDetail';
-import { LevelBadge } from './FindingList';
+import { formatSeconds } from '../../lib/time';
+import { LevelBadge, Ticked } from './FindingText';
 
 const CHANGE_LABELS: Record<StepChange, string> = {
   same: '',
@@ -40,7 +39,7 @@ export function TaskTimelineView({
   const heading = useRef<HTMLHeadingElement>(null);
   const panel = useRef<HTMLElement>(null);
   useEffect(() => {
-    panel.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+    panel.current?.scrollIntoView?.({ block: 'start' });
     heading.current?.focus({ preventScroll: true });
   }, [task]);
 
@@ -104,20 +103,24 @@ export function TaskTimelineView({
           <div className="task-steps-wrap">
             <table className="table task-steps" data-testid="task-steps">
               <caption className="visually-hidden">Steps of task {task}, in order</caption>
+              <colgroup>
+                <col className="col-n" />
+                <col className="col-time" />
+                <col className="col-request" />
+                <col className="col-where" />
+                <col className="col-decision" />
+                <col className="col-decision" />
+              </colgroup>
               <thead>
                 <tr>
                   <th scope="col" className="num">
                     #
                   </th>
                   <th scope="col">Time</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Resource</th>
-                  <th scope="col">System · env · sensitivity</th>
-                  <th scope="col" className="num">
-                    Depth
+                  <th scope="col">Agent · action · resource</th>
+                  <th scope="col" title="The tool's system, the environment and the sensitivity (or a dataset's classification)">
+                    Where
                   </th>
-                  <th scope="col">On behalf of</th>
                   <th scope="col">Recorded</th>
                   <th scope="col">Now</th>
                 </tr>
@@ -153,23 +156,27 @@ export function TaskTimelineView({
 function StepRow({ step: s, index }: { step: TaskStep; index: number }) {
   const change = stepChange(s);
   const where = [s.system, s.environment, s.sensitivity].filter((x): x is string => !!x);
+  const how = [
+    s.delegation_depth === null ? null : `delegation depth ${String(s.delegation_depth)}`,
+    s.on_behalf_of ? `on behalf of ${s.on_behalf_of}` : null,
+  ].filter((x): x is string => x !== null);
   return (
     <tr className={`task-step step-${change}`} data-testid="timeline-step" data-id={s.id} data-change={change}>
       <td className="num muted">{count(index + 1)}</td>
-      <td className="nowrap" title={s.id}>
-        {s.time ? formatTimestamp(s.time) : <span className="muted">no time</span>}
+      <td>
+        {s.time ? formatSeconds(s.time) : <span className="muted">no time</span>}
         <div className="mono muted small">{s.id}</div>
       </td>
       <td>
-        <code>{s.agent}</code>
+        <code>{s.agent}</code> <span className="step-action">{s.action}</span>
+        <div className="step-resource">
+          <span className="muted small">{shortType(s.resource_type)}</span> <code>{s.resource}</code>
+        </div>
       </td>
-      <td>{s.action}</td>
       <td>
-        <span className="muted small">{shortType(s.resource_type)}</span> <code>{s.resource}</code>
+        {where.length > 0 ? where.join(' · ') : <span className="muted">—</span>}
+        {how.length > 0 && <div className="small step-how">{how.join(' · ')}</div>}
       </td>
-      <td>{where.length > 0 ? where.join(' · ') : <span className="muted">—</span>}</td>
-      <td className="num">{s.delegation_depth === null ? <span className="muted">—</span> : String(s.delegation_depth)}</td>
-      <td>{s.on_behalf_of ?? <span className="muted">—</span>}</td>
       <td>
         <Decision decision={s.recorded} reasons={s.recorded_reasons} />
       </td>

@@ -9,6 +9,7 @@ import {
   denySeries,
   filterFindings,
   filterOptions,
+  findingsByCode,
   groupByLevel,
   isFiltered,
   labelIndices,
@@ -94,6 +95,17 @@ describe('grouping and counting', () => {
       ['chain', 1, ['chain.environments']],
       ['credential', 1, ['credential.ttl_over_ceiling']],
       ['logging', 1, ['logging.missing_task_id']],
+    ]);
+  });
+
+  it('groups findings by code, worst level first, then the most findings', () => {
+    const task = (subject: string) => insightFinding({ code: 'chain.systems', level: 'medium', subject_kind: 'task', subject });
+    const list = [task('t1'), findings[3]!, task('t2'), findings[0]!, task('t3'), insightFinding({ code: 'grant.unused', level: 'medium' })];
+    expect(findingsByCode(list).map((g) => [g.code, g.level, g.findings.length])).toEqual([
+      ['scope.tool', 'critical', 1],
+      ['credential.ttl_over_ceiling', 'high', 1],
+      ['chain.systems', 'medium', 3],
+      ['grant.unused', 'medium', 1],
     ]);
   });
 

@@ -129,6 +129,19 @@ export function filterOptions(findings: readonly InsightFinding[]): FilterOption
   };
 }
 
+/**
+ * Findings grouped by code, worst level first, then the most findings first: an agent with
+ * forty task chains reads as one line per kind of problem.
+ */
+export function findingsByCode(findings: readonly InsightFinding[]): { code: string; level: Level; findings: InsightFinding[] }[] {
+  const by = new Map<string, InsightFinding[]>();
+  for (const f of findings) by.set(f.code, [...(by.get(f.code) ?? []), f]);
+  const worst = (list: InsightFinding[]) => Math.min(...list.map((f) => LEVELS.indexOf(f.level)));
+  return [...by.entries()]
+    .map(([code, list]) => ({ code, level: LEVELS[worst(list)]!, findings: list }))
+    .sort((a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || b.findings.length - a.findings.length || a.code.localeCompare(b.code));
+}
+
 /** Task ids that have findings, in report order (for the task picker). */
 export function tasksWithFindings(findings: readonly InsightFinding[]): string[] {
   const out: string[] = [];

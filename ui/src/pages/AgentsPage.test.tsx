@@ -196,14 +196,32 @@ describe('detail panel', () => {
     expect(backend.calls.agentInsights).toEqual(['billing-bot']);
     expect(traffic.textContent).toContain('180 · 20 denied');
     expect(traffic.textContent).toContain('12 distinct');
-    expect(within(detail).getAllByTestId('agent-traffic-finding').map((f) => f.dataset.code)).toEqual([
-      'scope.tool',
-      'credential.ttl_over_ceiling',
+    expect(within(detail).getAllByTestId('agent-traffic-finding').map((f) => [f.dataset.code, f.dataset.count])).toEqual([
+      ['scope.tool', '1'],
+      ['credential.ttl_over_ceiling', '1'],
     ]);
     const steps = within(detail).getAllByTestId('agent-traffic-step');
     expect(steps).toHaveLength(2);
     expect(steps[0]!.className).toContain('step-decision');
-    expect(within(detail).getByRole('link', { name: /open Insights/ }).getAttribute('href')).toBe('#/insights');
+    expect(within(detail).getByRole('link', { name: /Open Insights/ }).getAttribute('href')).toBe('#/insights');
+  });
+
+  it('groups many task findings of one code into one line naming the tasks', async () => {
+    const chain = insightFindings().find((f) => f.code === 'chain.environments')!;
+    backend.agentInsightsAnswer = () => ({
+      set: 'traffic',
+      activity: null,
+      findings: ['task-1', 'task-2', 'task-3', 'task-4', 'task-5', 'task-6', 'task-7', 'task-8'].map((task) => ({
+        ...chain,
+        subject: task,
+      })),
+      recent: [],
+    });
+    const detail = await openAgent('billing-bot');
+    const rows = await within(detail).findAllByTestId('agent-traffic-finding');
+    expect(rows.map((r) => [r.dataset.code, r.dataset.count])).toEqual([['chain.environments', '8']]);
+    expect(rows[0]!.textContent).toContain('chain.environments in 8 tasks');
+    expect(rows[0]!.textContent).toContain('task-1, task-2, task-3, task-4, task-5, task-6 and 2 more');
   });
 
   it('says nothing about traffic when none was imported, and one line when the agent made none', async () => {

@@ -7,14 +7,17 @@ import type { AgentInsights } from '../../bindings/AgentInsights';
 import type { ApiError } from '../../bindings/ApiError';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { LEVELS, shortType, stepChange } from '../../lib/insights';
+import { findingsByCode, shortType, stepChange } from '../../lib/insights';
 import { hrefFor } from '../../lib/route';
 import { count } from '../../lib/simulate';
+import { plural } from '../../lib/summary';
 import { formatTimestamp } from '../../lib/time';
 import { LevelBadge, Ticked } from '../insights/FindingText';
 
 /** Newest requests listed; the core sends up to 20. */
 const SHOWN = 8;
+/** Task ids named under a code with many task findings. */
+const TASKS_SHOWN = 6;
 
 export function AgentTraffic({ agent }: { agent: string }) {
   const backend = useBackend();
@@ -57,7 +60,7 @@ export function AgentTraffic({ agent }: { agent: string }) {
   if (!data || data.set === null) return null;
 
   const a = data.activity;
-  const findings = [...data.findings].sort((x, y) => LEVELS.indexOf(x.level) - LEVELS.indexOf(y.level));
+  const groups = findingsByCode(data.findings);
   return (
     <Section uid={uid} set={data.set}>
       {!a ? (
@@ -66,6 +69,8 @@ export function AgentTraffic({ agent }: { agent: string }) {
         </p>
       ) : (
         <dl className="facts agent-traffic-facts" data-testid="agent-traffic-activity">
+          <dt>Request set</dt>
+          <dd>{data.set}</dd>
           <dt>Requests</dt>
           <dd>
             {count(a.requests)} <span className="muted">· {count(a.denies)} denied</span>
@@ -84,27 +89,53 @@ export function AgentTraffic({ agent }: { agent: string }) {
         </dl>
       )}
 
-      {findings.length > 0 && (
+      {groups.length > 0 && (
         <ul className="finding-list compact agent-traffic-findings" data-testid="agent-traffic-findings">
-          {findings.map((f, i) => (
-            <li key={`${f.code}-${f.subject}-${i}`} className={`finding insight-finding level-${f.level}`} data-testid="agent-traffic-finding" data-code={f.code}>
-              <div className="finding-head">
-                <LevelBadge level={f.level} />
-                <span className="finding-message">
-                  <Ticked text={f.title} />
-                </span>
-              </div>
-              <p className="finding-help">{f.fix.hint}</p>
-              <p className="finding-meta">
-                <code>{f.code}</code>
-                {f.fix.field && (
-                  <span>
-                    field <code>{f.fix.field}</code>
+          {groups.map((g) => {
+            const f = g.findings[0]!;
+            const tasks = g.findings.filter((x) => x.subject_kind === 'task').map((x) => x.subject);
+            return (
+              <li
+                key={g.code}
+                className={`finding insight-finding level-${f.level}`}
+                data-testid="agent-traffic-finding"
+                data-code={g.code}
+                data-count={g.findings.length}
+              >
+                <div className="finding-head">
+                  <LevelBadge level={f.level} />
+                  <span className="finding-message">
+                    {g.findings.length === 1 ? (
+                      <Ticked text={f.title} />
+                    ) : (
+                      <>
+                        <code>{g.code}</code> in {plural(g.findings.length, tasks.length === g.findings.length ? 'task' : 'finding')}
+                      </>
+                    )}
                   </span>
+                </div>
+                {g.findings.length > 1 && tasks.length > 0 && (
+                  <p className="finding-meta agent-traffic-tasks" title={tasks.join(', ')}>
+                    {tasks.slice(0, TASKS_SHOWN).join(', ')}
+                    {tasks.length > TASKS_SHOWN && ` and ${count(tasks.length - TASKS_SHOWN)} more`}
+                  </p>
                 )}
-              </p>
-            </li>
-          ))}
+                <p className="finding-help">
+                  <Ticked text={f.fix.hint} />
+                </p>
+                {g.findings.length === 1 && (
+                  <p className="finding-meta">
+                    <code>{g.code}</code>
+                    {f.fix.field && (
+                      <span>
+                        field <code>{f.fix.field}</code>
+                      </span>
+                    )}
+                  </p>
+                )}
+              </li>
+            );
+          })}
         </ul>
       )}
 
@@ -146,8 +177,8 @@ function Section({ uid, set, children }: { uid: string; set: string | null; chil
       <h3 id={`${uid}-traffic`}>
         Recent activity &amp; findings
         {set && (
-          <a className="heading-aside small" href={hrefFor('insights')}>
-            set {set} · open Insights
+          <a className="heading-link" href={hrefFor('insights')}>
+            Open Insights →
           </a>
         )}
       </h3>

@@ -129,7 +129,9 @@ export function FindingDetail({
 
       <div className="insight-fix" data-testid="insight-detail-fix" data-kind={f.fix.kind}>
         <h3 className="insight-fix-title">{FIX_KINDS[f.fix.kind] ?? 'How to fix'}</h3>
-        <p className="insight-fix-hint">{f.fix.hint}</p>
+        <p className="insight-fix-hint">
+          <Ticked text={f.fix.hint} />
+        </p>
         <dl className="explain-request">
           {f.fix.file && (
             <>

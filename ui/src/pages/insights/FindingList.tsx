@@ -136,7 +136,7 @@ export function FindingList({
                   </span>
                   <span className="insight-card-foot">
                     <span className="insight-hint" title={f.fix.hint}>
-                      {f.fix.hint}
+                      <Ticked text={f.fix.hint} />
                     </span>
                     <span className="insight-seen">{seenText(f)}</span>
                   </span>

@@ -106,7 +106,7 @@ test('an error introduced on disk appears in the window, and clears when fixed',
 });
 
 test('every page of the shell renders and says what it is for', async () => {
-  for (const page of ['dashboard', 'agents', 'simulate', 'frameworks', 'publish', 'audit']) {
+  for (const page of ['dashboard', 'agents', 'simulate', 'insights', 'frameworks', 'publish', 'audit']) {
     await (await browser.$(`[data-testid="nav-${page}"]`)).click();
     const root = await browser.$(`[data-testid="page-${page}"]`);
     await root.waitForDisplayed({ timeout: 5_000 });
@@ -117,6 +117,10 @@ test('every page of the shell renders and says what it is for', async () => {
     timeout: 5_000,
     timeoutMsg: 'audit log did not show workspace.init',
   });
+  // Nothing is imported in a new workspace: Insights says how to import, not an error.
+  await (await browser.$('[data-testid="nav-insights"]')).click();
+  await (await browser.$('[data-testid="insights-empty"]')).waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await (await browser.$('[data-testid="page-insights"] [data-testid="error-banner"]')).isExisting(), false);
   await (await browser.$('[data-testid="nav-dashboard"]')).click();
   const count = await browser.$('[data-testid="dashboard-policy-count"]');
   await count.waitForDisplayed({ timeout: 5_000 });

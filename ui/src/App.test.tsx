@@ -67,7 +67,7 @@ describe('with a workspace open', () => {
   it('shows the workspace in the header and every page in the navigation', async () => {
     renderWithBackend(backend, <App />);
     expect((await screen.findByTestId('workspace-name')).textContent).toBe('acme-governance');
-    for (const page of ['dashboard', 'agents', 'policies', 'simulate', 'frameworks', 'publish', 'audit']) {
+    for (const page of ['dashboard', 'agents', 'policies', 'simulate', 'insights', 'frameworks', 'publish', 'audit']) {
       expect(screen.getByTestId(`nav-${page}`).getAttribute('href')).toBe(`#/${page}`);
     }
     expect(screen.getByTestId('nav-dashboard').getAttribute('aria-current')).toBe('page');

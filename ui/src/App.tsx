@@ -14,6 +14,7 @@ import { useHashRoute, type Page } from './lib/route';
 import { AgentsPage } from './pages/AgentsPage';
 import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { InsightsPage } from './pages/InsightsPage';
 import { PlannedPage } from './pages/PlannedPage';
 import { PoliciesPage } from './pages/PoliciesPage';
 import { SimulatePage } from './pages/SimulatePage';
@@ -117,6 +118,8 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
       return <AgentsPage />;
     case 'simulate':
       return <SimulatePage />;
+    case 'insights':
+      return <InsightsPage />;
     case 'frameworks':
     case 'publish':
       return <PlannedPage page={page} />;

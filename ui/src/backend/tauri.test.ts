@@ -119,6 +119,28 @@ it('calls the replay and review commands with the argument names src-tauri decla
   ]);
 });
 
+it('calls the insights commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const query = { set: null, since: '7d', until: null };
+  await b.insights(query);
+  await b.taskTimeline(null, 'task-00042');
+  await b.taskTimeline('traffic', 'task-7');
+  await b.agentInsights('billing-bot');
+  expect(invoke.mock.calls).toEqual([
+    ['insights', { query }],
+    ['task_timeline', { set: null, task: 'task-00042' }],
+    ['task_timeline', { set: 'traffic', task: 'task-7' }],
+    ['agent_insights', { agent: 'billing-bot' }],
+  ]);
+});
+
+it('passes "nothing imported yet" through as an ApiError with code `not_found`', async () => {
+  const notFound = { code: 'not_found', message: 'there are no recorded requests yet', help: 'import traffic first', diagnostics: [] };
+  invoke.mockRejectedValueOnce(notFound);
+  await expect(new TauriBackend().insights({ set: null, since: null, until: null })).rejects.toBe(notFound);
+});
+
 it('passes a cancelled run through as an ApiError with code `cancelled`', async () => {
   const cancelled = { code: 'cancelled', message: 'the replay was cancelled', help: null, diagnostics: [] };
   invoke.mockRejectedValueOnce(cancelled);

@@ -9,6 +9,7 @@ import { listen } from '@tauri-apps/api/event';
 import { open } from '@tauri-apps/plugin-dialog';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
+import type { AgentInsights } from '../bindings/AgentInsights';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
@@ -16,6 +17,8 @@ import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
+import type { InsightsQuery } from '../bindings/InsightsQuery';
+import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
@@ -27,6 +30,7 @@ import type { ResultPage } from '../bindings/ResultPage';
 import type { Review } from '../bindings/Review';
 import type { VerdictKind } from '../bindings/VerdictKind';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
@@ -200,5 +204,17 @@ export class TauriBackend implements IBackend {
 
   recordVerdict(review: string, verdict: VerdictKind, comment: string): Promise<Review> {
     return call<Review>('record_verdict', { review, verdict, comment });
+  }
+
+  insights(query: InsightsQuery): Promise<InsightsReport> {
+    return call<InsightsReport>('insights', { query });
+  }
+
+  taskTimeline(set: string | null, task: string): Promise<TaskTimeline> {
+    return call<TaskTimeline>('task_timeline', { set, task });
+  }
+
+  agentInsights(agent: string): Promise<AgentInsights> {
+    return call<AgentInsights>('agent_insights', { agent });
   }
 }

@@ -6,6 +6,7 @@ import type { ApiError } from '../bindings/ApiError';
 import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
+import type { AgentInsights } from '../bindings/AgentInsights';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { Diagnostic } from '../bindings/Diagnostic';
@@ -13,6 +14,8 @@ import type { ErrorCode } from '../bindings/ErrorCode';
 import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
+import type { InsightsQuery } from '../bindings/InsightsQuery';
+import type { InsightsReport } from '../bindings/InsightsReport';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -24,6 +27,7 @@ import type { VerdictKind } from '../bindings/VerdictKind';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
@@ -132,6 +136,26 @@ export interface IBackend {
    * group is unacknowledged or when the candidate's policies moved since the review opened.
    */
   recordVerdict(review: string, verdict: VerdictKind, comment: string): Promise<Review>;
+
+  // ---- Traffic insights (the Insights page, an agent's recent activity) ----
+
+  /**
+   * Findings, activity and logging completeness of a stored request set (`query.set`, else
+   * the one imported most recently) within a time window. Can take seconds on a large set.
+   * Rejects with `not_found` (nothing imported yet, or no such set), `invalid_argument` (a
+   * bad `since`/`until`) or `inventory_invalid` (the inventory must load to join with it).
+   */
+  insights(query: InsightsQuery): Promise<InsightsReport>;
+  /**
+   * The requests of one task in order, each with its recorded and current decision, and
+   * the findings about the task. `set` null: the newest set. Rejects with `not_found`.
+   */
+  taskTimeline(set: string | null, task: string): Promise<TaskTimeline>;
+  /**
+   * An agent's activity and findings in the newest set, and its newest requests; empty
+   * (`set` null, no activity) when nothing was imported yet.
+   */
+  agentInsights(agent: string): Promise<AgentInsights>;
 }
 
 // A `Record` over the generated union, so the compiler flags a code added on the Rust side.

@@ -8,6 +8,7 @@ const PATHS: Record<IconName, string> = {
   agents: 'M8 2.5a2.5 2.5 0 1 1 0 5a2.5 2.5 0 1 1 0-5zM3 13.5c0-2.8 2.2-4.5 5-4.5s5 1.7 5 4.5',
   policies: 'M8 1.8l5 2v4c0 3-2.2 5.2-5 6.4c-2.8-1.2-5-3.4-5-6.4v-4zM5.8 8l1.6 1.6l3-3.2',
   simulate: 'M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.5v2.6h2.6M7 5.8l3 2.2l-3 2.2z',
+  insights: 'M2.5 13.5h11M4 11V8.5M7 11V4.5M10 11V6.5M13 11V2.5',
   frameworks: 'M8 2l6 3l-6 3l-6-3zM2 8l6 3l6-3M2 11l6 3l6-3',
   publish: 'M8 10.5v-8M5 5.3l3-2.8l3 2.8M2.5 10v3.5h11v-3.5',
   audit: 'M4 2.5h8v11h-8zM6 5.5h4M6 8h4M6 10.5h2.5',

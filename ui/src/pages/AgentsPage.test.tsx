@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../bindings/Agent';
-import { agent, diagnostic, FakeBackend, finding, inventoryView } from '../test/fakeBackend';
+import { agent, diagnostic, FakeBackend, finding, insightFindings, inventoryView, taskStep } from '../test/fakeBackend';
 import { renderWithBackend } from '../test/render';
 import { AgentsPage } from './AgentsPage';
 
@@ -170,6 +170,68 @@ describe('detail panel', () => {
 
     fireEvent.keyDown(document, { key: 'Escape' });
     expect(screen.queryByTestId('agent-detail')).toBeNull();
+  });
+
+  it('shows the agent’s recent traffic and findings from the newest request set', async () => {
+    backend.agentInsightsAnswer = (id) => ({
+      set: 'traffic',
+      activity: {
+        agent: id,
+        team: 'billing',
+        lifecycle: 'active',
+        requests: 180,
+        denies: 20,
+        first_seen: '2026-11-01T00:05:00Z',
+        last_seen: '2026-11-06T10:00:00Z',
+        resources: 12,
+      },
+      // Worst first on the page, whatever order the core sends.
+      findings: insightFindings()
+        .filter((f) => f.agent === id)
+        .reverse(),
+      recent: [taskStep({ agent: id, current: 'deny', current_reasons: [] }), taskStep({ agent: id, id: 'req-2' })],
+    });
+    const detail = await openAgent('billing-bot');
+    const traffic = await within(detail).findByTestId('agent-traffic-activity');
+    expect(backend.calls.agentInsights).toEqual(['billing-bot']);
+    expect(traffic.textContent).toContain('180 · 20 denied');
+    expect(traffic.textContent).toContain('12 distinct');
+    expect(within(detail).getAllByTestId('agent-traffic-finding').map((f) => [f.dataset.code, f.dataset.count])).toEqual([
+      ['scope.tool', '1'],
+      ['credential.ttl_over_ceiling', '1'],
+    ]);
+    const steps = within(detail).getAllByTestId('agent-traffic-step');
+    expect(steps).toHaveLength(2);
+    expect(steps[0]!.className).toContain('step-decision');
+    expect(within(detail).getByRole('link', { name: /Open Insights/ }).getAttribute('href')).toBe('#/insights');
+  });
+
+  it('groups many task findings of one code into one line naming the tasks', async () => {
+    const chain = insightFindings().find((f) => f.code === 'chain.environments')!;
+    backend.agentInsightsAnswer = () => ({
+      set: 'traffic',
+      activity: null,
+      findings: ['task-1', 'task-2', 'task-3', 'task-4', 'task-5', 'task-6', 'task-7', 'task-8'].map((task) => ({
+        ...chain,
+        subject: task,
+      })),
+      recent: [],
+    });
+    const detail = await openAgent('billing-bot');
+    const rows = await within(detail).findAllByTestId('agent-traffic-finding');
+    expect(rows.map((r) => [r.dataset.code, r.dataset.count])).toEqual([['chain.environments', '8']]);
+    expect(rows[0]!.textContent).toContain('chain.environments in 8 tasks');
+    expect(rows[0]!.textContent).toContain('task-1, task-2, task-3, task-4, task-5, task-6 and 2 more');
+  });
+
+  it('says nothing about traffic when none was imported, and one line when the agent made none', async () => {
+    const detail = await openAgent('billing-bot');
+    await waitFor(() => expect(backend.calls.agentInsights).toEqual(['billing-bot']));
+    expect(within(detail).queryByTestId('agent-traffic')).toBeNull();
+
+    backend.agentInsightsAnswer = () => ({ set: 'traffic', activity: null, findings: [], recent: [] });
+    fireEvent.click(screen.getAllByTestId('agent-row').find((r) => r.dataset.id === 'code-reviewer')!);
+    expect((await screen.findByTestId('agent-traffic-none')).textContent).toBe('No request from this agent in set traffic.');
   });
 
   it('shows a field diagnostic from validateAgentDraft under its field and disables Save', async () => {

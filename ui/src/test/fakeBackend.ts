@@ -1,6 +1,7 @@
 // A test double of the backend *interface* for Vitest: canned answers, recorded calls,
 // and `emitChange` to play the file watcher. Never used by the app itself.
 import type { Agent } from '../bindings/Agent';
+import type { AgentInsights } from '../bindings/AgentInsights';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
@@ -12,6 +13,9 @@ import type { Explanation } from '../bindings/Explanation';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { Finding } from '../bindings/Finding';
+import type { InsightFinding } from '../bindings/InsightFinding';
+import type { InsightsQuery } from '../bindings/InsightsQuery';
+import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
@@ -25,6 +29,8 @@ import type { ResultPage } from '../bindings/ResultPage';
 import type { ResultRow } from '../bindings/ResultRow';
 import type { Review } from '../bindings/Review';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { TaskStep } from '../bindings/TaskStep';
+import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
@@ -90,6 +96,15 @@ export class FakeBackend implements IBackend {
   /** Reviews by run id. */
   reviews = new Map<number, Review>();
 
+  /** What `insights` answers; throw an ApiError from it to reject (e.g. `not_found`). */
+  insightsAnswer: (query: InsightsQuery) => InsightsReport = () => insightsReport();
+  /** When set, `insights` waits for it before answering (to test the loading state). */
+  insightsGate: Promise<void> | null = null;
+  /** What `taskTimeline` answers; throw an ApiError from it to reject. */
+  timeline: (set: string | null, task: string) => TaskTimeline = (set, task) => taskTimeline({ set: set ?? 'traffic', task });
+  /** What `agentInsights` answers; throw an ApiError from it to reject. */
+  agentInsightsAnswer: (agent: string) => AgentInsights = () => ({ set: null, activity: null, findings: [], recent: [] });
+
   calls = {
     requestSets: 0,
     importRequests: [] as { path: string; set: string; strict: boolean }[],
@@ -101,6 +116,9 @@ export class FakeBackend implements IBackend {
     openReview: [] as number[],
     ackChanges: [] as { review: string; target: AckTarget; comment: string }[],
     recordVerdict: [] as { review: string; verdict: VerdictKind; comment: string }[],
+    insights: [] as InsightsQuery[],
+    taskTimeline: [] as { set: string | null; task: string }[],
+    agentInsights: [] as string[],
     validate: 0,
     open: [] as string[],
     listAudit: [] as number[],
@@ -423,6 +441,25 @@ export class FakeBackend implements IBackend {
     const next = { ...current, record: { ...current.record, verdicts: [...current.record.verdicts, v] }, verdict: v };
     this.reviews.set(next.record.run_id, next);
     return next;
+  }
+
+  async insights(query: InsightsQuery): Promise<InsightsReport> {
+    await Promise.resolve();
+    this.calls.insights.push(query);
+    if (this.insightsGate) await this.insightsGate;
+    return this.insightsAnswer(query);
+  }
+
+  async taskTimeline(set: string | null, task: string): Promise<TaskTimeline> {
+    await Promise.resolve();
+    this.calls.taskTimeline.push({ set, task });
+    return this.timeline(set, task);
+  }
+
+  async agentInsights(agent: string): Promise<AgentInsights> {
+    await Promise.resolve();
+    this.calls.agentInsights.push(agent);
+    return this.agentInsightsAnswer(agent);
   }
 
   private reviewNamed(name: string): Review {
@@ -835,6 +872,225 @@ export function inventoryView(over: Partial<InventoryView> = {}): InventoryView 
     findings: [],
     diagnostics: [],
     transitions: TRANSITIONS,
+    ...over,
+  };
+}
+
+export function insightFinding(over: Partial<InsightFinding> = {}): InsightFinding {
+  return {
+    code: 'scope.tool',
+    level: 'critical',
+    title: 'agent `billing-bot` used 2 tool(s) not in its tools: 13 request(s), 1 allowed',
+    subject_kind: 'agent',
+    subject: 'billing-bot',
+    agent: 'billing-bot',
+    team: 'billing',
+    count: 13,
+    allowed: 1,
+    first_seen: '2026-11-01T07:57:05Z',
+    last_seen: '2026-11-06T07:53:18Z',
+    examples: ['req-000963', 'req-003818'],
+    items: ['`okta.user.suspend`: 2 request(s), 1 allowed, sensitive', '`github.pr.merge`: 11 request(s), 0 allowed, sensitive'],
+    fix: {
+      kind: 'policy',
+      file: 'inventory/agents/billing-bot.toml',
+      field: 'tools',
+      policies: ['permit-allowed-tools'],
+      control: 'MND-AUTHZ-01',
+      hint: 'declare what the agent needs in its tools, and narrow the policies that allowed the rest',
+    },
+    ...over,
+  };
+}
+
+/**
+ * Six findings over three agents and two teams: two critical, two high (one about a task),
+ * one medium, one low about the workspace.
+ */
+export function insightFindings(): InsightFinding[] {
+  return [
+    insightFinding(),
+    insightFinding({
+      code: 'shadow.inactive',
+      title: 'agent `auto-remediator` is suspended yet made 211 request(s), 2 allowed',
+      subject: 'auto-remediator',
+      agent: 'auto-remediator',
+      team: 'sre',
+      count: 211,
+      allowed: 2,
+      items: [],
+      fix: { kind: 'inventory', file: 'inventory/agents/auto-remediator.toml', field: 'lifecycle', policies: [], control: 'MND-LIFECYCLE-01', hint: 'revoke the agent\'s credentials' },
+    }),
+    insightFinding({
+      code: 'chain.environments',
+      level: 'high',
+      title: 'task `task-00042` crossed environments: dev, prod',
+      subject_kind: 'task',
+      subject: 'task-00042',
+      agent: 'auto-remediator',
+      team: 'sre',
+      count: 4,
+      allowed: 3,
+      items: ['dev', 'prod'],
+      fix: { kind: 'policy', file: null, field: null, policies: ['environment-separation'], control: 'MND-ENV-01', hint: 'keep a task in one environment' },
+    }),
+    insightFinding({
+      code: 'credential.ttl_over_ceiling',
+      level: 'high',
+      title: 'agent `billing-bot` asked for credentials above its ceiling: 3 request(s)',
+      count: 3,
+      allowed: 0,
+      items: [],
+      fix: { kind: 'inventory', file: 'inventory/agents/billing-bot.toml', field: 'max_ttl_seconds', policies: [], control: 'MND-CRED-01', hint: 'lower the requested TTL' },
+    }),
+    insightFinding({
+      code: 'grant.unused',
+      level: 'medium',
+      title: 'agent `faq-bot` may use 3 grant(s) the traffic never used',
+      subject: 'faq-bot',
+      agent: 'faq-bot',
+      team: 'support',
+      count: 3,
+      allowed: 0,
+      first_seen: null,
+      last_seen: null,
+      examples: [],
+      items: ['invoke_tool `zendesk.ticket.delete`', 'read_data `customer-pii`', 'invoke_model `gpt-large`'],
+      fix: { kind: 'policy', file: null, field: null, policies: ['permit-allowed-tools'], control: 'MND-AUTHZ-01', hint: 'narrow the grants' },
+    }),
+    insightFinding({
+      code: 'logging.missing_task_id',
+      level: 'low',
+      title: '31 request(s) were recorded without a task id',
+      subject_kind: 'workspace',
+      subject: '',
+      agent: null,
+      team: null,
+      count: 31,
+      allowed: 20,
+      items: [],
+      fix: { kind: 'traffic', file: null, field: null, policies: [], control: 'MND-CRED-02', hint: 'record a task id with every request' },
+    }),
+  ];
+}
+
+export function insightsReport(over: Partial<InsightsReport> = {}): InsightsReport {
+  const findings = over.findings ?? insightFindings();
+  return {
+    set: 'traffic',
+    since: null,
+    until: null,
+    requests: 5000,
+    denies: 2982,
+    agents: 26,
+    tasks: 1014,
+    other_principals: 0,
+    first_seen: '2026-11-01T00:00:37Z',
+    last_seen: '2026-11-06T14:41:59Z',
+    findings,
+    by_code: [],
+    logging: {
+      requests: 5000,
+      fields: [
+        { field: 'task_id', present: 4969, expected: 5000, actions: [], optional: false, read_by: [] },
+        { field: 'time', present: 5000, expected: 5000, actions: [], optional: false, read_by: [] },
+        {
+          field: 'context.step_up_approved',
+          present: 1438,
+          expected: 3051,
+          actions: ['invoke_tool'],
+          optional: true,
+          read_by: ['step-up-for-sensitive-tools'],
+        },
+      ],
+    },
+    activity: {
+      unit: 'day',
+      buckets: [
+        { start: '2026-11-01T00:00:00Z', requests: 900, denies: 500 },
+        { start: '2026-11-02T00:00:00Z', requests: 1000, denies: 600 },
+        { start: '2026-11-03T00:00:00Z', requests: 1100, denies: 700 },
+      ],
+      agents: [
+        { agent: 'auto-remediator', counts: [100, 60, 51] },
+        { agent: 'billing-bot', counts: [80, 90, 10] },
+      ],
+      untimed: 2000,
+    },
+    agent_activity: [
+      { agent: 'auto-remediator', team: 'sre', lifecycle: 'suspended', requests: 211, denies: 209, first_seen: '2026-11-01T00:02:12Z', last_seen: '2026-11-06T14:17:39Z', resources: 33 },
+      { agent: 'billing-bot', team: 'billing', lifecycle: 'active', requests: 180, denies: 20, first_seen: '2026-11-01T00:05:00Z', last_seen: '2026-11-06T10:00:00Z', resources: 12 },
+    ],
+    top_tools: [
+      { tool: 'stripe.invoice.read', system: 'stripe', requests: 316, denies: 161, agents: 12 },
+      { tool: 'github.pr.comment', system: 'github', requests: 270, denies: 60, agents: 13 },
+    ],
+    thresholds: { retry_denies: 5, retry_window_seconds: 60, max_delegation_depth: 2, max_systems_per_task: 3, max_sensitivity_climb: 1 },
+    notes: [],
+    ...over,
+  };
+}
+
+export function taskStep(over: Partial<TaskStep> = {}): TaskStep {
+  return {
+    id: 'req-000100',
+    time: '2026-11-01T10:00:00Z',
+    agent: 'auto-remediator',
+    action: 'invoke_tool',
+    resource_type: 'Acme::Tool',
+    resource: 'aws.ec2.reboot',
+    system: 'aws',
+    environment: 'prod',
+    sensitivity: 'high',
+    delegation_depth: null,
+    on_behalf_of: null,
+    recorded: 'allow',
+    recorded_reasons: ['permit-allowed-tools'],
+    current: 'allow',
+    current_reasons: ['permit-allowed-tools'],
+    current_error: null,
+    ...over,
+  };
+}
+
+/** Three steps: a delegation, a step still allowed, one allowed then and denied now. */
+export function taskTimeline(over: Partial<TaskTimeline> = {}): TaskTimeline {
+  return {
+    set: 'traffic',
+    task: 'task-00042',
+    steps: [
+      taskStep({
+        id: 'req-000099',
+        time: '2026-11-01T09:59:00Z',
+        agent: 'alert-router',
+        action: 'delegate',
+        resource_type: 'Acme::Agent',
+        resource: 'auto-remediator',
+        system: null,
+        environment: 'dev',
+        sensitivity: null,
+        delegation_depth: 1 as unknown as bigint,
+        on_behalf_of: 'dana',
+        recorded_reasons: ['delegate-declared'],
+        current_reasons: ['delegate-declared'],
+      }),
+      taskStep(),
+      taskStep({
+        id: 'req-000101',
+        time: '2026-11-01T10:01:00Z',
+        resource: 'aws.iam.write',
+        sensitivity: 'critical',
+        recorded: 'allow',
+        recorded_reasons: ['permit-allowed-tools'],
+        current: 'deny',
+        current_reasons: [],
+      }),
+    ],
+    agents: ['alert-router', 'auto-remediator'],
+    hops: ['alert-router → auto-remediator'],
+    systems: ['aws'],
+    environments: ['dev', 'prod'],
+    findings: insightFindings().filter((f) => f.subject === 'task-00042'),
     ...over,
   };
 }

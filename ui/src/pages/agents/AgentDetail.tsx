@@ -37,6 +37,7 @@ import {
   type PersonRef,
 } from '../../lib/agents';
 import { plural } from '../../lib/summary';
+import { AgentTraffic } from './AgentTraffic';
 import { LifecycleModal } from './LifecycleModal';
 
 export type DetailMode = { kind: 'create' } | { kind: 'edit'; id: string };
@@ -600,6 +601,8 @@ export function AgentDetail({
         )}
 
         {!create && raciSection}
+
+        {!create && current && <AgentTraffic key={current.id} agent={current.id} />}
 
         <form
           className="agent-form"

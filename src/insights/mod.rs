@@ -450,6 +450,7 @@ pub struct TaskStep {
     pub environment: Option<String>,
     /// Tool sensitivity or dataset classification, when known.
     pub sensitivity: Option<String>,
+    #[ts(type = "number | null")]
     pub delegation_depth: Option<i64>,
     /// `context.on_behalf_of`, when the agent acted for a human.
     pub on_behalf_of: Option<String>,

@@ -48,8 +48,9 @@ before(async () => {
   expected = cliJson(['insights']);
   assert.equal(expected.set, 'traffic');
   assert.ok(expected.findings.length > 0, 'the demo traffic has no findings: the test would prove nothing');
-  task = expected.findings.find((f) => f.subject_kind === 'task')?.subject;
-  assert.ok(task, 'no finding is about a task: the demo traffic should have task chains');
+  // A chain finding names the tasks of the agent that started them.
+  task = expected.findings.find((f) => f.tasks.length > 0)?.tasks[0];
+  assert.ok(task, 'no finding names a task: the demo traffic should have task chains');
   timeline = cliJson(['insights', 'task', task]);
   assert.ok(timeline.steps.length > 0);
 
@@ -193,15 +194,17 @@ test('the Insights page shows what the CLI finds, a finding with its fix, and a 
 
   // A task finding, found by its task id, opens that task's timeline.
   await fill('[data-testid="insights-filter-search"]', task);
-  const taskFindings = expected.findings.filter((f) => [f.title, f.subject, f.code, ...f.items].some((s) => s.toLowerCase().includes(task.toLowerCase())));
+  const taskFindings = expected.findings.filter((f) =>
+    [f.title, f.subject, f.code, ...f.items, ...f.tasks].some((s) => s.toLowerCase().includes(task.toLowerCase())),
+  );
   await browser.waitUntil(async () => Number(await countEl.getAttribute('data-shown')) === taskFindings.length, {
     timeout: 5_000,
     timeoutMsg: `searching ${task} did not show its ${taskFindings.length} finding(s)`,
   });
-  const taskCard = await browser.$(`[data-testid="insight-card"][data-subject-kind="task"][data-subject="${task}"]`);
+  const taskCard = await browser.$(`[data-testid="insight-card"][data-tasks~="${task}"]`);
   await taskCard.scrollIntoView({ block: 'center' });
   await taskCard.click();
-  const openTask = await browser.$('[data-testid="insight-open-task"]');
+  const openTask = await browser.$(`[data-testid="insight-open-task"][data-task="${task}"]`);
   await openTask.waitForDisplayed({ timeout: 5_000 });
   await openTask.click();
   const view = await browser.$('[data-testid="task-timeline"]');

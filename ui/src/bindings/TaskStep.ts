@@ -19,7 +19,7 @@ environment: string | null,
 /**
  * Tool sensitivity or dataset classification, when known.
  */
-sensitivity: string | null, delegation_depth: bigint | null, 
+sensitivity: string | null, delegation_depth: number | null, 
 /**
  * `context.on_behalf_of`, when the agent acted for a human.
  */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Activity } from '../bindings/Activity';
 import { insightFinding, insightFindings, insightsReport, taskStep, taskTimeline } from '../test/fakeBackend';
 import {
+  tasksOf,
   agentSeries,
   changedSteps,
   coveragePercent,
@@ -112,6 +113,14 @@ describe('grouping and counting', () => {
   it('lists the tasks with findings once each', () => {
     const twice = [...findings, insightFinding({ code: 'chain.systems', subject_kind: 'task', subject: 'task-00042' })];
     expect(tasksWithFindings(twice)).toEqual(['task-00042']);
+  });
+
+  it('takes the tasks a chain finding lists, in order, before its subject', () => {
+    const chain = insightFinding({ code: 'chain.environments', subject_kind: 'agent', subject: 'deploy-bot', tasks: ['task-b', 'task-a'] });
+    const again = insightFinding({ code: 'chain.sensitivity', subject_kind: 'agent', subject: 'deploy-bot', tasks: ['task-a', 'task-c'] });
+    expect(tasksOf(chain)).toEqual(['task-b', 'task-a']);
+    expect(tasksOf(insightFinding({ code: 'scope.tool', subject_kind: 'agent', subject: 'x' }))).toEqual([]);
+    expect(tasksWithFindings([chain, again])).toEqual(['task-b', 'task-a', 'task-c']);
   });
 
   it('builds the summary cards from the report, a card per level with its count', () => {

@@ -73,7 +73,7 @@ export function filterFindings(findings: readonly InsightFinding[], filter: Find
       codeMatches(f.code, filter.code) &&
       (filter.level === '' || f.level === filter.level) &&
       (text === '' ||
-        [f.title, f.subject, f.code, ...f.items].some((s) => s.toLowerCase().includes(text))),
+        [f.title, f.subject, f.code, ...f.items, ...f.tasks].some((s) => s.toLowerCase().includes(text))),
   );
 }
 
@@ -142,10 +142,17 @@ export function findingsByCode(findings: readonly InsightFinding[]): { code: str
     .sort((a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || b.findings.length - a.findings.length || a.code.localeCompare(b.code));
 }
 
+/** The tasks a finding is about: those it lists (a chain finding names the tasks of its
+ * agent), else its subject when that is a task. */
+export function tasksOf(f: InsightFinding): string[] {
+  if (f.tasks.length > 0) return [...f.tasks];
+  return f.subject_kind === 'task' && f.subject !== '' ? [f.subject] : [];
+}
+
 /** Task ids that have findings, in report order (for the task picker). */
 export function tasksWithFindings(findings: readonly InsightFinding[]): string[] {
   const out: string[] = [];
-  for (const f of findings) if (f.subject_kind === 'task' && f.subject !== '' && !out.includes(f.subject)) out.push(f.subject);
+  for (const f of findings) for (const t of tasksOf(f)) if (!out.includes(t)) out.push(t);
   return out;
 }
 

@@ -891,6 +891,7 @@ export function insightFinding(over: Partial<InsightFinding> = {}): InsightFindi
     last_seen: '2026-11-06T07:53:18Z',
     examples: ['req-000963', 'req-003818'],
     items: ['`okta.user.suspend`: 2 request(s), 1 allowed, sensitive', '`github.pr.merge`: 11 request(s), 0 allowed, sensitive'],
+    tasks: [],
     fix: {
       kind: 'policy',
       file: 'inventory/agents/billing-bot.toml',
@@ -919,6 +920,7 @@ export function insightFindings(): InsightFinding[] {
       count: 211,
       allowed: 2,
       items: [],
+      tasks: [],
       fix: { kind: 'inventory', file: 'inventory/agents/auto-remediator.toml', field: 'lifecycle', policies: [], control: 'MND-LIFECYCLE-01', hint: 'revoke the agent\'s credentials' },
     }),
     insightFinding({
@@ -932,6 +934,7 @@ export function insightFindings(): InsightFinding[] {
       count: 4,
       allowed: 3,
       items: ['dev', 'prod'],
+      tasks: [],
       fix: { kind: 'policy', file: null, field: null, policies: ['environment-separation'], control: 'MND-ENV-01', hint: 'keep a task in one environment' },
     }),
     insightFinding({
@@ -941,6 +944,7 @@ export function insightFindings(): InsightFinding[] {
       count: 3,
       allowed: 0,
       items: [],
+      tasks: [],
       fix: { kind: 'inventory', file: 'inventory/agents/billing-bot.toml', field: 'max_ttl_seconds', policies: [], control: 'MND-CRED-01', hint: 'lower the requested TTL' },
     }),
     insightFinding({
@@ -956,6 +960,7 @@ export function insightFindings(): InsightFinding[] {
       last_seen: null,
       examples: [],
       items: ['invoke_tool `zendesk.ticket.delete`', 'read_data `customer-pii`', 'invoke_model `gpt-large`'],
+      tasks: [],
       fix: { kind: 'policy', file: null, field: null, policies: ['permit-allowed-tools'], control: 'MND-AUTHZ-01', hint: 'narrow the grants' },
     }),
     insightFinding({
@@ -969,6 +974,7 @@ export function insightFindings(): InsightFinding[] {
       count: 31,
       allowed: 20,
       items: [],
+      tasks: [],
       fix: { kind: 'traffic', file: null, field: null, policies: [], control: 'MND-CRED-02', hint: 'record a task id with every request' },
     }),
   ];
@@ -1069,7 +1075,7 @@ export function taskTimeline(over: Partial<TaskTimeline> = {}): TaskTimeline {
         system: null,
         environment: 'dev',
         sensitivity: null,
-        delegation_depth: 1 as unknown as bigint,
+        delegation_depth: 1,
         on_behalf_of: 'dana',
         recorded_reasons: ['delegate-declared'],
         current_reasons: ['delegate-declared'],

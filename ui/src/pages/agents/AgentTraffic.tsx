@@ -7,7 +7,7 @@ import type { AgentInsights } from '../../bindings/AgentInsights';
 import type { ApiError } from '../../bindings/ApiError';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { findingsByCode, shortType, stepChange } from '../../lib/insights';
+import { findingsByCode, shortType, stepChange, tasksOf } from '../../lib/insights';
 import { hrefFor } from '../../lib/route';
 import { count } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
@@ -93,7 +93,7 @@ export function AgentTraffic({ agent }: { agent: string }) {
         <ul className="finding-list compact agent-traffic-findings" data-testid="agent-traffic-findings">
           {groups.map((g) => {
             const f = g.findings[0]!;
-            const tasks = g.findings.filter((x) => x.subject_kind === 'task').map((x) => x.subject);
+            const tasks = [...new Set(g.findings.flatMap(tasksOf))];
             return (
               <li
                 key={g.code}

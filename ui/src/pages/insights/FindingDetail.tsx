@@ -54,8 +54,8 @@ export function FindingDetail({
         <dt>Subject</dt>
         <dd>
           <span className="mono">{subjectText(f)}</span>
-          {f.subject_kind === 'task' && (
-            <button type="button" className="btn btn-small insight-task-open" onClick={() => onOpenTask(f.subject)} data-testid="insight-open-task">
+          {f.subject_kind === 'task' && f.tasks.length === 0 && (
+            <button type="button" className="btn btn-small insight-task-open" onClick={() => onOpenTask(f.subject)} data-testid="insight-open-task" data-task={f.subject}>
               Open the task timeline
             </button>
           )}
@@ -108,6 +108,21 @@ export function FindingDetail({
             {f.items.map((item, i) => (
               <li key={i}>
                 <Ticked text={item} />
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {f.tasks.length > 0 && (
+        <div className="insight-detail-block">
+          <h3 className="group-title">Tasks</h3>
+          <ul className="insight-task-list" data-testid="insight-detail-tasks">
+            {f.tasks.map((t) => (
+              <li key={t}>
+                <button type="button" className="link-button mono" onClick={() => onOpenTask(t)} data-testid="insight-open-task" data-task={t}>
+                  {t}
+                </button>
               </li>
             ))}
           </ul>

@@ -122,6 +122,7 @@ export function FindingList({
                   data-level={f.level}
                   data-subject-kind={f.subject_kind}
                   data-subject={f.subject}
+                  data-tasks={f.tasks.join(' ')}
                 >
                   <span className="insight-card-head">
                     <code className="insight-code">{f.code}</code>

@@ -74,3 +74,18 @@ export async function typeText(browser, text) {
   }
   if (run) await browser.keys(run);
 }
+
+/** Replaces an input's value by typing (so React sees every key) and waits until it holds it. */
+export async function fill(browser, selector, text) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout: 5_000 });
+  await el.scrollIntoView({ block: 'center' });
+  await el.click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('Delete');
+  await typeText(browser, text);
+  await browser.waitUntil(async () => (await el.getValue()) === text, {
+    timeout: 5_000,
+    timeoutMsg: `${selector} did not take the text ${text}`,
+  });
+}

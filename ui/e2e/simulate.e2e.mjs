@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, repo, shots, startApp, typeText as typeInto } from './driver.mjs';
+import { cli, fill as fillInput, repo, shots, startApp } from './driver.mjs';
 
 /** The permit deleted from the candidate; the demo traffic's tool calls depend on it. */
 const REMOVED = 'permit-allowed-tools';
@@ -50,21 +50,8 @@ after(async () => {
   await session?.stop();
 });
 
-const typeText = (text) => typeInto(browser, text);
 
-/** Replaces an input's value by typing, so React sees every key (see typeText). */
-async function fill(selector, text) {
-  const el = await browser.$(selector);
-  await el.waitForDisplayed({ timeout: 5_000 });
-  await el.click();
-  await browser.keys(['Control', 'a']);
-  await browser.keys('Delete');
-  await typeText(text);
-  await browser.waitUntil(async () => (await el.getValue()) === text, {
-    timeout: 5_000,
-    timeoutMsg: `${selector} did not take the text ${text}`,
-  });
-}
+const fill = (selector, text) => fillInput(browser, selector, text);
 
 async function screenshot(name) {
   mkdirSync(shots, { recursive: true });

@@ -37,6 +37,7 @@ import { FindingList } from './insights/FindingList';
 import { LoggingPanel } from './insights/LoggingPanel';
 import { TaskTimelineView } from './insights/TaskTimelineView';
 import { ImportDialog } from './simulate/ImportDialog';
+import { TimeWindowFields } from '../components/TimeWindowFields';
 
 interface QueryForm {
   /** `''`: the set imported most recently. */
@@ -237,32 +238,14 @@ export function InsightsPage() {
                 ))}
               </select>
             </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-since`}>
-                Since <span className="muted">(optional)</span>
-              </label>
-              <input
-                id={`${uid}-since`}
-                className="input"
-                value={form.since}
-                onChange={(e) => setForm((f) => ({ ...f, since: e.target.value }))}
-                placeholder="7d or 2026-05-01T00:00:00Z"
-                data-testid="insights-since"
-              />
-            </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-until`}>
-                Until <span className="muted">(optional)</span>
-              </label>
-              <input
-                id={`${uid}-until`}
-                className="input"
-                value={form.until}
-                onChange={(e) => setForm((f) => ({ ...f, until: e.target.value }))}
-                placeholder="RFC 3339 time"
-                data-testid="insights-until"
-              />
-            </div>
+            <TimeWindowFields
+              idPrefix={uid}
+              since={form.since}
+              until={form.until}
+              onSince={(since) => setForm((f) => ({ ...f, since }))}
+              onUntil={(until) => setForm((f) => ({ ...f, until }))}
+              testIdPrefix="insights"
+            />
             <div className="insights-form-submit">
               <button type="submit" className="btn btn-primary" disabled={loading} data-testid="insights-run">
                 {loading ? 'Analysing…' : 'Analyse'}

@@ -17,6 +17,7 @@ import { useProgressEvents } from '../lib/useProgressEvents';
 import { formatTimestamp } from '../lib/time';
 import { ImportDialog } from './simulate/ImportDialog';
 import { RunView } from './simulate/RunView';
+import { TimeWindowFields } from '../components/TimeWindowFields';
 
 interface RunForm {
   set: string;
@@ -253,34 +254,15 @@ export function SimulatePage() {
                 Empty: the policies as they are on disk now
               </p>
             </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-since`}>
-                Since <span className="muted">(optional)</span>
-              </label>
-              <input
-                id={`${uid}-since`}
-                className="input"
-                value={form.since}
-                onChange={(e) => set('since', e.target.value)}
-                placeholder="7d or 2026-05-01T00:00:00Z"
-                disabled={running}
-                data-testid="run-since"
-              />
-            </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-until`}>
-                Until <span className="muted">(optional)</span>
-              </label>
-              <input
-                id={`${uid}-until`}
-                className="input"
-                value={form.until}
-                onChange={(e) => set('until', e.target.value)}
-                placeholder="RFC 3339 time"
-                disabled={running}
-                data-testid="run-until"
-              />
-            </div>
+            <TimeWindowFields
+              idPrefix={uid}
+              since={form.since}
+              until={form.until}
+              onSince={(v) => set('since', v)}
+              onUntil={(v) => set('until', v)}
+              disabled={running}
+              testIdPrefix="run"
+            />
           </div>
           <div className="run-form-actions">
             <button type="submit" className="btn btn-primary" disabled={running || !form.set} data-testid="run-start">

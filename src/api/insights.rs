@@ -253,8 +253,8 @@ impl Session {
     /// An agent's newest requests and the findings about it, from the set imported most
     /// recently (none when nothing was imported).
     pub fn agent_insights(&self, agent: &str) -> ApiResult<dto::AgentInsights> {
-        let set = match self.insights_set(None) {
-            Ok((name, _)) => name,
+        let (set, set_id) = match self.insights_set(None) {
+            Ok(found) => found,
             Err(e) if e.code == ErrorCode::NotFound => {
                 return Ok(dto::AgentInsights::default());
             }
@@ -265,7 +265,6 @@ impl Session {
             since: None,
             until: None,
         })?;
-        let (_, set_id) = self.insights_set(Some(&set))?;
         let rows = self.db()?.agent_requests(set_id, agent, RECENT)?;
         let (inventory, _) = self.load_inventory_for_insights();
         Ok(dto::AgentInsights {

@@ -154,3 +154,8 @@ export function percent(done: number, total: number): number {
   if (total <= 0) return 0;
   return Math.min(100, Math.round((done / total) * 100));
 }
+
+/** A request set as pickers name it: its name and how many requests it holds. */
+export function requestSetLabel(s: { name: string; requests: number }): string {
+  return `${s.name} — ${count(s.requests)} request${s.requests === 1 ? '' : 's'}`;
+}

@@ -28,7 +28,7 @@ import {
   type FindingFilter,
 } from '../lib/insights';
 import { hrefFor } from '../lib/route';
-import { count } from '../lib/simulate';
+import { count, requestSetLabel } from '../lib/simulate';
 import { formatTimestamp } from '../lib/time';
 import { watchWorkspace } from '../lib/watchWorkspace';
 import { ActivityChart, DenyChart, ToolsChart } from './insights/InsightCharts';
@@ -202,8 +202,6 @@ export function InsightsPage() {
     if (id !== undefined && id >= 0) setOpenId(id);
   };
 
-  const setLabel = (s: RequestSetSummary) => `${s.name} — ${count(s.requests)} request${s.requests === 1 ? '' : 's'}`;
-
   return (
     <section className="page page-insights" data-testid="page-insights" aria-labelledby="page-title-insights">
       <PageHeader
@@ -233,7 +231,7 @@ export function InsightsPage() {
                 <option value="">Most recent import</option>
                 {(sets ?? []).map((s) => (
                   <option key={s.name} value={s.name}>
-                    {setLabel(s)}
+                    {requestSetLabel(s)}
                   </option>
                 ))}
               </select>
@@ -395,28 +393,8 @@ export function InsightsPage() {
               </span>
             </div>
             <div className="filters" role="search" aria-label="Filter findings">
-              <label className="filter">
-                <span className="filter-label">Agent</span>
-                <select className="input" value={filter.agent} onChange={(e) => setF('agent', e.target.value)} data-testid="insights-filter-agent">
-                  <option value="">Any</option>
-                  {options.agents.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.value} ({count(o.count)})
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="filter">
-                <span className="filter-label">Team</span>
-                <select className="input" value={filter.team} onChange={(e) => setF('team', e.target.value)} data-testid="insights-filter-team">
-                  <option value="">Any</option>
-                  {options.teams.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.value} ({count(o.count)})
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <CountFilter label="Agent" value={filter.agent} options={options.agents} onChange={(v) => setF('agent', v)} testId="insights-filter-agent" />
+              <CountFilter label="Team" value={filter.team} options={options.teams} onChange={(v) => setF('team', v)} testId="insights-filter-team" />
               <label className="filter">
                 <span className="filter-label">Finding</span>
                 <select className="input" value={filter.code} onChange={(e) => setF('code', e.target.value)} data-testid="insights-filter-code">
@@ -533,5 +511,34 @@ export function InsightsPage() {
 
       {importOpen && <ImportDialog onClose={() => setImportOpen(false)} onImported={onImported} />}
     </section>
+  );
+}
+
+/** A filter select whose options show how many findings each value has ("Any" first). */
+function CountFilter({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string;
+  options: readonly { value: string; count: number }[];
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <label className="filter">
+      <span className="filter-label">{label}</span>
+      <select className="input" value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        <option value="">Any</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.value} ({count(o.count)})
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -12,7 +12,7 @@ import { toApiError, useBackend } from '../backend';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { PageHeader } from '../components/PageHeader';
 import { hrefFor, parseView } from '../lib/route';
-import { count, percent } from '../lib/simulate';
+import { count, percent, requestSetLabel } from '../lib/simulate';
 import { useProgressEvents } from '../lib/useProgressEvents';
 import { formatTimestamp } from '../lib/time';
 import { ImportDialog } from './simulate/ImportDialog';
@@ -211,7 +211,7 @@ export function SimulatePage() {
               >
                 {sets.map((s) => (
                   <option key={s.name} value={s.name}>
-                    {s.name} — {count(s.requests)} request{s.requests === 1 ? '' : 's'}
+                    {requestSetLabel(s)}
                   </option>
                 ))}
               </select>

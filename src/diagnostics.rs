@@ -77,6 +77,32 @@ impl Diagnostic {
         }
     }
 
+    /// A diagnostic at one position (1-based line and column).
+    pub fn at_line(
+        file: &str,
+        line: usize,
+        column: usize,
+        severity: Severity,
+        code: &str,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Self {
+        let line = u32::try_from(line.max(1)).unwrap_or(u32::MAX);
+        let column = u32::try_from(column.max(1)).unwrap_or(u32::MAX);
+        Self {
+            file: file.to_owned(),
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+            severity,
+            code: code.to_owned(),
+            message: message.into(),
+            help,
+            field: None,
+        }
+    }
+
     /// A diagnostic about a whole file (line 1, column 1).
     pub fn whole_file(
         file: &str,

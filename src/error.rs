@@ -44,6 +44,8 @@ pub enum ErrorCode {
     Cancelled,
     /// A review refused the step (e.g. approving with unacknowledged changes).
     ReviewRefused,
+    /// `controls/controls.toml` or a framework file is invalid (details in `diagnostics`).
+    ControlsInvalid,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -66,6 +68,7 @@ impl ErrorCode {
             Self::ImportInvalid => "import_invalid",
             Self::Cancelled => "cancelled",
             Self::ReviewRefused => "review_refused",
+            Self::ControlsInvalid => "controls_invalid",
             Self::Internal => "internal",
         }
     }

@@ -29,7 +29,7 @@ impl Session {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
-    fn load_inventory(&self) -> (Inventory, Vec<Diagnostic>) {
+    pub(super) fn load_inventory(&self) -> (Inventory, Vec<Diagnostic>) {
         inventory::load(self.root())
     }
 
@@ -41,7 +41,7 @@ impl Session {
             .collect()
     }
 
-    fn findings_of(&self, inv: &Inventory) -> Vec<Finding> {
+    pub(super) fn findings_of(&self, inv: &Inventory) -> Vec<Finding> {
         let policies = self.policy_texts();
         let config = self.workspace.config();
         let ctx = CheckContext {

@@ -286,6 +286,41 @@ pub struct ControlStatus {
     pub enforced_by: Vec<PolicyRef>,
 }
 
+/// The frameworks Mandate knows: built-in catalogs and the workspace's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FrameworksView {
+    /// Version of the built-in catalog data.
+    pub catalog_version: String,
+    pub frameworks: Vec<crate::frameworks::Framework>,
+    /// Problems of workspace framework files (`frameworks/*.json`).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What `mandate export` and the Frameworks page's export buttons write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportRequest {
+    /// `csv`, `json`, `oscal`, `md` or `html`.
+    pub format: String,
+    /// One framework's id; `null` for all.
+    pub framework: Option<String>,
+    /// For `csv`: `alignment` (Framework | Control / Reference | Relevance) or `matrix`
+    /// (item × control × policy × evidence, the default).
+    pub table: Option<String>,
+    /// The file to write (atomically). For `oscal`, the component-definition; the derived
+    /// framework catalogs are written beside it.
+    pub out: String,
+}
+
+/// The files an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    /// Paths written, the requested file first.
+    pub files: Vec<String>,
+}
+
 /// The workspace's controls merged with the built-in library, sorted by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -6,6 +6,7 @@
 mod agents;
 pub mod dto;
 mod explain;
+mod frameworks;
 mod insights;
 mod policies;
 mod replay;
@@ -139,6 +140,8 @@ pub struct Session {
     checker: Arc<Mutex<policy::Checker>>,
     /// The last insights report and what it was computed from.
     insights_cache: Arc<Mutex<insights::InsightsCache>>,
+    /// Which policies decided the newest recorded set, and what that was computed from.
+    fired_cache: Arc<Mutex<frameworks::FiredCache>>,
 }
 
 impl Session {
@@ -147,6 +150,7 @@ impl Session {
             workspace: Workspace::open(dir)?,
             checker: Arc::default(),
             insights_cache: Arc::default(),
+            fired_cache: Arc::default(),
         })
     }
 
@@ -326,7 +330,7 @@ fn info(ws: &Workspace) -> dto::WorkspaceInfo {
     }
 }
 
-fn hash_hex(bytes: &[u8]) -> String {
+pub(crate) fn hash_hex(bytes: &[u8]) -> String {
     workspace::fingerprint(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -1,8 +1,18 @@
-//! Controls (and, later, framework catalogs and mappings): `controls/controls.toml`.
+//! Framework catalogs, controls and their mappings, coverage with evidence, and exports.
 //!
-//! A control is a practice the organisation enforces, with the policies (by `@id`; policies
-//! name it back with `@control`) and inventory checks (by code) that enforce it. Mandate
-//! ships a library of controls; `mandate init` copies it into the workspace.
+//! A control (`controls/controls.toml`) is a practice the organisation enforces, with the
+//! policies (by `@id`; policies name it back with `@control`), inventory checks, traffic
+//! insights and manual attestations that are its evidence, and its mappings to framework
+//! items (framework item → control → enforcing policy → evidence). Mandate ships a library
+//! of controls; `mandate init` copies it into the workspace.
+
+pub mod catalog;
+pub mod coverage;
+pub mod edit;
+pub mod resolve;
+
+pub use catalog::{Catalogs, Framework, Item};
+pub use resolve::{resolve, Resolution, Suggestion};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -30,6 +40,61 @@ pub struct Control {
     /// `mandate check` codes that watch it.
     #[serde(default)]
     pub checks: Vec<String>,
+    /// `mandate insights` codes whose absence from fresh recorded traffic is evidence.
+    #[serde(default)]
+    pub insights: Vec<String>,
+    /// What no machine can see, attested by a person until a date.
+    #[serde(default)]
+    pub attestations: Vec<Attestation>,
+    /// Framework items the control addresses.
+    #[serde(default)]
+    pub mappings: Vec<Mapping>,
+}
+
+/// A control's link to a framework item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Mapping {
+    /// Mandate's framework id (`nist-ai-rmf-1.0`); empty for an unresolved citation.
+    #[serde(default)]
+    pub framework: String,
+    /// The item's official id or label (`GOVERN 1.1`, `L7: Agent Tool Misuse`).
+    #[serde(default)]
+    pub item: String,
+    /// One sentence: why the control addresses the item.
+    #[serde(default)]
+    pub relevance: String,
+    /// The citation as a source wrote it, kept when it names no official item (`CSA
+    /// MAESTRO T1`). Such a mapping never counts as coverage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cited: Option<String>,
+}
+
+/// A person's statement that a control works where no machine can see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct Attestation {
+    pub statement: String,
+    /// Who attests (an e-mail or a person's id).
+    pub by: String,
+    /// `YYYY-MM-DD`: when it was attested.
+    pub date: String,
+    /// `YYYY-MM-DD`: after this day it no longer counts.
+    pub expires: String,
+}
+
+/// A framework item the organisation does not consider applicable, and why. It leaves the
+/// coverage denominator.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct NotApplicable {
+    pub framework: String,
+    pub item: String,
+    pub justification: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +102,8 @@ pub struct Control {
 pub struct Controls {
     #[serde(default)]
     pub controls: Vec<Control>,
+    #[serde(default)]
+    pub not_applicable: Vec<NotApplicable>,
 }
 
 /// Parses a controls file; every problem located.

@@ -28,6 +28,8 @@ pub struct Config {
     #[serde(default)]
     pub insights: InsightsConfig,
     #[serde(default)]
+    pub coverage: CoverageConfig,
+    #[serde(default)]
     pub trusted_keys: Vec<TrustedKey>,
 }
 
@@ -165,6 +167,25 @@ impl Default for InsightsConfig {
     }
 }
 
+/// Framework coverage (`[coverage]`): how old evidence may be before a control stops
+/// counting as implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields, default)]
+#[ts(export)]
+pub struct CoverageConfig {
+    /// Evidence older than this many days (the last decision a policy made in recorded
+    /// traffic, an analysis run, a manual attestation's date) is stale.
+    pub max_evidence_age_days: u32,
+}
+
+impl Default for CoverageConfig {
+    fn default() -> Self {
+        Self {
+            max_evidence_age_days: 90,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {
@@ -182,6 +203,7 @@ impl Config {
             gates: Gates::default(),
             validation: ValidationConfig::default(),
             insights: InsightsConfig::default(),
+            coverage: CoverageConfig::default(),
             trusted_keys: Vec::new(),
         }
     }
@@ -289,6 +311,14 @@ impl Config {
                 &i.max_sensitivity_climb.to_string(),
                 "`max_sensitivity_climb` is at most 3 (low to critical)".into(),
                 "sensitivity ranks run from low (1) to critical (4), e.g. `max_sensitivity_climb = 1`",
+            );
+        }
+        if self.coverage.max_evidence_age_days == 0 {
+            bad(
+                "max_evidence_age_days",
+                "0",
+                "`max_evidence_age_days` must be at least 1".into(),
+                "how many days evidence stays fresh, e.g. `max_evidence_age_days = 90`",
             );
         }
         for key in &self.trusted_keys {

@@ -1,0 +1,431 @@
+//! Frameworks, control mappings and coverage: the catalogs, the evidence gathered from the
+//! workspace (policies, inventory checks, recorded traffic, traffic insights, attestations),
+//! edits to `controls/controls.toml`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest as _, Sha256};
+
+use super::{dto, ApiError, ApiResult, Session};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::error::ErrorCode;
+use crate::frameworks::coverage::{self, CoverageReport, Fired, PolicyFact};
+use crate::frameworks::{self, catalog, edit, Controls, Mapping, CONTROLS_FILE};
+use crate::replay::simulate::{Replayer, ResultItem};
+use crate::store::RequestWindow;
+
+/// Determining decisions per policy over the newest request set, by what they were computed
+/// from (the set's contents, the policies, the inventory).
+#[derive(Debug, Default)]
+pub(crate) struct FiredCache {
+    key: String,
+    fired: Option<Arc<FiredFacts>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FiredFacts {
+    set: String,
+    by_policy: HashMap<String, Fired>,
+    newest: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// The built-in and workspace frameworks, with the problems of workspace framework files.
+    pub fn frameworks(&self) -> dto::FrameworksView {
+        let (catalogs, diagnostics) = catalog::load(self.root());
+        dto::FrameworksView {
+            catalog_version: catalog::CATALOG_DATA_VERSION.to_owned(),
+            frameworks: catalogs.frameworks,
+            diagnostics,
+        }
+    }
+
+    /// The workspace's controls file, parsed; a missing file is an empty one.
+    pub(crate) fn workspace_controls(&self) -> ApiResult<(Controls, String, Vec<Diagnostic>)> {
+        match std::fs::read_to_string(self.root().join(CONTROLS_FILE)) {
+            Ok(text) => {
+                let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
+                Ok((controls, text, problems))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Controls::default(), String::new(), Vec::new()))
+            }
+            Err(e) => Err(ApiError::new(
+                ErrorCode::Io,
+                format!("cannot read `{CONTROLS_FILE}`: {e}"),
+                None,
+            )),
+        }
+    }
+
+    /// Coverage of every framework by the workspace's controls, from the evidence as it is
+    /// now. `now` is injected by tests; the shells pass `None`.
+    pub fn coverage(&self, now: Option<DateTime<Utc>>) -> ApiResult<CoverageReport> {
+        let now = now.unwrap_or_else(Utc::now);
+        let (catalogs, catalog_problems) = catalog::load(self.root());
+        let (controls, _, problems) = self.workspace_controls()?;
+        let problems: Vec<Diagnostic> = catalog_problems
+            .into_iter()
+            .chain(problems)
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if !problems.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::ControlsInvalid,
+                message: format!(
+                    "the controls or framework files have {} problem(s)",
+                    problems.len()
+                ),
+                help: Some(
+                    "fix them first (`mandate check`): coverage is computed from them".into(),
+                ),
+                diagnostics: problems,
+            });
+        }
+        let report = self.check_policies(crate::policy::read_sources(self.root()));
+        let policies = policy_facts(&report);
+
+        let (inv, _) = self.load_inventory();
+        let mut check_findings: HashMap<String, u32> = HashMap::new();
+        for f in self.findings_of(&inv) {
+            *check_findings.entry(f.code).or_default() += 1;
+        }
+
+        let fired = self.fired(&report.set)?;
+        let insights = match &fired {
+            Some(_) => self.insights(&dto::InsightsQuery::default()).ok(),
+            None => None,
+        };
+        let insight_findings: Option<HashMap<String, u32>> = insights.as_ref().map(|r| {
+            let mut m: HashMap<String, u32> = HashMap::new();
+            for f in &r.findings {
+                *m.entry(f.code.clone()).or_default() += 1;
+            }
+            m
+        });
+        let proved = HashMap::new();
+        let inputs = coverage::Inputs {
+            catalogs: &catalogs,
+            controls: &controls,
+            policies: &policies,
+            fired: fired.as_deref().map(|f| &f.by_policy),
+            proved: &proved,
+            check_findings: &check_findings,
+            insight_findings: insight_findings.as_ref(),
+            traffic_newest: fired.as_deref().and_then(|f| f.newest),
+            traffic_set: fired.as_deref().map(|f| f.set.clone()),
+            now,
+            max_age_days: self.workspace.config().coverage.max_evidence_age_days,
+        };
+        Ok(coverage::compute(&inputs))
+    }
+
+    /// How often each policy decided the newest recorded set (re-evaluated on the working
+    /// copy, plus the reasons production recorded); `None` when nothing is recorded.
+    fn fired(&self, policies: &cedar_policy::PolicySet) -> ApiResult<Option<Arc<FiredFacts>>> {
+        let db = self.db()?;
+        let Some(set) = db.newest_request_set()? else {
+            return Ok(None);
+        };
+        let Some(set_id) = db.request_set_id(&set)? else {
+            return Ok(None);
+        };
+        let (inv, _) = self.load_inventory();
+        let key = {
+            let mut h = Sha256::new();
+            for part in [
+                set.as_str(),
+                &db.request_set_signature(set_id)?,
+                &super::replay::policy_digest(policies),
+                &inv.people_text,
+                &inv.resources_text,
+            ] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            for a in &inv.agents {
+                h.update(a.text.as_bytes());
+                h.update([0]);
+            }
+            format!("{:x}", h.finalize())
+        };
+        if let Ok(cache) = self.fired_cache.lock() {
+            if cache.key == key {
+                if let Some(f) = &cache.fired {
+                    return Ok(Some(Arc::clone(f)));
+                }
+            }
+        }
+        let mut facts = FiredFacts {
+            set: set.clone(),
+            ..FiredFacts::default()
+        };
+        let note = |facts: &mut FiredFacts, id: &str, time: Option<DateTime<Utc>>| {
+            let f = facts.by_policy.entry(id.to_owned()).or_insert(Fired {
+                count: 0,
+                last: None,
+            });
+            f.count += 1;
+            if time > f.last {
+                f.last = time;
+            }
+        };
+        let parse_time = |t: Option<&str>| {
+            t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        // Re-evaluated on the working copy: which policies decide the recorded requests now.
+        let evaluated = (|| -> ApiResult<()> {
+            let schema = self.replay_schema()?;
+            let entities = self.replay_entities(&schema)?;
+            let namespace = self.workspace.config().namespace.clone();
+            let mut each = |item: &ResultItem<'_>| -> std::io::Result<()> {
+                let time = parse_time(item.request.time.as_deref());
+                if time > facts.newest {
+                    facts.newest = time;
+                }
+                for id in &item.result.candidate.reasons {
+                    note(&mut facts, id, time);
+                }
+                // What production recorded as the reasons counts too.
+                if let Some(recorded) = item.request.reasons.as_deref() {
+                    if let Ok(ids) = serde_json::from_str::<Vec<String>>(recorded) {
+                        for id in ids
+                            .iter()
+                            .filter(|id| !item.result.candidate.reasons.contains(id))
+                        {
+                            note(&mut facts, id, time);
+                        }
+                    }
+                }
+                Ok(())
+            };
+            let mut replayer = Replayer::new(
+                &schema, &entities, policies, policies, &namespace, &mut each,
+            )?;
+            let mut failure = None;
+            db.for_each_request_batch(set_id, &RequestWindow::default(), 4096, |page| {
+                for row in page {
+                    if let Err(e) =
+                        replayer.record(u64::try_from(row.row).unwrap_or(0), row.request)
+                    {
+                        failure = Some(e);
+                        return false;
+                    }
+                }
+                true
+            })?;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            replayer.finish()?;
+            Ok(())
+        })();
+        evaluated?;
+        let facts = Arc::new(facts);
+        if let Ok(mut cache) = self.fired_cache.lock() {
+            cache.key = key;
+            cache.fired = Some(Arc::clone(&facts));
+        }
+        Ok(Some(facts))
+    }
+
+    /// Replaces a control's mappings in `controls/controls.toml` (a library control the
+    /// workspace does not list yet is added). Each mapping must name an official item of a
+    /// known framework, or keep its citation in `cited`.
+    pub fn set_control_mappings(
+        &self,
+        control: &str,
+        mappings: &[Mapping],
+        actor: &str,
+    ) -> ApiResult<()> {
+        let (catalogs, _) = catalog::load(self.root());
+        let mut problems = Vec::new();
+        for (n, m) in mappings.iter().enumerate() {
+            if m.cited.is_some() && m.item.trim().is_empty() {
+                continue;
+            }
+            if catalogs.get(&m.framework).is_none() {
+                problems.push(mapping_problem(
+                    n,
+                    format!("unknown framework `{}`", m.framework),
+                    "pick one of `mandate frameworks list`",
+                ));
+                continue;
+            }
+            if frameworks::resolve(&catalogs, Some(&m.framework), &m.item)
+                .target()
+                .is_none()
+            {
+                problems.push(mapping_problem(
+                    n,
+                    format!("`{}` is not an item of `{}`", m.item, m.framework),
+                    "use the item's official id or label (`mandate frameworks show ID`)",
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::ControlsInvalid,
+                message: format!("{} mapping(s) name no official item", problems.len()),
+                help: Some("nothing was written".into()),
+                diagnostics: problems,
+            });
+        }
+        let (_, text, _) = self.workspace_controls()?;
+        let library = frameworks::library();
+        let lib = library.controls.iter().find(|c| c.id == control);
+        let out = edit::set_mappings(&text, control, mappings, lib).map_err(edit_error)?;
+        self.write_controls(&out, actor, &format!("mappings of {control}"))
+    }
+
+    /// Marks a framework item not applicable (with a justification) or applicable again.
+    pub fn set_not_applicable(
+        &self,
+        framework: &str,
+        item: &str,
+        justification: Option<&str>,
+        actor: &str,
+    ) -> ApiResult<()> {
+        let (catalogs, _) = catalog::load(self.root());
+        let Some(fw) = catalogs.get(framework) else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no framework `{framework}`"),
+                Some("`mandate frameworks list` shows them"),
+            ));
+        };
+        let Some(found) = fw.items.iter().find(|i| i.label == item || i.key == item) else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no item `{item}` in `{framework}`"),
+                Some("use the item's official id or label"),
+            ));
+        };
+        if justification.is_some_and(|j| j.trim().is_empty()) {
+            return Err(ApiError::new(
+                ErrorCode::ControlsInvalid,
+                "a not-applicable item needs a justification",
+                Some("say why the item does not apply to this organisation"),
+            ));
+        }
+        let (_, text, _) = self.workspace_controls()?;
+        let label = found.label.clone();
+        let out = edit::set_not_applicable(&text, framework, &label, justification.map(str::trim))
+            .map_err(edit_error)?;
+        let what = match justification {
+            Some(_) => format!("{framework} {label} not applicable"),
+            None => format!("{framework} {label} applicable"),
+        };
+        self.write_controls(&out, actor, &what)
+    }
+
+    /// Writes coverage as CSV, JSON, OSCAL, Markdown or HTML (see [`dto::ExportRequest`]).
+    pub fn export_coverage(
+        &self,
+        req: &dto::ExportRequest,
+        now: Option<DateTime<Utc>>,
+    ) -> ApiResult<dto::ExportResult> {
+        let _ = (req, now);
+        Err(ApiError::new(
+            ErrorCode::Internal,
+            "exports are being built (issue #8)",
+            None,
+        ))
+    }
+
+    fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
+        let (_, problems) = frameworks::parse(CONTROLS_FILE, text);
+        if let Some(p) = problems.iter().find(|d| d.severity == Severity::Error) {
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                format!("the edit would break `{CONTROLS_FILE}`: {}", p.message),
+                Some("nothing was written; please report this"),
+            ));
+        }
+        let before = std::fs::read(self.root().join(CONTROLS_FILE))
+            .ok()
+            .map(|t| serde_json::json!({ "sha256": super::hash_hex(&t) }));
+        self.workspace.write_file(CONTROLS_FILE, text.as_bytes())?;
+        let after =
+            serde_json::json!({ "sha256": super::hash_hex(text.as_bytes()), "change": what });
+        self.db()?.audit(&crate::store::NewAuditEntry {
+            at: Utc::now(),
+            actor,
+            action: "controls.edit",
+            subject: &format!("controls:{CONTROLS_FILE}"),
+            before: before.as_ref(),
+            after: Some(&after),
+        })?;
+        Ok(())
+    }
+}
+
+fn mapping_problem(n: usize, message: String, help: &str) -> Diagnostic {
+    Diagnostic::whole_file(
+        CONTROLS_FILE,
+        Severity::Error,
+        "controls::mapping",
+        format!("mapping {}: {message}", n + 1),
+        Some(help.to_owned()),
+    )
+}
+
+fn edit_error(e: edit::EditError) -> ApiError {
+    match e {
+        edit::EditError::UnknownControl(_) => ApiError::new(
+            ErrorCode::NotFound,
+            e.to_string(),
+            Some("`mandate coverage` lists the controls"),
+        ),
+        _ => ApiError::new(
+            ErrorCode::ControlsInvalid,
+            e.to_string(),
+            Some("fix controls/controls.toml by hand first; nothing was written"),
+        ),
+    }
+}
+
+/// The working copy's statements with their validity (no error inside the statement's lines,
+/// and the file parsed).
+fn policy_facts(report: &crate::policy::PolicyReport) -> Vec<PolicyFact> {
+    let mut out = Vec::new();
+    for f in &report.files {
+        let errors: Vec<u32> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == f.path && d.severity == Severity::Error)
+            .map(|d| d.line)
+            .collect();
+        for s in &f.statements {
+            let end_line = s.line
+                + u32::try_from(
+                    f.text
+                        .get(s.start..s.end.min(f.text.len()))
+                        .unwrap_or_default()
+                        .matches('\n')
+                        .count(),
+                )
+                .unwrap_or(0);
+            let first = u32::try_from(
+                f.text
+                    .get(..s.start.min(f.text.len()))
+                    .unwrap_or_default()
+                    .matches('\n')
+                    .count(),
+            )
+            .unwrap_or(0)
+                + 1;
+            out.push(PolicyFact {
+                id: s.id.clone(),
+                control: s.control.clone(),
+                file: f.path.clone(),
+                line: s.line,
+                valid: f.parsed && !errors.iter().any(|l| (first..=end_line).contains(l)),
+            });
+        }
+    }
+    out
+}

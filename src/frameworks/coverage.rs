@@ -1,0 +1,844 @@
+//! Coverage: per framework item, its applicability and an implementation status derived from
+//! evidence (never typed in), and the gaps.
+//!
+//! A control is **implemented** when every piece of its evidence holds: each enforcing
+//! policy validates and has decided recorded traffic (or is proved by analysis) recently
+//! enough, each inventory check passes, each traffic insight it names is absent from fresh
+//! traffic, and each manual attestation is unexpired. **Partial** when some holds, **planned**
+//! when none does (or it has no evidence at all). An item is implemented when every control
+//! mapped to it is; partial when any mapped control is implemented or partial; planned when
+//! its controls are all planned; **uncovered** when no control maps to it. An item marked
+//! not applicable carries a justification and leaves the denominator.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::catalog::{Catalogs, Origin, CATALOG_DATA_VERSION};
+use super::resolve::{resolve, Resolution};
+use super::{Control, Controls};
+
+/// OSCAL's implementation states, plus `uncovered` for an item no control maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, rename = "CoverageStatus")]
+pub enum Status {
+    Implemented,
+    Partial,
+    Planned,
+    NotApplicable,
+    Uncovered,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Implemented => "implemented",
+            Self::Partial => "partial",
+            Self::Planned => "planned",
+            Self::NotApplicable => "not-applicable",
+            Self::Uncovered => "uncovered",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EvidenceKind {
+    Policy,
+    Check,
+    Insight,
+    Analysis,
+    Attestation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EvidenceState {
+    /// Holds, and is fresh.
+    Holds,
+    /// Held once, but longer ago than the configured age.
+    Stale,
+    /// Does not hold: a failing check, a finding in traffic, a policy that does not validate.
+    Failing,
+    /// Nothing to show: a policy that never decided recorded traffic, no traffic at all.
+    Missing,
+}
+
+/// One piece of a control's evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    /// The policy `@id`, check or insight code, or the attestation's statement.
+    pub subject: String,
+    pub state: EvidenceState,
+    /// What was seen, in a sentence.
+    pub detail: String,
+    /// When the evidence was last seen (RFC 3339 or `YYYY-MM-DD`).
+    pub at: Option<String>,
+    /// Where to look (a policy's file and line).
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+/// A mapping as it resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MappingView {
+    pub framework: String,
+    /// The item's key (internal), when resolved.
+    pub key: Option<String>,
+    /// The item as displayed, when resolved.
+    pub label: Option<String>,
+    /// As written in `controls.toml`.
+    pub written: String,
+    pub relevance: String,
+    pub resolution: Resolution,
+    /// Counts toward coverage (resolved to an assessable item).
+    pub counted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ControlCoverage {
+    pub id: String,
+    pub title: String,
+    pub statement: String,
+    pub status: Status,
+    pub evidence: Vec<Evidence>,
+    pub mappings: Vec<MappingView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ItemCoverage {
+    pub key: String,
+    pub label: String,
+    pub official_id: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub text_is_official: bool,
+    pub kind: String,
+    pub parent: Option<String>,
+    pub assessable: bool,
+    pub uncertain: bool,
+    /// For an assessable item its own status; for a group, the worst of its items'.
+    pub status: Status,
+    /// Controls mapped to it (assessable items only).
+    pub controls: Vec<String>,
+    /// Why it is not applicable.
+    pub justification: Option<String>,
+    /// Assessable items at or under it that are applicable, and how many are implemented
+    /// or partial.
+    pub applicable: u32,
+    pub implemented: u32,
+    pub partial: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FrameworkCoverage {
+    pub id: String,
+    pub title: String,
+    pub short_title: String,
+    pub version: String,
+    pub publisher: String,
+    pub url: String,
+    pub origin: Origin,
+    /// Applicable assessable items (the denominator).
+    pub applicable: u32,
+    pub implemented: u32,
+    pub partial: u32,
+    pub planned: u32,
+    pub uncovered: u32,
+    pub not_applicable: u32,
+    /// `implemented / applicable`, in percent (0 when nothing is applicable).
+    pub percent: f64,
+    pub items: Vec<ItemCoverage>,
+}
+
+/// A gap: something keeping coverage from being whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Gap {
+    /// `item.no_control`, `control.no_evidence`, `policy.missing`, `policy.invalid`,
+    /// `policy.never_fired`, `check.failing`, `insight.found`, `evidence.stale`,
+    /// `attestation.expired`, `attestation.invalid`, `mapping.unresolved`, `mapping.group`,
+    /// `not_applicable.unknown`.
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+    pub framework: Option<String>,
+    pub item: Option<String>,
+    pub control: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CoverageReport {
+    /// When it was computed (RFC 3339).
+    pub generated_at: String,
+    pub catalog_version: String,
+    pub max_evidence_age_days: u32,
+    /// The request set whose traffic is the evidence, if any.
+    pub traffic_set: Option<String>,
+    pub frameworks: Vec<FrameworkCoverage>,
+    pub controls: Vec<ControlCoverage>,
+    pub gaps: Vec<Gap>,
+}
+
+/// A policy of the working copy.
+#[derive(Debug, Clone)]
+pub struct PolicyFact {
+    pub id: String,
+    pub control: Option<String>,
+    pub file: String,
+    pub line: u32,
+    /// Validates against the schema, with no error.
+    pub valid: bool,
+}
+
+/// How often, and last when, a policy determined a recorded decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fired {
+    pub count: u64,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// Everything coverage is computed from.
+#[derive(Debug, Clone)]
+pub struct Inputs<'a> {
+    pub catalogs: &'a Catalogs,
+    pub controls: &'a Controls,
+    pub policies: &'a [PolicyFact],
+    /// Policy `@id` → determining decisions in recorded traffic. `None`: no traffic.
+    pub fired: Option<&'a HashMap<String, Fired>>,
+    /// Policy `@id` → when analysis last proved it.
+    pub proved: &'a HashMap<String, DateTime<Utc>>,
+    /// Inventory check code → findings.
+    pub check_findings: &'a HashMap<String, u32>,
+    /// Insight code → findings in the traffic; `None` when there is no traffic.
+    pub insight_findings: Option<&'a HashMap<String, u32>>,
+    /// The newest recorded request's time, when there is traffic.
+    pub traffic_newest: Option<DateTime<Utc>>,
+    pub traffic_set: Option<String>,
+    pub now: DateTime<Utc>,
+    pub max_age_days: u32,
+}
+
+const CONTROLS_FILE: &str = super::CONTROLS_FILE;
+
+fn gap(code: &str, message: String, hint: &str) -> Gap {
+    Gap {
+        code: code.to_owned(),
+        message,
+        hint: hint.to_owned(),
+        framework: None,
+        item: None,
+        control: None,
+        file: None,
+        line: None,
+    }
+}
+
+fn day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Computes coverage; pure (the caller gathers the evidence).
+pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
+    let mut gaps: Vec<Gap> = Vec::new();
+    let max_age = chrono::Duration::days(i64::from(inputs.max_age_days));
+    let fresh = |t: DateTime<Utc>| inputs.now - t <= max_age;
+
+    // 1. Controls: evidence and status.
+    let mut controls: Vec<ControlCoverage> = Vec::new();
+    for c in &inputs.controls.controls {
+        let evidence = control_evidence(c, inputs, &fresh, &mut gaps);
+        let holds = evidence
+            .iter()
+            .filter(|e| e.state == EvidenceState::Holds)
+            .count();
+        let status = if evidence.is_empty() {
+            let mut g = gap(
+                "control.no_evidence",
+                format!("control `{}` has no enforcing policy, check, insight or attestation", c.id),
+                "add a policy with `@control(\"…\")`, list checks or insights, or attest it by hand",
+            );
+            g.control = Some(c.id.clone());
+            g.file = Some(CONTROLS_FILE.into());
+            gaps.push(g);
+            Status::Planned
+        } else if holds == evidence.len() {
+            Status::Implemented
+        } else if holds > 0 {
+            Status::Partial
+        } else {
+            Status::Planned
+        };
+        controls.push(ControlCoverage {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            statement: c.statement.clone(),
+            status,
+            evidence,
+            mappings: Vec::new(),
+        });
+    }
+
+    // 2. Mappings: resolve each; collect controls per (framework, item key).
+    let mut mapped: HashMap<(String, String), Vec<(String, Status)>> = HashMap::new();
+    for (c, cov) in inputs.controls.controls.iter().zip(controls.iter_mut()) {
+        for m in &c.mappings {
+            let written = m.cited.clone().unwrap_or_else(|| m.item.clone());
+            let resolution = if m.item.trim().is_empty() {
+                resolve(inputs.catalogs, Some(&m.framework), &written)
+            } else {
+                resolve(inputs.catalogs, Some(&m.framework), &m.item)
+            };
+            let mut view = MappingView {
+                framework: m.framework.clone(),
+                key: None,
+                label: None,
+                written: written.clone(),
+                relevance: m.relevance.clone(),
+                resolution: resolution.clone(),
+                counted: false,
+            };
+            // A hand-written `cited` stays unresolved even if it resembles an id: a person
+            // must confirm it by writing `framework` + `item`.
+            let target = if m.cited.is_some() && m.item.trim().is_empty() {
+                None
+            } else {
+                resolution.target()
+            };
+            match target.and_then(|(f, k)| {
+                inputs
+                    .catalogs
+                    .get(f)
+                    .and_then(|fw| fw.item(k).map(|i| (fw, i)))
+            }) {
+                Some((fw, item)) => {
+                    view.framework = fw.id.clone();
+                    view.key = Some(item.key.clone());
+                    view.label = Some(item.label.clone());
+                    if item.assessable {
+                        view.counted = true;
+                        mapped
+                            .entry((fw.id.clone(), item.key.clone()))
+                            .or_default()
+                            .push((c.id.clone(), cov.status));
+                    } else {
+                        let mut g = gap(
+                            "mapping.group",
+                            format!(
+                                "`{}` maps to {} {}, which is not assessed itself ({} items under it are)",
+                                c.id,
+                                item.kind,
+                                item.label,
+                                fw.leaves_under(&item.key).len()
+                            ),
+                            "map the control to the items under it that it addresses",
+                        );
+                        g.control = Some(c.id.clone());
+                        g.framework = Some(fw.id.clone());
+                        g.item = Some(item.label.clone());
+                        g.file = Some(CONTROLS_FILE.into());
+                        gaps.push(g);
+                    }
+                }
+                None => {
+                    let (reason, suggestions) = match &resolution {
+                        Resolution::Unresolved {
+                            reason,
+                            suggestions,
+                        } => (reason.clone(), suggestions.clone()),
+                        _ => ("a person must confirm the citation".to_owned(), Vec::new()),
+                    };
+                    let hint = if suggestions.is_empty() {
+                        "map the control to an official item, or remove the mapping".to_owned()
+                    } else {
+                        format!(
+                            "did you mean {}? write it as `framework` + `item`",
+                            suggestions
+                                .iter()
+                                .map(|s| format!("{} ({})", s.label, s.framework))
+                                .collect::<Vec<_>>()
+                                .join(" or ")
+                        )
+                    };
+                    let mut g = gap(
+                        "mapping.unresolved",
+                        format!("`{}` cites `{written}`: {reason}; not counted", c.id),
+                        &hint,
+                    );
+                    g.control = Some(c.id.clone());
+                    g.framework = (!m.framework.is_empty()).then(|| m.framework.clone());
+                    g.file = Some(CONTROLS_FILE.into());
+                    gaps.push(g);
+                }
+            }
+            cov.mappings.push(view);
+        }
+    }
+
+    // 3. Applicability.
+    let mut not_applicable: HashMap<(String, String), String> = HashMap::new();
+    for na in &inputs.controls.not_applicable {
+        let found = inputs.catalogs.get(&na.framework).and_then(|fw| {
+            resolve(inputs.catalogs, Some(&fw.id), &na.item)
+                .target()
+                .map(|(_, k)| k.to_owned())
+        });
+        match found {
+            Some(key) if !na.justification.trim().is_empty() => {
+                not_applicable.insert((na.framework.clone(), key), na.justification.clone());
+            }
+            Some(_) => {
+                let mut g = gap(
+                    "not_applicable.unknown",
+                    format!(
+                        "`{}` `{}` is marked not applicable without a justification",
+                        na.framework, na.item
+                    ),
+                    "say why the item does not apply; until then it stays in the denominator",
+                );
+                g.framework = Some(na.framework.clone());
+                g.item = Some(na.item.clone());
+                g.file = Some(CONTROLS_FILE.into());
+                gaps.push(g);
+            }
+            None => {
+                let mut g = gap(
+                    "not_applicable.unknown",
+                    format!(
+                        "`{}` `{}` is marked not applicable but names no item",
+                        na.framework, na.item
+                    ),
+                    "use the framework's id and the item's official id or label",
+                );
+                g.framework = Some(na.framework.clone());
+                g.item = Some(na.item.clone());
+                g.file = Some(CONTROLS_FILE.into());
+                gaps.push(g);
+            }
+        }
+    }
+
+    // 4. Frameworks and items.
+    let mut frameworks = Vec::new();
+    for fw in &inputs.catalogs.frameworks {
+        let mut items: Vec<ItemCoverage> = Vec::new();
+        let mut own: HashMap<&str, Status> = HashMap::new();
+        for i in fw.assessable() {
+            let key = (fw.id.clone(), i.key.clone());
+            let status = if not_applicable.contains_key(&key) {
+                Status::NotApplicable
+            } else {
+                item_status(mapped.get(&key).map(Vec::as_slice).unwrap_or(&[]))
+            };
+            own.insert(i.key.as_str(), status);
+            if status == Status::Uncovered {
+                let mut g = gap(
+                    "item.no_control",
+                    format!("{} {} has no control", fw.short_title, i.label),
+                    "map a control to it, or mark it not applicable with a justification",
+                );
+                g.framework = Some(fw.id.clone());
+                g.item = Some(i.label.clone());
+                gaps.push(g);
+            }
+        }
+        let tally = |leaves: &[&super::Item]| {
+            let mut t = (0u32, 0u32, 0u32, Status::Implemented);
+            for l in leaves {
+                let s = own
+                    .get(l.key.as_str())
+                    .copied()
+                    .unwrap_or(Status::Uncovered);
+                if s != Status::NotApplicable {
+                    t.0 += 1;
+                    t.3 = t.3.max(s);
+                }
+                match s {
+                    Status::Implemented => t.1 += 1,
+                    Status::Partial => t.2 += 1,
+                    _ => {}
+                }
+            }
+            if t.0 == 0 {
+                t.3 = Status::NotApplicable;
+            }
+            t
+        };
+        for i in &fw.items {
+            let leaves = fw.leaves_under(&i.key);
+            let (applicable, implemented, partial, worst) = tally(&leaves);
+            let key = (fw.id.clone(), i.key.clone());
+            items.push(ItemCoverage {
+                key: i.key.clone(),
+                label: i.label.clone(),
+                official_id: i.official_id.clone(),
+                title: i.title.clone(),
+                text: i.text.clone(),
+                text_is_official: i.text_is_official,
+                kind: i.kind.clone(),
+                parent: i.parent.clone(),
+                assessable: i.assessable,
+                uncertain: i.uncertain,
+                status: if i.assessable {
+                    own.get(i.key.as_str())
+                        .copied()
+                        .unwrap_or(Status::Uncovered)
+                } else {
+                    worst
+                },
+                controls: mapped
+                    .get(&key)
+                    .map(|v| v.iter().map(|(c, _)| c.clone()).collect())
+                    .unwrap_or_default(),
+                justification: not_applicable.get(&key).cloned(),
+                applicable,
+                implemented,
+                partial,
+            });
+        }
+        let all: Vec<&super::Item> = fw.assessable().collect();
+        let (applicable, implemented, partial, _) = tally(&all);
+        let count = |s: Status| own.values().filter(|&&x| x == s).count() as u32;
+        frameworks.push(FrameworkCoverage {
+            id: fw.id.clone(),
+            title: fw.title.clone(),
+            short_title: fw.short_title.clone(),
+            version: fw.version.clone(),
+            publisher: fw.publisher.clone(),
+            url: fw.url.clone(),
+            origin: fw.origin.clone(),
+            applicable,
+            implemented,
+            partial,
+            planned: count(Status::Planned),
+            uncovered: count(Status::Uncovered),
+            not_applicable: count(Status::NotApplicable),
+            percent: percent(implemented, applicable),
+            items,
+        });
+    }
+
+    CoverageReport {
+        generated_at: inputs
+            .now
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        catalog_version: CATALOG_DATA_VERSION.to_owned(),
+        max_evidence_age_days: inputs.max_age_days,
+        traffic_set: inputs.traffic_set.clone(),
+        frameworks,
+        controls,
+        gaps,
+    }
+}
+
+/// `implemented / applicable` in percent, one decimal.
+pub fn percent(implemented: u32, applicable: u32) -> f64 {
+    if applicable == 0 {
+        0.0
+    } else {
+        (f64::from(implemented) * 1000.0 / f64::from(applicable)).round() / 10.0
+    }
+}
+
+fn item_status(controls: &[(String, Status)]) -> Status {
+    if controls.is_empty() {
+        Status::Uncovered
+    } else if controls.iter().all(|(_, s)| *s == Status::Implemented) {
+        Status::Implemented
+    } else if controls
+        .iter()
+        .any(|(_, s)| matches!(s, Status::Implemented | Status::Partial))
+    {
+        Status::Partial
+    } else {
+        Status::Planned
+    }
+}
+
+fn control_evidence(
+    c: &Control,
+    inputs: &Inputs<'_>,
+    fresh: &dyn Fn(DateTime<Utc>) -> bool,
+    gaps: &mut Vec<Gap>,
+) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    let mut push_gap = |code: &str, message: String, hint: &str, file: Option<(&str, u32)>| {
+        let mut g = gap(code, message, hint);
+        g.control = Some(c.id.clone());
+        if let Some((f, l)) = file {
+            g.file = Some(f.to_owned());
+            g.line = Some(l);
+        }
+        gaps.push(g);
+    };
+    let age = inputs.max_age_days;
+
+    // Enforcing policies: those naming the control with @control, and those it lists.
+    let mut ids: Vec<&str> = inputs
+        .policies
+        .iter()
+        .filter(|p| p.control.as_deref() == Some(c.id.as_str()))
+        .map(|p| p.id.as_str())
+        .collect();
+    for p in &c.policies {
+        if !ids.contains(&p.as_str()) {
+            ids.push(p);
+        }
+    }
+    for id in ids {
+        let Some(p) = inputs.policies.iter().find(|p| p.id == id) else {
+            push_gap(
+                "policy.missing",
+                format!(
+                    "`{}` lists policy `{id}`, which is not in the workspace",
+                    c.id
+                ),
+                "add it (`mandate policy add --control …`) or drop it from the control",
+                None,
+            );
+            out.push(Evidence {
+                kind: EvidenceKind::Policy,
+                subject: id.to_owned(),
+                state: EvidenceState::Missing,
+                detail: "not in the workspace".into(),
+                at: None,
+                file: None,
+                line: None,
+            });
+            continue;
+        };
+        let at = Some((p.file.as_str(), p.line));
+        let mut e = Evidence {
+            kind: EvidenceKind::Policy,
+            subject: p.id.clone(),
+            state: EvidenceState::Missing,
+            detail: String::new(),
+            at: None,
+            file: Some(p.file.clone()),
+            line: Some(p.line),
+        };
+        let proved = inputs.proved.get(&p.id).copied();
+        let fired = inputs.fired.and_then(|f| f.get(&p.id)).copied();
+        if !p.valid {
+            e.state = EvidenceState::Failing;
+            e.detail = "does not validate".into();
+            push_gap(
+                "policy.invalid",
+                format!("policy `{}` of `{}` does not validate", p.id, c.id),
+                "fix it in the editor (`mandate validate` lists the errors)",
+                at,
+            );
+        } else if let Some(t) = proved.filter(|t| fresh(*t)) {
+            e.state = EvidenceState::Holds;
+            e.detail = "proved by analysis".into();
+            e.at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        } else if let Some(f) = fired.filter(|f| f.count > 0) {
+            e.at = f
+                .last
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            if f.last.is_some_and(fresh) {
+                e.state = EvidenceState::Holds;
+                e.detail = format!("decided {} recorded request(s)", f.count);
+            } else {
+                e.state = EvidenceState::Stale;
+                e.detail = format!(
+                    "decided {} recorded request(s), the last more than {age} days ago",
+                    f.count
+                );
+                push_gap(
+                    "evidence.stale",
+                    format!("policy `{}` of `{}` last decided recorded traffic more than {age} days ago", p.id, c.id),
+                    "import recent traffic (`mandate requests import`), or raise `[coverage] max_evidence_age_days`",
+                    at,
+                );
+            }
+        } else if let Some(t) = proved {
+            e.state = EvidenceState::Stale;
+            e.detail = format!("proved by analysis more than {age} days ago");
+            e.at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            push_gap(
+                "evidence.stale",
+                format!(
+                    "policy `{}` of `{}` was proved more than {age} days ago",
+                    p.id, c.id
+                ),
+                "run the analysis again",
+                at,
+            );
+        } else {
+            e.detail = if inputs.fired.is_some() {
+                "never decided a recorded request".into()
+            } else {
+                "no recorded traffic to show it working".into()
+            };
+            push_gap(
+                "policy.never_fired",
+                format!(
+                    "policy `{}` of `{}` never decided a recorded request",
+                    p.id, c.id
+                ),
+                "replay traffic that exercises it, or check that its scope matches real requests",
+                at,
+            );
+        }
+        out.push(e);
+    }
+
+    for code in &c.checks {
+        let n = inputs.check_findings.get(code).copied().unwrap_or(0);
+        let holds = n == 0;
+        if !holds {
+            push_gap(
+                "check.failing",
+                format!("check `{code}` of `{}` reports {n} finding(s)", c.id),
+                "`mandate check` lists them",
+                None,
+            );
+        }
+        out.push(Evidence {
+            kind: EvidenceKind::Check,
+            subject: code.clone(),
+            state: if holds {
+                EvidenceState::Holds
+            } else {
+                EvidenceState::Failing
+            },
+            detail: if holds {
+                "passes".into()
+            } else {
+                format!("{n} finding(s)")
+            },
+            at: Some(
+                inputs
+                    .now
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+            file: None,
+            line: None,
+        });
+    }
+
+    for code in &c.insights {
+        let at = inputs
+            .traffic_newest
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let (state, detail) = match (inputs.insight_findings, inputs.traffic_newest) {
+            (None, _) | (_, None) => (EvidenceState::Missing, "no recorded traffic".to_owned()),
+            (Some(found), Some(newest)) => match found.get(code).copied().unwrap_or(0) {
+                0 if fresh(newest) => (EvidenceState::Holds, "none in recorded traffic".into()),
+                0 => (
+                    EvidenceState::Stale,
+                    format!("none, but the newest traffic is more than {age} days old"),
+                ),
+                n => (
+                    EvidenceState::Failing,
+                    format!("{n} finding(s) in recorded traffic"),
+                ),
+            },
+        };
+        match state {
+            EvidenceState::Failing => push_gap(
+                "insight.found",
+                format!("`{}`: {detail} ({code})", c.id),
+                "`mandate insights` shows them with a fix each",
+                None,
+            ),
+            EvidenceState::Stale => push_gap(
+                "evidence.stale",
+                format!(
+                    "`{}`: insight `{code}` rests on traffic more than {age} days old",
+                    c.id
+                ),
+                "import recent traffic (`mandate requests import`)",
+                None,
+            ),
+            _ => {}
+        }
+        out.push(Evidence {
+            kind: EvidenceKind::Insight,
+            subject: code.clone(),
+            state,
+            detail,
+            at,
+            file: None,
+            line: None,
+        });
+    }
+
+    let today = inputs.now.date_naive();
+    for a in &c.attestations {
+        let (date, expires) = (day(&a.date), day(&a.expires));
+        let (state, detail) = match (date, expires) {
+            (Some(d), Some(_)) if d > today => (
+                EvidenceState::Failing,
+                format!("dated {} — in the future", a.date),
+            ),
+            (Some(d), Some(x)) if x < d => (
+                EvidenceState::Failing,
+                format!("expires {} before it was made ({})", a.expires, a.date),
+            ),
+            (Some(_), Some(x)) if x < today => {
+                (EvidenceState::Stale, format!("expired on {}", a.expires))
+            }
+            (Some(_), Some(_)) => (
+                EvidenceState::Holds,
+                format!("attested by {} until {}", a.by, a.expires),
+            ),
+            _ => (
+                EvidenceState::Failing,
+                format!("dates must be YYYY-MM-DD: `{}`, `{}`", a.date, a.expires),
+            ),
+        };
+        match state {
+            EvidenceState::Stale => push_gap(
+                "attestation.expired",
+                format!("an attestation of `{}` expired on {}", c.id, a.expires),
+                "have its owner attest again with a new expiry date",
+                None,
+            ),
+            EvidenceState::Failing => push_gap(
+                "attestation.invalid",
+                format!("an attestation of `{}` is not valid: {detail}", c.id),
+                "fix `date` and `expires` in controls/controls.toml",
+                None,
+            ),
+            _ => {}
+        }
+        out.push(Evidence {
+            kind: EvidenceKind::Attestation,
+            subject: a.statement.clone(),
+            state,
+            detail,
+            at: Some(a.date.clone()),
+            file: Some(CONTROLS_FILE.into()),
+            line: None,
+        });
+    }
+    out
+}
+
+/// Items × controls for a matrix view: for each framework, which controls map to which items.
+pub fn matrix(report: &CoverageReport, framework: &str) -> BTreeMap<String, Vec<String>> {
+    report
+        .frameworks
+        .iter()
+        .filter(|f| f.id == framework)
+        .flat_map(|f| &f.items)
+        .filter(|i| i.assessable)
+        .map(|i| (i.key.clone(), i.controls.clone()))
+        .collect()
+}

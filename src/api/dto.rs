@@ -9,6 +9,11 @@ use ts_rs::TS;
 pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
+pub use crate::frameworks::coverage::{
+    ControlCoverage, CoverageReport, Evidence, EvidenceKind, EvidenceState, FrameworkCoverage, Gap,
+    ItemCoverage, MappingView, Status as CoverageStatus,
+};
+pub use crate::frameworks::{Attestation, Mapping, NotApplicable, Resolution, Suggestion};
 pub use crate::insights::{
     Activity, AgentActivity, AgentSeries, Bucket, CodeCount, FieldCoverage,
     Finding as InsightFinding, Fix, InsightsReport, Level, Logging, SubjectKind, TaskStep,

@@ -88,9 +88,9 @@ impl Session {
         let policies = policy_facts(&report);
 
         let (inv, _) = self.load_inventory();
-        let mut check_findings: HashMap<String, u32> = HashMap::new();
+        let mut check_findings: HashMap<String, Vec<String>> = HashMap::new();
         for f in self.findings_of(&inv) {
-            *check_findings.entry(f.code).or_default() += 1;
+            check_findings.entry(f.code).or_default().push(f.subject);
         }
 
         let fired = self.fired(&report.set)?;
@@ -428,4 +428,23 @@ fn policy_facts(report: &crate::policy::PolicyReport) -> Vec<PolicyFact> {
         }
     }
     out
+}
+
+/// Coverage as terminal text.
+pub fn coverage_text(report: &CoverageReport) -> String {
+    coverage::human(report)
+}
+
+/// Narrows a report to one framework; an unknown id is an error naming the known ones.
+pub fn coverage_only(report: &mut CoverageReport, framework: &str) -> ApiResult<()> {
+    let known: Vec<String> = report.frameworks.iter().map(|f| f.id.clone()).collect();
+    if coverage::only(report, framework) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no framework `{framework}`"),
+            Some(&format!("known frameworks: {}", known.join(", "))),
+        ))
+    }
 }

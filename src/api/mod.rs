@@ -408,6 +408,7 @@ pub use crate::replay::html::{
     ChangedRow, ReportHeader, MAX_CHANGED_ROWS as HTML_MAX_CHANGED_ROWS,
 };
 pub use crate::replay::simulate::{ResultItem, SimulateFiles};
+pub use frameworks::{coverage_only, coverage_text};
 pub use insights::{insights_csv, insights_html, insights_text};
 
 /// The replay report as one self-contained HTML page (no script, no external resource).

@@ -10,7 +10,7 @@
 //! its controls are all planned; **uncovered** when no control maps to it. An item marked
 //! not applicable carries a justification and leaves the denominator.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -222,8 +222,8 @@ pub struct Inputs<'a> {
     pub fired: Option<&'a HashMap<String, Fired>>,
     /// Policy `@id` → when analysis last proved it.
     pub proved: &'a HashMap<String, DateTime<Utc>>,
-    /// Inventory check code → findings.
-    pub check_findings: &'a HashMap<String, u32>,
+    /// Inventory check code → the subjects it reports (`agent:billing-bot`).
+    pub check_findings: &'a HashMap<String, Vec<String>>,
     /// Insight code → findings in the traffic; `None` when there is no traffic.
     pub insight_findings: Option<&'a HashMap<String, u32>>,
     /// The newest recorded request's time, when there is traffic.
@@ -699,13 +699,33 @@ fn control_evidence(
     }
 
     for code in &c.checks {
-        let n = inputs.check_findings.get(code).copied().unwrap_or(0);
+        let subjects = inputs
+            .check_findings
+            .get(code)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let n = subjects.len();
         let holds = n == 0;
+        let list = {
+            let mut l = subjects
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if n > 5 {
+                l.push_str(&format!(" and {} more", n - 5));
+            }
+            l
+        };
         if !holds {
             push_gap(
                 "check.failing",
-                format!("check `{code}` of `{}` reports {n} finding(s)", c.id),
-                "`mandate check` lists them",
+                format!(
+                    "check `{code}` of `{}` reports {n} finding(s): {list}",
+                    c.id
+                ),
+                "`mandate check` lists them with a fix each",
                 None,
             );
         }
@@ -720,7 +740,7 @@ fn control_evidence(
             detail: if holds {
                 "passes".into()
             } else {
-                format!("{n} finding(s)")
+                format!("{n} finding(s): {list}")
             },
             at: Some(
                 inputs
@@ -831,14 +851,160 @@ fn control_evidence(
     out
 }
 
-/// Items × controls for a matrix view: for each framework, which controls map to which items.
-pub fn matrix(report: &CoverageReport, framework: &str) -> BTreeMap<String, Vec<String>> {
+/// Keeps one framework (and the gaps about it or about no framework in particular); `false`
+/// when the report has no such framework.
+pub fn only(report: &mut CoverageReport, framework: &str) -> bool {
+    if !report.frameworks.iter().any(|f| f.id == framework) {
+        return false;
+    }
+    report.frameworks.retain(|f| f.id == framework);
     report
-        .frameworks
-        .iter()
-        .filter(|f| f.id == framework)
-        .flat_map(|f| &f.items)
-        .filter(|i| i.assessable)
-        .map(|i| (i.key.clone(), i.controls.clone()))
-        .collect()
+        .gaps
+        .retain(|g| g.framework.as_deref().is_none_or(|f| f == framework));
+    true
+}
+
+/// The report as terminal text: one line per framework, then (for a single framework) its
+/// items, then the controls and the gaps.
+pub fn human(report: &CoverageReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Coverage — catalog data {}, evidence fresher than {} days, traffic: {}",
+        report.catalog_version,
+        report.max_evidence_age_days,
+        report
+            .traffic_set
+            .as_deref()
+            .map_or("none recorded".to_owned(), |s| format!("set `{s}`"))
+    );
+    let _ = writeln!(out);
+    for f in &report.frameworks {
+        let _ = writeln!(
+            out,
+            "  {:<38} {:>5.1}%  {:>3}/{:<3} implemented · {} partial · {} planned · {} uncovered · {} n/a",
+            f.short_title,
+            f.percent,
+            f.implemented,
+            f.applicable,
+            f.partial,
+            f.planned,
+            f.uncovered,
+            f.not_applicable
+        );
+    }
+    if let [f] = report.frameworks.as_slice() {
+        let _ = writeln!(out, "\n{} — items", f.title);
+        let mut stack: Vec<(usize, &ItemCoverage)> = f
+            .items
+            .iter()
+            .filter(|i| i.parent.is_none())
+            .rev()
+            .map(|i| (0, i))
+            .collect();
+        while let Some((depth, i)) = stack.pop() {
+            let indent = "  ".repeat(depth + 1);
+            let name = if i.title.is_empty() && !i.text.is_empty() && i.assessable {
+                let short: String = i.text.chars().take(70).collect();
+                let more = if i.text.chars().count() > 70 {
+                    "…"
+                } else {
+                    ""
+                };
+                format!("{} {short}{more}", i.label)
+            } else if i.title.is_empty() || i.label.ends_with(&i.title) {
+                i.label.clone()
+            } else {
+                format!("{} {}", i.label, i.title)
+            };
+            if i.assessable {
+                let mut line = format!("{indent}{:<15} {name}", i.status.as_str());
+                if i.uncertain {
+                    line.push_str(" (unverified)");
+                }
+                if !i.controls.is_empty() {
+                    let _ = write!(line, " <- {}", i.controls.join(", "));
+                }
+                if let Some(j) = &i.justification {
+                    let _ = write!(line, " -- {j}");
+                }
+                let _ = writeln!(out, "{line}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{indent}{name} ({}/{} implemented)",
+                    i.implemented, i.applicable
+                );
+            }
+            stack.extend(
+                f.items
+                    .iter()
+                    .filter(|c| c.parent.as_deref() == Some(i.key.as_str()))
+                    .rev()
+                    .map(|c| (depth + 1, c)),
+            );
+        }
+    }
+    let _ = writeln!(out, "\nControls");
+    for c in &report.controls {
+        let holds = c
+            .evidence
+            .iter()
+            .filter(|e| e.state == EvidenceState::Holds)
+            .count();
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<12} {} ({holds}/{} evidence holds, {} mapping(s))",
+            c.id,
+            c.status.as_str(),
+            c.title,
+            c.evidence.len(),
+            c.mappings.iter().filter(|m| m.counted).count()
+        );
+    }
+    let _ = writeln!(out, "\nGaps ({})", report.gaps.len());
+    for f in &report.frameworks {
+        let labels: Vec<&str> = report
+            .gaps
+            .iter()
+            .filter(|g| g.code == "item.no_control" && g.framework.as_deref() == Some(&f.id))
+            .filter_map(|g| g.item.as_deref())
+            .collect();
+        if !labels.is_empty() {
+            let shown = labels
+                .iter()
+                .take(8)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = if labels.len() > 8 {
+                format!(" and {} more", labels.len() - 8)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {:<22} {}: {} item(s) have no control: {shown}{more}",
+                "item.no_control",
+                f.short_title,
+                labels.len()
+            );
+            let _ = writeln!(
+                out,
+                "  {:<22} hint: map a control to each, or mark it not applicable with a justification",
+                ""
+            );
+        }
+    }
+    for g in report.gaps.iter().filter(|g| g.code != "item.no_control") {
+        let at = match (&g.file, g.line) {
+            (Some(f), Some(l)) => format!(" [{f}:{l}]"),
+            (Some(f), None) => format!(" [{f}]"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "  {:<22} {}{at}", g.code, g.message);
+        let _ = writeln!(out, "  {:<22} hint: {}", "", g.hint);
+    }
+    out
 }

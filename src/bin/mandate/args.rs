@@ -214,6 +214,21 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Framework coverage: per item of OWASP Agentic Top 10, OWASP Agentic Threats &
+    /// Mitigations, OWASP NHI Top 10, CSA MAESTRO and NIST AI RMF (and imported frameworks),
+    /// a status derived from the controls' evidence, and the gaps (--format human|json)
+    Coverage {
+        /// One framework's id (`mandate coverage` lists them)
+        #[arg(long)]
+        framework: Option<String>,
+        /// Exit 1 when a framework's coverage (implemented / applicable) is below this
+        /// percentage (a CI gate)
+        #[arg(long, value_name = "PERCENT")]
+        fail_under: Option<f64>,
+        /// Write the output to this file (atomically) instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output

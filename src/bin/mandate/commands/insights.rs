@@ -9,18 +9,8 @@ use mandate::api::{self, ApiResult};
 use super::agents::{wrong_format, Ctx};
 use super::{emit, io_error};
 use crate::args::{Format, InsightsCommand, LevelArg};
-use crate::output::{self, sanitize};
+use crate::output::{self, terminal};
 use crate::ExitCode;
-
-/// Terminal text with every line sanitised (names come from recorded traffic).
-fn terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        out.push_str(&sanitize(line));
-        out.push('\n');
-    }
-    out
-}
 
 pub struct Args<'a> {
     pub command: Option<&'a InsightsCommand>,

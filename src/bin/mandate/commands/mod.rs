@@ -1,6 +1,7 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
 mod agents;
+mod coverage;
 mod explain;
 mod insights;
 mod requests;
@@ -241,6 +242,11 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                         out: out.as_deref(),
                     },
                 ),
+                Command::Coverage {
+                    framework,
+                    fail_under,
+                    out,
+                } => coverage::run(&mut ctx, framework.as_deref(), *fail_under, out.as_deref()),
                 Command::Init { .. }
                 | Command::Validate
                 | Command::Simulate { .. }

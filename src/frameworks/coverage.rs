@@ -1008,3 +1008,365 @@ pub fn human(report: &CoverageReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frameworks::catalog::{Framework, Item};
+    use crate::frameworks::{Attestation, Mapping, NotApplicable};
+
+    fn item(key: &str, parent: Option<&str>, assessable: bool) -> Item {
+        Item {
+            key: key.into(),
+            official_id: Some(key.into()),
+            label: key.into(),
+            title: format!("title {key}"),
+            text: String::new(),
+            text_is_official: false,
+            kind: if assessable { "item" } else { "group" }.into(),
+            parent: parent.map(str::to_owned),
+            assessable,
+            uncertain: false,
+            aliases: Vec::new(),
+            notes: String::new(),
+            related: Vec::new(),
+        }
+    }
+
+    fn catalogs() -> Catalogs {
+        Catalogs::new(vec![Framework {
+            id: "fw".into(),
+            title: "Test framework".into(),
+            short_title: "FW".into(),
+            version: "1".into(),
+            publisher: "p".into(),
+            license: String::new(),
+            url: String::new(),
+            source: String::new(),
+            notes: Vec::new(),
+            origin: Origin::Custom,
+            items: vec![
+                item("G", None, false),
+                item("A", Some("G"), true),
+                item("B", Some("G"), true),
+                item("C", Some("G"), true),
+                item("D", None, true),
+            ],
+        }])
+    }
+
+    fn map(item: &str) -> Mapping {
+        Mapping {
+            framework: "fw".into(),
+            item: item.into(),
+            relevance: "r".into(),
+            cited: None,
+        }
+    }
+
+    fn control(id: &str, policies: &[&str], checks: &[&str], mappings: Vec<Mapping>) -> Control {
+        Control {
+            id: id.into(),
+            title: id.into(),
+            statement: "s".into(),
+            rationale: String::new(),
+            policies: policies.iter().map(|s| (*s).to_owned()).collect(),
+            checks: checks.iter().map(|s| (*s).to_owned()).collect(),
+            insights: Vec::new(),
+            attestations: Vec::new(),
+            mappings,
+        }
+    }
+
+    fn policy(id: &str, valid: bool) -> PolicyFact {
+        PolicyFact {
+            id: id.into(),
+            control: None,
+            file: "policies/p.cedar".into(),
+            line: 3,
+            valid,
+        }
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    struct World {
+        catalogs: Catalogs,
+        controls: Controls,
+        policies: Vec<PolicyFact>,
+        fired: HashMap<String, Fired>,
+        checks: HashMap<String, Vec<String>>,
+        insights: HashMap<String, u32>,
+    }
+
+    impl World {
+        fn new() -> Self {
+            let controls = Controls {
+                controls: vec![
+                    // Implemented: its policy decided fresh traffic, its check passes.
+                    control("C1", &["p1"], &["check.ok"], vec![map("A"), map("B")]),
+                    // Partial: its check passes, its policy never fired.
+                    control("C2", &["p2"], &["check.ok"], vec![map("B")]),
+                    // Planned: its only policy does not validate.
+                    control("C3", &["p3"], &[], vec![map("C")]),
+                    // Planned, no evidence at all.
+                    control("C4", &[], &[], vec![]),
+                ],
+                not_applicable: Vec::new(),
+            };
+            let mut fired = HashMap::new();
+            fired.insert(
+                "p1".to_owned(),
+                Fired {
+                    count: 7,
+                    last: Some(t("2026-11-01T00:00:00Z")),
+                },
+            );
+            Self {
+                catalogs: catalogs(),
+                controls,
+                policies: vec![policy("p1", true), policy("p2", true), policy("p3", false)],
+                fired,
+                checks: HashMap::new(),
+                insights: HashMap::new(),
+            }
+        }
+
+        fn run(&self, now: &str) -> CoverageReport {
+            let proved = HashMap::new();
+            compute(&Inputs {
+                catalogs: &self.catalogs,
+                controls: &self.controls,
+                policies: &self.policies,
+                fired: Some(&self.fired),
+                proved: &proved,
+                check_findings: &self.checks,
+                insight_findings: Some(&self.insights),
+                traffic_newest: Some(t("2026-11-01T00:00:00Z")),
+                traffic_set: Some("s".into()),
+                now: t(now),
+                max_age_days: 90,
+            })
+        }
+    }
+
+    fn status_of(r: &CoverageReport, key: &str) -> Status {
+        r.frameworks[0]
+            .items
+            .iter()
+            .find(|i| i.key == key)
+            .unwrap()
+            .status
+    }
+
+    fn control_status(r: &CoverageReport, id: &str) -> Status {
+        r.controls.iter().find(|c| c.id == id).unwrap().status
+    }
+
+    fn codes(r: &CoverageReport) -> Vec<&str> {
+        let mut c: Vec<&str> = r.gaps.iter().map(|g| g.code.as_str()).collect();
+        c.sort_unstable();
+        c
+    }
+
+    #[test]
+    fn statuses_follow_the_evidence_and_the_maths_is_implemented_over_applicable() {
+        let w = World::new();
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C1"), Status::Implemented);
+        assert_eq!(control_status(&r, "C2"), Status::Partial);
+        assert_eq!(control_status(&r, "C3"), Status::Planned);
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+        assert_eq!(status_of(&r, "A"), Status::Implemented);
+        // B has an implemented and a partial control: partial.
+        assert_eq!(status_of(&r, "B"), Status::Partial);
+        assert_eq!(status_of(&r, "C"), Status::Planned);
+        assert_eq!(status_of(&r, "D"), Status::Uncovered);
+        // The group shows the worst of its items and counts them.
+        let g = r.frameworks[0].items.iter().find(|i| i.key == "G").unwrap();
+        assert_eq!(
+            (g.status, g.applicable, g.implemented, g.partial),
+            (Status::Planned, 3, 1, 1)
+        );
+        let f = &r.frameworks[0];
+        assert_eq!(
+            (
+                f.applicable,
+                f.implemented,
+                f.partial,
+                f.planned,
+                f.uncovered,
+                f.not_applicable
+            ),
+            (4, 1, 1, 1, 1, 0)
+        );
+        assert_eq!(f.percent, 25.0);
+        assert_eq!(
+            codes(&r),
+            [
+                "control.no_evidence",
+                "item.no_control",
+                "policy.invalid",
+                "policy.never_fired"
+            ]
+        );
+    }
+
+    #[test]
+    fn not_applicable_leaves_the_denominator_only_with_a_justification() {
+        let mut w = World::new();
+        w.controls.not_applicable.push(NotApplicable {
+            framework: "fw".into(),
+            item: "D".into(),
+            justification: "we have no D".into(),
+        });
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(status_of(&r, "D"), Status::NotApplicable);
+        let f = &r.frameworks[0];
+        assert_eq!((f.applicable, f.not_applicable, f.percent), (3, 1, 33.3));
+        assert!(!codes(&r).contains(&"item.no_control"));
+
+        w.controls.not_applicable[0].justification = "  ".into();
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(status_of(&r, "D"), Status::Uncovered);
+        assert_eq!(r.frameworks[0].applicable, 4);
+        assert!(codes(&r).contains(&"not_applicable.unknown"));
+    }
+
+    #[test]
+    fn old_evidence_is_stale_and_stops_counting() {
+        let w = World::new();
+        // 2026-11-01 + 90 days = 2027-01-30.
+        let r = w.run("2027-01-30T00:00:00Z");
+        assert_eq!(control_status(&r, "C1"), Status::Implemented);
+        let r = w.run("2027-01-31T00:00:01Z");
+        assert_eq!(control_status(&r, "C1"), Status::Partial);
+        assert_eq!(status_of(&r, "A"), Status::Partial);
+        let e = &r.controls[0].evidence[0];
+        assert_eq!(
+            (e.state, e.at.as_deref()),
+            (EvidenceState::Stale, Some("2026-11-01T00:00:00Z"))
+        );
+        assert!(codes(&r).contains(&"evidence.stale"));
+    }
+
+    #[test]
+    fn failing_checks_and_insight_findings_fail_their_evidence() {
+        let mut w = World::new();
+        w.checks
+            .insert("check.ok".into(), vec!["agent:a".into(), "agent:b".into()]);
+        w.controls.controls[0].insights = vec!["logging.missing_task_id".into()];
+        w.insights.insert("logging.missing_task_id".into(), 3);
+        let r = w.run("2026-11-20T00:00:00Z");
+        let c1 = &r.controls[0];
+        assert_eq!(c1.status, Status::Partial);
+        let states: Vec<_> = c1.evidence.iter().map(|e| (e.kind, e.state)).collect();
+        assert_eq!(
+            states,
+            [
+                (EvidenceKind::Policy, EvidenceState::Holds),
+                (EvidenceKind::Check, EvidenceState::Failing),
+                (EvidenceKind::Insight, EvidenceState::Failing)
+            ]
+        );
+        assert_eq!(c1.evidence[1].detail, "2 finding(s): agent:a, agent:b");
+        // C2 now has no evidence holding at all.
+        assert_eq!(control_status(&r, "C2"), Status::Planned);
+        assert!(codes(&r).contains(&"check.failing"));
+        assert!(codes(&r).contains(&"insight.found"));
+    }
+
+    #[test]
+    fn attestations_count_until_they_expire() {
+        let mut w = World::new();
+        w.controls.controls[3].attestations = vec![Attestation {
+            statement: "revoked on completion".into(),
+            by: "dana@acme.example".into(),
+            date: "2026-10-01".into(),
+            expires: "2027-01-01".into(),
+        }];
+        w.controls.controls[3].mappings = vec![map("D")];
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Implemented);
+        assert_eq!(status_of(&r, "D"), Status::Implemented);
+        let r = w.run("2027-01-02T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+        assert!(codes(&r).contains(&"attestation.expired"));
+        w.controls.controls[3].attestations[0].date = "1 Oct 2026".into();
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+        assert!(codes(&r).contains(&"attestation.invalid"));
+    }
+
+    #[test]
+    fn unresolved_citations_and_group_mappings_never_count() {
+        let mut w = World::new();
+        w.controls.controls[3].policies = vec!["p1".into()];
+        w.controls.controls[3].mappings = vec![
+            Mapping {
+                framework: String::new(),
+                item: String::new(),
+                relevance: "r".into(),
+                cited: Some("CSA MAESTRO T1".into()),
+            },
+            map("G"),
+            map("Z9"),
+        ];
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Implemented);
+        let views = &r.controls[3].mappings;
+        assert!(views.iter().all(|m| !m.counted), "{views:?}");
+        assert_eq!(status_of(&r, "D"), Status::Uncovered);
+        let mut c = codes(&r);
+        c.dedup();
+        assert_eq!(
+            c,
+            [
+                "item.no_control",
+                "mapping.group",
+                "mapping.unresolved",
+                "policy.invalid",
+                "policy.never_fired"
+            ]
+        );
+        let unresolved: Vec<_> = r
+            .gaps
+            .iter()
+            .filter(|g| g.code == "mapping.unresolved")
+            .collect();
+        assert_eq!(unresolved.len(), 2);
+        assert!(
+            unresolved[0].message.contains("`CSA MAESTRO T1`"),
+            "{}",
+            unresolved[0].message
+        );
+    }
+
+    #[test]
+    fn without_traffic_policies_and_insights_have_nothing_to_show() {
+        let mut w = World::new();
+        w.controls.controls[0].insights = vec!["retry.burst".into()];
+        let proved = HashMap::new();
+        let r = compute(&Inputs {
+            catalogs: &w.catalogs,
+            controls: &w.controls,
+            policies: &w.policies,
+            fired: None,
+            proved: &proved,
+            check_findings: &w.checks,
+            insight_findings: None,
+            traffic_newest: None,
+            traffic_set: None,
+            now: t("2026-11-20T00:00:00Z"),
+            max_age_days: 90,
+        });
+        let e = &r.controls[0].evidence;
+        assert_eq!(e[0].detail, "no recorded traffic to show it working");
+        assert_eq!(e[2].state, EvidenceState::Missing);
+        assert_eq!(control_status(&r, "C1"), Status::Partial);
+        assert_eq!(percent(2, 3), 66.7);
+        assert_eq!(percent(0, 0), 0.0);
+    }
+}

@@ -9,6 +9,7 @@
 
 mod agents;
 mod cli;
+mod coverage;
 mod explain;
 mod insights;
 mod policies;

@@ -158,6 +158,21 @@ fn coverage_follows_the_evidence_and_mapping_edits_land_in_the_controls_file() {
         .hint
         .contains("T1 (owasp-agentic-threats-mitigations)"));
     assert_eq!(framework(&r, "csa-maestro").1, 0);
+    // `mandate check` warns about both, at their lines.
+    let check = s.check();
+    let warned: Vec<_> = check
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("controls::mapping"))
+        .map(|f| (f.code.as_str(), f.line))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            ("controls::mapping_variant", 16),
+            ("controls::mapping_unresolved", 36)
+        ]
+    );
     assert_eq!(framework(&r, "owasp-agentic-top10-2026"), (10, 0, 0.0));
 
     // Drop T-3's mapping: ASI03 rests on T-1 alone and is implemented.

@@ -87,6 +87,7 @@ impl Session {
                 .iter()
                 .map(finding_from_diagnostic),
         );
+        findings.extend(self.controls_problems().iter().map(finding_from_diagnostic));
         let errors = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)

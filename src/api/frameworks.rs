@@ -60,6 +60,73 @@ impl Session {
         }
     }
 
+    /// Problems of the controls file and the workspace framework files, for `mandate check`:
+    /// parse errors, and mappings that name no item (warnings: they never count).
+    pub(crate) fn controls_problems(&self) -> Vec<Diagnostic> {
+        let (catalogs, mut out) = catalog::load(self.root());
+        let (controls, text, problems) = match self.workspace_controls() {
+            Ok(c) => c,
+            Err(e) => {
+                out.push(Diagnostic::whole_file(
+                    CONTROLS_FILE,
+                    Severity::Error,
+                    "io::read",
+                    e.message,
+                    None,
+                ));
+                return out;
+            }
+        };
+        out.extend(problems);
+        let line_of = |value: &str| {
+            let quoted = format!("\"{value}\"");
+            text.lines()
+                .position(|l| l.contains(&quoted))
+                .map_or(1, |n| n + 1)
+        };
+        for c in &controls.controls {
+            for m in &c.mappings {
+                let written = m.cited.as_deref().unwrap_or(&m.item);
+                let resolution = frameworks::resolve(&catalogs, Some(&m.framework), written);
+                let problem = match (&resolution, m.cited.is_some() && m.item.is_empty()) {
+                    (frameworks::Resolution::Unresolved { reason, suggestions }, _) => Some((
+                        "controls::mapping_unresolved",
+                        format!("`{}` cites `{written}`: {reason}; it does not count as coverage", c.id),
+                        suggestions
+                            .first()
+                            .map(|s| format!("did you mean {} of `{}`? write `framework` and `item`", s.label, s.framework)),
+                    )),
+                    (_, true) => Some((
+                        "controls::mapping_unresolved",
+                        format!("`{}` cites `{written}` without a framework and item; it does not count as coverage", c.id),
+                        Some("confirm the item it means: write `framework` and `item`".to_owned()),
+                    )),
+                    (frameworks::Resolution::Variant { note, .. }, false) => Some((
+                        "controls::mapping_variant",
+                        format!("`{}` maps to `{written}`, which is not how the framework writes it ({note})", c.id),
+                        resolution
+                            .target()
+                            .and_then(|(f, k)| catalogs.get(f).and_then(|fw| fw.item(k)))
+                            .map(|i| format!("write `item = \"{}\"`", i.label)),
+                    )),
+                    _ => None,
+                };
+                if let Some((code, message, help)) = problem {
+                    out.push(Diagnostic::at_line(
+                        CONTROLS_FILE,
+                        line_of(written),
+                        1,
+                        Severity::Warning,
+                        code,
+                        message,
+                        help,
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     /// Coverage of every framework by the workspace's controls, from the evidence as it is
     /// now. `now` is injected by tests; the shells pass `None`.
     pub fn coverage(&self, now: Option<DateTime<Utc>>) -> ApiResult<CoverageReport> {

@@ -122,6 +122,10 @@ pub fn classify(rel: &Path) -> Option<FileClass> {
         (POLICIES_DIR, true) if ext == "cedar" => Some(FileClass::Policy),
         (INVENTORY_DIR, true) if ext == "toml" => Some(FileClass::Inventory),
         (CONTROLS_DIR, true) if ext == "toml" => Some(FileClass::Controls),
+        // Imported frameworks (`mandate frameworks import`) belong with the controls.
+        (crate::frameworks::catalog::FRAMEWORKS_DIR, true) if ext == "json" => {
+            Some(FileClass::Controls)
+        }
         _ => None,
     }
 }
@@ -357,6 +361,8 @@ mod tests {
         assert_eq!(c("policies/.mandate-tmp-x1.cedar"), None);
         assert_eq!(c("inventory/agents/bot.toml"), Some(FileClass::Inventory));
         assert_eq!(c("controls/controls.toml"), Some(FileClass::Controls));
+        assert_eq!(c("frameworks/acme-policy.json"), Some(FileClass::Controls));
+        assert_eq!(c("frameworks/notes.txt"), None);
         assert_eq!(c("sub/mandate.toml"), None);
         assert_eq!(c(".mandate/mandate.db"), None);
     }

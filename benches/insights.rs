@@ -6,7 +6,8 @@
 //! cached) — the streaming scan, every finding, unused grants through the scope index — and,
 //! as the baseline in the same run, a bare scan of the same rows through the same query
 //! (`Db::for_each_traffic_row` counting them), so the ratio is what the analysis adds to
-//! reading the data.
+//! reading the data. Also framework coverage over the same set, cold (a fresh session) and
+//! cached (the session's second call).
 
 #![allow(
     clippy::expect_used,
@@ -131,6 +132,23 @@ fn bench(c: &mut Criterion) {
             assert_eq!(report.requests, written as u64);
             report.findings.len()
         })
+    });
+    // Framework coverage over the same set: every policy's determining decisions (the set
+    // re-evaluated on the working copy), the traffic insights, the inventory checks.
+    group.bench_function("coverage_cold", |b| {
+        b.iter(|| {
+            let report = Session::open(&ws)
+                .expect("workspace")
+                .coverage(None)
+                .expect("coverage");
+            assert_eq!(report.traffic_set.as_deref(), Some("big"));
+            report.gaps.len()
+        })
+    });
+    let warm = Session::open(&ws).expect("workspace");
+    warm.coverage(None).expect("coverage");
+    group.bench_function("coverage_cached", |b| {
+        b.iter(|| warm.coverage(None).expect("coverage").gaps.len())
     });
     group.finish();
 }

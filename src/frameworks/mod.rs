@@ -194,6 +194,185 @@ mod tests {
         }
     }
 
+    /// The practices the library must cover, one control each (see the crate docs).
+    const PRACTICES: &[(&str, &str)] = &[
+        ("MND-ID-01", "distinct workload identity per agent"),
+        ("MND-AUTHZ-01", "per-action request-time authorization"),
+        (
+            "MND-CRED-01",
+            "just-in-time credentials with a TTL by risk tier",
+        ),
+        (
+            "MND-CRED-02",
+            "credentials scoped to one resource and one task",
+        ),
+        ("MND-CRED-03", "attestation before issuance"),
+        ("MND-CRED-04", "separate human and agent issuance paths"),
+        ("MND-STEPUP-01", "step-up approval for high-risk actions"),
+        ("MND-DELEG-01", "explicit delegation"),
+        ("MND-DELEG-02", "narrowing delegation"),
+        ("MND-DELEG-03", "bounded delegation depth"),
+        ("MND-ENV-01", "environment separation"),
+        ("MND-REVOKE-01", "revocation on task completion"),
+        ("MND-OWN-01", "an accountable owner and escalation path"),
+        ("MND-LOG-01", "every decision logged with task context"),
+        ("MND-LIFECYCLE-01", "only approved, active agents act"),
+    ];
+
+    /// Problems with one control's mappings: each names an assessable, verified item of a
+    /// built-in framework exactly as its catalog writes it, with a relevance, once.
+    fn mapping_problems(c: &Control, catalogs: &Catalogs) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for m in &c.mappings {
+            let at = format!("{} → {} `{}`", c.id, m.framework, m.item);
+            if m.relevance.trim().is_empty() {
+                out.push(format!("{at}: no relevance"));
+            }
+            if !seen.insert((m.framework.as_str(), m.item.as_str())) {
+                out.push(format!("{at}: mapped twice"));
+            }
+            match resolve(catalogs, Some(&m.framework), &m.item) {
+                Resolution::Exact { framework, key } => {
+                    let item = catalogs
+                        .get(&framework)
+                        .and_then(|f| f.item(&key))
+                        .map(|i| (i.assessable, i.uncertain, i.label.clone()));
+                    match item {
+                        Some((true, false, label)) if framework == m.framework => {
+                            if label != m.item {
+                                out.push(format!("{at}: write it as `{label}`"));
+                            }
+                        }
+                        Some((true, true, _)) => out.push(format!("{at}: unverified item")),
+                        Some((false, ..)) => out.push(format!("{at}: not assessable")),
+                        _ => out.push(format!("{at}: resolves into {framework}")),
+                    }
+                }
+                other => out.push(format!("{at}: {other:?}")),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn library_covers_the_practices_and_every_mapping_resolves_exactly() {
+        let lib = library();
+        let catalogs = Catalogs::new(catalog::builtin().to_vec());
+        let ids: Vec<&str> = lib.controls.iter().map(|c| c.id.as_str()).collect();
+        for (id, practice) in PRACTICES {
+            assert!(ids.contains(id), "no control {id} for {practice}");
+        }
+        let mut problems = Vec::new();
+        for c in &lib.controls {
+            if c.mappings.is_empty() {
+                problems.push(format!("{} has no mapping", c.id));
+            }
+            problems.extend(mapping_problems(c, &catalogs));
+            for code in &c.insights {
+                if !crate::insights::CATALOG.iter().any(|(x, ..)| x == code) {
+                    problems.push(format!("{} names unknown insight {code}", c.id));
+                }
+            }
+            // The library cannot attest for an organisation.
+            if !c.attestations.is_empty() {
+                problems.push(format!("{} carries an attestation", c.id));
+            }
+        }
+        assert_eq!(problems, Vec::<String>::new());
+        // Every built-in framework is mapped to.
+        for f in catalog::builtin() {
+            assert!(
+                lib.controls
+                    .iter()
+                    .flat_map(|c| &c.mappings)
+                    .any(|m| m.framework == f.id),
+                "nothing maps to {}",
+                f.id
+            );
+        }
+        // The practices that moved: identity checks to MND-ID-01, revocation has no machine
+        // evidence.
+        let control = |id: &str| lib.controls.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(
+            control("MND-ID-01").checks,
+            ["identity.shared", "identity.missing"]
+        );
+        assert!(control("MND-AUTHZ-01").checks.is_empty());
+        let revoke = control("MND-REVOKE-01");
+        assert!(
+            revoke.policies.is_empty() && revoke.checks.is_empty() && revoke.insights.is_empty()
+        );
+    }
+
+    #[test]
+    fn the_demo_controls_parse_and_their_mappings_resolve() {
+        const DEMO: &str = include_str!("../../examples/demo/controls/controls.toml");
+        const PEOPLE: &str = include_str!("../../examples/demo/inventory/people.toml");
+        let (demo, problems) = parse(CONTROLS_FILE, DEMO);
+        assert_eq!(problems, vec![]);
+        let catalogs = Catalogs::new(catalog::builtin().to_vec());
+        // The demo adopts the whole library.
+        for c in library().controls {
+            let d = demo.controls.iter().find(|d| d.id == c.id);
+            assert!(d.is_some(), "the demo lacks {}", c.id);
+            assert_eq!(d.map(|d| &d.insights), Some(&c.insights), "{}", c.id);
+        }
+        let mut problems = Vec::new();
+        let mut cited = Vec::new();
+        for c in &demo.controls {
+            let (loose, official): (Vec<Mapping>, Vec<Mapping>) =
+                c.mappings.iter().cloned().partition(|m| m.cited.is_some());
+            for m in &loose {
+                assert!(m.framework.is_empty() && m.item.is_empty(), "{m:?}");
+                assert!(!m.relevance.trim().is_empty(), "{m:?}");
+                assert!(matches!(
+                    resolve(&catalogs, None, m.cited.as_deref().unwrap_or_default()),
+                    Resolution::Unresolved { .. }
+                ));
+                cited.push(m.cited.clone().unwrap_or_default());
+            }
+            let official = Control {
+                mappings: official,
+                ..c.clone()
+            };
+            if official.mappings.is_empty() {
+                problems.push(format!("{} has no mapping", c.id));
+            }
+            problems.extend(mapping_problems(&official, &catalogs));
+        }
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(cited, ["CSA MAESTRO T1"]);
+        // Revocation is attested by a current person of the demo organisation.
+        let revoke = demo
+            .controls
+            .iter()
+            .find(|c| c.id == "MND-REVOKE-01")
+            .unwrap();
+        assert_eq!(revoke.attestations.len(), 1);
+        let a = &revoke.attestations[0];
+        assert_eq!(
+            (a.date.as_str(), a.expires.as_str()),
+            ("2026-10-15", "2027-04-15")
+        );
+        assert!(
+            PEOPLE.contains(&format!("email = \"{}\"", a.by)),
+            "{}",
+            a.by
+        );
+        // Not-applicable items exist, are assessable and say why.
+        assert!((2..=3).contains(&demo.not_applicable.len()));
+        for na in &demo.not_applicable {
+            let r = resolve(&catalogs, Some(&na.framework), &na.item);
+            let Resolution::Exact { framework, key } = r else {
+                panic!("{na:?}: {r:?}")
+            };
+            let item = catalogs.get(&framework).and_then(|f| f.item(&key)).unwrap();
+            assert!(item.assessable && item.label == na.item, "{na:?}");
+            assert!(!na.justification.trim().is_empty());
+        }
+    }
+
     #[test]
     fn duplicate_and_unknown_keys_are_located() {
         let (_, p) = parse(CONTROLS_FILE, "[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\n\n[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\n");

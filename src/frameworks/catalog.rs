@@ -156,6 +156,10 @@ impl Framework {
 }
 
 /// The built-in frameworks, in display order.
+#[expect(
+    clippy::expect_used,
+    reason = "compiled-in data, read by a unit test on every build: it cannot fail at run time"
+)]
 pub fn builtin() -> &'static [Framework] {
     static BUILTIN: OnceLock<Vec<Framework>> = OnceLock::new();
     BUILTIN.get_or_init(|| {

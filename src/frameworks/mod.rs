@@ -148,6 +148,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn insight_codes_name_the_library_control_that_lists_them() {
+        let lib = library();
+        for (code, _, _, control) in crate::insights::CATALOG {
+            let Some(control) = control else { continue };
+            assert!(
+                lib.controls.iter().any(|c| c.id == *control),
+                "insight `{code}` names `{control}`, which is not a library control"
+            );
+        }
+        for c in &lib.controls {
+            for code in &c.insights {
+                let named = crate::insights::CATALOG
+                    .iter()
+                    .find(|(k, ..)| k == code)
+                    .and_then(|(.., control)| *control);
+                assert_eq!(named, Some(c.id.as_str()), "insight `{code}` of `{}`", c.id);
+            }
+        }
+    }
+
+    #[test]
     fn library_parses_and_every_named_policy_exists_in_the_policy_library() {
         let (lib, problems) = parse(CONTROLS_FILE, LIBRARY);
         assert_eq!(problems, vec![]);

@@ -154,7 +154,7 @@ pub const CATALOG: &[(&str, Level, &str, Option<&str>)] = &[
         "shadow.unregistered",
         Level::Critical,
         "an agent acted that is not in the inventory",
-        Some("MND-OWN-01"),
+        Some("MND-ID-01"),
     ),
     (
         "shadow.inactive",
@@ -172,7 +172,7 @@ pub const CATALOG: &[(&str, Level, &str, Option<&str>)] = &[
         "scope.dataset",
         Level::Critical,
         "an agent used a dataset outside its declared datasets",
-        Some("MND-DATA-01"),
+        Some("MND-AUTHZ-01"),
     ),
     (
         "scope.model",
@@ -250,13 +250,13 @@ pub const CATALOG: &[(&str, Level, &str, Option<&str>)] = &[
         "logging.missing_task_id",
         Level::Medium,
         "requests were recorded without a task id",
-        Some("MND-CRED-02"),
+        Some("MND-LOG-01"),
     ),
     (
         "logging.incomplete",
         Level::Medium,
         "requests lack context fields the policies read",
-        Some("MND-AUTHZ-01"),
+        Some("MND-LOG-01"),
     ),
 ];
 

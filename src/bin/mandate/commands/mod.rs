@@ -2,6 +2,7 @@
 
 mod agents;
 mod explain;
+mod export;
 mod insights;
 mod requests;
 mod review;
@@ -241,6 +242,11 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                         out: out.as_deref(),
                     },
                 ),
+                Command::Export {
+                    framework,
+                    table,
+                    out,
+                } => export::run(&mut ctx, framework.as_deref(), *table, out),
                 Command::Init { .. }
                 | Command::Validate
                 | Command::Simulate { .. }

@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 use super::{alignments, gap_heading, gaps_by_code, not_applicable, one_line, Context};
 use crate::frameworks::coverage::{CoverageReport, FrameworkCoverage, Gap};
 
-/// Inline text: one line, no raw HTML.
+/// Inline text: one line, no raw HTML (a `<` is written as an entity; `&` stays readable).
 fn inline(s: &str) -> String {
-    one_line(s).replace('&', "&amp;").replace('<', "&lt;")
+    one_line(s).replace('<', "&lt;")
 }
 
 /// A table cell: inline text with its pipes escaped.

@@ -287,8 +287,8 @@ pub fn gap_heading(code: &str) -> &'static str {
         "evidence.stale" => "Stale evidence",
         "attestation.expired" => "Expired attestations",
         "attestation.invalid" => "Invalid attestations",
-        "mapping.unresolved" => "Citations that name no official item (not counted)",
-        "mapping.group" => "Mappings to groups (not counted)",
+        "mapping.unresolved" => "Citations naming no official item, not counted",
+        "mapping.group" => "Mappings to groups of items, not counted",
         "not_applicable.unknown" => {
             "Not-applicable entries that name no item or lack a justification"
         }

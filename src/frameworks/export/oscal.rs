@@ -480,13 +480,30 @@ fn component_definition(
             uuid: uuid(&format!("component|{ws}")),
             kind: "policy",
             title: format!("{ws} agent controls"),
-            description: "The practices the organisation enforces for its AI agents: per-action authorization at request time, short-lived task-scoped credentials, attestation before issuance, step-up approval for high-risk actions, explicit delegation, and decision logging. Each is enforced by Cedar policies and inventory checks and evidenced by recorded traffic and attestations.".into(),
+            description: component_description(report, &ws),
             purpose: "Govern AI agents as workloads with their own identity and least privilege.".into(),
             props: Prop::mandate("workspace", &ws).into_iter().collect(),
             control_implementations: implementations,
         }],
         back_matter: (!resources.is_empty()).then_some(BackMatter { resources }),
     }
+}
+
+/// What the component is: the workspace's controls, listed.
+fn component_description(report: &CoverageReport, ws: &str) -> String {
+    let mut s = format!(
+        "The {} control(s) the workspace `{ws}` keeps for its AI agents, each enforced by Cedar policies or inventory checks and evidenced by recorded traffic, traffic insights or attestations, with the status that evidence shows:\n",
+        report.controls.len()
+    );
+    for c in &report.controls {
+        s.push_str(&format!(
+            "\n- {} {}: {}",
+            c.id,
+            one_line(&c.title),
+            c.status.as_str()
+        ));
+    }
+    s
 }
 
 fn requirement(

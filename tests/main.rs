@@ -10,6 +10,7 @@
 mod agents;
 mod cli;
 mod explain;
+mod frameworks_export;
 mod insights;
 mod policies;
 mod replay_conformance;

@@ -7,6 +7,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
   libssl-dev libxdo-dev build-essential pkg-config file
   xvfb xauth webkit2gtk-driver cvc5 imagemagick x11-utils
+  python3-venv
 )
 
 missing=()

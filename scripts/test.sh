@@ -23,5 +23,6 @@ stage "ui unit tests (vitest)" npm --prefix ui test
 stage "ui build" npm --prefix ui run build
 stage "clippy (workspace, all targets, -D warnings)" cargo clippy --workspace --all-targets -- -D warnings
 stage "desktop app build" cargo build -p mandate-desktop -p mandate
+stage "OSCAL validation (compliance-trestle)" bash scripts/oscal-validate.sh
 stage "end-to-end (real window, Xvfb, tauri-driver, WebdriverIO)" bash scripts/e2e.sh
 echo "make test: all stages passed in $(( $(date +%s) - start_all )) s"

@@ -11,6 +11,7 @@ mod agents;
 mod cli;
 mod coverage;
 mod explain;
+mod frameworks_export;
 mod insights;
 mod policies;
 mod replay_conformance;

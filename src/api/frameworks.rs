@@ -12,7 +12,7 @@ use super::{dto, ApiError, ApiResult, Session};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::frameworks::coverage::{self, CoverageReport, Fired, PolicyFact};
-use crate::frameworks::{self, catalog, edit, Controls, Mapping, CONTROLS_FILE};
+use crate::frameworks::{self, catalog, edit, export, Controls, Mapping, CONTROLS_FILE};
 use crate::replay::simulate::{Replayer, ResultItem};
 use crate::store::RequestWindow;
 
@@ -389,18 +389,94 @@ impl Session {
         self.write_controls(&out, actor, &what)
     }
 
-    /// Writes coverage as CSV, JSON, OSCAL, Markdown or HTML (see [`dto::ExportRequest`]).
+    /// Writes coverage as CSV, JSON, OSCAL, Markdown or HTML (see [`dto::ExportRequest`]),
+    /// each file atomically; returns the paths written, the requested file first. OSCAL
+    /// writes the derived framework catalogs beside the component-definition. `now` is
+    /// injected by tests; the shells pass `None`.
     pub fn export_coverage(
         &self,
         req: &dto::ExportRequest,
         now: Option<DateTime<Utc>>,
     ) -> ApiResult<dto::ExportResult> {
-        let _ = (req, now);
-        Err(ApiError::new(
-            ErrorCode::Internal,
-            "exports are being built (issue #8)",
-            None,
-        ))
+        let Some(format) = export::Format::parse(req.format.trim()) else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("unknown export format `{}`", req.format),
+                Some(&format!("use {}", export::Format::NAMES)),
+            ));
+        };
+        let table = match req.table.as_deref().map(str::trim) {
+            None | Some("") => export::Table::default(),
+            Some(t) if format != export::Format::Csv => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("a table (`{t}`) applies only to the csv format"),
+                    Some("drop the table, or export csv"),
+                ))
+            }
+            Some(t) => export::Table::parse(t).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("unknown table `{t}`"),
+                    Some(&format!("use {}", export::Table::NAMES)),
+                )
+            })?,
+        };
+        let out = std::path::PathBuf::from(req.out.trim());
+        let Some(name) = out.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{}` names no file to write", req.out),
+                Some("give the export a file name, e.g. `coverage.csv`"),
+            ));
+        };
+        let stem = std::path::Path::new(&name)
+            .file_stem()
+            .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+
+        let report = self.coverage(now)?;
+        let report = match req.framework.as_deref().map(str::trim) {
+            None | Some("") => report,
+            Some(id) => export::filter(&report, id).ok_or_else(|| {
+                let ids: Vec<&str> = report.frameworks.iter().map(|f| f.id.as_str()).collect();
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no framework `{id}`"),
+                    Some(&format!("use one of: {}", ids.join(", "))),
+                )
+            })?,
+        };
+        let (catalogs, _) = catalog::load(self.root());
+        let ctx = export::Context {
+            workspace: &self.workspace.config().name,
+            catalogs: &catalogs,
+            stem: &stem,
+        };
+        let files = export::render(&report, &ctx, format, table)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?;
+        let dir = out
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let mut main = None;
+        let mut beside = Vec::new();
+        for f in &files {
+            match &f.place {
+                export::Place::Main => main = Some(&f.text),
+                export::Place::Beside(file) => beside.push((dir.join(file), &f.text)),
+            }
+        }
+        // The catalogs first: a component-definition never names a catalog not yet written.
+        let mut written = Vec::new();
+        for (path, text) in &beside {
+            super::write_output_file(path, text)?;
+            written.push(path.display().to_string());
+        }
+        if let Some(text) = main {
+            super::write_output_file(&out, text)?;
+            written.insert(0, out.display().to_string());
+        }
+        Ok(dto::ExportResult { files: written })
     }
 
     fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod coverage;
 pub mod edit;
+pub mod export;
 pub mod resolve;
 
 pub use catalog::{Catalogs, Framework, Item};

@@ -37,14 +37,18 @@ pub struct Cli {
 pub enum Format {
     Human,
     Json,
-    /// where a command offers it: `agents export`, `agents list`
+    /// where a command offers it: `agents export`, `agents list`, `insights`, `export`
     Csv,
     /// where a command offers it: `schema`
     Cedar,
     /// where a command offers it: `simulate` (one JSON object per request)
     Jsonl,
-    /// where a command offers it: `simulate` (one self-contained report page)
+    /// where a command offers it: `simulate`, `insights`, `export` (one self-contained report page)
     Html,
+    /// where a command offers it: `export` (an OSCAL component-definition and derived catalogs)
+    Oscal,
+    /// where a command offers it: `export` (a Markdown report)
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -229,6 +233,21 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Export framework coverage for compliance teams: --format csv (--table alignment|matrix),
+    /// json, oscal (a component-definition plus one derived catalog per framework beside it),
+    /// md or html (prints to PDF); prints the files written
+    Export {
+        /// Only this framework (`nist-ai-rmf-1.0`, `owasp-agentic-top10-2026`, …)
+        #[arg(long)]
+        framework: Option<String>,
+        /// With --format csv: the alignment table (Framework, Control / Reference, Relevance)
+        /// or the full traceability matrix (default)
+        #[arg(long, value_enum)]
+        table: Option<TableArg>,
+        /// The file to write (atomically); OSCAL catalogs go beside it
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output
@@ -248,6 +267,13 @@ pub enum InsightsCommand {
         #[arg(long)]
         set: Option<String>,
     },
+}
+
+/// Which CSV table `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableArg {
+    Alignment,
+    Matrix,
 }
 
 /// A finding level for `--fail-on`.

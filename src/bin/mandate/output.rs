@@ -88,7 +88,13 @@ pub fn validation(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(report, out),
-        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl | Format::Html => {
+        Format::Human
+        | Format::Csv
+        | Format::Cedar
+        | Format::Jsonl
+        | Format::Html
+        | Format::Oscal
+        | Format::Md => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -128,7 +134,13 @@ pub fn initialised(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(info, out),
-        Format::Human | Format::Csv | Format::Cedar | Format::Jsonl | Format::Html => writeln!(
+        Format::Human
+        | Format::Csv
+        | Format::Cedar
+        | Format::Jsonl
+        | Format::Html
+        | Format::Oscal
+        | Format::Md => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),

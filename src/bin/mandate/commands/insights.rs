@@ -41,7 +41,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &Args<'_>) -> ApiResult<ExitCode> {
         }
         Format::Csv => api::insights_csv(&report)?,
         Format::Html => api::insights_html(&report),
-        Format::Cedar | Format::Jsonl => {
+        Format::Cedar | Format::Jsonl | Format::Oscal | Format::Md => {
             return Err(wrong_format("insights", "human, json, csv or html"))
         }
     };

@@ -3,6 +3,7 @@
 mod agents;
 mod coverage;
 mod explain;
+mod export;
 mod insights;
 mod requests;
 mod review;
@@ -247,6 +248,11 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                     fail_under,
                     out,
                 } => coverage::run(&mut ctx, framework.as_deref(), *fail_under, out.as_deref()),
+                Command::Export {
+                    framework,
+                    table,
+                    out,
+                } => export::run(&mut ctx, framework.as_deref(), *table, out),
                 Command::Init { .. }
                 | Command::Validate
                 | Command::Simulate { .. }

@@ -60,10 +60,10 @@ pub fn run(
     out_file: Option<&PathBuf>,
     stdout: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
-    if matches!(format, Format::Cedar) {
+    if matches!(format, Format::Cedar | Format::Oscal | Format::Md) {
         return Err(api::ApiError::new(
             mandate::ErrorCode::InvalidArgument,
-            "simulate has no `cedar` output",
+            "simulate does not print this --format",
             Some("--format human, json, jsonl, csv or html"),
         ));
     }
@@ -216,7 +216,7 @@ pub fn run(
             out.write_all(api::replay_html(&header, &replayed, &changed_rows).as_bytes())
                 .map_err(io_error)?;
         }
-        Format::Human | Format::Cedar => {
+        Format::Human | Format::Cedar | Format::Oscal | Format::Md => {
             for e in &summary.errors {
                 writeln!(
                     out,

@@ -434,19 +434,28 @@ impl Session {
             .file_stem()
             .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
 
-        let report = self.coverage(now)?;
-        let report = match req.framework.as_deref().map(str::trim) {
-            None | Some("") => report,
-            Some(id) => export::filter(&report, id).ok_or_else(|| {
-                let ids: Vec<&str> = report.frameworks.iter().map(|f| f.id.as_str()).collect();
-                ApiError::new(
-                    ErrorCode::NotFound,
-                    format!("no framework `{id}`"),
-                    Some(&format!("use one of: {}", ids.join(", "))),
-                )
-            })?,
-        };
         let (catalogs, _) = catalog::load(self.root());
+        let framework = req
+            .framework
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty());
+        let unknown = |id: &str| {
+            let ids: Vec<&str> = catalogs.frameworks.iter().map(|f| f.id.as_str()).collect();
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("no framework `{id}`"),
+                Some(&format!("use one of: {}", ids.join(", "))),
+            )
+        };
+        if let Some(id) = framework.filter(|id| catalogs.get(id).is_none()) {
+            return Err(unknown(id));
+        }
+        let report = self.coverage(now)?;
+        let report = match framework {
+            None => report,
+            Some(id) => export::filter(&report, id).ok_or_else(|| unknown(id))?,
+        };
         let ctx = export::Context {
             workspace: &self.workspace.config().name,
             catalogs: &catalogs,

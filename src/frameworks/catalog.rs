@@ -156,6 +156,10 @@ impl Framework {
 }
 
 /// The built-in frameworks, in display order.
+#[expect(
+    clippy::expect_used,
+    reason = "the embedded catalogs.json is fixed at build time and checked by a unit test"
+)]
 pub fn builtin() -> &'static [Framework] {
     static BUILTIN: OnceLock<Vec<Framework>> = OnceLock::new();
     BUILTIN.get_or_init(|| {

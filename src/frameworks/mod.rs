@@ -4,11 +4,13 @@
 //! policies (by `@id`; policies name it back with `@control`), inventory checks, traffic
 //! insights and manual attestations that are its evidence, and its mappings to framework
 //! items (framework item → control → enforcing policy → evidence). Mandate ships a library
-//! of controls; `mandate init` copies it into the workspace.
+//! of controls; `mandate init` copies it into the workspace. An organisation brings its own
+//! frameworks ([`import`]).
 
 pub mod catalog;
 pub mod coverage;
 pub mod edit;
+pub mod import;
 pub mod resolve;
 
 pub use catalog::{Catalogs, Framework, Item};

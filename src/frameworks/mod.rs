@@ -5,8 +5,9 @@
 //! insights and manual attestations that are its evidence, and its mappings to framework
 //! items (framework item → control → enforcing policy → evidence). Mandate ships a library
 //! of controls; `mandate init` copies it into the workspace. An organisation brings its own
-//! frameworks ([`import`]).
+//! frameworks ([`import`]) and the alignment tables guidance publishes ([`alignment`]).
 
+pub mod alignment;
 pub mod catalog;
 pub mod coverage;
 pub mod edit;

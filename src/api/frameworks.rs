@@ -336,7 +336,7 @@ impl Session {
         ))
     }
 
-    fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
+    pub(super) fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
         let (_, problems) = frameworks::parse(CONTROLS_FILE, text);
         if let Some(p) = problems.iter().find(|d| d.severity == Severity::Error) {
             return Err(ApiError::new(
@@ -373,7 +373,7 @@ fn mapping_problem(n: usize, message: String, help: &str) -> Diagnostic {
     )
 }
 
-fn edit_error(e: edit::EditError) -> ApiError {
+pub(super) fn edit_error(e: edit::EditError) -> ApiError {
     match e {
         edit::EditError::UnknownControl(_) => ApiError::new(
             ErrorCode::NotFound,

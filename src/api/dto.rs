@@ -10,6 +10,9 @@ pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
 pub use crate::frameworks::alignment::{MappingImportRow, MappingOutcome};
+pub use crate::frameworks::catalog::{
+    Framework as FrameworkCatalog, Item as FrameworkItem, Origin as FrameworkOrigin,
+};
 pub use crate::frameworks::import::FrameworkFormat;
 pub use crate::insights::{
     Activity, AgentActivity, AgentSeries, Bucket, CodeCount, FieldCoverage,

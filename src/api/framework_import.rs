@@ -16,7 +16,7 @@ use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::frameworks::alignment::{self, MappingImportRow, MappingOutcome, TableFormat};
 use crate::frameworks::catalog::{self, Catalogs, FRAMEWORKS_DIR};
-use crate::frameworks::import::{self, Overrides, Source, CODE};
+use crate::frameworks::import::{self, Overrides, Source};
 use crate::frameworks::{self, edit};
 use crate::store::NewAuditEntry;
 
@@ -59,18 +59,13 @@ fn invalid(file: &str, what: &str, diagnostics: Vec<Diagnostic>) -> ApiError {
     }
 }
 
-fn refused(file: &str, message: String, help: String) -> ApiError {
+/// A file that reads cleanly but cannot go into the workspace (its id is taken).
+fn refused(message: String, help: String) -> ApiError {
     ApiError {
         code: ErrorCode::ImportInvalid,
-        message: message.clone(),
+        message,
         help: Some(format!("{help}; nothing was written")),
-        diagnostics: vec![Diagnostic::whole_file(
-            file,
-            Severity::Error,
-            CODE,
-            message,
-            Some(help),
-        )],
+        diagnostics: Vec::new(),
     }
 }
 
@@ -111,7 +106,6 @@ impl Session {
         let id = framework.id.clone();
         if catalog::builtin().iter().any(|f| f.id == id) {
             return Err(refused(
-                &label,
                 format!("framework id `{id}` is a built-in framework's"),
                 format!("give the imported framework its own id, e.g. `--id {id}-custom`"),
             ));
@@ -124,7 +118,6 @@ impl Session {
             .filter(|f| f.id != id)
         {
             return Err(refused(
-                &label,
                 format!("`{rel}` holds framework `{}`, not `{id}`", other.id),
                 format!(
                     "rename that file to `{}.json`, or import this one with another `--id`",
@@ -135,7 +128,6 @@ impl Session {
         let (catalogs, _) = catalog::load(self.root());
         if existing.is_none() && catalogs.get(&id).is_some() {
             return Err(refused(
-                &label,
                 format!(
                     "framework id `{id}` is already used by another file in `{FRAMEWORKS_DIR}/`"
                 ),

@@ -10,6 +10,7 @@
 mod agents;
 mod cli;
 mod explain;
+mod frameworks_import;
 mod insights;
 mod policies;
 mod replay_conformance;

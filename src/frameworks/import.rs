@@ -411,7 +411,14 @@ fn read_csv(loc: &Locator<'_>) -> Result<Parsed, Vec<Diagnostic>> {
         "the columns are id, title, text, parent (and optionally kind, label, assessable)";
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (n, h) in table.headers.iter().enumerate() {
-        if !FRAMEWORK_COLUMNS.contains(&h.as_str()) {
+        if h.is_empty() {
+            problems.push(loc.at(
+                1,
+                1,
+                format!("column {} has no name", n + 1),
+                "name it (id, title, text, parent, kind, label or assessable) or delete the column",
+            ));
+        } else if !FRAMEWORK_COLUMNS.contains(&h.as_str()) {
             problems.push(loc.at(
                 1,
                 1,

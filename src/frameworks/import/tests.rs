@@ -187,6 +187,8 @@ fn csv_header_problems_and_bad_cells() {
             (1, 1, "unknown column `name` (column 1)".to_owned())
         ]
     );
+    let p = problems("x.csv", "id,title,\nA,a,\n", None);
+    assert_eq!(p, [(1, 1, "column 3 has no name".to_owned())]);
     let p = problems("x.csv", "", None);
     assert_eq!(p, [(1, 1, "the file has no header row".to_owned())]);
     let p = problems("x.csv", "id,assessable\nA,maybe\nB,true\n", None);

@@ -12,6 +12,7 @@ mod cli;
 mod coverage;
 mod explain;
 mod frameworks_export;
+mod frameworks_import;
 mod insights;
 mod policies;
 mod replay_conformance;

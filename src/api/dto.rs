@@ -9,10 +9,15 @@ use ts_rs::TS;
 pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
+pub use crate::frameworks::alignment::{MappingImportRow, MappingOutcome};
+pub use crate::frameworks::catalog::{
+    Framework as FrameworkCatalog, Item as FrameworkItem, Origin as FrameworkOrigin,
+};
 pub use crate::frameworks::coverage::{
     ControlCoverage, CoverageReport, Evidence, EvidenceKind, EvidenceState, FrameworkCoverage, Gap,
     ItemCoverage, MappingView, Status as CoverageStatus,
 };
+pub use crate::frameworks::import::FrameworkFormat;
 pub use crate::frameworks::{Attestation, Mapping, NotApplicable, Resolution, Suggestion};
 pub use crate::insights::{
     Activity, AgentActivity, AgentSeries, Bucket, CodeCount, FieldCoverage,
@@ -300,6 +305,75 @@ pub struct FrameworksView {
     pub frameworks: Vec<crate::frameworks::Framework>,
     /// Problems of workspace framework files (`frameworks/*.json`).
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How `mandate frameworks import` (and the app's import dialog) reads a framework file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FrameworkImportOptions {
+    /// `null`: inferred from the file's extension and content.
+    pub format: Option<FrameworkFormat>,
+    /// The framework's id (default: the one in the file, else the file name as a slug).
+    pub id: Option<String>,
+    /// Replaces the file's title (CSV has none: the default is the file name).
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub publisher: Option<String>,
+    /// Read and check the file; write nothing.
+    pub dry_run: bool,
+}
+
+/// What a framework import read, and where it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FrameworkImportReport {
+    /// The file as given.
+    pub file: String,
+    pub format: FrameworkFormat,
+    /// Where the framework is (in a dry run: would be) written, `frameworks/<id>.json`.
+    pub path: String,
+    pub framework: crate::frameworks::Framework,
+    pub item_count: u32,
+    pub assessable_count: u32,
+    /// The workspace already had a framework with this id: the import replaces it.
+    pub replaced: bool,
+    pub dry_run: bool,
+    /// Whether the file was written.
+    pub written: bool,
+    /// The workspace's mappings to this framework that name no item of it any more
+    /// (`CONTROL: item`).
+    pub stale_mappings: Vec<String>,
+}
+
+/// What a mapping import made of each row of an alignment table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MappingImportReport {
+    /// The file as given.
+    pub file: String,
+    /// `csv` or `json`.
+    pub format: String,
+    pub dry_run: bool,
+    /// Whether `controls/controls.toml` was written.
+    pub written: bool,
+    /// Every row of the table, in file order.
+    pub rows: Vec<MappingImportRow>,
+    pub exact: u32,
+    pub variant: u32,
+    /// Kept as `cited`; never counted as coverage.
+    pub unresolved: u32,
+    /// Bad rows, skipped (each in `problems`).
+    pub invalid: u32,
+    /// Mappings added to controls (in a dry run: that would be).
+    pub added: u32,
+    /// Rows whose mapping the control already had.
+    pub duplicates: u32,
+    /// Library controls the workspace did not list yet, added with their new mappings.
+    pub adopted: Vec<String>,
+    /// Columns of the table the import does not read.
+    pub ignored_columns: Vec<String>,
+    /// Every bad row, located (`file:line`).
+    pub problems: Vec<Diagnostic>,
 }
 
 /// What `mandate export` and the Frameworks page's export buttons write.

@@ -488,7 +488,7 @@ impl Session {
         Ok(dto::ExportResult { files: written })
     }
 
-    fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
+    pub(super) fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
         let (_, problems) = frameworks::parse(CONTROLS_FILE, text);
         if let Some(p) = problems.iter().find(|d| d.severity == Severity::Error) {
             return Err(ApiError::new(
@@ -525,7 +525,7 @@ fn mapping_problem(n: usize, message: String, help: &str) -> Diagnostic {
     )
 }
 
-fn edit_error(e: edit::EditError) -> ApiError {
+pub(super) fn edit_error(e: edit::EditError) -> ApiError {
     match e {
         edit::EditError::UnknownControl(_) => ApiError::new(
             ErrorCode::NotFound,

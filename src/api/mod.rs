@@ -6,6 +6,7 @@
 mod agents;
 pub mod dto;
 mod explain;
+mod framework_import;
 mod frameworks;
 mod insights;
 mod policies;

@@ -310,6 +310,28 @@ pub fn check(file: &str, f: &Framework) -> Vec<Diagnostic> {
             }
         }
     }
+    // An item under itself would make every walk down the tree endless.
+    let parent_of: HashMap<&str, &str> = f
+        .items
+        .iter()
+        .filter_map(|i| i.parent.as_deref().map(|p| (i.key.as_str(), p)))
+        .collect();
+    for i in &f.items {
+        let mut at = i.parent.as_deref();
+        for _ in 0..f.items.len() {
+            match at {
+                Some(p) if p == i.key => {
+                    bad(
+                        format!("item `{}` sits under itself", i.key),
+                        "an item's parent must be a group above it",
+                    );
+                    break;
+                }
+                Some(p) => at = parent_of.get(p).copied(),
+                None => break,
+            }
+        }
+    }
     out
 }
 
@@ -662,7 +684,9 @@ mod tests {
     fn custom_framework_problems_are_all_reported() {
         let text = r#"{"id":"Bad Id","title":"t","short_title":"t","version":"1","publisher":"p",
           "items":[{"key":"A","label":"A","kind":"item"},{"key":"A","label":"A","kind":"item"},
-                   {"key":"B","label":"B","kind":"item","parent":"Z"}]}"#;
+                   {"key":"B","label":"B","kind":"item","parent":"Z"},
+                   {"key":"C","label":"C","kind":"item","parent":"D"},
+                   {"key":"D","label":"D","kind":"item","parent":"C"}]}"#;
         let problems = parse_custom("frameworks/x.json", text).unwrap_err();
         let messages: Vec<_> = problems.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
@@ -670,7 +694,9 @@ mod tests {
             [
                 "framework id `Bad Id` is not a slug",
                 "item `A` appears twice",
-                "item `B` names parent `Z`, which is not an item"
+                "item `B` names parent `Z`, which is not an item",
+                "item `C` sits under itself",
+                "item `D` sits under itself"
             ]
         );
         let problems = parse_custom("frameworks/x.json", "{\n  \"id\": 3\n}").unwrap_err();

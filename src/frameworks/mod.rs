@@ -4,12 +4,15 @@
 //! policies (by `@id`; policies name it back with `@control`), inventory checks, traffic
 //! insights and manual attestations that are its evidence, and its mappings to framework
 //! items (framework item → control → enforcing policy → evidence). Mandate ships a library
-//! of controls; `mandate init` copies it into the workspace.
+//! of controls; `mandate init` copies it into the workspace. An organisation brings its own
+//! frameworks ([`import`]) and the alignment tables guidance publishes ([`alignment`]).
 
+pub mod alignment;
 pub mod catalog;
 pub mod coverage;
 pub mod edit;
 pub mod export;
+pub mod import;
 pub mod resolve;
 
 pub use catalog::{Catalogs, Framework, Item};

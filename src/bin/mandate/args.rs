@@ -248,12 +248,82 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Framework catalogs: list and show them (built-in and the workspace's own), import
+    /// your own framework (JSON, CSV, OSCAL catalog), import an alignment table of control
+    /// mappings
+    Frameworks {
+        #[command(subcommand)]
+        command: FrameworksCommand,
+    },
     /// Print the inventory as Cedar entities JSON, checked against the schema
     Entities {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// List the frameworks: id, short title, version, origin and assessable item count
+    List,
+    /// Show a framework's items as a tree, by official id or label (uncertain items are
+    /// marked unverified)
+    Show {
+        /// The framework's id (`mandate frameworks list`)
+        id: String,
+    },
+    /// Import a framework into frameworks/ID.json: Mandate's JSON, the simple JSON shape
+    /// {id, title, version, publisher, items: [{id, title, text, parent}]}, CSV
+    /// (id,title,text,parent[,kind,label,assessable]) or an OSCAL catalog. Any problem in the
+    /// file fails the import (exit 2) with every problem listed; nothing is written
+    Import {
+        file: PathBuf,
+        /// What the file is written in (default: from its extension and content)
+        #[arg(
+            long = "from",
+            visible_alias = "input-format",
+            value_enum,
+            value_name = "FORMAT"
+        )]
+        from: Option<SourceFormat>,
+        /// The framework's id (default: the file's own, else the file name as a slug)
+        #[arg(long)]
+        id: Option<String>,
+        /// The framework's title (default: the file's own, else the file name)
+        #[arg(long)]
+        title: Option<String>,
+        /// The framework's version (default: the file's own)
+        #[arg(long = "version", value_name = "VERSION")]
+        framework_version: Option<String>,
+        /// Who publishes the framework (default: the file's own)
+        #[arg(long)]
+        publisher: Option<String>,
+        /// Read and check the file; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import control mappings from an alignment table (CSV with a header: control,
+    /// framework, reference or "control / reference", relevance; or a JSON array) into
+    /// controls/controls.toml. Citations resolve to official items or are kept as written
+    /// (`cited`, never counted); bad rows are reported and skipped (exit 1)
+    ImportMappings {
+        file: PathBuf,
+        /// Report what would be imported; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// What a framework file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceFormat {
+    /// Mandate's framework JSON or the simple shape
+    Json,
+    /// id,title,text,parent
+    Csv,
+    /// an OSCAL catalog
+    Oscal,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@ mod agents;
 mod coverage;
 mod explain;
 mod export;
+mod frameworks;
 mod insights;
 mod requests;
 mod review;
@@ -224,6 +225,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),
                 Command::Requests { command } => requests::run(&mut ctx, command),
+                Command::Frameworks { command } => frameworks::run(&mut ctx, command),
                 Command::Review { command } => review::run(&mut ctx, command),
                 Command::Insights {
                     command,

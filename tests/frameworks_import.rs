@@ -20,11 +20,28 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A workspace whose controls file lacks the library control MND-CRED-01 (so a table row
-/// naming it adopts it) and starts with a comment (which edits keep).
+/// A workspace whose controls file has no mappings yet (the library's are dropped, so the
+/// table's rows are what coverage counts), lacks the library control MND-CRED-01 (so a table
+/// row naming it adopts it) and starts with a comment (which edits keep).
 fn workspace() -> TempWorkspace {
     let ws = TempWorkspace::new();
-    let text = std::fs::read_to_string(ws.file("controls/controls.toml")).unwrap();
+    let full = std::fs::read_to_string(ws.file("controls/controls.toml")).unwrap();
+    let mut text = String::new();
+    let mut in_mapping = false;
+    for line in full.lines() {
+        if line.starts_with("[[controls.mappings]]") {
+            in_mapping = true;
+            continue;
+        }
+        if in_mapping && (line.starts_with("[[") || line.trim().is_empty()) {
+            in_mapping = false;
+        }
+        if !in_mapping {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    assert!(!text.contains("relevance"), "every library mapping dropped");
     let start = text.find("[[controls]]\nid = \"MND-CRED-01\"").unwrap();
     let end = start + 1 + text[start + 1..].find("[[controls]]").unwrap();
     let text = format!(
@@ -183,26 +200,37 @@ fn alignment_rows_resolve_exactly_as_variants_or_stay_cited() {
     assert_eq!(own[0]["framework"].as_str(), Some("nist-ai-rmf-1.0"));
     assert_eq!(own[0]["item"].as_str(), Some("GOVERN 1.1"));
     assert_eq!(own[1]["cited"].as_str(), Some("NIST AI RMF GOV-2"));
+    // The adopted library control keeps the library's mappings and gains the cited one.
+    let cred = mappings("MND-CRED-01");
     assert_eq!(
-        mappings("MND-CRED-01")[0]["cited"].as_str(),
-        Some("OWASP Agentic AI Top 10 A2")
+        cred.iter()
+            .filter(
+                |m| m.get("cited").and_then(|c| c.as_str()) == Some("OWASP Agentic AI Top 10 A2")
+            )
+            .count(),
+        1
     );
+    assert!(cred.len() > 1, "{cred:?}");
 
     // Coverage counts the resolved mappings and never the cited ones.
+    // (MND-CRED-01 was adopted with the library's own mappings, ASI03 among them.)
     assert_eq!(
         controls_of(&session, "owasp-agentic-top10-2026", "ASI03"),
-        ["MND-AUTHZ-01"]
+        ["MND-AUTHZ-01", "MND-CRED-01"]
     );
     assert_eq!(
         controls_of(&session, "nist-ai-rmf-1.0", "GOVERN 1.1"),
         ["MND-OWN-01"]
     );
-    for (fw, label) in [
-        ("owasp-agentic-threats-mitigations", "T1"),
-        ("owasp-agentic-top10-2026", "ASI02"),
-        ("nist-ai-rmf-1.0", "GOVERN 2.1"),
+    for (fw, label, citing) in [
+        ("owasp-agentic-threats-mitigations", "T1", "MND-DELEG-01"),
+        ("owasp-agentic-top10-2026", "ASI02", "MND-CRED-01"),
+        ("nist-ai-rmf-1.0", "GOVERN 2.1", "MND-OWN-01"),
     ] {
-        assert!(controls_of(&session, fw, label).is_empty(), "{fw} {label}");
+        assert!(
+            !controls_of(&session, fw, label).contains(&citing.to_owned()),
+            "{fw} {label}"
+        );
     }
     let report = session.coverage(None).unwrap();
     let mut unresolved: Vec<&str> = report
@@ -218,15 +246,31 @@ fn alignment_rows_resolve_exactly_as_variants_or_stay_cited() {
         .iter()
         .flat_map(|c| c.mappings.iter().map(move |m| (c.id.as_str(), m.counted)))
         .collect();
+    // Of the table's rows only the exact and the variant count; the adopted MND-CRED-01
+    // also brought the library's mappings (all counted) besides its cited row.
+    let library_cred = report
+        .controls
+        .iter()
+        .find(|c| c.id == "MND-CRED-01")
+        .unwrap()
+        .mappings
+        .len();
     assert_eq!(
         counted
             .iter()
-            .filter(|(_, counted)| *counted)
+            .filter(|(id, counted)| *counted && *id != "MND-CRED-01")
             .map(|(id, _)| *id)
             .collect::<Vec<_>>(),
         ["MND-AUTHZ-01", "MND-OWN-01"]
     );
-    assert_eq!(counted.len(), 5);
+    assert_eq!(
+        counted
+            .iter()
+            .filter(|(id, counted)| *id == "MND-CRED-01" && !*counted)
+            .count(),
+        1
+    );
+    assert_eq!(counted.len(), 4 + library_cred);
 
     // The import is in the audit log.
     let audit = session.audit_log(5).unwrap();

@@ -309,35 +309,29 @@ export function FrameworksPage() {
                   onChanged={reload}
                 />
               )}
-              {!openItem && (
-                <p className="notice fw-hint" data-testid="fw-hint">
-                  Select an item in the tree, or a column of the matrix below, to read its text and the controls mapped to it. A
-                  row of the matrix opens the control: its evidence, and its mappings to edit.
-                </p>
+              {fw && (
+                <section className="panel fw-matrix-panel" aria-label={`Controls by ${fw.short_title} items`}>
+                  <h2>
+                    Controls × {fw.short_title} items{' '}
+                    <span className="heading-count">
+                      {report.controls.length} × {fw.applicable + fw.not_applicable}
+                    </span>
+                  </h2>
+                  <CoverageMatrix
+                    report={report}
+                    fw={fw}
+                    selectedControl={control?.id ?? null}
+                    selectedItem={item?.framework === fw.id ? item.key : null}
+                    onSelectControl={selectControl}
+                    onSelectItem={(key) => selectItem(fw.id, key)}
+                  />
+                  {library.length > 0 && report.controls.length > 0 && (
+                    <LibraryPicker library={library} onMap={(id) => setControl({ id, prefill: null })} />
+                  )}
+                </section>
               )}
             </div>
           </div>
-          {fw && (
-            <section className="panel fw-matrix-panel" aria-label={`Controls by ${fw.short_title} items`}>
-              <h2>
-                Controls × {fw.short_title} items{' '}
-                <span className="heading-count">
-                  {report.controls.length} × {fw.applicable + fw.not_applicable}
-                </span>
-              </h2>
-              <CoverageMatrix
-                report={report}
-                fw={fw}
-                selectedControl={control?.id ?? null}
-                selectedItem={item?.framework === fw.id ? item.key : null}
-                onSelectControl={selectControl}
-                onSelectItem={(key) => selectItem(fw.id, key)}
-              />
-              {library.length > 0 && report.controls.length > 0 && (
-                <LibraryPicker library={library} onMap={(id) => setControl({ id, prefill: null })} />
-              )}
-            </section>
-          )}
           <GapList
             report={report}
             gaps={gaps}

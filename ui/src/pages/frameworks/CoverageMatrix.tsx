@@ -26,6 +26,8 @@ export function CoverageMatrix({
 }) {
   const columns = useMemo(() => assessableInTreeOrder(fw), [fw]);
   const groups = useMemo(() => columnGroups(fw, columns), [fw, columns]);
+  // Short ids (ASI01, GOVERN 1.1) need short column heads; MAESTRO's threat names tall ones.
+  const tall = columns.some((i) => columnLabel(fw, i).length > 12);
   // Which control maps to which item of this framework: the core's `controls` per item.
   const mapped = useMemo(() => new Set(columns.flatMap((i) => i.controls.map((c) => `${c}\u0000${i.key}`))), [columns]);
   const controls = report.controls;
@@ -39,13 +41,16 @@ export function CoverageMatrix({
             {STATUS_LABELS[s]}
           </li>
         ))}
-        <li className="muted">cell: the control’s status where it maps to the item · column: the item’s status</li>
+        <li className="muted">
+          cell: the control’s status where it maps to the item · column head: the item’s status · click a column for the item, a
+          row or a cell for the control
+        </li>
       </ul>
       {controls.length === 0 ? (
         <p className="muted small">No controls yet: the matrix fills in as controls are mapped.</p>
       ) : (
         <div className="fw-matrix-scroll" data-testid="fw-matrix" data-framework={fw.id} data-columns={columns.length} tabIndex={-1}>
-          <table className="fw-matrix">
+          <table className={tall ? 'fw-matrix' : 'fw-matrix fw-matrix-short-heads'}>
             <caption className="visually-hidden">
               Controls by {fw.short_title} items: each cell shows the status of a control that maps to the item
             </caption>

@@ -1,7 +1,7 @@
 // One framework item (or group): its text — the framework's own words where its licence
 // allows, else Mandate's summary, and said which — its status, the controls mapped to it
 // with why, and whether it applies: marking it not applicable needs a justification.
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { CoverageReport } from '../../bindings/CoverageReport';
 import type { FrameworkCoverage } from '../../bindings/FrameworkCoverage';
@@ -31,6 +31,11 @@ export function ItemPanel({
   onChanged: () => Promise<void>;
 }) {
   const titleId = useId();
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // Opened from the gaps or the matrix further down: bring it into view.
+    panel.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
   const mapped = report.controls.flatMap((c) =>
     c.mappings.filter((m) => m.counted && m.framework === fw.id && m.key === item.key).map((m) => ({ control: c, mapping: m })),
   );
@@ -38,6 +43,7 @@ export function ItemPanel({
 
   return (
     <section
+      ref={panel}
       className="panel fw-item-panel"
       aria-labelledby={titleId}
       data-testid="item-panel"

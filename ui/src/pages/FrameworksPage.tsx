@@ -340,7 +340,7 @@ export function FrameworksPage() {
             onSelectControl={(id) => selectControl(id)}
             onSelectItem={selectItem}
           />
-          <ExportPanel report={report} framework={null} />
+          <ExportPanel report={report} />
         </>
       )}
 

@@ -9,11 +9,11 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { EXPORTS, exportFileName, type ExportChoice } from '../../lib/frameworks';
 import { Ticked } from '../insights/FindingText';
 
-export function ExportPanel({ report, framework }: { report: CoverageReport; framework: string | null }) {
+export function ExportPanel({ report }: { report: CoverageReport }) {
   const backend = useBackend();
   const uid = useId();
   // `''`: every framework.
-  const [scope, setScope] = useState(framework ?? '');
+  const [scope, setScope] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [written, setWritten] = useState<{ label: string; files: string[] } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);

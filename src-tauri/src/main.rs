@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AgentInsights, AuditEntry, ControlsView, Diagnostic, ExplainPair,
-    ImportSummary, InsightsQuery, InsightsReport, InventoryView, Lifecycle, ReplayRequest,
-    ReplayRun, RequestSetSummary, ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline,
-    TestRequest, TestResult, ValidationReport, WorkspaceInfo,
+    AddedPolicies, Agent, AgentInsights, AuditEntry, ControlsView, CoverageReport, Diagnostic,
+    ExplainPair, ExportRequest, ExportResult, FrameworksView, ImportSummary, InsightsQuery,
+    InsightsReport, InventoryView, Lifecycle, Mapping, ReplayRequest, ReplayRun, RequestSetSummary,
+    ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline, TestRequest, TestResult,
+    ValidationReport, WorkspaceInfo,
 };
 use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -288,6 +289,52 @@ async fn agent_insights(
 }
 
 #[tauri::command]
+fn frameworks(state: State<'_, AppState>) -> Result<FrameworksView, ApiError> {
+    Ok(state.session()?.frameworks())
+}
+
+/// Off the main thread: coverage re-evaluates the newest recorded set when it changed.
+#[tauri::command]
+async fn coverage(state: State<'_, AppState>) -> Result<CoverageReport, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.coverage(None)).await
+}
+
+#[tauri::command]
+fn set_control_mappings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    control: String,
+    mappings: Vec<Mapping>,
+) -> Result<(), ApiError> {
+    state
+        .session()?
+        .set_control_mappings(&control, &mappings, &actor(&app))
+}
+
+#[tauri::command]
+fn set_not_applicable(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    framework: String,
+    item: String,
+    justification: Option<String>,
+) -> Result<(), ApiError> {
+    state
+        .session()?
+        .set_not_applicable(&framework, &item, justification.as_deref(), &actor(&app))
+}
+
+#[tauri::command]
+async fn export_coverage(
+    state: State<'_, AppState>,
+    request: ExportRequest,
+) -> Result<ExportResult, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.export_coverage(&request, None)).await
+}
+
+#[tauri::command]
 fn replay_runs(state: State<'_, AppState>) -> Result<Vec<ReplayRun>, ApiError> {
     state.session()?.replay_runs()
 }
@@ -438,6 +485,11 @@ fn main() -> anyhow::Result<()> {
             insights,
             task_timeline,
             agent_insights,
+            frameworks,
+            coverage,
+            set_control_mappings,
+            set_not_applicable,
+            export_coverage,
             replay_results,
             explain_result,
             review_for_run,

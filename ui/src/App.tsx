@@ -14,6 +14,7 @@ import { useHashRoute, type Page } from './lib/route';
 import { AgentsPage } from './pages/AgentsPage';
 import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { FrameworksPage } from './pages/FrameworksPage';
 import { InsightsPage } from './pages/InsightsPage';
 import { PlannedPage } from './pages/PlannedPage';
 import { PoliciesPage } from './pages/PoliciesPage';
@@ -121,6 +122,7 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
     case 'insights':
       return <InsightsPage />;
     case 'frameworks':
+      return <FrameworksPage />;
     case 'publish':
       return <PlannedPage page={page} />;
   }

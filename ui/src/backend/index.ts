@@ -3,4 +3,4 @@
 // The Tauri implementation is imported only by `main.tsx` (from `./tauri`), so tests and
 // components never load it.
 export { BackendProvider, useBackend } from './context';
-export { isApiError, isErrorCode, toApiError, type AckTarget, type IBackend } from './types';
+export { isApiError, isErrorCode, toApiError, type AckTarget, type IBackend, type SaveTarget } from './types';

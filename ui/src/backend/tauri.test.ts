@@ -3,15 +3,16 @@
 import { beforeEach, expect, it, vi } from 'vitest';
 import { IMPORT_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT, TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
 
-const { invoke, listen, open } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn(), open: vi.fn() }));
+const { invoke, listen, open, save } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn(), open: vi.fn(), save: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 vi.mock('@tauri-apps/api/event', () => ({ listen }));
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open, save }));
 
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
   open.mockReset();
+  save.mockReset();
 });
 
 it('calls the Rust commands with snake_case names and arguments', async () => {
@@ -133,6 +134,43 @@ it('calls the insights commands with the argument names src-tauri declares', asy
     ['task_timeline', { set: 'traffic', task: 'task-7' }],
     ['agent_insights', { agent: 'billing-bot' }],
   ]);
+});
+
+it('calls the frameworks commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const mappings = [{ framework: 'owasp-agentic-top10-2026', item: 'ASI03', relevance: 'own grants' }];
+  const request = { format: 'csv', framework: null, table: 'alignment', out: '/tmp/a.csv' };
+  await b.frameworks();
+  await b.coverage();
+  await b.setControlMappings('MND-AUTHZ-01', mappings);
+  await b.setNotApplicable('owasp-agentic-top10-2026', 'ASI05', 'no code runs');
+  await b.setNotApplicable('owasp-agentic-top10-2026', 'ASI05', null);
+  await b.exportCoverage(request);
+  expect(invoke.mock.calls).toEqual([
+    ['frameworks', undefined],
+    ['coverage', undefined],
+    ['set_control_mappings', { control: 'MND-AUTHZ-01', mappings }],
+    ['set_not_applicable', { framework: 'owasp-agentic-top10-2026', item: 'ASI05', justification: 'no code runs' }],
+    ['set_not_applicable', { framework: 'owasp-agentic-top10-2026', item: 'ASI05', justification: null }],
+    ['export_coverage', { request }],
+  ]);
+});
+
+it('opens the save dialog for an export, unless an end-to-end test named the path', async () => {
+  const target = { title: 'Export', defaultName: 'coverage.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] };
+  save.mockResolvedValue('/home/ana/coverage.csv');
+  const b = new TauriBackend();
+  await expect(b.pickSavePath(target)).resolves.toBe('/home/ana/coverage.csv');
+  expect(save).toHaveBeenCalledWith({ title: 'Export', defaultPath: 'coverage.csv', filters: target.filters });
+
+  // The seam is taken once: the next export asks again.
+  (window as { __MANDATE_E2E_SAVE_PATH__?: string }).__MANDATE_E2E_SAVE_PATH__ = '/tmp/e2e.csv';
+  await expect(b.pickSavePath(target)).resolves.toBe('/tmp/e2e.csv');
+  expect(save).toHaveBeenCalledTimes(1);
+  save.mockResolvedValue(null);
+  await expect(b.pickSavePath(target)).resolves.toBeNull();
+  expect(save).toHaveBeenCalledTimes(2);
 });
 
 it('passes "nothing imported yet" through as an ApiError with code `not_found`', async () => {

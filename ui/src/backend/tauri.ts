@@ -6,21 +6,26 @@
 // where they have several words (Tauri maps `runId` to `run_id`).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open } from '@tauri-apps/plugin-dialog';
+import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
+import type { CoverageReport } from '../bindings/CoverageReport';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ExplainPair } from '../bindings/ExplainPair';
+import type { ExportRequest } from '../bindings/ExportRequest';
+import type { ExportResult } from '../bindings/ExportResult';
+import type { FrameworksView } from '../bindings/FrameworksView';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InsightsQuery } from '../bindings/InsightsQuery';
 import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
+import type { Mapping } from '../bindings/Mapping';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -35,7 +40,7 @@ import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
-import { toApiError, type AckTarget, type IBackend } from './types';
+import { toApiError, type AckTarget, type IBackend, type SaveTarget } from './types';
 
 /** The event `src-tauri` emits with a `Change[]` payload after the watcher debounces. */
 export const WORKSPACE_CHANGED_EVENT = 'workspace-changed';
@@ -50,6 +55,19 @@ async function subscribe<T>(event: string, cb: (payload: T) => void): Promise<()
   } catch (e) {
     throw toApiError(e);
   }
+}
+
+/**
+ * The one end-to-end test seam: WebDriver cannot drive the native save dialog, so an
+ * end-to-end test sets `window.__MANDATE_E2E_SAVE_PATH__` (with `browser.execute`) and the
+ * next save dialog answers that path instead of opening. Taken once; the app never sets it.
+ */
+function takeE2eSavePath(): string | null {
+  const w = window as { __MANDATE_E2E_SAVE_PATH__?: unknown };
+  const path = w.__MANDATE_E2E_SAVE_PATH__;
+  if (typeof path !== 'string') return null;
+  delete w.__MANDATE_E2E_SAVE_PATH__;
+  return path;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -216,5 +234,35 @@ export class TauriBackend implements IBackend {
 
   agentInsights(agent: string): Promise<AgentInsights> {
     return call<AgentInsights>('agent_insights', { agent });
+  }
+
+  frameworks(): Promise<FrameworksView> {
+    return call<FrameworksView>('frameworks');
+  }
+
+  coverage(): Promise<CoverageReport> {
+    return call<CoverageReport>('coverage');
+  }
+
+  async setControlMappings(control: string, mappings: Mapping[]): Promise<void> {
+    await call<null>('set_control_mappings', { control, mappings });
+  }
+
+  async setNotApplicable(framework: string, item: string, justification: string | null): Promise<void> {
+    await call<null>('set_not_applicable', { framework, item, justification });
+  }
+
+  async pickSavePath(target: SaveTarget): Promise<string | null> {
+    const seam = takeE2eSavePath();
+    if (seam !== null) return seam;
+    try {
+      return await save({ title: target.title, defaultPath: target.defaultName, filters: target.filters });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  exportCoverage(request: ExportRequest): Promise<ExportResult> {
+    return call<ExportResult>('export_coverage', { request });
   }
 }

@@ -9,9 +9,13 @@ import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { AgentInsights } from '../bindings/AgentInsights';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
+import type { CoverageReport } from '../bindings/CoverageReport';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { ExplainPair } from '../bindings/ExplainPair';
+import type { ExportRequest } from '../bindings/ExportRequest';
+import type { ExportResult } from '../bindings/ExportResult';
+import type { FrameworksView } from '../bindings/FrameworksView';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InsightsQuery } from '../bindings/InsightsQuery';
@@ -26,12 +30,21 @@ import type { Review } from '../bindings/Review';
 import type { VerdictKind } from '../bindings/VerdictKind';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
+import type { Mapping } from '../bindings/Mapping';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+
+/** What the save dialog of an export offers: a file name and the kinds of file to keep. */
+export interface SaveTarget {
+  title: string;
+  /** The file name proposed, e.g. `coverage-alignment.csv`. */
+  defaultName: string;
+  filters: { name: string; extensions: string[] }[];
+}
 
 /** What to acknowledge in a review: group keys, and request ids standing for their groups. */
 export interface AckTarget {
@@ -156,6 +169,32 @@ export interface IBackend {
    * (`set` null, no activity) when nothing was imported yet.
    */
   agentInsights(agent: string): Promise<AgentInsights>;
+
+  // ---- Frameworks, controls and coverage (the Frameworks page) ----
+
+  /** The built-in and workspace framework catalogs, and the problems of `frameworks/*.json`. */
+  frameworks(): Promise<FrameworksView>;
+  /**
+   * Coverage of every framework by the workspace's controls, from the evidence as it is now
+   * (re-evaluates the newest recorded set when it changed: can take seconds). Rejects with
+   * `controls_invalid` (the controls or framework files do not parse; `diagnostics` say where).
+   */
+  coverage(): Promise<CoverageReport>;
+  /**
+   * Replaces every mapping of `control` in `controls/controls.toml` with `mappings` (the
+   * full new list; a library control the workspace lacks is added). Rejects with
+   * `controls_invalid` (a mapping names no official item; nothing written) or `not_found`.
+   */
+  setControlMappings(control: string, mappings: Mapping[]): Promise<void>;
+  /**
+   * Marks a framework item not applicable with a justification, or applicable again
+   * (`null`). Rejects with `controls_invalid` (blank justification) or `not_found`.
+   */
+  setNotApplicable(framework: string, item: string, justification: string | null): Promise<void>;
+  /** Shows the native save dialog; `null` when the user cancels. */
+  pickSavePath(target: SaveTarget): Promise<string | null>;
+  /** Writes coverage as CSV, JSON, OSCAL, Markdown or HTML; resolves to the files written. */
+  exportCoverage(request: ExportRequest): Promise<ExportResult>;
 }
 
 // A `Record` over the generated union, so the compiler flags a code added on the Rust side.
@@ -175,6 +214,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   import_invalid: true,
   cancelled: true,
   review_refused: true,
+  controls_invalid: true,
   internal: true,
 };
 

@@ -19,6 +19,8 @@ const HINTS: Record<ErrorCode, string | null> = {
   import_invalid: 'Fix the import file and try again; nothing was imported.',
   cancelled: null,
   review_refused: null,
+  controls_invalid:
+    'Each problem below says where it is: controls/controls.toml, a file under frameworks/, or a mapping you entered.',
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 
@@ -48,6 +50,8 @@ export function titleFor(code: ErrorCode): string {
       return 'Cancelled';
     case 'review_refused':
       return 'Refused by the review';
+    case 'controls_invalid':
+      return 'The controls have a problem';
     default:
       return 'Something went wrong';
   }

@@ -45,6 +45,25 @@ export function parseView(hash: string): string {
   return hash.replace(/^#\/?/, '').split(/[?]/)[0]?.split('/')[1] ?? '';
 }
 
+/** `#/policies?file=policies%2Fa.cedar&line=3`: the Policies page opens the file at the line. */
+export function policyHref(file: string, line?: number | null): string {
+  const query = new URLSearchParams({ file });
+  if (line) query.set('line', String(line));
+  return `#/policies?${query.toString()}`;
+}
+
+/** The file (and line) a `policyHref` names, or `null`. */
+export function parsePolicyTarget(hash: string): { file: string; line: number | null } | null {
+  if (parseHash(hash) !== 'policies') return null;
+  const at = hash.indexOf('?');
+  if (at < 0) return null;
+  const query = new URLSearchParams(hash.slice(at + 1));
+  const file = query.get('file');
+  if (!file) return null;
+  const line = Number(query.get('line'));
+  return { file, line: Number.isInteger(line) && line > 0 ? line : null };
+}
+
 export function useHashRoute(): Page {
   const [page, setPage] = useState<Page>(() => parseHash(window.location.hash));
   useEffect(() => {

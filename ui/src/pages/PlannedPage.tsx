@@ -9,16 +9,7 @@ interface Plan {
   items: { title: string; text: string }[];
 }
 
-export const PLANS: Record<'frameworks' | 'publish', Plan> = {
-  frameworks: {
-    lead: 'How your controls cover the frameworks auditors ask about, with evidence from policies and inventory checks.',
-    items: [
-      { title: 'OWASP Agentic Top 10', text: 'Which agentic risks each control mitigates, and which are left uncovered.' },
-      { title: 'CSA MAESTRO', text: 'Coverage across the threat-model layers of agentic systems.' },
-      { title: 'NIST AI RMF', text: 'Govern, Map, Measure and Manage subcategories mapped to controls.' },
-      { title: 'Exports', text: 'CSV for spreadsheets, OSCAL for GRC tools, and a readable report.' },
-    ],
-  },
+export const PLANS: Record<'publish', Plan> = {
   publish: {
     lead: 'Signed, reviewed, versioned policy bundles that your gateways and agents load.',
     items: [

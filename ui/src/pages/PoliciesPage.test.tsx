@@ -1,6 +1,8 @@
+import { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../bindings/ValidationReport';
+import { policyHref } from '../lib/route';
 import { diagnostic, FakeBackend, policyFile, report } from '../test/fakeBackend';
 import { renderWithBackend } from '../test/render';
 import { PoliciesPage } from './PoliciesPage';
@@ -179,5 +181,17 @@ describe('PoliciesPage', () => {
     expect(backend.listenerCount).toBe(1);
     view.unmount();
     expect(backend.listenerCount).toBe(0);
+  });
+
+  it('opens the policy another page links to, at its line', async () => {
+    backend.files['policies/agents.cedar'] = 'permit(principal, action, resource);\n\n@id("agents-step-up")\nforbid(principal, action, resource);\n';
+    window.location.hash = policyHref('policies/agents.cedar', 3);
+    await renderPage();
+    const editor = await screen.findByTestId('policy-editor');
+    expect(editor.dataset.path).toBe('policies/agents.cedar');
+    const view = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
+    await waitFor(() => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(3));
+    // The link did its work: the address is the page's own again.
+    expect(window.location.hash).toBe('#/policies');
   });
 });

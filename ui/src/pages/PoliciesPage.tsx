@@ -14,6 +14,7 @@ import { Icon } from '../components/Icon';
 import { PageHeader } from '../components/PageHeader';
 import { CountBadge, SeverityBadge } from '../components/SeverityBadge';
 import { formatLocation, groupByFile } from '../lib/diagnostics';
+import { hrefFor, parsePolicyTarget } from '../lib/route';
 import { draftPaths, onDraftsChanged } from '../lib/drafts';
 import { plural, schemaText, summaryText } from '../lib/summary';
 import { useValidation } from '../lib/useValidation';
@@ -32,7 +33,9 @@ const KIND_LABELS: Record<PolicyKind, string> = {
 
 export function PoliciesPage() {
   const v = useValidation();
-  const [selected, setSelected] = useState<string | null>(null);
+  // Another page may link to a policy at its line (`policyHref`): open it there.
+  const [target] = useState(() => parsePolicyTarget(window.location.hash));
+  const [selected, setSelected] = useState<string | null>(target?.file ?? null);
   const [benchOpen, setBenchOpen] = useState(false);
   const [libraryOpen, setLibraryOpen] = useState(false);
   const benchToggle = useRef<HTMLButtonElement>(null);
@@ -43,7 +46,11 @@ export function PoliciesPage() {
 
   // A policy named by the test bench (at its line) or added from the library opens in the
   // editor below.
-  const [jump, setJump] = useState<{ line: number; seq: number } | null>(null);
+  const [jump, setJump] = useState<{ line: number; seq: number } | null>(target?.line ? { line: target.line, seq: 1 } : null);
+  useEffect(() => {
+    // The link did its work; a reload shows the page as it is.
+    if (target) window.history.replaceState(null, '', hrefFor('policies'));
+  }, [target]);
   const openFile = useCallback((path: string, line?: number) => {
     setSelected(path);
     setJump((j) => (line === undefined ? null : { line, seq: (j?.seq ?? 0) + 1 }));

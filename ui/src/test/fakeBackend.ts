@@ -7,9 +7,14 @@ import type { AuditEntry } from '../bindings/AuditEntry';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
+import type { CoverageReport } from '../bindings/CoverageReport';
 import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ExplainPair } from '../bindings/ExplainPair';
 import type { Explanation } from '../bindings/Explanation';
+import type { ExportRequest } from '../bindings/ExportRequest';
+import type { ExportResult } from '../bindings/ExportResult';
+import type { FrameworkCatalog } from '../bindings/FrameworkCatalog';
+import type { FrameworksView } from '../bindings/FrameworksView';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { Finding } from '../bindings/Finding';
@@ -19,6 +24,7 @@ import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
+import type { Mapping } from '../bindings/Mapping';
 import type { PolicyFile } from '../bindings/PolicyFile';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
@@ -39,7 +45,8 @@ import type { ReviewChange } from '../bindings/ReviewChange';
 import type { ReviewFile } from '../bindings/ReviewFile';
 import type { VerdictKind } from '../bindings/VerdictKind';
 import { groupKey } from '../lib/simulate';
-import type { AckTarget, IBackend } from '../backend';
+import type { AckTarget, IBackend, SaveTarget } from '../backend';
+import coverageJson from './fixtures/coverage.json';
 
 export class FakeBackend implements IBackend {
   workspace: WorkspaceInfo | null = null;
@@ -105,7 +112,26 @@ export class FakeBackend implements IBackend {
   /** What `agentInsights` answers; throw an ApiError from it to reject. */
   agentInsightsAnswer: (agent: string) => AgentInsights = () => ({ set: null, activity: null, findings: [], recent: [] });
 
+  /** What `coverage` answers; throw an ApiError from it to reject (e.g. `controls_invalid`). */
+  coverageAnswer: () => CoverageReport = () => coverageReport();
+  /** When set, `coverage` waits for it before answering (to test the loading state). */
+  coverageGate: Promise<void> | null = null;
+  /** What `frameworks` answers (default: the catalogs of the coverage fixture). */
+  frameworksView: FrameworksView = frameworksView();
+  /** When set, `setControlMappings` and `setNotApplicable` reject with it. */
+  controlsEditError: ApiError | null = null;
+  /** What the save dialog answers (`null`: cancelled). */
+  savePath: string | null = null;
+  /** What `exportCoverage` answers; throw an ApiError from it to reject. */
+  exportAnswer: (request: ExportRequest) => ExportResult = (request) => ({ files: [request.out] });
+
   calls = {
+    frameworks: 0,
+    coverage: 0,
+    setControlMappings: [] as { control: string; mappings: Mapping[] }[],
+    setNotApplicable: [] as { framework: string; item: string; justification: string | null }[],
+    pickSavePath: [] as SaveTarget[],
+    exportCoverage: [] as ExportRequest[],
     requestSets: 0,
     importRequests: [] as { path: string; set: string; strict: boolean }[],
     cancelImport: 0,
@@ -460,6 +486,41 @@ export class FakeBackend implements IBackend {
     await Promise.resolve();
     this.calls.agentInsights.push(agent);
     return this.agentInsightsAnswer(agent);
+  }
+
+  frameworks(): Promise<FrameworksView> {
+    this.calls.frameworks++;
+    return Promise.resolve(this.frameworksView);
+  }
+
+  async coverage(): Promise<CoverageReport> {
+    this.calls.coverage++;
+    if (this.coverageGate) await this.coverageGate;
+    await Promise.resolve();
+    return this.coverageAnswer();
+  }
+
+  async setControlMappings(control: string, mappings: Mapping[]): Promise<void> {
+    await Promise.resolve();
+    this.calls.setControlMappings.push({ control, mappings });
+    if (this.controlsEditError) throw this.controlsEditError;
+  }
+
+  async setNotApplicable(framework: string, item: string, justification: string | null): Promise<void> {
+    await Promise.resolve();
+    this.calls.setNotApplicable.push({ framework, item, justification });
+    if (this.controlsEditError) throw this.controlsEditError;
+  }
+
+  pickSavePath(target: SaveTarget): Promise<string | null> {
+    this.calls.pickSavePath.push(target);
+    return Promise.resolve(this.savePath);
+  }
+
+  async exportCoverage(request: ExportRequest): Promise<ExportResult> {
+    await Promise.resolve();
+    this.calls.exportCoverage.push(request);
+    return this.exportAnswer(request);
   }
 
   private reviewNamed(name: string): Review {
@@ -1100,3 +1161,50 @@ export function taskTimeline(over: Partial<TaskTimeline> = {}): TaskTimeline {
     ...over,
   };
 }
+
+/**
+ * A coverage report the real core computed (`mandate coverage --format json`) for a copy of
+ * the demo workspace with its traffic imported and a few mappings added: implemented,
+ * partial and planned controls, a variant (`GV-2.1`) and an unresolved citation (`CSA
+ * MAESTRO T1`), an item marked not applicable, every gap kind that produced. Item texts are
+ * cut to 140 characters to keep the file small. A fresh copy per call.
+ */
+export function coverageReport(): CoverageReport {
+  return structuredClone(coverageJson as unknown as CoverageReport);
+}
+
+/** The catalogs behind `coverageReport()`, as `frameworks` lists them. */
+export function frameworksView(over: Partial<FrameworksView> = {}): FrameworksView {
+  const report = coverageReport();
+  const frameworks = report.frameworks.map(
+    (f): FrameworkCatalog => ({
+      id: f.id,
+      title: f.title,
+      short_title: f.short_title,
+      version: f.version,
+      publisher: f.publisher,
+      license: f.origin === 'built_in' ? 'Summaries by Mandate; see the source for the official text' : '',
+      url: f.url,
+      source: '',
+      notes: [],
+      origin: f.origin,
+      items: f.items.map((i) => ({
+        key: i.key,
+        official_id: i.official_id,
+        label: i.label,
+        title: i.title,
+        text: i.text,
+        text_is_official: i.text_is_official,
+        kind: i.kind,
+        parent: i.parent,
+        assessable: i.assessable,
+        uncertain: i.uncertain,
+        aliases: [],
+        notes: '',
+        related: [],
+      })),
+    }),
+  );
+  return { catalog_version: report.catalog_version, frameworks, diagnostics: [], ...over };
+}
+

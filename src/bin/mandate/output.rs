@@ -464,6 +464,16 @@ impl Progress {
     }
 }
 
+/// Terminal text with every line sanitised (names come from inventories and traffic).
+pub fn terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(&sanitize(line));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,14 +505,4 @@ mod tests {
         );
         assert!(diagnostic_line(&d, Path::new("."), false).starts_with("policies/a.cedar:3:7"));
     }
-}
-
-/// Terminal text with every line sanitised (names come from inventories and traffic).
-pub fn terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        out.push_str(&sanitize(line));
-        out.push('\n');
-    }
-    out
 }

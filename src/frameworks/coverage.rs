@@ -140,6 +140,30 @@ pub struct ItemCoverage {
     pub partial: u32,
 }
 
+impl ItemCoverage {
+    /// An item with a status and nothing counted or mapped yet.
+    pub fn of(i: &super::Item, status: Status) -> Self {
+        Self {
+            key: i.key.clone(),
+            label: i.label.clone(),
+            official_id: i.official_id.clone(),
+            title: i.title.clone(),
+            text: i.text.clone(),
+            text_is_official: i.text_is_official,
+            kind: i.kind.clone(),
+            parent: i.parent.clone(),
+            assessable: i.assessable,
+            uncertain: i.uncertain,
+            status,
+            controls: Vec::new(),
+            justification: None,
+            applicable: 0,
+            implemented: 0,
+            partial: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FrameworkCoverage {
@@ -482,24 +506,14 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
             let leaves = fw.leaves_under(&i.key);
             let (applicable, implemented, partial, worst) = tally(&leaves);
             let key = (fw.id.clone(), i.key.clone());
+            let status = if i.assessable {
+                own.get(i.key.as_str())
+                    .copied()
+                    .unwrap_or(Status::Uncovered)
+            } else {
+                worst
+            };
             items.push(ItemCoverage {
-                key: i.key.clone(),
-                label: i.label.clone(),
-                official_id: i.official_id.clone(),
-                title: i.title.clone(),
-                text: i.text.clone(),
-                text_is_official: i.text_is_official,
-                kind: i.kind.clone(),
-                parent: i.parent.clone(),
-                assessable: i.assessable,
-                uncertain: i.uncertain,
-                status: if i.assessable {
-                    own.get(i.key.as_str())
-                        .copied()
-                        .unwrap_or(Status::Uncovered)
-                } else {
-                    worst
-                },
                 controls: mapped
                     .get(&key)
                     .map(|v| v.iter().map(|(c, _)| c.clone()).collect())
@@ -508,6 +522,7 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                 applicable,
                 implemented,
                 partial,
+                ..ItemCoverage::of(i, status)
             });
         }
         let all: Vec<&super::Item> = fw.assessable().collect();

@@ -3,10 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, cpSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, cpSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, repo, shots, startApp, typeText as typeInto } from './driver.mjs';
+import { cli, repo, startApp, typeText as typeInto, screenshot as saveScreenshot } from './driver.mjs';
 
 let session;
 let browser;
@@ -49,10 +49,7 @@ async function openDemoCopy(adjust = () => {}) {
   return demo;
 }
 
-async function screenshot(name) {
-  mkdirSync(shots, { recursive: true });
-  await browser.saveScreenshot(join(shots, `${name}.png`));
-}
+const screenshot = (name) => saveScreenshot(browser, name);
 
 test('opens the workspace given on the command line and lists its policies', async () => {
   const name = await browser.$('[data-testid="workspace-name"]');

@@ -1,7 +1,7 @@
 // Shared by the end-to-end files: starting tauri-driver and the real app window, and typing
 // into it. Each file runs on its own (scripts/e2e.sh runs them one at a time on one port pair).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -88,4 +88,26 @@ export async function fill(browser, selector, text) {
     timeout: 5_000,
     timeoutMsg: `${selector} did not take the text ${text}`,
   });
+}
+
+/** Saves a screenshot of the window as `docs/screenshots/<name>.png` (for the README). */
+export async function screenshot(browser, name) {
+  mkdirSync(shots, { recursive: true });
+  await browser.saveScreenshot(join(shots, `${name}.png`));
+}
+
+/**
+ * Scrolls the page (the `.main` scroller, never the window: scrolling the document would
+ * push the app header out of the shot) so `selector` is at the top, and lets WebKit paint:
+ * its screenshot can otherwise show the frame before the scroll.
+ */
+export async function scrollToTop(browser, selector) {
+  await browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    const main = document.querySelector('.main');
+    if (el && main) main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
+    for (let n = main?.parentElement; n; n = n.parentElement) n.scrollTop = 0;
+  }, selector);
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.pause(150);
 }

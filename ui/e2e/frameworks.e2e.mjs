@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, fill as fillInput, repo, shots, startApp } from './driver.mjs';
+import { cli, fill as fillInput, repo, startApp, screenshot as saveScreenshot, scrollToTop as scrollMainTo } from './driver.mjs';
 
 let session;
 let browser;
@@ -63,22 +63,9 @@ after(async () => {
 
 const fill = (selector, text) => fillInput(browser, selector, text);
 
-async function screenshot(name) {
-  mkdirSync(shots, { recursive: true });
-  await browser.saveScreenshot(join(shots, `${name}.png`));
-}
+const screenshot = (name) => saveScreenshot(browser, name);
 
-/** Scrolls `.main` so `selector` is at its top, and lets WebKit paint before a screenshot. */
-async function scrollToTop(selector) {
-  await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    const main = document.querySelector('.main');
-    if (el && main) main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
-    for (let n = main?.parentElement; n; n = n.parentElement) n.scrollTop = 0;
-  }, selector);
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.pause(150);
-}
+const scrollToTop = (selector) => scrollMainTo(browser, selector);
 
 /** textContent, not getText: below the fold WebKit reports no text. */
 const text = async (el) => String(await el.getProperty('textContent'));

@@ -8,10 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, cpSync } from 'node:fs';
+import { mkdtempSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, fill as fillInput, repo, shots, startApp } from './driver.mjs';
+import { cli, fill as fillInput, repo, startApp, screenshot as saveScreenshot, scrollToTop as scrollMainTo } from './driver.mjs';
 
 const LEVELS = ['critical', 'high', 'medium', 'low'];
 
@@ -65,26 +65,9 @@ after(async () => {
 
 const fill = (selector, text) => fillInput(browser, selector, text);
 
-async function screenshot(name) {
-  mkdirSync(shots, { recursive: true });
-  await browser.saveScreenshot(join(shots, `${name}.png`));
-}
+const screenshot = (name) => saveScreenshot(browser, name);
 
-/**
- * Scrolls the page (the `.main` scroller, never the window: scrolling the document would
- * push the app header out of the shot) so `selector` is at the top.
- */
-async function scrollToTop(selector) {
-  await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    const main = document.querySelector('.main');
-    if (el && main) main.scrollTop += el.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
-    for (let n = main?.parentElement; n; n = n.parentElement) n.scrollTop = 0;
-  }, selector);
-  // WebKit's screenshot can show the frame before the scroll: let it paint first.
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.pause(150);
-}
+const scrollToTop = (selector) => scrollMainTo(browser, selector);
 
 /** `1,322` (any locale's grouping) → 1322. */
 const number = (text) => Number(String(text).replace(/[^\d]/g, ''));

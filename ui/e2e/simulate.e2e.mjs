@@ -7,10 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, fill as fillInput, repo, shots, startApp } from './driver.mjs';
+import { cli, fill as fillInput, repo, startApp, screenshot as saveScreenshot } from './driver.mjs';
 
 /** The permit deleted from the candidate; the demo traffic's tool calls depend on it. */
 const REMOVED = 'permit-allowed-tools';
@@ -53,10 +53,7 @@ after(async () => {
 
 const fill = (selector, text) => fillInput(browser, selector, text);
 
-async function screenshot(name) {
-  mkdirSync(shots, { recursive: true });
-  await browser.saveScreenshot(join(shots, `${name}.png`));
-}
+const screenshot = (name) => saveScreenshot(browser, name);
 
 /** `1,972` (any locale's grouping) → 1972. */
 const number = (text) => Number(text.replace(/[^\d]/g, ''));

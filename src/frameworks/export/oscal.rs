@@ -977,24 +977,7 @@ mod tests {
                 items: fw
                     .items
                     .iter()
-                    .map(|i| ItemCoverage {
-                        key: i.key.clone(),
-                        label: i.label.clone(),
-                        official_id: i.official_id.clone(),
-                        title: i.title.clone(),
-                        text: i.text.clone(),
-                        text_is_official: i.text_is_official,
-                        kind: i.kind.clone(),
-                        parent: i.parent.clone(),
-                        assessable: i.assessable,
-                        uncertain: i.uncertain,
-                        status: crate::frameworks::coverage::Status::Uncovered,
-                        controls: Vec::new(),
-                        justification: None,
-                        applicable: 0,
-                        implemented: 0,
-                        partial: 0,
-                    })
+                    .map(|i| ItemCoverage::of(i, crate::frameworks::coverage::Status::Uncovered))
                     .collect(),
             };
             let ids = mint_ids(&cov);

@@ -46,6 +46,12 @@ pub enum ErrorCode {
     ReviewRefused,
     /// `controls/controls.toml` or a framework file is invalid (details in `diagnostics`).
     ControlsInvalid,
+    /// A bundle failed verification, or a bundle archive was refused as hostile.
+    BundleInvalid,
+    /// `bundle publish` refused: a gate failed (each gate's result in the message's report).
+    GateFailed,
+    /// A key is missing, unreadable, not trusted, or a trust change was refused.
+    KeyRefused,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -69,6 +75,9 @@ impl ErrorCode {
             Self::Cancelled => "cancelled",
             Self::ReviewRefused => "review_refused",
             Self::ControlsInvalid => "controls_invalid",
+            Self::BundleInvalid => "bundle_invalid",
+            Self::GateFailed => "gate_failed",
+            Self::KeyRefused => "key_refused",
             Self::Internal => "internal",
         }
     }

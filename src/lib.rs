@@ -39,6 +39,7 @@
 //! - Every problem is reported, not only the first; errors carry a code and help.
 
 pub mod api;
+pub mod bundle;
 pub mod diagnostics;
 pub mod error;
 pub mod frameworks;

@@ -8,6 +8,7 @@
 )]
 
 mod agents;
+mod bundles;
 mod cli;
 mod coverage;
 mod explain;

@@ -11,11 +11,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use mandate::api::dto::{
-    AddedPolicies, Agent, AgentInsights, AuditEntry, ControlsView, CoverageReport, Diagnostic,
-    ExplainPair, ExportRequest, ExportResult, FrameworksView, ImportSummary, InsightsQuery,
-    InsightsReport, InventoryView, Lifecycle, Mapping, ReplayRequest, ReplayRun, RequestSetSummary,
+    AddedPolicies, Agent, AgentInsights, AuditEntry, BuildRequest, BundleDiff, BundleEntry,
+    BundleView, ControlsView, CoverageReport, Diagnostic, ExplainPair, ExportRequest, ExportResult,
+    FrameworksView, GateReport, ImportSummary, InsightsQuery, InsightsReport, InventoryView,
+    KeysView, Lifecycle, LocalKey, Mapping, Published, ReplayRequest, ReplayRun, RequestSetSummary,
     ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline, TestRequest, TestResult,
-    ValidationReport, WorkspaceInfo,
+    TrustKeyRequest, TrustOutcome, ValidationReport, VerifyReport, WorkspaceInfo,
 };
 use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
 use mandate::ErrorCode;
@@ -408,6 +409,106 @@ fn record_verdict(
 }
 
 #[tauri::command]
+fn keys_view(state: State<'_, AppState>) -> Result<KeysView, ApiError> {
+    state.session()?.keys()
+}
+
+#[tauri::command]
+fn generate_key(owner: String) -> Result<LocalKey, ApiError> {
+    mandate::api::generate_key(&owner, None)
+}
+
+#[tauri::command]
+fn trust_key(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: TrustKeyRequest,
+) -> Result<TrustOutcome, ApiError> {
+    state.session()?.trust_key(&request, &actor(&app))
+}
+
+#[tauri::command]
+async fn bundle_build(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: BuildRequest,
+) -> Result<BundleView, ApiError> {
+    let (session, who) = (state.session()?, actor(&app));
+    blocking(move || session.bundle_build(&request, &who)).await
+}
+
+#[tauri::command]
+fn bundle_view(state: State<'_, AppState>, path: String) -> Result<BundleView, ApiError> {
+    state.session()?.bundle_view(Path::new(&path))
+}
+
+#[tauri::command]
+fn bundle_sign(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    key: Option<String>,
+) -> Result<BundleView, ApiError> {
+    let session = state.session()?;
+    session.bundle_sign(Path::new(&path), key.as_deref(), &actor(&app))
+}
+
+#[tauri::command]
+fn bundle_approve(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    key: Option<String>,
+    comment: String,
+) -> Result<BundleView, ApiError> {
+    let session = state.session()?;
+    session.bundle_approve(Path::new(&path), key.as_deref(), &comment, &actor(&app))
+}
+
+#[tauri::command]
+async fn bundle_gates(state: State<'_, AppState>, path: String) -> Result<GateReport, ApiError> {
+    let session = state.session()?;
+    blocking(move || session.bundle_gates(Path::new(&path))).await
+}
+
+#[tauri::command]
+async fn bundle_publish(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    to: Option<String>,
+) -> Result<Published, ApiError> {
+    let (session, who) = (state.session()?, actor(&app));
+    blocking(move || session.bundle_publish(Path::new(&path), to.as_deref().map(Path::new), &who))
+        .await
+}
+
+#[tauri::command]
+fn bundle_verify(
+    state: State<'_, AppState>,
+    path: String,
+    require_approved: bool,
+) -> Result<VerifyReport, ApiError> {
+    let session = state.session()?;
+    let path = session.resolve_bundle(&path)?;
+    session.bundle_verify(&path, require_approved)
+}
+
+#[tauri::command]
+fn bundles(state: State<'_, AppState>) -> Result<Vec<BundleEntry>, ApiError> {
+    state.session()?.bundles()
+}
+
+#[tauri::command]
+fn bundle_diff(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<BundleDiff, ApiError> {
+    state.session()?.bundle_diff(&from, &to)
+}
+
+#[tauri::command]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -495,7 +596,19 @@ fn main() -> anyhow::Result<()> {
             review_for_run,
             open_review,
             ack_changes,
-            record_verdict
+            record_verdict,
+            keys_view,
+            generate_key,
+            trust_key,
+            bundle_build,
+            bundle_view,
+            bundle_sign,
+            bundle_approve,
+            bundle_gates,
+            bundle_publish,
+            bundle_verify,
+            bundles,
+            bundle_diff
         ])
         .run(tauri::generate_context!())?;
     Ok(())

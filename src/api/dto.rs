@@ -556,3 +556,229 @@ pub struct AgentInsights {
     /// Newest first.
     pub recent: Vec<TaskStep>,
 }
+
+pub use crate::bundle::evidence::{
+    Acknowledgements, Coverage as CoverageEvidence, CoverageLine, Replay as ReplayEvidence,
+    ReviewRef, Scope, TouchedAgent, Validation as ValidationEvidence,
+};
+pub use crate::bundle::gates::Gate;
+pub use crate::bundle::manifest::{
+    Author as BundleAuthor, FileEntry as BundleFileEntry, Manifest as BundleManifest,
+};
+pub use crate::bundle::sign::{LocalKey, Role as SignatureRole};
+pub use crate::bundle::verify::{SignatureCheck, Verification};
+pub use crate::bundle::BundleProblem;
+
+/// How a key listed in (or proposed for) `mandate.toml` stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum KeyTrust {
+    /// The workspace's first key, trusted without approvals.
+    First,
+    /// Trusted through approvals by already-trusted keys.
+    Trusted,
+    /// Trusted, with a removal awaiting approvals.
+    RemovalPending,
+    /// Proposed in `keys/trust/`, awaiting approvals; not listed yet.
+    Pending,
+    /// Listed in `mandate.toml` without the approvals that make it count (e.g. added by
+    /// hand): its signatures do not count.
+    Unapproved,
+}
+
+/// A trusted or proposed key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrustedKeyView {
+    pub id: String,
+    pub short_id: String,
+    pub owner: String,
+    pub status: KeyTrust,
+    pub added_at: Option<String>,
+    /// Owners of the trusted keys that approved (the change pending, for a removal).
+    pub approvals: Vec<String>,
+    /// Approvals the change needs.
+    pub needed: u32,
+    /// Its private key is on this machine.
+    pub local: bool,
+}
+
+/// `mandate keys list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KeysView {
+    /// Where this machine's private keys are.
+    pub keys_dir: String,
+    pub local: Vec<LocalKey>,
+    pub keys: Vec<TrustedKeyView>,
+}
+
+/// `mandate keys trust KEY [--owner O] [--remove] [--key SIGNER]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrustKeyRequest {
+    pub key: String,
+    pub owner: Option<String>,
+    pub remove: bool,
+    /// The local key that signs the approval (name or id); `None` picks the only one.
+    pub signer: Option<String>,
+    pub comment: String,
+}
+
+/// What a trust change did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TrustOutcome {
+    pub key: String,
+    pub owner: String,
+    /// `mandate.toml` changed (the key is now trusted, or removed).
+    pub applied: bool,
+    pub approvals: u32,
+    pub needed: u32,
+    pub message: String,
+}
+
+/// `mandate bundle build`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BuildRequest {
+    /// Semantic version; `None` takes the next minor version after the last published.
+    pub version: Option<String>,
+    /// What changed, in the author's words.
+    pub summary: String,
+    /// A directory, or a `.mandate-bundle` zip; `None` writes `.mandate/drafts/VERSION/`.
+    pub out: Option<String>,
+    /// The author's key (name or id); `None` picks the only one.
+    pub key: Option<String>,
+    /// The request set the evidence replays; `None` takes the newest.
+    pub set: Option<String>,
+    /// Sign it right away as its author.
+    pub sign: bool,
+    /// Why a lower coverage than the published bundle's is accepted.
+    pub accept_coverage_drop: Option<String>,
+}
+
+/// A bundle on disk, read and verified, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BundleView {
+    pub path: String,
+    pub hash: String,
+    pub manifest: BundleManifest,
+    pub verification: Verification,
+    pub scope: Option<Scope>,
+    pub validation: Option<ValidationEvidence>,
+    pub replay: Option<ReplayEvidence>,
+    pub coverage: Option<CoverageEvidence>,
+    pub review: Option<ReviewRef>,
+    pub acknowledgements: Acknowledgements,
+}
+
+/// How a parent link checks out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChainStatus {
+    /// The first bundle: no parent.
+    Root,
+    /// The parent is a published bundle of this workspace, intact.
+    Linked,
+    /// No published bundle here has the parent's hash.
+    UnknownParent,
+    /// Verified outside a workspace: the chain was not checked.
+    NotChecked,
+}
+
+/// `mandate bundle verify`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VerifyReport {
+    pub path: String,
+    pub verification: Verification,
+    /// From the bundle's own `evidence/scope.json`.
+    pub required_approvals: Option<u32>,
+    pub approved: bool,
+    pub chain: ChainStatus,
+    pub chain_detail: String,
+    /// Every reason verification fails (approvals short counts only with
+    /// `require_approved`).
+    pub problems: Vec<BundleProblem>,
+    pub ok: bool,
+}
+
+/// `mandate bundle publish` (and its dry run, the gates checklist).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GateReport {
+    pub version: String,
+    pub hash: String,
+    pub gates: Vec<Gate>,
+    pub passed: bool,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Published {
+    pub version: String,
+    pub hash: String,
+    /// Workspace-relative: `bundles/VERSION`.
+    pub path: String,
+    /// The copy made with `--to`.
+    pub copied_to: Option<String>,
+    pub gates: Vec<Gate>,
+}
+
+/// A published bundle in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BundleEntry {
+    pub version: String,
+    pub hash: String,
+    pub parent: Option<String>,
+    pub created_at: String,
+    pub author: String,
+    pub summary: String,
+    pub approvals: u32,
+    pub required_approvals: Option<u32>,
+    /// When and by whom it was published here (`None` when it came through git).
+    pub published_at: Option<String>,
+    pub published_by: Option<String>,
+    /// Intact, signed, approved, and linked to its parent.
+    pub verified: bool,
+    pub problems: Vec<String>,
+}
+
+/// One policy's change between two bundles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PolicyChange {
+    pub id: String,
+    /// `added`, `removed` or `changed`.
+    pub change: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The line diff, `before` to `after`.
+    pub lines: Vec<DiffLine>,
+}
+
+/// A line of a text diff: `kind` is ` ` (both), `-` (before only) or `+` (after only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DiffLine {
+    pub kind: String,
+    pub text: String,
+}
+
+/// The policy text diff between two bundles (the decision diff is a replay with
+/// `@bundle:FROM` and `@bundle:TO` as its sides).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BundleDiff {
+    pub from: String,
+    pub to: String,
+    pub policies: Vec<PolicyChange>,
+    /// Policies the same on both sides.
+    pub unchanged: u32,
+}

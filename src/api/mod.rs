@@ -4,11 +4,13 @@
 //! [`dto`], errors are [`ApiError`]s with a stable code. Domain modules never call `api`.
 
 mod agents;
+mod bundles;
 pub mod dto;
 mod explain;
 mod framework_import;
 mod frameworks;
 mod insights;
+mod keys;
 mod policies;
 mod replay;
 mod requests;
@@ -16,7 +18,9 @@ mod reviews;
 pub mod settings;
 
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
+pub use bundles::{read_bundle, BUNDLES_DIR, DRAFTS_DIR};
 pub use explain::{explain_files, find_record};
+pub use keys::{generate_key, key_store, local_keys, TRUST_DIR};
 pub use replay::{run_header, ReplayHooks, ReplayOptions};
 pub use reviews::AckTarget;
 

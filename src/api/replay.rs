@@ -390,12 +390,8 @@ impl Session {
 
     /// A side given as `git:REV` or a path (file or folder of `.cedar` files).
     pub(super) fn side(&self, which: &str, spec: &str) -> ApiResult<cedar_policy::PolicySet> {
-        if spec == "@published" {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArgument,
-                format!("{which} `@published`: there are no published bundles yet"),
-                Some("give a policy file or folder, or `git:REV`"),
-            ));
+        if let Some(set) = self.bundle_side(which, spec) {
+            return set;
         }
         if let Some(rev) = spec.strip_prefix("git:") {
             let sources = self.policies_at(rev)?;
@@ -456,7 +452,10 @@ impl Session {
     }
 }
 
-fn refuse_errors(what: &str, report: policy::PolicyReport) -> ApiResult<cedar_policy::PolicySet> {
+pub(super) fn refuse_errors(
+    what: &str,
+    report: policy::PolicyReport,
+) -> ApiResult<cedar_policy::PolicySet> {
     if report.error_count() == 0 {
         return Ok(report.set);
     }
@@ -629,11 +628,11 @@ impl Session {
     /// A side given as `git:REV` or a path, located (workspace-relative paths for `git:REV`,
     /// paths as given otherwise).
     pub(super) fn located_side(&self, which: &str, spec: &str) -> ApiResult<LocatedPolicies> {
+        if let Some(found) = self.bundle_side_report(which, spec) {
+            let (report, label) = found?;
+            return refuse_located_errors(&format!("the policies of {label}"), report);
+        }
         let Some(rev) = spec.strip_prefix("git:") else {
-            if spec == "@published" {
-                // Refused there, with its help.
-                self.side(which, spec)?;
-            }
             return Ok(crate::replay::explain::load_located(std::path::Path::new(
                 spec,
             ))?);

@@ -109,6 +109,19 @@ const MIGRATIONS: &[(i64, &str)] = &[
         CREATE INDEX replay_results_changed ON replay_results (run_id, seq) WHERE changed = 1;
         CREATE INDEX replay_results_errors ON replay_results (run_id, seq) WHERE errors = 1;",
     ),
+    (
+        4,
+        "-- Bundles published from this copy of the workspace. `bundles/VERSION/` in git is the
+        -- record every clone shares; this index adds when and by whom, here.
+        CREATE TABLE bundles (
+            version      TEXT PRIMARY KEY,
+            hash         TEXT NOT NULL UNIQUE,  -- sha256 of the canonical manifest
+            parent       TEXT,
+            published_at TEXT NOT NULL,
+            published_by TEXT NOT NULL,
+            copied_to    TEXT
+        );",
+    ),
 ];
 
 pub fn latest() -> i64 {

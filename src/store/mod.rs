@@ -6,6 +6,7 @@
 //! `schema_migrations`. One module per table.
 
 pub mod audit;
+mod bundles;
 mod migrations;
 pub mod requests;
 pub mod runs;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
+pub use bundles::BundleIndex;
 pub use requests::{
     Count, ImportRun, NewRequest, RequestSetSummary, RequestStats, RequestWindow, StoredRequest,
     TrafficRow,

@@ -96,14 +96,44 @@ impl Default for TtlCeilings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What `mandate bundle publish` checks (`[gates]`). Strict validation, the bundle's
+/// integrity and the version order cannot be turned off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Gates {
-    #[serde(default)]
+    /// Approvals needed, by the highest risk tier of the agents whose access changed.
     pub require_approvals: Approvals,
     /// When false, a more-permissive analysis result needs an acknowledgement.
-    #[serde(default)]
     pub allow_more_permissive: bool,
+    /// A review (`reviews/*.toml`) approving exactly the bundle's policies, every changed
+    /// decision acknowledged.
+    pub require_review: bool,
+    /// Every agent in scope has an accountable human.
+    pub require_accountable_human: bool,
+    /// Publish even with fail-open findings (a `forbid` that can error).
+    pub allow_fail_open: bool,
+    /// Publish even when the replay against the published bundle had evaluation errors.
+    pub allow_replay_errors: bool,
+    /// Publish a lower coverage than the published bundle's without an acknowledgement.
+    pub allow_coverage_reduction: bool,
+    /// Approvals from already-trusted keys that trusting or removing a key needs (capped by
+    /// how many other trusted keys there are).
+    pub key_approvals: u32,
+}
+
+impl Default for Gates {
+    fn default() -> Self {
+        Self {
+            require_approvals: Approvals::default(),
+            allow_more_permissive: false,
+            require_review: true,
+            require_accountable_human: true,
+            allow_fail_open: false,
+            allow_replay_errors: false,
+            allow_coverage_reduction: false,
+            key_approvals: 2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +143,20 @@ pub struct Approvals {
     pub medium: u32,
     pub high: u32,
     pub critical: u32,
+}
+
+impl Approvals {
+    /// The count for a risk tier (`low`, `medium`, `high`, `critical`); unknown tiers take
+    /// the highest count.
+    pub fn for_tier(&self, tier: &str) -> u32 {
+        match tier {
+            "low" => self.low,
+            "medium" => self.medium,
+            "high" => self.high,
+            "critical" => self.critical,
+            _ => self.low.max(self.medium).max(self.high).max(self.critical),
+        }
+    }
 }
 
 impl Default for Approvals {
@@ -186,11 +230,20 @@ impl Default for CoverageConfig {
     }
 }
 
+/// A public key whose signatures count (`[[trusted_keys]]`). Every key but the first of a
+/// workspace is trusted only through approvals recorded in `keys/trust/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {
+    /// `ed25519:` and the public key in hex.
     pub id: String,
     pub owner: String,
+    /// When it was trusted (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_at: Option<String>,
+    /// The workspace's first key: trusted without approvals, the one exception.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first: bool,
 }
 
 impl Config {
@@ -321,14 +374,50 @@ impl Config {
                 "how many days evidence stays fresh, e.g. `max_evidence_age_days = 90`",
             );
         }
+        let mut seen = std::collections::HashSet::new();
+        let mut firsts = 0;
         for key in &self.trusted_keys {
-            if !key.id.starts_with("ed25519:") {
-                bad(
-                    "id",
-                    &key.id,
-                    "trusted key id must start with `ed25519:`".into(),
-                    "use the id printed by `mandate keys generate`",
+            let mut at_value = |message: String, help: &str| {
+                let start = text.find(&key.id).unwrap_or(0);
+                out.push(Diagnostic::at_span(
+                    CONFIG_FILE,
+                    text,
+                    start,
+                    start + key.id.len(),
+                    Severity::Error,
+                    "config::value",
+                    message,
+                    Some(help.to_owned()),
+                ));
+            };
+            if !is_key_id(&key.id) {
+                at_value(
+                    format!(
+                        "trusted key id `{}` is not `ed25519:` and 64 hex digits",
+                        key.id
+                    ),
+                    "use the id printed by `mandate keys generate` (`mandate keys list` shows it)",
                 );
+            } else if !seen.insert(key.id.as_str()) {
+                at_value(
+                    format!("trusted key `{}` is listed twice", key.id),
+                    "keep one `[[trusted_keys]]` entry per key",
+                );
+            }
+            if key.owner.trim().is_empty() {
+                at_value(
+                    format!("trusted key `{}` has no owner", key.id),
+                    "name the person who holds the key, e.g. `owner = \"dana@acme.example\"`",
+                );
+            }
+            if key.first {
+                firsts += 1;
+                if firsts == 2 {
+                    at_value(
+                        format!("trusted key `{}` is a second `first = true`", key.id),
+                        "only the workspace's first key is trusted without approvals; trust others with `mandate keys trust`",
+                    );
+                }
             }
         }
         out
@@ -359,6 +448,12 @@ fn find_key(text: &str, key: &str) -> (usize, usize) {
         offset += line.len();
     }
     (0, 0)
+}
+
+/// `ed25519:` and 64 hex digits (the public key).
+pub fn is_key_id(s: &str) -> bool {
+    s.strip_prefix("ed25519:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `Ident(::Ident)*` where Ident is `[A-Za-z_][A-Za-z0-9_]*`.

@@ -49,6 +49,12 @@ pub enum Format {
     Oscal,
     /// where a command offers it: `export` (a Markdown report)
     Md,
+    /// where a command offers it: `bundle export` (a Cedarling policy store, `.cjar`)
+    Cedarling,
+    /// where a command offers it: `bundle export` (an AWS Verified Permissions CloudFormation template)
+    Avp,
+    /// where a command offers it: `bundle export` (a folder the `cedar` CLI validates)
+    CedarDir,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -188,6 +194,18 @@ pub enum Command {
     Requests {
         #[command(subcommand)]
         command: RequestsCommand,
+    },
+    /// Signed, reviewed policy bundles: build, sign, approve, verify, publish, list, diff,
+    /// export for other engines
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+    /// Signing keys: generate one on this machine, list local and trusted keys, trust or
+    /// remove a key (a change other trusted keys approve)
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Review a policy change: open a review of a replay's changed decisions, acknowledge
     /// them, record a verdict (stored in reviews/NAME.toml)
@@ -353,6 +371,114 @@ pub enum LevelArg {
     Medium,
     High,
     Critical,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Build a bundle of the working copy with its evidence (validation, a replay against the
+    /// published bundle, coverage, the approvals its scope needs)
+    Build {
+        /// Semantic version (default: the next minor after the last published)
+        #[arg(long)]
+        version: Option<String>,
+        /// What changed, for the people who approve it
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// A directory, or a `.mandate-bundle` zip (default .mandate/drafts/VERSION/)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The author's key: name or id (default: the only one on this machine)
+        #[arg(long)]
+        key: Option<String>,
+        /// The request set the evidence replays (default: the newest)
+        #[arg(long)]
+        set: Option<String>,
+        /// Leave it unsigned (sign later with `mandate bundle sign`)
+        #[arg(long)]
+        no_sign: bool,
+        /// Accept a lower framework coverage than the published bundle's, saying why
+        #[arg(long, value_name = "REASON")]
+        accept_coverage_drop: Option<String>,
+    },
+    /// Sign a bundle as its author
+    Sign {
+        /// A bundle directory or .mandate-bundle file
+        path: PathBuf,
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Approve a bundle with your own key (the author cannot approve their own)
+    Approve {
+        path: PathBuf,
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Verify hashes, signatures, approvals and the parent chain; exit 1 on failure
+    Verify {
+        /// A bundle directory or .mandate-bundle file, or a published version
+        path: String,
+        /// Fail when approvals are short of what the bundle's scope requires
+        #[arg(long)]
+        require_approved: bool,
+    },
+    /// Check every gate and publish into bundles/VERSION/ (commit it); exit 1 when a gate fails
+    Publish {
+        path: PathBuf,
+        /// Also copy the bundle here: a folder (gets NAME-VERSION.mandate-bundle) or a .mandate-bundle path
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// Only check and list the gates
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The published bundles, newest first, each verified
+    List,
+    /// Show a bundle: manifest, signatures, approvals and evidence
+    Show { path: String },
+    /// The policy text diff between two bundles (paths or published versions); for the
+    /// decision diff, replay with `--baseline @bundle:FROM --candidate @bundle:TO`
+    Diff { from: String, to: String },
+    /// Export a bundle for another engine: --format cedarling (a .cjar policy store), avp (an
+    /// AWS Verified Permissions CloudFormation template) or cedar-dir (a folder for the cedar CLI)
+    Export {
+        /// A bundle path or a published version (default: the newest published)
+        path: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make an Ed25519 key pair in your config dir (MANDATE_KEYS_DIR overrides), mode 0600
+    Generate {
+        /// Who holds it: a name or an email (approvals are recorded under it)
+        #[arg(long)]
+        owner: String,
+        /// The key's file name (default: from the owner)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// This machine's keys, and the workspace's trusted and proposed keys
+    List,
+    /// Trust a key (the workspace's first key: your own), or approve a pending trust change;
+    /// with --remove, distrust it. Other trusted keys approve each change.
+    Trust {
+        /// The key id (`ed25519:` + 64 hex digits)
+        key: String,
+        /// Who holds it
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        remove: bool,
+        /// Your key that signs the approval (default: the only one)
+        #[arg(long = "key", value_name = "SIGNER")]
+        signer: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

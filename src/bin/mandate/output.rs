@@ -94,7 +94,10 @@ pub fn validation(
         | Format::Jsonl
         | Format::Html
         | Format::Oscal
-        | Format::Md => {
+        | Format::Md
+        | Format::Cedarling
+        | Format::Avp
+        | Format::CedarDir => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -140,7 +143,10 @@ pub fn initialised(
         | Format::Jsonl
         | Format::Html
         | Format::Oscal
-        | Format::Md => writeln!(
+        | Format::Md
+        | Format::Cedarling
+        | Format::Avp
+        | Format::CedarDir => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),

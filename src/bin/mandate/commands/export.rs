@@ -23,9 +23,12 @@ pub fn run(
         Format::Oscal => "oscal",
         Format::Md => "md",
         Format::Html => "html",
-        Format::Human | Format::Cedar | Format::Jsonl => {
-            return Err(wrong_format("export", "csv, json, oscal, md or html"))
-        }
+        Format::Human
+        | Format::Cedar
+        | Format::Jsonl
+        | Format::Cedarling
+        | Format::Avp
+        | Format::CedarDir => return Err(wrong_format("export", "csv, json, oscal, md or html")),
     };
     let req = ExportRequest {
         format: format.to_owned(),

@@ -41,9 +41,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &Args<'_>) -> ApiResult<ExitCode> {
         }
         Format::Csv => api::insights_csv(&report)?,
         Format::Html => api::insights_html(&report),
-        Format::Cedar | Format::Jsonl | Format::Oscal | Format::Md => {
-            return Err(wrong_format("insights", "human, json, csv or html"))
-        }
+        Format::Cedar
+        | Format::Jsonl
+        | Format::Oscal
+        | Format::Md
+        | Format::Cedarling
+        | Format::Avp
+        | Format::CedarDir => return Err(wrong_format("insights", "human, json, csv or html")),
     };
     emit(&text, args.out, ctx.out)?;
     let level = args.fail_on.map(|l| match l {

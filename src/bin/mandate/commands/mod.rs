@@ -1,6 +1,7 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
 mod agents;
+mod bundle;
 mod coverage;
 mod explain;
 mod export;
@@ -227,6 +228,8 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 Command::Requests { command } => requests::run(&mut ctx, command),
                 Command::Frameworks { command } => frameworks::run(&mut ctx, command),
                 Command::Review { command } => review::run(&mut ctx, command),
+                Command::Bundle { command } => bundle::run(&mut ctx, command),
+                Command::Keys { command } => bundle::keys(&mut ctx, command),
                 Command::Insights {
                     command,
                     set,

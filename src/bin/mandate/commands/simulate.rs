@@ -60,7 +60,15 @@ pub fn run(
     out_file: Option<&PathBuf>,
     stdout: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
-    if matches!(format, Format::Cedar | Format::Oscal | Format::Md) {
+    if matches!(
+        format,
+        Format::Cedar
+            | Format::Oscal
+            | Format::Md
+            | Format::Cedarling
+            | Format::Avp
+            | Format::CedarDir
+    ) {
         return Err(api::ApiError::new(
             mandate::ErrorCode::InvalidArgument,
             "simulate does not print this --format",
@@ -216,7 +224,13 @@ pub fn run(
             out.write_all(api::replay_html(&header, &replayed, &changed_rows).as_bytes())
                 .map_err(io_error)?;
         }
-        Format::Human | Format::Cedar | Format::Oscal | Format::Md => {
+        Format::Human
+        | Format::Cedar
+        | Format::Oscal
+        | Format::Md
+        | Format::Cedarling
+        | Format::Avp
+        | Format::CedarDir => {
             for e in &summary.errors {
                 writeln!(
                     out,

@@ -1,0 +1,1354 @@
+//! Bundles (`mandate bundle …`): build a signed, versioned package of the working copy's
+//! policies with its evidence; approve it with other people's keys; check the gates and
+//! publish it into `bundles/VERSION/` (in git) with an index in SQLite; verify any bundle;
+//! list the history; diff two bundles; export for other engines.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::json;
+
+use super::replay::{policy_digest, ReplayHooks, ReplayOptions};
+use super::{dto, ApiError, ApiResult, Session};
+use crate::bundle::evidence::{
+    self, Acknowledgements, Coverage, CoverageLine, Replay, ReviewRef, Scope, TouchedAgent,
+    Validation,
+};
+use crate::bundle::gates::{self, Facts, ReviewFact};
+use crate::bundle::manifest::{Author, Manifest};
+use crate::bundle::sign::{self, Envelope, Role, Statement};
+use crate::bundle::{
+    archive, export, verify, BundleProblem, Files, APPROVALS, FORMAT, MANIFEST, SIGNATURES,
+};
+use crate::error::ErrorCode;
+use crate::policy;
+use crate::review::VerdictKind;
+use crate::store::NewAuditEntry;
+
+/// Where published bundles live in a workspace.
+pub const BUNDLES_DIR: &str = "bundles";
+/// Where `bundle build` writes without `--out`.
+pub const DRAFTS_DIR: &str = ".mandate/drafts";
+
+/// A published bundle as read from `bundles/VERSION/`.
+pub(crate) struct PublishedBundle {
+    pub version: semver::Version,
+    pub rel: String,
+    pub files: Files,
+    pub manifest: Manifest,
+    pub hash: String,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn bundle_error(problems: Vec<BundleProblem>, what: &str) -> ApiError {
+    let first = problems
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let mut e = ApiError::new(
+        ErrorCode::BundleInvalid,
+        if problems.len() > 1 {
+            format!("{what}: {first} (and {} more problem(s))", problems.len() - 1)
+        } else {
+            format!("{what}: {first}")
+        },
+        Some("each problem names the bundle file; rebuild the bundle, or fetch it again from where it was published"),
+    );
+    e.diagnostics = problems
+        .into_iter()
+        .map(|p| {
+            crate::diagnostics::Diagnostic::whole_file(
+                &p.file,
+                crate::diagnostics::Severity::Error,
+                "bundle::invalid",
+                p.message,
+                None,
+            )
+        })
+        .collect();
+    e
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, e.to_string(), None)
+}
+
+fn json_bytes<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
+    let mut v = serde_json::to_vec_pretty(value).map_err(internal)?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(files: &Files, rel: &str) -> ApiResult<Option<T>> {
+    files
+        .get(rel)
+        .map(|bytes| {
+            serde_json::from_slice(bytes).map_err(|e| {
+                bundle_error(
+                    vec![BundleProblem::new(rel, format!("does not parse: {e}"))],
+                    "the bundle's evidence",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Reads a bundle (directory or zip) from disk, refusing hostile archives.
+pub fn read_bundle(path: &Path) -> ApiResult<Files> {
+    if !path.exists() {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no bundle at `{}`", path.display()),
+            Some("give a bundle directory or `.mandate-bundle` file, or a published version (`mandate bundle list`)"),
+        ));
+    }
+    archive::read(path, &archive::Limits::default())
+        .map_err(|problems| bundle_error(problems, &format!("`{}` refused", path.display())))
+}
+
+/// The policy sources a bundle carries (`policies/**/*.cedar`, `policies/links.toml`).
+fn bundle_sources(files: &Files) -> policy::Sources {
+    let mut sources = policy::Sources::default();
+    for (rel, bytes) in files.range("policies/".to_owned()..) {
+        if !rel.starts_with("policies/") {
+            break;
+        }
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if rel == policy::LINKS_FILE {
+            sources.links = Some(text);
+        } else if rel.ends_with(".cedar") {
+            sources.files.push((rel.clone(), text));
+        }
+    }
+    sources
+}
+
+fn text_of(files: &Files, rel: &str) -> String {
+    files
+        .get(rel)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
+impl Session {
+    /// Published bundles, oldest version first.
+    pub(crate) fn published_bundles(&self) -> ApiResult<Vec<PublishedBundle>> {
+        let dir = self.root().join(BUNDLES_DIR);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(ApiError::new(
+                    ErrorCode::Io,
+                    format!("cannot read `{BUNDLES_DIR}/`: {e}"),
+                    None,
+                ))
+            }
+        };
+        let mut out = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(version) = semver::Version::parse(&name) else {
+                continue;
+            };
+            let rel = format!("{BUNDLES_DIR}/{name}");
+            let files = read_bundle(&entry.path())?;
+            let (manifest, hash) = Manifest::read(&files)
+                .map_err(|p| bundle_error(p, &format!("published bundle `{rel}`")))?;
+            out.push(PublishedBundle {
+                version,
+                rel,
+                files,
+                manifest,
+                hash,
+            });
+        }
+        out.sort_by(|a, b| a.version.cmp(&b.version));
+        Ok(out)
+    }
+
+    /// The policies of `@published` (the newest published bundle), `@bundle:VERSION`, or
+    /// `@none` (no policies: everything denied); `None` when `spec` is none of those.
+    pub(crate) fn bundle_side(
+        &self,
+        which: &str,
+        spec: &str,
+    ) -> Option<ApiResult<cedar_policy::PolicySet>> {
+        let (report, label) = match self.bundle_side_report(which, spec)? {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(super::replay::refuse_errors(
+            &format!("the policies of {label}"),
+            report,
+        ))
+    }
+
+    /// [`Session::bundle_side`] as the checked report (for `explain`, which locates each
+    /// policy), with a label for messages.
+    pub(crate) fn bundle_side_report(
+        &self,
+        which: &str,
+        spec: &str,
+    ) -> Option<ApiResult<(policy::PolicyReport, String)>> {
+        let check = |sources: policy::Sources| {
+            policy::Checker::default().check(
+                sources,
+                &policy::Settings {
+                    schema: None,
+                    namespace: Some(&self.workspace.config().namespace),
+                    ..policy::Settings::default()
+                },
+            )
+        };
+        if spec == "@none" {
+            return Some(Ok((check(policy::Sources::default()), "`@none`".into())));
+        }
+        let wanted = if spec == "@published" {
+            None
+        } else {
+            Some(spec.strip_prefix("@bundle:")?)
+        };
+        Some((|| {
+            let published = self.published_bundles()?;
+            let found = match wanted {
+                None => published.last().ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidArgument,
+                        format!("{which} `@published`: no bundle is published yet"),
+                        Some("publish one (`mandate bundle publish`), or give a policy folder, `git:REV` or `@none`"),
+                    )
+                })?,
+                Some(v) => published.iter().find(|b| b.version.to_string() == v).ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::NotFound,
+                        format!("{which} `{spec}`: no published bundle `{v}`"),
+                        Some("`mandate bundle list` shows the published versions"),
+                    )
+                })?,
+            };
+            let problems = found.manifest.check_files(&found.files);
+            if !problems.is_empty() {
+                return Err(bundle_error(
+                    problems,
+                    &format!("published bundle `{}`", found.rel),
+                ));
+            }
+            Ok((
+                check(bundle_sources(&found.files)),
+                format!("`{}`", found.rel),
+            ))
+        })())
+    }
+
+    /// A bundle argument: a path to a bundle, or a published version.
+    pub fn resolve_bundle(&self, spec: &str) -> ApiResult<PathBuf> {
+        let path = PathBuf::from(spec);
+        if path.exists() {
+            return Ok(path);
+        }
+        let published = self.root().join(BUNDLES_DIR).join(spec);
+        if semver::Version::parse(spec).is_ok() && published.is_dir() {
+            return Ok(published);
+        }
+        Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("no bundle `{spec}`"),
+            Some("give a bundle directory or `.mandate-bundle` file, or a published version (`mandate bundle list`)"),
+        ))
+    }
+
+    /// Builds a bundle of the working copy: manifest, schema, policies, entities, controls
+    /// and evidence (validation, a replay against the published bundle, coverage, the
+    /// approvals its scope needs, the approving review). Signed by its author with `sign`.
+    pub fn bundle_build(&self, req: &dto::BuildRequest, actor: &str) -> ApiResult<dto::BundleView> {
+        let config = self.workspace.config();
+        let published = self.published_bundles()?;
+        let last = published.last();
+        let version = match req
+            .version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            Some(v) => semver::Version::parse(v.trim_start_matches('v')).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`{v}` is not a semantic version: {e}"),
+                    Some("use MAJOR.MINOR.PATCH, e.g. `1.4.0`"),
+                )
+            })?,
+            None => last.map_or(semver::Version::new(1, 0, 0), |b| {
+                semver::Version::new(b.version.major, b.version.minor + 1, 0)
+            }),
+        };
+        if let Some(b) = last {
+            if version <= b.version {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "version {version} is not greater than the last published {}",
+                        b.version
+                    ),
+                    Some("give a higher version (`--version`), e.g. the next minor"),
+                ));
+            }
+        }
+        let (author, signing) = self.signing_key(req.key.as_deref(), None)?;
+        // Policies, validated with the lints.
+        let sources = policy::read_sources(self.root());
+        let mut report = self.check_policies(sources.clone());
+        self.add_lints(&mut report, None);
+        if report.error_count() > 0 {
+            return Err(ApiError {
+                code: ErrorCode::PolicyInvalid,
+                message: format!("the working copy's policies have {} error(s)", report.error_count()),
+                help: Some("fix them first (`mandate validate`); a bundle carries only policies that validate".into()),
+                diagnostics: report.diagnostics.clone(),
+            });
+        }
+        let candidate = self.working_copy()?;
+        let mut files = Files::new();
+        for (rel, text) in &sources.files {
+            files.insert(rel.clone(), text.clone().into_bytes());
+        }
+        if let Some(links) = &sources.links {
+            files.insert(policy::LINKS_FILE.to_owned(), links.clone().into_bytes());
+        }
+        files.insert(
+            "schema.cedarschema".into(),
+            self.schema_text()?.into_bytes(),
+        );
+        files.insert("entities.json".into(), json_bytes(&self.entities()?)?);
+        let (controls, _, _) = self.workspace_controls()?;
+        files.insert("controls.json".into(), json_bytes(&controls)?);
+        let validation = Validation {
+            statements: u32::try_from(report.statement_count()).unwrap_or(u32::MAX),
+            errors: 0,
+            warnings: u32::try_from(report.warning_count()).unwrap_or(u32::MAX),
+            fail_open: report
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "lint::forbid_can_error")
+                .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
+                .collect(),
+            problems: report
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}:{}: {}: {}", d.file, d.line, d.code, d.message))
+                .collect(),
+        };
+        files.insert(evidence::VALIDATION.into(), json_bytes(&validation)?);
+        let replay = self.evidence_replay(req.set.as_deref(), last, actor)?;
+        let scope = self.evidence_scope(&replay);
+        files.insert(evidence::REPLAY.into(), json_bytes(&replay)?);
+        files.insert(evidence::SCOPE.into(), json_bytes(&scope)?);
+        let coverage = self.coverage(None)?;
+        let snapshot = Coverage {
+            generated_at: coverage.generated_at.clone(),
+            catalog_version: coverage.catalog_version.clone(),
+            frameworks: coverage
+                .frameworks
+                .iter()
+                .map(|f| CoverageLine {
+                    framework: f.id.clone(),
+                    applicable: f.applicable,
+                    implemented: f.implemented,
+                    partial: f.partial,
+                    planned: f.planned,
+                    percent: f.percent,
+                })
+                .collect(),
+        };
+        files.insert(evidence::COVERAGE.into(), json_bytes(&snapshot)?);
+        let digest = policy_digest(&candidate);
+        if let Some(review) = self.approving_review(&digest)? {
+            files.insert(evidence::REVIEW.into(), json_bytes(&review)?);
+        }
+        let acks = Acknowledgements {
+            coverage_reduction: req
+                .accept_coverage_drop
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+        };
+        files.insert(evidence::ACKNOWLEDGEMENTS.into(), json_bytes(&acks)?);
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            name: config.name.clone(),
+            version: version.to_string(),
+            cedar_language_version: cedar_policy::get_lang_version().to_string(),
+            namespace: config.namespace.clone(),
+            created_at: now(),
+            author: Author {
+                name: author.owner.clone(),
+                key: author.id.clone(),
+            },
+            parent: last.map(|b| b.hash.clone()),
+            summary: req.summary.trim().to_owned(),
+            files: Manifest::list(&files),
+        };
+        files.insert(MANIFEST.into(), manifest.canonical());
+        if req.sign {
+            let env = statement_envelope(Role::Author, &manifest, &author, &signing, "");
+            files.insert(SIGNATURES.into(), json_bytes(&env)?);
+        }
+        let out = match req.out.as_deref().filter(|o| !o.trim().is_empty()) {
+            Some(o) => PathBuf::from(o),
+            None => self.root().join(DRAFTS_DIR).join(version.to_string()),
+        };
+        if out.exists() && req.out.is_none() {
+            std::fs::remove_dir_all(&out).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Io,
+                    format!("cannot replace the draft `{}`: {e}", out.display()),
+                    None,
+                )
+            })?;
+        }
+        archive::write(&files, &out).map_err(|p| {
+            ApiError::new(
+                ErrorCode::Io,
+                p.to_string(),
+                Some("choose another --out path"),
+            )
+        })?;
+        self.audit_bundle(
+            actor,
+            "bundle.build",
+            &manifest,
+            &manifest.hash(),
+            json!({"out": out.display().to_string(), "signed": req.sign}),
+        )?;
+        self.bundle_view(&out)
+    }
+
+    /// Replays the newest (or the named) set against the last published bundle.
+    fn evidence_replay(
+        &self,
+        set: Option<&str>,
+        last: Option<&PublishedBundle>,
+        actor: &str,
+    ) -> ApiResult<Replay> {
+        let (baseline, baseline_label, baseline_hash) = match last {
+            Some(b) => (
+                "@published".to_owned(),
+                format!("@published ({}, {})", b.version, b.hash),
+                Some(b.hash.clone()),
+            ),
+            None => (
+                "@none".to_owned(),
+                "nothing published (no policies: everything denied)".to_owned(),
+                None,
+            ),
+        };
+        let set = match set {
+            Some(s) => Some(s.to_owned()),
+            None => self.db()?.newest_request_set()?,
+        };
+        let Some(set) = set else {
+            return Ok(Replay {
+                set: None,
+                baseline: baseline_label,
+                baseline_hash,
+                summary: None,
+                candidate_errors: 0,
+                touched: Vec::new(),
+                digest: None,
+            });
+        };
+        let mut errors = 0u64;
+        let mut touched: BTreeMap<String, u64> = BTreeMap::new();
+        let mut each = |item: &crate::replay::simulate::ResultItem<'_>| -> std::io::Result<()> {
+            if !item.result.candidate.errors.is_empty() {
+                errors += 1;
+            }
+            if item.result.changed {
+                let (ty, id) = &item.request.principal;
+                if ty == "Agent" || ty.ends_with("::Agent") {
+                    *touched.entry(id.clone()).or_default() += 1;
+                }
+            }
+            Ok(())
+        };
+        let run = self.replay_set(
+            &ReplayOptions {
+                set: set.clone(),
+                baseline: Some(baseline),
+                candidate: None,
+                since: None,
+                until: None,
+            },
+            actor,
+            ReplayHooks {
+                each: Some(&mut each),
+                progress: None,
+                cancel: None,
+            },
+        )?;
+        let (inv, _) = self.load_inventory();
+        let tier_of = |id: &str| {
+            inv.agents
+                .iter()
+                .find(|a| a.agent.id == id)
+                .map_or("unknown".to_owned(), |a| {
+                    a.agent.risk_tier.as_str().to_owned()
+                })
+        };
+        Ok(Replay {
+            set: Some(set),
+            baseline: baseline_label,
+            baseline_hash,
+            summary: Some(run.summary.clone()),
+            candidate_errors: errors,
+            touched: touched
+                .into_iter()
+                .map(|(agent, changed)| TouchedAgent {
+                    tier: tier_of(&agent),
+                    agent,
+                    changed,
+                })
+                .collect(),
+            digest: run.digest.clone(),
+        })
+    }
+
+    /// How many approvals the change needs: `[gates] require_approvals` at the highest risk
+    /// tier whose access changed. Without recorded traffic nothing shows what changed, so
+    /// the highest tier in the inventory counts.
+    fn evidence_scope(&self, replay: &Replay) -> Scope {
+        let approvals = self.workspace.config().gates.require_approvals;
+        let rank = |t: &str| match t {
+            "low" => 1,
+            "medium" => 2,
+            "high" => 3,
+            "critical" => 4,
+            _ => 5,
+        };
+        let (tier, reason) = if replay.set.is_none() {
+            let (inv, _) = self.load_inventory();
+            let top = inv
+                .agents
+                .iter()
+                .map(|a| a.agent.risk_tier.as_str())
+                .max_by_key(|t| rank(t))
+                .unwrap_or("low");
+            (
+                top.to_owned(),
+                format!("no recorded traffic shows what changed: the highest tier in the inventory ({top}) counts"),
+            )
+        } else if let Some(top) = replay.touched.iter().max_by_key(|t| rank(&t.tier)) {
+            let (tier, shown) = if top.tier == "unknown" {
+                (
+                    "critical".to_owned(),
+                    "critical: an unregistered agent counts as the highest".to_owned(),
+                )
+            } else {
+                (top.tier.clone(), top.tier.clone())
+            };
+            (
+                tier,
+                format!(
+                    "{} agent(s) changed access; the highest tier is {shown} (`{}`)",
+                    replay.touched.len(),
+                    top.agent
+                ),
+            )
+        } else {
+            (
+                "low".to_owned(),
+                format!(
+                    "no agent's decisions changed in {} replayed request(s)",
+                    replay.summary.as_ref().map_or(0, |s| s.requests)
+                ),
+            )
+        };
+        Scope {
+            required_approvals: approvals.for_tier(&tier),
+            highest_tier: tier,
+            reason,
+        }
+    }
+
+    /// The newest review whose candidate is exactly `digest` and whose latest verdict
+    /// approves.
+    fn approving_review(&self, digest: &str) -> ApiResult<Option<ReviewRef>> {
+        Ok(self
+            .reviews()?
+            .into_iter()
+            .filter(|r| r.record.candidate_digest == digest)
+            .filter_map(|r| {
+                let v = r.verdict.clone()?;
+                (v.verdict == VerdictKind::Approve && r.unacknowledged == 0).then(|| ReviewRef {
+                    name: r.name.clone(),
+                    verdict: v.verdict.as_str().into(),
+                    by: v.by,
+                    at: v.at,
+                    candidate_digest: digest.to_owned(),
+                })
+            })
+            .max_by(|a, b| a.at.cmp(&b.at)))
+    }
+
+    /// A bundle read from disk, verified against the trusted keys, with its evidence.
+    pub fn bundle_view(&self, path: &Path) -> ApiResult<dto::BundleView> {
+        let files = read_bundle(path)?;
+        let verification = verify::check(&files, &self.trusted_keys()?);
+        let (Some(manifest), Some(hash)) =
+            (verification.manifest.clone(), verification.hash.clone())
+        else {
+            return Err(bundle_error(
+                verification.integrity,
+                &format!("`{}`", path.display()),
+            ));
+        };
+        Ok(dto::BundleView {
+            path: path.display().to_string(),
+            hash,
+            manifest,
+            scope: read_json(&files, evidence::SCOPE)?,
+            validation: read_json(&files, evidence::VALIDATION)?,
+            replay: read_json(&files, evidence::REPLAY)?,
+            coverage: read_json(&files, evidence::COVERAGE)?,
+            review: read_json(&files, evidence::REVIEW)?,
+            acknowledgements: read_json(&files, evidence::ACKNOWLEDGEMENTS)?.unwrap_or_default(),
+            verification,
+        })
+    }
+
+    /// Signs a bundle as its author (the key must be the one the manifest names).
+    pub fn bundle_sign(
+        &self,
+        path: &Path,
+        key: Option<&str>,
+        actor: &str,
+    ) -> ApiResult<dto::BundleView> {
+        let mut files = read_bundle(path)?;
+        let (manifest, hash) =
+            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot sign"))?;
+        let problems = manifest.check_files(&files);
+        if !problems.is_empty() {
+            return Err(bundle_error(problems, "cannot sign an altered bundle"));
+        }
+        let (local, signing) = self.signing_key(key, Some(&manifest.author.key))?;
+        if local.id != manifest.author.key {
+            return Err(ApiError::new(
+                ErrorCode::KeyRefused,
+                format!(
+                    "`{}` built this bundle; `{}` cannot sign it as author",
+                    manifest.author.name, local.owner
+                ),
+                Some("the author signs; anyone else approves (`mandate bundle approve PATH`)"),
+            ));
+        }
+        let env = statement_envelope(Role::Author, &manifest, &local, &signing, "");
+        files.insert(SIGNATURES.into(), json_bytes(&env)?);
+        self.rewrite_bundle(path, &files, SIGNATURES)?;
+        self.audit_bundle(
+            actor,
+            "bundle.sign",
+            &manifest,
+            &hash,
+            json!({"key": local.id}),
+        )?;
+        self.bundle_view(path)
+    }
+
+    /// Approves a bundle with this machine's key: the signature covers the manifest hash
+    /// with the approver's name and time. The author cannot approve their own bundle.
+    pub fn bundle_approve(
+        &self,
+        path: &Path,
+        key: Option<&str>,
+        comment: &str,
+        actor: &str,
+    ) -> ApiResult<dto::BundleView> {
+        let mut files = read_bundle(path)?;
+        let trusted = self.trusted_keys()?;
+        let check = verify::check(&files, &trusted);
+        if !check.integrity.is_empty() {
+            return Err(bundle_error(
+                check.integrity,
+                "cannot approve an altered bundle",
+            ));
+        }
+        let (Some(manifest), Some(hash)) = (check.manifest, check.hash) else {
+            return Err(internal("a bundle without a manifest passed its check"));
+        };
+        let (local, signing) = self.signing_key(key, None)?;
+        if local.id == manifest.author.key || local.owner == manifest.author.name {
+            return Err(ApiError::new(
+                ErrorCode::KeyRefused,
+                format!("`{}` is the author of {} {}: an author cannot approve their own bundle", local.owner, manifest.name, manifest.version),
+                Some("two-person rule: another trusted key holder approves (`mandate bundle approve PATH --key THEIRS`)"),
+            ));
+        }
+        if !trusted.iter().any(|t| t.id == local.id) {
+            return Err(ApiError::new(
+                ErrorCode::KeyRefused,
+                format!("your key `{}` ({}) is not trusted in this workspace", sign::short_id(&local.id), local.owner),
+                Some("an approval counts only from a trusted key: have it trusted first (`mandate keys trust ID --owner YOU`)"),
+            ));
+        }
+        if check.approvals.iter().any(|a| a.valid && a.key == local.id) {
+            return Err(ApiError::new(
+                ErrorCode::KeyRefused,
+                format!(
+                    "`{}` already approved {} {}",
+                    local.owner, manifest.name, manifest.version
+                ),
+                Some("one approval per person counts"),
+            ));
+        }
+        let mut list: Vec<Envelope> = match files.get(APPROVALS) {
+            Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
+                bundle_error(
+                    vec![BundleProblem::new(
+                        APPROVALS,
+                        format!("does not parse: {e}"),
+                    )],
+                    "cannot approve",
+                )
+            })?,
+            None => Vec::new(),
+        };
+        list.push(statement_envelope(
+            Role::Approval,
+            &manifest,
+            &local,
+            &signing,
+            comment,
+        ));
+        files.insert(APPROVALS.into(), json_bytes(&list)?);
+        self.rewrite_bundle(path, &files, APPROVALS)?;
+        self.audit_bundle(
+            actor,
+            "bundle.approve",
+            &manifest,
+            &hash,
+            json!({"key": local.id, "by": local.owner, "comment": comment.trim()}),
+        )?;
+        self.bundle_view(path)
+    }
+
+    /// Writes one changed file of a bundle back: atomically in place for a directory, the
+    /// whole archive (atomically) for a zip.
+    fn rewrite_bundle(&self, path: &Path, files: &Files, changed: &str) -> ApiResult<()> {
+        match archive::kind_of(path) {
+            archive::Kind::Dir if path.is_dir() => {
+                let bytes = files.get(changed).cloned().unwrap_or_default();
+                Ok(crate::workspace::write_atomic(&path.join(changed), &bytes)?)
+            }
+            _ => archive::write(files, path)
+                .map_err(|p| ApiError::new(ErrorCode::Io, p.to_string(), None)),
+        }
+    }
+
+    /// Verifies a bundle: every file against the manifest, the author's signature and the
+    /// approvals against the trusted keys, and the parent against the published history.
+    /// Short approvals fail only with `require_approved`.
+    pub fn bundle_verify(
+        &self,
+        path: &Path,
+        require_approved: bool,
+    ) -> ApiResult<dto::VerifyReport> {
+        let files = read_bundle(path)?;
+        let verification = verify::check(&files, &self.trusted_keys()?);
+        let mut problems = verification.integrity.clone();
+        match &verification.author {
+            None => problems.push(BundleProblem::new(
+                SIGNATURES,
+                "missing: the bundle is not signed by its author (`mandate bundle sign`)",
+            )),
+            Some(a) if !a.valid => problems.push(BundleProblem::new(
+                SIGNATURES,
+                a.problem.clone().unwrap_or_default(),
+            )),
+            Some(_) => {}
+        }
+        let scope: Option<Scope> = read_json(&files, evidence::SCOPE).ok().flatten();
+        let required = scope.as_ref().map(|s| s.required_approvals);
+        let approved = verification.valid_approvals >= required.unwrap_or(1);
+        if require_approved && !approved {
+            problems.push(BundleProblem::new(
+                APPROVALS,
+                format!(
+                    "{} valid approval(s) of {} required",
+                    verification.valid_approvals,
+                    required.unwrap_or(1)
+                ),
+            ));
+        }
+        let (chain, chain_detail) = match &verification.manifest {
+            None => (dto::ChainStatus::NotChecked, "no manifest".to_owned()),
+            Some(m) => self.chain_of(m)?,
+        };
+        if chain == dto::ChainStatus::UnknownParent {
+            problems.push(BundleProblem::new(MANIFEST, chain_detail.clone()));
+        }
+        Ok(dto::VerifyReport {
+            path: path.display().to_string(),
+            ok: problems.is_empty(),
+            verification,
+            required_approvals: required,
+            approved,
+            chain,
+            chain_detail,
+            problems,
+        })
+    }
+
+    /// Where a manifest's parent is in the published history.
+    fn chain_of(&self, m: &Manifest) -> ApiResult<(dto::ChainStatus, String)> {
+        let published = self.published_bundles()?;
+        Ok(match &m.parent {
+            None => (dto::ChainStatus::Root, "the first bundle: no parent".into()),
+            Some(p) => match published.iter().find(|b| &b.hash == p) {
+                Some(b) if b.manifest.check_files(&b.files).is_empty() => (
+                    dto::ChainStatus::Linked,
+                    format!(
+                        "parent is published {} ({})",
+                        b.version,
+                        sign::short_hash(p)
+                    ),
+                ),
+                Some(b) => (
+                    dto::ChainStatus::UnknownParent,
+                    format!("parent {} at `{}` is altered", b.version, b.rel),
+                ),
+                None => (
+                    dto::ChainStatus::UnknownParent,
+                    format!(
+                        "parent {} is not a published bundle of this workspace",
+                        sign::short_hash(p)
+                    ),
+                ),
+            },
+        })
+    }
+
+    /// Every gate for a bundle, pass or fail with its detail (what `publish` checks).
+    pub fn bundle_gates(&self, path: &Path) -> ApiResult<dto::GateReport> {
+        let files = read_bundle(path)?;
+        let config = self.fresh_config_for_gates()?;
+        let trusted = self.trusted_keys()?;
+        let v = verify::check(&files, &trusted);
+        let (Some(manifest), Some(hash)) = (v.manifest.clone(), v.hash.clone()) else {
+            return Err(bundle_error(v.integrity, &format!("`{}`", path.display())));
+        };
+        let mut facts = Facts {
+            integrity: v.integrity.iter().map(ToString::to_string).collect(),
+            ..Facts::default()
+        };
+        match &v.author {
+            None => facts
+                .integrity
+                .push("signatures.json: not signed by its author".into()),
+            Some(a) if !a.valid => facts.integrity.push(format!(
+                "signatures.json: {}",
+                a.problem.clone().unwrap_or_default()
+            )),
+            Some(_) => {}
+        }
+        let published = self.published_bundles()?;
+        let last = published.last();
+        let version = semver::Version::parse(&manifest.version).map_err(internal)?;
+        facts.order = match last {
+            None if manifest.parent.is_none() => Ok(format!("{version}: the first bundle")),
+            None => Err("names a parent, but nothing is published here".into()),
+            Some(b) if version <= b.version => Err(format!(
+                "{version} is not greater than the published {}",
+                b.version
+            )),
+            Some(b) if manifest.parent.as_deref() != Some(&b.hash) => Err(format!(
+                "its parent is not the last published bundle ({} {}): rebuild it",
+                b.version,
+                sign::short_hash(&b.hash)
+            )),
+            Some(b) => Ok(format!("{version} follows {}", b.version)),
+        };
+        // Strict validation of the bundle's own policies against its own schema, and the
+        // fail-open lint.
+        let schema = text_of(&files, "schema.cedarschema");
+        let mut report = policy::Checker::default().check(
+            bundle_sources(&files),
+            &policy::Settings {
+                schema: Some(&schema),
+                namespace: Some(&manifest.namespace),
+                ..policy::Settings::default()
+            },
+        );
+        let lints = policy::lint(
+            &report,
+            &policy::LintContext {
+                namespace: &manifest.namespace,
+                entities: None,
+                controls: None,
+                only: None,
+            },
+        );
+        report.diagnostics.extend(lints);
+        facts.validation_errors = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostics::Severity::Error)
+            .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
+            .collect();
+        facts.fail_open = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "lint::forbid_can_error")
+            .map(|d| format!("{}:{}", d.file, d.line))
+            .collect();
+        let replay: Option<Replay> = read_json(&files, evidence::REPLAY)?;
+        facts.replay_errors = replay
+            .as_ref()
+            .and_then(|r| r.set.as_ref().map(|_| r.candidate_errors));
+        if report.error_count() == 0 {
+            let set = policy_digest_of(&report);
+            facts.review = self.review_fact(&set)?;
+        }
+        let scope: Option<Scope> = read_json(&files, evidence::SCOPE)?;
+        // The tier the bundle recorded, at today's `[gates]` counts — never fewer than it
+        // recorded.
+        facts.required_approvals =
+            scope.map_or(config.require_approvals.for_tier("critical"), |s| {
+                s.required_approvals
+                    .max(config.require_approvals.for_tier(&s.highest_tier))
+            });
+        facts.valid_approvals = v.valid_approvals;
+        facts.approval_problems = v
+            .approvals
+            .iter()
+            .filter_map(|a| {
+                a.problem.as_ref().map(|p| {
+                    format!(
+                        "{}: {p}",
+                        if a.signer.is_empty() {
+                            &a.key
+                        } else {
+                            &a.signer
+                        }
+                    )
+                })
+            })
+            .collect();
+        let (inv, _) = self.load_inventory();
+        facts.unaccountable = self
+            .findings_of(&inv)
+            .into_iter()
+            .filter(|f| {
+                matches!(
+                    f.code.as_str(),
+                    "accountable.missing" | "accountable.unknown" | "accountable.departed"
+                )
+            })
+            .map(|f| format!("{}: {}", f.subject, f.message))
+            .collect();
+        let coverage: Option<Coverage> = read_json(&files, evidence::COVERAGE)?;
+        let before: Option<Coverage> = match last {
+            Some(b) => read_json(&b.files, evidence::COVERAGE)?,
+            None => None,
+        };
+        if let (Some(now), Some(before)) = (&coverage, &before) {
+            facts.coverage_reductions = now.reductions(before);
+        }
+        let acks: Option<Acknowledgements> = read_json(&files, evidence::ACKNOWLEDGEMENTS)?;
+        facts.coverage_ack = acks.and_then(|a| a.coverage_reduction);
+        let gates = gates::evaluate(&facts, &config);
+        Ok(dto::GateReport {
+            version: manifest.version,
+            hash,
+            passed: gates.iter().all(|g| g.passed),
+            gates,
+        })
+    }
+
+    fn fresh_config_for_gates(&self) -> ApiResult<crate::workspace::Gates> {
+        Ok(crate::workspace::Workspace::open(self.root())?
+            .config()
+            .gates
+            .clone())
+    }
+
+    /// The best review of policies with this digest: approved and fully acknowledged first.
+    fn review_fact(&self, digest: &str) -> ApiResult<Option<ReviewFact>> {
+        let mut found: Vec<ReviewFact> = self
+            .reviews()?
+            .into_iter()
+            .filter(|r| r.record.candidate_digest == digest)
+            .map(|r| ReviewFact {
+                approved: r
+                    .verdict
+                    .as_ref()
+                    .is_some_and(|v| v.verdict == VerdictKind::Approve),
+                unacknowledged: r.unacknowledged,
+                stale: false,
+                name: r.name,
+            })
+            .collect();
+        found.sort_by_key(|r| (r.approved && r.unacknowledged == 0, r.approved));
+        Ok(found.pop())
+    }
+
+    /// Checks every gate and, when all pass, publishes: the bundle goes into
+    /// `bundles/VERSION/` (commit it), optionally a copy to `to`, and the index.
+    pub fn bundle_publish(
+        &self,
+        path: &Path,
+        to: Option<&Path>,
+        actor: &str,
+    ) -> ApiResult<dto::Published> {
+        let report = self.bundle_gates(path)?;
+        if !report.passed {
+            let failed: Vec<String> = report
+                .gates
+                .iter()
+                .filter(|g| !g.passed)
+                .map(|g| format!("{} ({})", g.title, g.detail))
+                .collect();
+            let mut e = ApiError::new(
+                ErrorCode::GateFailed,
+                format!("{} gate(s) failed: {}", failed.len(), failed.join("; ")),
+                Some("`mandate bundle publish --dry-run PATH` lists every gate with what to do"),
+            );
+            e.diagnostics = report
+                .gates
+                .iter()
+                .filter(|g| !g.passed)
+                .map(|g| {
+                    crate::diagnostics::Diagnostic::whole_file(
+                        &path.display().to_string(),
+                        crate::diagnostics::Severity::Error,
+                        &format!("gate::{}", g.id),
+                        format!("{}: {}", g.title, g.detail),
+                        None,
+                    )
+                })
+                .collect();
+            return Err(e);
+        }
+        let files = read_bundle(path)?;
+        let (manifest, hash) =
+            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot publish"))?;
+        let rel = format!("{BUNDLES_DIR}/{}", manifest.version);
+        let target = self.root().join(&rel);
+        archive::write(&files, &target).map_err(|p| {
+            ApiError::new(
+                ErrorCode::Io,
+                p.to_string(),
+                Some("a published version is never overwritten; build a higher version"),
+            )
+        })?;
+        let copied_to = match to {
+            None => None,
+            Some(dest) => {
+                let out = match archive::kind_of(dest) {
+                    archive::Kind::Zip => dest.to_path_buf(),
+                    archive::Kind::Dir => dest.join(format!(
+                        "{}-{}.{}",
+                        slug(&manifest.name),
+                        manifest.version,
+                        crate::bundle::ZIP_EXTENSION
+                    )),
+                };
+                archive::write(&files, &out).map_err(|p| {
+                    ApiError::new(ErrorCode::Io, format!("published into `{rel}`, but the copy failed: {p}"), Some("copy `bundles/VERSION` yourself, or publish the copy again with `mandate bundle export --format bundle`"))
+                })?;
+                Some(out.display().to_string())
+            }
+        };
+        let at = now();
+        self.db()?.index_bundle(&crate::store::BundleIndex {
+            version: manifest.version.clone(),
+            hash: hash.clone(),
+            parent: manifest.parent.clone(),
+            published_at: at,
+            published_by: actor.to_owned(),
+            copied_to: copied_to.clone(),
+        })?;
+        self.audit_bundle(
+            actor,
+            "bundle.publish",
+            &manifest,
+            &hash,
+            json!({"path": rel, "copied_to": copied_to}),
+        )?;
+        Ok(dto::Published {
+            version: manifest.version,
+            hash,
+            path: rel,
+            copied_to,
+            gates: report.gates,
+        })
+    }
+
+    /// The published history, newest first, each verified (intact, signed, approved,
+    /// linked to its parent).
+    pub fn bundles(&self) -> ApiResult<Vec<dto::BundleEntry>> {
+        let published = self.published_bundles()?;
+        let trusted = self.trusted_keys()?;
+        let index = self.db()?.bundle_index()?;
+        let mut out = Vec::new();
+        let mut previous: Option<&PublishedBundle> = None;
+        for b in &published {
+            let v = verify::check(&b.files, &trusted);
+            let scope: Option<Scope> = read_json(&b.files, evidence::SCOPE).ok().flatten();
+            let required = scope.map(|s| s.required_approvals);
+            let mut problems: Vec<String> = v.integrity.iter().map(ToString::to_string).collect();
+            if !v.author.as_ref().is_some_and(|a| a.valid) {
+                problems.push("not signed by its author with a trusted key".into());
+            }
+            if v.valid_approvals < required.unwrap_or(1) {
+                problems.push(format!(
+                    "{} of {} approval(s)",
+                    v.valid_approvals,
+                    required.unwrap_or(1)
+                ));
+            }
+            if b.manifest.version != b.version.to_string() {
+                problems.push(format!(
+                    "folder `{}` holds version {}",
+                    b.rel, b.manifest.version
+                ));
+            }
+            if b.manifest.parent.as_deref() != previous.map(|p| p.hash.as_str()) {
+                problems.push(match previous {
+                    Some(p) => format!(
+                        "parent is not {} ({}): the chain is broken",
+                        p.version,
+                        sign::short_hash(&p.hash)
+                    ),
+                    None => "names a parent, but it is the first published bundle".into(),
+                });
+            }
+            let indexed = index.iter().find(|i| i.hash == b.hash);
+            out.push(dto::BundleEntry {
+                version: b.version.to_string(),
+                hash: b.hash.clone(),
+                parent: b.manifest.parent.clone(),
+                created_at: b.manifest.created_at.clone(),
+                author: b.manifest.author.name.clone(),
+                summary: b.manifest.summary.clone(),
+                approvals: v.valid_approvals,
+                required_approvals: required,
+                published_at: indexed.map(|i| i.published_at.clone()),
+                published_by: indexed.map(|i| i.published_by.clone()),
+                verified: problems.is_empty(),
+                problems,
+            });
+            previous = Some(b);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The policy text diff between two bundles (paths or published versions).
+    pub fn bundle_diff(&self, from: &str, to: &str) -> ApiResult<dto::BundleDiff> {
+        let load = |spec: &str| -> ApiResult<BTreeMap<String, String>> {
+            let files = read_bundle(&self.resolve_bundle(spec)?)?;
+            let report = policy::Checker::default().check(
+                bundle_sources(&files),
+                &policy::Settings {
+                    namespace: Some(&self.workspace.config().namespace),
+                    ..policy::Settings::default()
+                },
+            );
+            let set = super::replay::refuse_errors(&format!("the policies of `{spec}`"), report)?;
+            Ok(set
+                .policies()
+                .map(|p| (p.id().to_string(), p.to_string()))
+                .chain(set.templates().map(|t| (t.id().to_string(), t.to_string())))
+                .collect())
+        };
+        let (a, b) = (load(from)?, load(to)?);
+        let mut policies = Vec::new();
+        let mut unchanged = 0;
+        let change = |id: &str, kind: &str, before: Option<&String>, after: Option<&String>| {
+            dto::PolicyChange {
+                id: id.to_owned(),
+                change: kind.to_owned(),
+                lines: line_diff(
+                    before.map_or("", String::as_str),
+                    after.map_or("", String::as_str),
+                ),
+                before: before.cloned(),
+                after: after.cloned(),
+            }
+        };
+        for (id, before) in &a {
+            match b.get(id) {
+                None => policies.push(change(id, "removed", Some(before), None)),
+                Some(after) if after != before => {
+                    policies.push(change(id, "changed", Some(before), Some(after)))
+                }
+                Some(_) => unchanged += 1,
+            }
+        }
+        for (id, after) in &b {
+            if !a.contains_key(id) {
+                policies.push(change(id, "added", None, Some(after)));
+            }
+        }
+        policies.sort_by(|x, y| x.id.cmp(&y.id));
+        Ok(dto::BundleDiff {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            policies,
+            unchanged,
+        })
+    }
+
+    /// Exports a bundle for another engine: `cedarling` (a `.cjar` policy store), `avp` (an
+    /// AWS Verified Permissions CloudFormation template) or `cedar-dir` (a folder the `cedar`
+    /// CLI validates). Only an intact bundle is exported.
+    pub fn bundle_export(&self, spec: &str, format: &str, out: &Path) -> ApiResult<String> {
+        let files = read_bundle(&self.resolve_bundle(spec)?)?;
+        let (manifest, hash) =
+            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot export"))?;
+        let problems = manifest.check_files(&files);
+        if !problems.is_empty() {
+            return Err(bundle_error(problems, "cannot export an altered bundle"));
+        }
+        let schema = text_of(&files, "schema.cedarschema");
+        let report = policy::Checker::default().check(
+            bundle_sources(&files),
+            &policy::Settings {
+                schema: Some(&schema),
+                namespace: Some(&manifest.namespace),
+                ..policy::Settings::default()
+            },
+        );
+        let set = super::replay::refuse_errors("the bundle's policies", report)?;
+        let entities: serde_json::Value =
+            read_json(&files, "entities.json")?.unwrap_or(serde_json::Value::Array(Vec::new()));
+        let input = export::ExportInput {
+            manifest: &manifest,
+            hash: &hash,
+            policies: &set,
+            schema: &schema,
+            entities: &entities,
+        };
+        let fail = |p: BundleProblem| bundle_error(vec![p], "export failed");
+        match format {
+            "cedarling" => {
+                let bytes = export::cedarling(&input).map_err(fail)?;
+                crate::workspace::write_atomic(out, &bytes)?;
+            }
+            "avp" => {
+                let text = export::avp(&input).map_err(fail)?;
+                crate::workspace::write_atomic(out, text.as_bytes())?;
+            }
+            "cedar-dir" => {
+                let dir = export::cedar_dir(&input).map_err(fail)?;
+                archive::write(&dir, out).map_err(|p| {
+                    ApiError::new(ErrorCode::Io, p.to_string(), Some("choose a new folder"))
+                })?;
+            }
+            "bundle" => {
+                archive::write(&files, out).map_err(|p| {
+                    ApiError::new(ErrorCode::Io, p.to_string(), Some("choose a new path"))
+                })?;
+            }
+            other => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`{other}` is not an export format"),
+                    Some("use `cedarling`, `avp`, `cedar-dir` or `bundle`"),
+                ))
+            }
+        }
+        Ok(out.display().to_string())
+    }
+
+    fn audit_bundle(
+        &self,
+        actor: &str,
+        action: &str,
+        m: &Manifest,
+        hash: &str,
+        detail: serde_json::Value,
+    ) -> ApiResult<()> {
+        let after = json!({"name": m.name, "version": m.version, "hash": hash, "detail": detail});
+        self.db()?.audit(&NewAuditEntry {
+            at: Utc::now(),
+            actor,
+            action,
+            subject: &format!("bundle:{}", m.version),
+            before: None,
+            after: Some(&after),
+        })?;
+        Ok(())
+    }
+}
+
+/// The digest of a checked policy set, as reviews record it.
+fn policy_digest_of(report: &policy::PolicyReport) -> String {
+    policy_digest(&report.set)
+}
+
+fn statement_envelope(
+    role: Role,
+    manifest: &Manifest,
+    local: &sign::LocalKey,
+    signing: &ed25519_dalek::SigningKey,
+    comment: &str,
+) -> Envelope {
+    sign::sign(
+        &Statement {
+            statement_type: sign::STATEMENT_TYPE.into(),
+            role,
+            subject: manifest.hash(),
+            subject_name: format!("{} {}", manifest.name, manifest.version),
+            signer: local.owner.clone(),
+            key: local.id.clone(),
+            at: now(),
+            comment: comment.trim().to_owned(),
+        },
+        signing,
+    )
+}
+
+/// A line diff (`similar`, Myers) of two policy texts.
+fn line_diff(before: &str, after: &str) -> Vec<dto::DiffLine> {
+    similar::TextDiff::from_lines(before, after)
+        .iter_all_changes()
+        .map(|c| dto::DiffLine {
+            kind: match c.tag() {
+                similar::ChangeTag::Equal => " ",
+                similar::ChangeTag::Delete => "-",
+                similar::ChangeTag::Insert => "+",
+            }
+            .to_owned(),
+            text: c.value().trim_end_matches('\n').to_owned(),
+        })
+        .collect()
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if s.is_empty() {
+        "bundle".into()
+    } else {
+        s
+    }
+}

@@ -1,0 +1,688 @@
+//! Bundles end to end through the real CLI: keys and trust, build with evidence, the
+//! two-person rule, gates, publish into `bundles/`, verify (every flipped byte named), the
+//! parent chain, `@published` as a replay side, diffs, exports and hostile archives.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::mandate;
+
+struct Fixture {
+    ws: tempfile::TempDir,
+    keys: tempfile::TempDir,
+    dana: String,
+    bob: String,
+}
+
+impl Fixture {
+    fn path(&self) -> &Path {
+        self.ws.path()
+    }
+
+    /// Runs the CLI as `who` (their keys folder and actor) and returns (exit code, stdout).
+    fn run(&self, who: &str, args: &[&str]) -> (i32, String, String) {
+        let out = mandate()
+            .env("MANDATE_KEYS_DIR", self.keys.path().join(who))
+            .env("MANDATE_ACTOR", format!("{who}@acme.example"))
+            .current_dir(self.path())
+            .args(["--workspace", self.path().to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn ok(&self, who: &str, args: &[&str]) -> String {
+        let (code, out, err) = self.run(who, args);
+        assert_eq!(code, 0, "{args:?}\nstdout: {out}\nstderr: {err}");
+        out
+    }
+
+    /// `--format json` output whatever the exit code (gates that fail exit 1).
+    fn report(&self, who: &str, args: &[&str]) -> Value {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let (_, out, err) = self.run(who, &all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"))
+    }
+
+    fn json(&self, who: &str, args: &[&str]) -> Value {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(who, &all)).unwrap()
+    }
+}
+
+/// The demo under git with its traffic as set `prod`; the two gates the demo fails on
+/// purpose (an agent without an accountable human, a few erroring requests) turned off;
+/// dana (the first key) and bob trusted; a review approving the working copy against
+/// nothing published.
+fn fixture() -> Fixture {
+    let ws = crate::support::demo_in_git();
+    let config = ws.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[gates]\n",
+        "[gates]\nrequire_accountable_human = false\nallow_replay_errors = true\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let keys = tempfile::tempdir().unwrap();
+    let mut f = Fixture {
+        ws,
+        keys,
+        dana: String::new(),
+        bob: String::new(),
+    };
+    f.ok(
+        "dana",
+        &[
+            "requests",
+            "import",
+            "requests/traffic.jsonl",
+            "--set",
+            "prod",
+        ],
+    );
+    f.dana = f.json(
+        "dana",
+        &["keys", "generate", "--owner", "dana@acme.example"],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.bob = f.json("bob", &["keys", "generate", "--owner", "bob@acme.example"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = f.json("dana", &["keys", "trust", &f.dana.clone()]);
+    assert_eq!(first["applied"], true, "{first}");
+    let bob = f.bob.clone();
+    let second = f.json(
+        "dana",
+        &["keys", "trust", &bob, "--owner", "bob@acme.example"],
+    );
+    assert_eq!(second["applied"], true, "{second}");
+    f.ok(
+        "dana",
+        &[
+            "review",
+            "open",
+            "--set",
+            "prod",
+            "--baseline",
+            "@none",
+            "--name",
+            "first",
+        ],
+    );
+    f.ok(
+        "dana",
+        &[
+            "review",
+            "ack",
+            "first",
+            "--all",
+            "--comment",
+            "first release",
+        ],
+    );
+    f.ok("bob", &["review", "verdict", "first", "approve"]);
+    f
+}
+
+fn draft(f: &Fixture, version: &str) -> PathBuf {
+    f.path().join(".mandate/drafts").join(version)
+}
+
+fn gate<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == id)
+        .unwrap_or_else(|| panic!("no gate {id} in {report}"))
+}
+
+/// Builds, approves as bob, publishes 1.0.0 (one approval needed at every tier).
+fn publish_first(f: &Fixture) -> PathBuf {
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("high = 2, critical = 2", "high = 1, critical = 1");
+    std::fs::write(&config, text).unwrap();
+    f.ok("dana", &["bundle", "build", "--summary", "first release"]);
+    let d = draft(f, "1.0.0");
+    f.ok(
+        "bob",
+        &[
+            "bundle",
+            "approve",
+            d.to_str().unwrap(),
+            "--comment",
+            "checked",
+        ],
+    );
+    f.ok("dana", &["bundle", "publish", d.to_str().unwrap()]);
+    f.path().join("bundles/1.0.0")
+}
+
+#[test]
+fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
+    let f = fixture();
+    let built = f.json("dana", &["bundle", "build", "--summary", "first release"]);
+    let bundle = &built["bundle"];
+    assert_eq!(bundle["manifest"]["version"], "1.0.0");
+    assert_eq!(bundle["manifest"]["parent"], Value::Null);
+    assert_eq!(bundle["manifest"]["author"]["key"], f.dana.as_str());
+    assert_eq!(bundle["verification"]["author"]["valid"], true);
+    // The replay against nothing published touches the agents with allows; the demo's
+    // highest touched tier needs two approvals by default.
+    let scope = &bundle["scope"];
+    assert_eq!(scope["required_approvals"], 2, "{scope}");
+    assert!(bundle["replay"]["summary"]["changed"].as_u64().unwrap() > 0);
+    assert_eq!(bundle["review"]["name"], "first");
+    let files = bundle["manifest"]["files"].as_object().unwrap();
+    for want in [
+        "schema.cedarschema",
+        "entities.json",
+        "controls.json",
+        "policies/tools.cedar",
+        "policies/links.toml",
+        "evidence/validation.json",
+        "evidence/replay.json",
+        "evidence/coverage.json",
+        "evidence/scope.json",
+    ] {
+        assert!(
+            files.contains_key(want),
+            "{want} not in the manifest: {files:?}"
+        );
+    }
+    assert!(!files.contains_key("signatures.json") && !files.contains_key("manifest.json"));
+    assert_eq!(gate(&built["gates"], "approvals")["passed"], false);
+
+    let d = draft(&f, "1.0.0");
+    let d = d.to_str().unwrap();
+    // Publishing without approvals fails on that gate alone, and writes nothing.
+    let (code, out, _) = f.run("dana", &["bundle", "publish", d]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("✗ Required approvals present and valid") && out.contains("0 of 2"),
+        "{out}"
+    );
+    assert!(out.contains("not published: 1 gate(s) failed"), "{out}");
+    assert!(!f.path().join("bundles").exists());
+
+    // The two-person rule.
+    let (code, _, err) = f.run("dana", &["bundle", "approve", d]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("an author cannot approve their own bundle"),
+        "{err}"
+    );
+    f.ok(
+        "bob",
+        &[
+            "bundle",
+            "approve",
+            d,
+            "--comment",
+            "checked the TTL change",
+        ],
+    );
+    let (code, _, err) = f.run("bob", &["bundle", "approve", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("already approved"), "{err}");
+    // Still one short: required 2, and one approval per person counts.
+    let report = f.report("dana", &["bundle", "publish", "--dry-run", d]);
+    assert_eq!(
+        gate(&report, "approvals")["detail"],
+        "1 of 2 required approval(s)"
+    );
+
+    // Lower the tier's count in the config: publishing takes the higher of the recorded
+    // count and today's, so it stays at 2.
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("high = 2, critical = 2", "high = 1, critical = 1");
+    std::fs::write(&config, text).unwrap();
+    let report = f.report("dana", &["bundle", "publish", "--dry-run", d]);
+    assert_eq!(gate(&report, "approvals")["passed"], false);
+
+    // A fresh build at the lowered count needs one; bob approves; it publishes.
+    f.ok("dana", &["bundle", "build", "--summary", "first release"]);
+    f.ok("bob", &["bundle", "approve", d]);
+    let published = f.json(
+        "dana",
+        &[
+            "bundle",
+            "publish",
+            d,
+            "--to",
+            f.keys.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(published["path"], "bundles/1.0.0");
+    let copy = PathBuf::from(published["copied_to"].as_str().unwrap());
+    assert!(
+        copy.to_string_lossy()
+            .ends_with("acme-agent-governance-1.0.0.mandate-bundle"),
+        "{copy:?}"
+    );
+    assert!(f.path().join("bundles/1.0.0/manifest.json").is_file());
+    // The copy verifies as the same bundle.
+    let v = f.json(
+        "dana",
+        &[
+            "bundle",
+            "verify",
+            copy.to_str().unwrap(),
+            "--require-approved",
+        ],
+    );
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["verification"]["hash"], published["hash"]);
+    assert_eq!(v["chain"], "root");
+
+    let list = f.json("dana", &["bundle", "list"]);
+    assert_eq!(list[0]["version"], "1.0.0");
+    assert_eq!(list[0]["verified"], true, "{list}");
+    assert_eq!(list[0]["published_by"], "dana@acme.example");
+    assert_eq!(list[0]["approvals"], 1);
+
+    // Version order.
+    let (code, _, err) = f.run("dana", &["bundle", "build", "--version", "1.0.0"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not greater than the last published 1.0.0"),
+        "{err}"
+    );
+
+    // A second bundle: tighter TTLs. Its evidence replays against @published.
+    let path = f.path().join("policies/credentials.cedar");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tighter = text.replace(
+        "context.ttl_seconds <= principal.max_ttl_seconds",
+        "context.ttl_seconds <= principal.max_ttl_seconds && context.ttl_seconds <= 600",
+    );
+    assert_ne!(text, tighter);
+    std::fs::write(&path, tighter).unwrap();
+    let second = f.json("dana", &["bundle", "build", "--summary", "TTL cap"]);
+    let b = &second["bundle"];
+    assert_eq!(b["manifest"]["version"], "1.1.0");
+    assert_eq!(b["manifest"]["parent"], published["hash"]);
+    assert!(
+        b["replay"]["baseline"]
+            .as_str()
+            .unwrap()
+            .starts_with("@published (1.0.0"),
+        "{}",
+        b["replay"]["baseline"]
+    );
+    assert!(b["replay"]["summary"]["changed"].as_u64().unwrap() > 0);
+    assert_eq!(
+        b["review"],
+        Value::Null,
+        "no review approves the new policies yet"
+    );
+    assert_eq!(gate(&second["gates"], "review")["passed"], false);
+    assert_eq!(
+        gate(&second["gates"], "version")["detail"],
+        "1.1.0 follows 1.0.0"
+    );
+    let v = f.json(
+        "dana",
+        &["bundle", "verify", draft(&f, "1.1.0").to_str().unwrap()],
+    );
+    assert_eq!(v["chain"], "linked", "{v}");
+    assert_eq!(v["approved"], false);
+    assert_eq!(
+        v["ok"], true,
+        "intact and signed; approvals count only with --require-approved"
+    );
+    let (code, _, _) = f.run(
+        "dana",
+        &[
+            "bundle",
+            "verify",
+            draft(&f, "1.1.0").to_str().unwrap(),
+            "--require-approved",
+        ],
+    );
+    assert_eq!(code, 1);
+
+    // The policy diff names the one changed policy, line by line.
+    let diff = f.json(
+        "dana",
+        &[
+            "bundle",
+            "diff",
+            "1.0.0",
+            draft(&f, "1.1.0").to_str().unwrap(),
+        ],
+    );
+    let changes = diff["policies"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{diff}");
+    assert_eq!(changes[0]["id"], "credential-ttl-within-ceiling");
+    let added: Vec<&str> = changes[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "+")
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(added.len(), 1);
+    assert!(added[0].contains("context.ttl_seconds <= 600"));
+
+    // `@published` is a replay side.
+    let sim = f.json(
+        "dana",
+        &["simulate", "--set", "prod", "--baseline", "@published"],
+    );
+    assert_eq!(sim["summary"]["changed"], b["replay"]["summary"]["changed"]);
+}
+
+#[test]
+fn flipping_any_byte_of_any_bundle_file_fails_verification_naming_the_file() {
+    let f = fixture();
+    let published = publish_first(&f);
+    let session = mandate::api::Session::open(f.path()).unwrap();
+    let clean = session.bundle_verify(&published, true).unwrap();
+    assert!(clean.ok, "{:?}", clean.problems);
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&published) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&published)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(entry.path()).unwrap();
+        for at in [0, bytes.len() / 2, bytes.len() - 1] {
+            let copy = tempfile::tempdir().unwrap();
+            let target = copy.path().join("b");
+            copy_dir(&published, &target);
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x01;
+            std::fs::write(target.join(&rel), &flipped).unwrap();
+            let report = session.bundle_verify(&target, true).unwrap();
+            assert!(!report.ok, "flipping byte {at} of {rel} went unnoticed");
+            assert!(
+                report.problems.iter().any(|p| p.file == rel),
+                "flipping byte {at} of {rel}: problems name {:?}",
+                report.problems.iter().map(|p| &p.file).collect::<Vec<_>>()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3 * 12, "only {checked} flips");
+}
+
+#[test]
+fn keys_listed_by_hand_do_not_count_and_untrusted_signers_fail() {
+    let f = fixture();
+    let published = publish_first(&f);
+    // A key added to mandate.toml by hand, without approvals.
+    let eve = f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let config = f.path().join("mandate.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[trusted_keys]]\nid = \"{eve}\"\nowner = \"eve@acme.example\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let keys = f.json("dana", &["keys", "list"]);
+    let listed = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == eve.as_str())
+        .unwrap();
+    assert_eq!(listed["status"], "unapproved", "{keys}");
+    // Eve's approval does not count.
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--version",
+            "1.0.1",
+            "--summary",
+            "again",
+        ],
+    );
+    let d = draft(&f, "1.0.1");
+    let (code, _, err) = f.run("eve", &["bundle", "approve", d.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not trusted in this workspace"), "{err}");
+
+    // Trusting eve properly: with two trusted people, two approvals are needed.
+    let out = f.json(
+        "dana",
+        &["keys", "trust", &eve, "--owner", "eve@acme.example"],
+    );
+    assert_eq!(out["applied"], false, "{out}");
+    assert_eq!(out["needed"], 2);
+    // Eve cannot approve her own key.
+    let (code, _, err) = f.run("eve", &["keys", "trust", &eve]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is not trusted here") || err.contains("its own"),
+        "{err}"
+    );
+    let out = f.json("bob", &["keys", "trust", &eve]);
+    assert_eq!(out["applied"], true, "{out}");
+    let keys = f.json("dana", &["keys", "list"]);
+    let listed: Vec<&Value> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["id"] == eve.as_str())
+        .collect();
+    assert_eq!(listed.len(), 1, "the hand-made entry, now approved: {keys}");
+    assert_eq!(listed[0]["status"], "trusted");
+    assert_eq!(
+        listed[0]["approvals"],
+        serde_json::json!(["bob@acme.example", "dana@acme.example"])
+    );
+
+    // A workspace that trusts neither: the published bundle's author fails.
+    let other = crate::support::demo();
+    let v = mandate()
+        .env("MANDATE_KEYS_DIR", f.keys.path().join("eve"))
+        .args([
+            "--workspace",
+            other.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "bundle",
+            "verify",
+            published.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(v.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&v.stdout).unwrap();
+    assert!(
+        report["verification"]["author"]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("not trusted"),
+        "{report}"
+    );
+    assert_eq!(report["chain"], "root");
+}
+
+#[test]
+fn hostile_archives_are_refused_before_anything_is_written() {
+    use std::io::Write as _;
+    let f = fixture();
+    let evil = f.keys.path().join("evil.mandate-bundle");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&evil).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file("manifest.json", opts).unwrap();
+        zip.write_all(b"{}").unwrap();
+        zip.start_file("../../escaped.cedar", opts).unwrap();
+        zip.write_all(b"permit(principal, action, resource);")
+            .unwrap();
+        zip.start_file("/etc/evil", opts).unwrap();
+        zip.write_all(b"x").unwrap();
+        zip.finish().unwrap();
+    }
+    let before = walkdir::WalkDir::new(f.path()).into_iter().count();
+    let (code, _, err) = f.run(
+        "dana",
+        &[
+            "--error-format",
+            "json",
+            "bundle",
+            "publish",
+            evil.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    let e: Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(e["code"], "bundle_invalid");
+    let named: Vec<&str> = e["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        named.contains(&"../../escaped.cedar") && named.contains(&"/etc/evil"),
+        "{named:?}"
+    );
+    assert!(
+        !f.keys.path().join("escaped.cedar").exists() && !f.path().join("escaped.cedar").exists()
+    );
+    let after = walkdir::WalkDir::new(f.path()).into_iter().count();
+    assert_eq!(before, after, "nothing written");
+}
+
+#[test]
+fn exports_run_on_other_engines() {
+    let f = fixture();
+    publish_first(&f);
+    let out = f.keys.path().join("export");
+    // A folder the cedar CLI validates: policies parse with their ids and validate strictly.
+    let dir = out.join("cedar");
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "export",
+            "1.0.0",
+            "--format",
+            "cedar-dir",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    let schema_text = std::fs::read_to_string(dir.join("schema.cedarschema")).unwrap();
+    let schema = cedar_policy::Schema::from_cedarschema_str(&schema_text)
+        .unwrap()
+        .0;
+    let policies: cedar_policy::PolicySet = std::fs::read_to_string(dir.join("policies.cedar"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let result = cedar_policy::Validator::new(schema.clone())
+        .validate(&policies, cedar_policy::ValidationMode::Strict);
+    assert!(
+        result.validation_passed(),
+        "{:?}",
+        result.validation_errors().collect::<Vec<_>>()
+    );
+    let published = f.json("dana", &["bundle", "show", "1.0.0"]);
+    let statements = published["validation"]["statements"].as_u64().unwrap();
+    let ids = policies.policies().count() + policies.templates().count();
+    assert!(
+        ids as u64 >= statements - 1,
+        "{ids} policies and templates of {statements} statements"
+    );
+    cedar_policy::Entities::from_json_str(
+        &std::fs::read_to_string(dir.join("entities.json")).unwrap(),
+        Some(&schema),
+    )
+    .unwrap();
+
+    let avp = out.join("avp.json");
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "export",
+            "--format",
+            "avp",
+            "--out",
+            avp.to_str().unwrap(),
+        ],
+    );
+    let template: Value = serde_json::from_str(&std::fs::read_to_string(&avp).unwrap()).unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let count = |t: &str| resources.values().filter(|r| r["Type"] == t).count();
+    assert_eq!(count("AWS::VerifiedPermissions::PolicyStore"), 1);
+    assert!(
+        count("AWS::VerifiedPermissions::Policy") >= 10,
+        "{}",
+        resources.len()
+    );
+
+    let cjar = out.join("store.cjar");
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "export",
+            "--format",
+            "cedarling",
+            "--out",
+            cjar.to_str().unwrap(),
+        ],
+    );
+    let bytes = std::fs::read(&cjar).unwrap();
+    let names: Vec<String> = ["metadata.json", "schema.cedarschema"]
+        .iter()
+        .filter(|n| bytes.windows(n.len()).any(|w| w == n.as_bytes()))
+        .map(|n| (*n).to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["metadata.json", "schema.cedarschema"],
+        "entry names in the .cjar"
+    );
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "a zip");
+
+    let (code, _, err) = f.run(
+        "dana",
+        &["bundle", "export", "--format", "csv", "--out", "x"],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("cedarling, avp or cedar-dir"), "{err}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

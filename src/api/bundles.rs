@@ -137,20 +137,8 @@ fn text_of(files: &Files, rel: &str) -> String {
 impl Session {
     /// Published bundles, oldest version first.
     pub(crate) fn published_bundles(&self) -> ApiResult<Vec<PublishedBundle>> {
-        let dir = self.root().join(BUNDLES_DIR);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(ApiError::new(
-                    ErrorCode::Io,
-                    format!("cannot read `{BUNDLES_DIR}/`: {e}"),
-                    None,
-                ))
-            }
-        };
         let mut out = Vec::new();
-        for entry in entries.filter_map(Result::ok) {
+        for entry in self.dir_entries(BUNDLES_DIR)? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(version) = semver::Version::parse(&name) else {
                 continue;

@@ -425,21 +425,9 @@ impl Session {
 
     /// `keys/trust/*.json`: the signed trust changes, by file stem.
     fn trust_records(&self) -> ApiResult<BTreeMap<String, Vec<Envelope>>> {
-        let dir = self.root().join(TRUST_DIR);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-            Err(e) => {
-                return Err(ApiError::new(
-                    ErrorCode::Io,
-                    format!("cannot read `{TRUST_DIR}/`: {e}"),
-                    None,
-                ))
-            }
-        };
         let mut out = BTreeMap::new();
         let mut problems = Vec::new();
-        for entry in entries.filter_map(Result::ok) {
+        for entry in self.dir_entries(TRUST_DIR)? {
             let file = entry.file_name().to_string_lossy().into_owned();
             let Some(stem) = file.strip_suffix(".json") else {
                 continue;

@@ -260,6 +260,19 @@ impl Session {
         crate::diagnostics::sort(&mut report.diagnostics);
     }
 
+    /// The entries of a workspace folder (`rel`); a folder that does not exist has none.
+    pub(crate) fn dir_entries(&self, rel: &str) -> ApiResult<Vec<std::fs::DirEntry>> {
+        match std::fs::read_dir(self.root().join(rel)) {
+            Ok(entries) => Ok(entries.filter_map(Result::ok).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(ApiError::new(
+                ErrorCode::Io,
+                format!("cannot read `{rel}/`: {e}"),
+                None,
+            )),
+        }
+    }
+
     /// Reads a workspace file (path relative to the workspace, confined to it).
     pub fn read_file(&self, rel: &str) -> ApiResult<String> {
         Ok(self.workspace.read_file(rel)?)

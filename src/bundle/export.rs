@@ -409,14 +409,24 @@ fn static_text(policy: &Policy) -> Result<String, BundleProblem> {
     };
     let text = finish_text(&text);
     // Every writer relies on this: the text parses alone, as a static policy, naming its id.
-    match Policy::parse(None, &text) {
-        Ok(parsed) if parsed.annotation("id") == Some(id.as_str()) => Ok(text),
+    let parsed = Policy::parse(None, &text).map(|p| p.annotation("id").map(str::to_owned));
+    reparsed(&id, text, parsed.map_err(|e| e.to_string()))
+}
+
+/// `text` when it parsed (`parsed`: its `@id`) and names `id`; else the problem.
+fn reparsed(
+    id: &str,
+    text: String,
+    parsed: Result<Option<String>, String>,
+) -> Result<String, BundleProblem> {
+    match parsed {
+        Ok(Some(found)) if found == id => Ok(text),
         Ok(_) => Err(policy_problem(
-            &id,
+            id,
             "its Cedar text does not carry its `@id`",
         )),
         Err(e) => Err(policy_problem(
-            &id,
+            id,
             format!("its Cedar text does not parse: {e}"),
         )),
     }
@@ -438,17 +448,8 @@ fn template_text(template: &Template) -> Result<String, BundleProblem> {
             .to_cedar()
     };
     let text = finish_text(&text);
-    match Template::parse(None, &text) {
-        Ok(parsed) if parsed.annotation("id") == Some(id.as_str()) => Ok(text),
-        Ok(_) => Err(policy_problem(
-            &id,
-            "its Cedar text does not carry its `@id`",
-        )),
-        Err(e) => Err(policy_problem(
-            &id,
-            format!("its Cedar text does not parse: {e}"),
-        )),
-    }
+    let parsed = Template::parse(None, &text).map(|t| t.annotation("id").map(str::to_owned));
+    reparsed(&id, text, parsed.map_err(|e| e.to_string()))
 }
 
 /// Sets `annotations.id` in a policy's or template's JSON form.

@@ -24,7 +24,14 @@ impl Db {
              ON CONFLICT (version) DO UPDATE SET hash = excluded.hash, parent = excluded.parent,
                  published_at = excluded.published_at, published_by = excluded.published_by,
                  copied_to = excluded.copied_to",
-            params![b.version, b.hash, b.parent, b.published_at, b.published_by, b.copied_to],
+            params![
+                b.version,
+                b.hash,
+                b.parent,
+                b.published_at,
+                b.published_by,
+                b.copied_to
+            ],
         )?;
         Ok(())
     }

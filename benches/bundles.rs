@@ -43,13 +43,21 @@ fn bundle() -> (Files, Vec<Trusted>) {
         files.insert(format!("policies/f{f:02}.cedar"), text.into_bytes());
     }
     let entities: Vec<serde_json::Value> = (0..10_000)
-        .map(|i| serde_json::json!({"uid": {"type": "Acme::Agent", "id": format!("agent-{i}")},
+        .map(|i| {
+            serde_json::json!({"uid": {"type": "Acme::Agent", "id": format!("agent-{i}")},
             "attrs": {"lifecycle": "active", "risk_tier": "high", "max_ttl_seconds": 300,
                       "allowed_tools": [{"type": "Acme::Tool", "id": format!("tool-{}", i % 50)}]},
-            "parents": []}))
+            "parents": []})
+        })
         .collect();
-    files.insert("entities.json".into(), serde_json::to_vec_pretty(&entities).unwrap());
-    files.insert("schema.cedarschema".into(), mandate::model::generated_schema("Acme").into_bytes());
+    files.insert(
+        "entities.json".into(),
+        serde_json::to_vec_pretty(&entities).unwrap(),
+    );
+    files.insert(
+        "schema.cedarschema".into(),
+        mandate::model::generated_schema("Acme").into_bytes(),
+    );
     let (dana, bob, carol) = (
         SigningKey::from_bytes(&[1; 32]),
         SigningKey::from_bytes(&[2; 32]),
@@ -93,8 +101,15 @@ fn bench(c: &mut Criterion) {
     let (files, trusted) = bundle();
     let total: usize = files.values().map(Vec::len).sum();
     let check = verify::check(&files, &trusted);
-    assert!(check.intact_and_signed() && check.valid_approvals == 2, "{check:?}");
-    eprintln!("# bundle: {} files, {:.1} MB", files.len(), total as f64 / 1e6);
+    assert!(
+        check.intact_and_signed() && check.valid_approvals == 2,
+        "{check:?}"
+    );
+    eprintln!(
+        "# bundle: {} files, {:.1} MB",
+        files.len(),
+        total as f64 / 1e6
+    );
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("b.mandate-bundle");
     archive::write(&files, &zip).unwrap();

@@ -822,7 +822,11 @@ impl Session {
 
     /// Every gate for a bundle, pass or fail with its detail (what `publish` checks).
     pub fn bundle_gates(&self, path: &Path) -> ApiResult<dto::GateReport> {
-        let files = read_bundle(path)?;
+        self.gates_of(&read_bundle(path)?, path)
+    }
+
+    /// The gates for a bundle's files (read once, so what is checked is what is published).
+    fn gates_of(&self, files: &Files, path: &Path) -> ApiResult<dto::GateReport> {
         let config = self.fresh_config_for_gates()?;
         let trusted = self.trusted_keys()?;
         let v = verify::check(&files, &trusted);
@@ -992,7 +996,8 @@ impl Session {
         to: Option<&Path>,
         actor: &str,
     ) -> ApiResult<dto::Published> {
-        let report = self.bundle_gates(path)?;
+        let files = read_bundle(path)?;
+        let report = self.gates_of(&files, path)?;
         if !report.passed {
             let failed: Vec<String> = report
                 .gates
@@ -1021,7 +1026,6 @@ impl Session {
                 .collect();
             return Err(e);
         }
-        let files = read_bundle(path)?;
         let (manifest, hash) =
             Manifest::read(&files).map_err(|p| bundle_error(p, "cannot publish"))?;
         let rel = format!("{BUNDLES_DIR}/{}", manifest.version);

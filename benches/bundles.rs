@@ -26,6 +26,7 @@ fn statement(role: Role, hash: &str, who: &str, key: &SigningKey) -> Statement {
         key: sign::key_id(&key.verifying_key()),
         at: "2026-11-23T10:00:00Z".into(),
         comment: String::new(),
+        previous: None,
     }
 }
 

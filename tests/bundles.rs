@@ -497,6 +497,48 @@ fn keys_listed_by_hand_do_not_count_and_untrusted_signers_fail() {
         serde_json::json!(["bob@acme.example", "dana@acme.example"])
     );
 
+    // Removing eve takes two approvals too; an old approval never counts again.
+    let out = f.json("dana", &["keys", "trust", &eve, "--remove"]);
+    assert_eq!(out["applied"], false, "{out}");
+    let (code, _, err) = f.run("dana", &["keys", "trust", &eve, "--remove"]);
+    assert_eq!(code, 2, "a second approval by dana");
+    assert!(err.contains("already approved"), "{err}");
+    let out = f.json("bob", &["keys", "trust", &eve, "--remove"]);
+    assert_eq!(out["applied"], true, "{out}");
+    assert!(!std::fs::read_to_string(&config).unwrap().contains(&eve));
+    // Dana alone cannot bring eve back with bob's earlier approval.
+    let out = f.json(
+        "dana",
+        &["keys", "trust", &eve, "--owner", "eve@acme.example"],
+    );
+    assert_eq!(out["applied"], false, "{out}");
+    assert_eq!(out["approvals"], 1);
+    // Re-listing her by hand does not trust her either.
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[[trusted_keys]]\nid = \"{eve}\"\nowner = \"eve@acme.example\"\n"
+    ));
+    std::fs::write(&config, text).unwrap();
+    let keys = f.json("dana", &["keys", "list"]);
+    let listed = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == eve.as_str())
+        .unwrap();
+    assert_eq!(listed["status"], "unapproved", "{keys}");
+    // An edited log is refused, naming the entry.
+    let log = f.path().join("keys/trust.json");
+    let mut entries: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    entries.swap(1, 2);
+    std::fs::write(&log, serde_json::to_string(&entries).unwrap()).unwrap();
+    let (code, _, err) = f.run("dana", &["keys", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("entry 2 does not follow entry 1"), "{err}");
+    entries.swap(1, 2);
+    std::fs::write(&log, serde_json::to_string(&entries).unwrap()).unwrap();
+
     // A workspace that trusts neither: the published bundle's author fails.
     let other = crate::support::demo();
     let v = mandate()

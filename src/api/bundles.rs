@@ -1301,6 +1301,7 @@ fn statement_envelope(
             key: local.id.clone(),
             at: now(),
             comment: comment.trim().to_owned(),
+            previous: None,
         },
         signing,
     )

@@ -580,7 +580,7 @@ pub enum KeyTrust {
     Trusted,
     /// Trusted, with a removal awaiting approvals.
     RemovalPending,
-    /// Proposed in `keys/trust/`, awaiting approvals; not listed yet.
+    /// Proposed in `keys/trust.json`, awaiting approvals; not listed yet.
     Pending,
     /// Listed in `mandate.toml` without the approvals that make it count (e.g. added by
     /// hand): its signatures do not count.

@@ -1,6 +1,6 @@
 //! Signing keys (`mandate keys`): private keys on this machine, outside any workspace;
 //! trusted public keys in `mandate.toml`, each but the first justified by approvals from
-//! already-trusted keys, kept as DSSE envelopes in `keys/trust/`.
+//! already-trusted keys, kept as DSSE envelopes in the hash-chained log `keys/trust.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,8 +15,8 @@ use crate::error::ErrorCode;
 use crate::store::NewAuditEntry;
 use crate::workspace::{Config, Workspace, CONFIG_FILE};
 
-/// Where trust approvals are kept in a workspace.
-pub const TRUST_DIR: &str = "keys/trust";
+/// The trust log: every signed trust change, in order, each chained to the one before.
+pub const TRUST_LOG: &str = "keys/trust.json";
 
 fn key_error(message: impl Into<String>, help: &str) -> ApiError {
     ApiError::new(ErrorCode::KeyRefused, message, Some(help))
@@ -50,11 +50,39 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// How trust stands for the keys `mandate.toml` lists and the pending proposals.
+/// One key as the trust log leaves it.
+#[derive(Debug, Clone, Default)]
+struct KeyLog {
+    owner: String,
+    /// Trusted by the log.
+    state: bool,
+    /// Owners approving the change away from `state`, not yet enough.
+    toward: BTreeSet<String>,
+    /// Owners whose approvals made the last change.
+    by: BTreeSet<String>,
+}
+
+/// How trust stands: `mandate.toml`, the log replayed, and what each key shows.
 struct TrustState {
     config: Config,
+    /// Listed in `mandate.toml` and trusted by the log.
     trusted: Vec<Trusted>,
+    keys: BTreeMap<String, KeyLog>,
     views: Vec<dto::TrustedKeyView>,
+    /// The hash the next log entry chains to.
+    head: Option<String>,
+}
+
+/// Approvals a change of `id` needs: other trusted people, capped by `cap` (at least one).
+fn needed(set: &[Trusted], id: &str, cap: u32) -> u32 {
+    let others: BTreeSet<&str> = set
+        .iter()
+        .filter(|t| t.id != id)
+        .map(|t| t.owner.as_str())
+        .collect();
+    u32::try_from(others.len())
+        .unwrap_or(u32::MAX)
+        .clamp(1, cap.max(1))
 }
 
 impl Session {
@@ -63,81 +91,118 @@ impl Session {
         Ok(Workspace::open(self.root())?.config().clone())
     }
 
-    /// The keys whose signatures count: the first key, then — until nothing changes — each
-    /// listed key with enough valid trust approvals from keys already counted.
+    /// The keys whose signatures count: listed in `mandate.toml` and trusted by the trust
+    /// log (the first key from the start; every other through approvals).
     pub(crate) fn trusted_keys(&self) -> ApiResult<Vec<Trusted>> {
         Ok(self.trust_state()?.trusted)
     }
 
+    /// Replays `keys/trust.json` in order. Each entry names the hash of the one before it,
+    /// so entries cannot be moved, dropped from the middle or slipped in; an entry counts
+    /// when its signer was trusted at that point of the log and is not the key it is about;
+    /// a change applies when enough people approved it since the key's last change, so an
+    /// old approval never counts twice.
     fn trust_state(&self) -> ApiResult<TrustState> {
         let config = self.fresh_config()?;
-        let needed_cap = config.gates.key_approvals.max(1);
-        let mut trusted: Vec<Trusted> = config
-            .trusted_keys
-            .iter()
-            .filter(|k| k.first)
-            .take(1)
-            .map(|k| Trusted {
-                id: k.id.clone(),
-                owner: k.owner.clone(),
-            })
-            .collect();
-        let records: BTreeMap<String, Vec<Envelope>> = self.trust_records()?;
-        let approvals_of = |id: &str, owner: &str, role: Role, trusted: &[Trusted]| {
-            let mut owners = BTreeSet::new();
-            for env in records.get(&record_name(id)).into_iter().flatten() {
-                let Ok(s) = sign::open(env) else { continue };
-                let by_trusted = trusted
-                    .iter()
-                    .any(|t| t.id == s.key && t.owner == s.signer && t.id != id);
-                if s.role == role && s.subject == id && s.subject_name == owner && by_trusted {
-                    owners.insert(s.signer);
+        let cap = config.gates.key_approvals;
+        let log = self.trust_log()?;
+        let mut set: Vec<Trusted> = Vec::new();
+        let mut keys: BTreeMap<String, KeyLog> = BTreeMap::new();
+        if let Some(first) = config.trusted_keys.iter().find(|k| k.first) {
+            set.push(Trusted {
+                id: first.id.clone(),
+                owner: first.owner.clone(),
+            });
+            keys.insert(
+                first.id.clone(),
+                KeyLog {
+                    owner: first.owner.clone(),
+                    state: true,
+                    ..KeyLog::default()
+                },
+            );
+        }
+        let mut head: Option<String> = None;
+        let mut problems = Vec::new();
+        for (i, env) in log.iter().enumerate() {
+            let s = match sign::open(env) {
+                Ok(s) => s,
+                Err(e) => {
+                    problems.push(format!("entry {}: {e}", i + 1));
+                    break;
                 }
-            }
-            owners
-        };
-        let needed = |trusted: &[Trusted], id: &str| {
-            let others: BTreeSet<&str> = trusted
-                .iter()
-                .filter(|t| t.id != id)
-                .map(|t| t.owner.as_str())
-                .collect();
-            (others.len() as u32).clamp(1, needed_cap)
-        };
-        loop {
-            let before = trusted.len();
-            for key in &config.trusted_keys {
-                if trusted.iter().any(|t| t.id == key.id) {
-                    continue;
-                }
-                let got = approvals_of(&key.id, &key.owner, Role::Trust, &trusted).len() as u32;
-                if got >= needed(&trusted, &key.id) {
-                    trusted.push(Trusted {
-                        id: key.id.clone(),
-                        owner: key.owner.clone(),
-                    });
-                }
-            }
-            if trusted.len() == before {
+            };
+            if s.previous != head {
+                problems.push(format!(
+                    "entry {} does not follow entry {}: the log was reordered or edited",
+                    i + 1,
+                    i
+                ));
                 break;
             }
+            head = Some(sign::entry_hash(env));
+            if !matches!(s.role, Role::Trust | Role::Untrust)
+                || !crate::workspace::is_key_id(&s.subject)
+            {
+                continue;
+            }
+            let signer_trusted =
+                s.key != s.subject && set.iter().any(|t| t.id == s.key && t.owner == s.signer);
+            let need = needed(&set, &s.subject, cap);
+            let entry = keys.entry(s.subject.clone()).or_insert_with(|| KeyLog {
+                owner: s.subject_name.clone(),
+                ..KeyLog::default()
+            });
+            let wants = s.role == Role::Trust;
+            if !signer_trusted || entry.owner != s.subject_name || wants == entry.state {
+                continue;
+            }
+            entry.toward.insert(s.signer.clone());
+            if u32::try_from(entry.toward.len()).unwrap_or(u32::MAX) >= need {
+                entry.state = wants;
+                entry.by = std::mem::take(&mut entry.toward);
+                if wants {
+                    set.push(Trusted {
+                        id: s.subject.clone(),
+                        owner: s.subject_name.clone(),
+                    });
+                } else {
+                    set.retain(|t| t.id != s.subject);
+                }
+            }
         }
+        if !problems.is_empty() {
+            return Err(ApiError {
+                code: ErrorCode::ConfigInvalid,
+                message: format!("`{TRUST_LOG}` is broken: {}", problems.join("; ")),
+                help: Some(
+                    "the trust log is written by `mandate keys trust`; restore it from git".into(),
+                ),
+                diagnostics: Vec::new(),
+            });
+        }
+        let trusted: Vec<Trusted> = set
+            .iter()
+            .filter(|t| {
+                config
+                    .trusted_keys
+                    .iter()
+                    .any(|k| k.id == t.id && k.owner == t.owner)
+            })
+            .cloned()
+            .collect();
         let local: BTreeSet<String> = local_keys()
             .map(|keys| keys.into_iter().map(|k| k.id).collect())
             .unwrap_or_default();
         let mut views = Vec::new();
         for key in &config.trusted_keys {
+            let log = keys.get(&key.id).cloned().unwrap_or_default();
             let is_trusted = trusted.iter().any(|t| t.id == key.id);
-            let trusts = approvals_of(&key.id, &key.owner, Role::Trust, &trusted);
-            let untrusts = approvals_of(&key.id, &key.owner, Role::Untrust, &trusted);
-            let status = if key.first && is_trusted {
-                dto::KeyTrust::First
-            } else if is_trusted && !untrusts.is_empty() {
-                dto::KeyTrust::RemovalPending
-            } else if is_trusted {
-                dto::KeyTrust::Trusted
-            } else {
-                dto::KeyTrust::Unapproved
+            let status = match (is_trusted, log.toward.is_empty()) {
+                (true, false) => dto::KeyTrust::RemovalPending,
+                (true, true) if key.first => dto::KeyTrust::First,
+                (true, true) => dto::KeyTrust::Trusted,
+                (false, _) => dto::KeyTrust::Unapproved,
             };
             views.push(dto::TrustedKeyView {
                 id: key.id.clone(),
@@ -145,43 +210,37 @@ impl Session {
                 owner: key.owner.clone(),
                 status,
                 added_at: key.added_at.clone(),
-                approvals: if status == dto::KeyTrust::RemovalPending {
-                    untrusts.into_iter().collect()
+                approvals: if status == dto::KeyTrust::Trusted {
+                    log.by.into_iter().collect()
                 } else {
-                    trusts.into_iter().collect()
+                    log.toward.into_iter().collect()
                 },
-                needed: needed(&trusted, &key.id),
+                needed: needed(&set, &key.id, cap),
                 local: local.contains(&key.id),
             });
         }
-        // Proposals for keys not listed yet.
-        for (name, envs) in &records {
-            let Some(first) = envs.iter().find_map(|e| sign::open(e).ok()) else {
-                continue;
-            };
-            if first.role != Role::Trust
-                || record_name(&first.subject) != *name
-                || config.trusted_keys.iter().any(|k| k.id == first.subject)
+        for (id, log) in &keys {
+            if log.state || log.toward.is_empty() || config.trusted_keys.iter().any(|k| &k.id == id)
             {
                 continue;
             }
-            let approvals =
-                approvals_of(&first.subject, &first.subject_name, Role::Trust, &trusted);
             views.push(dto::TrustedKeyView {
-                id: first.subject.clone(),
-                short_id: sign::short_id(&first.subject),
-                owner: first.subject_name.clone(),
+                id: id.clone(),
+                short_id: sign::short_id(id),
+                owner: log.owner.clone(),
                 status: dto::KeyTrust::Pending,
                 added_at: None,
-                approvals: approvals.into_iter().collect(),
-                needed: needed(&trusted, &first.subject),
-                local: local.contains(&first.subject),
+                approvals: log.toward.iter().cloned().collect(),
+                needed: needed(&set, id, cap),
+                local: local.contains(id),
             });
         }
         Ok(TrustState {
             config,
             trusted,
+            keys,
             views,
+            head,
         })
     }
 
@@ -221,11 +280,7 @@ impl Session {
             ));
         }
         let listed = state.config.trusted_keys.iter().find(|k| k.id == req.key);
-        let pending_owner = self
-            .trust_records()?
-            .get(&record_name(&req.key))
-            .and_then(|envs| envs.iter().find_map(|e| sign::open(e).ok()))
-            .map(|s| s.subject_name);
+        let pending_owner = state.keys.get(&req.key).map(|k| k.owner.clone());
         let local_owner = local_keys()
             .unwrap_or_default()
             .into_iter()
@@ -246,12 +301,9 @@ impl Session {
                 ))
             }
         };
-        if req.remove && listed.is_none() {
+        if req.remove && !state.trusted.iter().any(|t| t.id == req.key) {
             return Err(key_error(
-                format!(
-                    "`{}` is not listed in `{CONFIG_FILE}`",
-                    sign::short_id(&req.key)
-                ),
+                format!("`{}` is not trusted here", sign::short_id(&req.key)),
                 "`mandate keys list` shows the trusted keys",
             ));
         }
@@ -273,10 +325,15 @@ impl Session {
                     "run `mandate keys trust` with the id of a key on this machine (`mandate keys generate` makes one)",
                 ));
             }
-            self.append_trust(
+            self.append_trust(&sign_statement(
+                role,
                 &req.key,
-                &sign_statement(role, &req.key, &owner, &local, &signing, &req.comment),
-            )?;
+                &owner,
+                &local,
+                &signing,
+                &req.comment,
+                state.head.clone(),
+            ))?;
             self.add_trusted_key(&req.key, &owner, true)?;
             self.audit_trust(
                 actor,
@@ -310,16 +367,37 @@ impl Session {
                 "ask another trusted key holder to approve it",
             ));
         }
-        self.append_trust(
+        if state
+            .keys
+            .get(&req.key)
+            .is_some_and(|k| k.toward.contains(&local.owner))
+        {
+            return Err(key_error(
+                format!(
+                    "`{}` already approved this change of `{owner}`",
+                    local.owner
+                ),
+                "one approval per person counts; another trusted key holder approves next",
+            ));
+        }
+        let need = needed(&state.trusted, &req.key, state.config.gates.key_approvals);
+        self.append_trust(&sign_statement(
+            role,
             &req.key,
-            &sign_statement(role, &req.key, &owner, &local, &signing, &req.comment),
-        )?;
+            &owner,
+            &local,
+            &signing,
+            &req.comment,
+            state.head.clone(),
+        ))?;
         let after = self.trust_state()?;
-        let view = after.views.iter().find(|v| v.id == req.key).cloned();
-        let (got, needed) = view
-            .as_ref()
-            .map_or((0, 1), |v| (v.approvals.len() as u32, v.needed));
-        let applied = got >= needed;
+        let log = after.keys.get(&req.key).cloned().unwrap_or_default();
+        let applied = log.state != req.remove;
+        let (got, needed) = if applied {
+            (u32::try_from(log.by.len()).unwrap_or(u32::MAX), need)
+        } else {
+            (u32::try_from(log.toward.len()).unwrap_or(u32::MAX), need)
+        };
         let message = if applied && req.remove {
             self.remove_trusted_key(&req.key)?;
             format!("removed: approved by {got} of {needed} trusted key holder(s)")
@@ -328,7 +406,7 @@ impl Session {
             if listed.is_none() {
                 self.add_trusted_key(&req.key, &owner, false)?;
             }
-            let alone = if needed == 1 && after.trusted.len() == 1 {
+            let alone = if needed == 1 && state.trusted.len() == 1 {
                 " (by the only trusted key: add a second person before relying on two-person approval)"
             } else {
                 ""
@@ -423,65 +501,50 @@ impl Session {
         Ok(())
     }
 
-    /// `keys/trust/*.json`: the signed trust changes, by file stem.
-    fn trust_records(&self) -> ApiResult<BTreeMap<String, Vec<Envelope>>> {
-        let mut out = BTreeMap::new();
-        let mut problems = Vec::new();
-        for entry in self.dir_entries(TRUST_DIR)? {
-            let file = entry.file_name().to_string_lossy().into_owned();
-            let Some(stem) = file.strip_suffix(".json") else {
-                continue;
-            };
-            let rel = format!("{TRUST_DIR}/{file}");
-            let text = std::fs::read_to_string(entry.path()).map_err(|e| {
-                ApiError::new(ErrorCode::Io, format!("cannot read `{rel}`: {e}"), None)
-            })?;
-            match serde_json::from_str::<Vec<Envelope>>(&text) {
-                Ok(envs) => {
-                    out.insert(stem.to_owned(), envs);
-                }
-                Err(e) => problems.push(crate::diagnostics::Diagnostic::at_line(
-                    &rel,
-                    e.line(),
-                    e.column(),
-                    crate::diagnostics::Severity::Error,
-                    "keys::trust_record",
-                    format!("not a JSON array of signed trust statements: {e}"),
-                    Some(
-                        "trust records are written by `mandate keys trust`; restore it from git"
-                            .into(),
-                    ),
-                )),
+    /// `keys/trust.json`: the signed trust changes, in order.
+    fn trust_log(&self) -> ApiResult<Vec<Envelope>> {
+        let path = self.root().join(TRUST_LOG);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(ApiError::new(
+                    ErrorCode::Io,
+                    format!("cannot read `{TRUST_LOG}`: {e}"),
+                    None,
+                ))
             }
-        }
-        if !problems.is_empty() {
-            return Err(ApiError {
-                code: ErrorCode::ConfigInvalid,
-                message: format!("{} trust record(s) do not parse", problems.len()),
-                help: Some("restore them from git".into()),
-                diagnostics: problems,
-            });
-        }
-        Ok(out)
+        };
+        serde_json::from_str(&text).map_err(|e| ApiError {
+            code: ErrorCode::ConfigInvalid,
+            message: format!("`{TRUST_LOG}` does not parse"),
+            help: Some(
+                "the trust log is written by `mandate keys trust`; restore it from git".into(),
+            ),
+            diagnostics: vec![crate::diagnostics::Diagnostic::at_line(
+                TRUST_LOG,
+                e.line(),
+                e.column(),
+                crate::diagnostics::Severity::Error,
+                "keys::trust_log",
+                format!("not a JSON array of signed trust statements: {e}"),
+                None,
+            )],
+        })
     }
 
-    fn append_trust(&self, key: &str, env: &Envelope) -> ApiResult<()> {
-        let mut records = self.trust_records()?;
-        let list = records.entry(record_name(key)).or_default();
-        list.push(env.clone());
-        let text = serde_json::to_string_pretty(list)
+    fn append_trust(&self, env: &Envelope) -> ApiResult<()> {
+        let mut log = self.trust_log()?;
+        log.push(env.clone());
+        let text = serde_json::to_string_pretty(&log)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?;
-        std::fs::create_dir_all(self.root().join(TRUST_DIR)).map_err(|e| {
-            ApiError::new(
-                ErrorCode::Io,
-                format!("cannot create `{TRUST_DIR}/`: {e}"),
-                None,
-            )
-        })?;
-        self.workspace.write_file(
-            &format!("{TRUST_DIR}/{}.json", record_name(key)),
-            format!("{text}\n").as_bytes(),
-        )?;
+        if let Some(dir) = self.root().join(TRUST_LOG).parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                ApiError::new(ErrorCode::Io, format!("cannot create `keys/`: {e}"), None)
+            })?;
+        }
+        self.workspace
+            .write_file(TRUST_LOG, format!("{text}\n").as_bytes())?;
         Ok(())
     }
 
@@ -559,15 +622,6 @@ impl Session {
     }
 }
 
-/// The file stem of a key's trust record: the first 16 hex digits of its id.
-fn record_name(id: &str) -> String {
-    id.strip_prefix("ed25519:")
-        .unwrap_or(id)
-        .chars()
-        .take(16)
-        .collect()
-}
-
 fn sign_statement(
     role: Role,
     subject: &str,
@@ -575,6 +629,7 @@ fn sign_statement(
     local: &LocalKey,
     signing: &SigningKey,
     comment: &str,
+    previous: Option<String>,
 ) -> Envelope {
     sign::sign(
         &Statement {
@@ -586,6 +641,7 @@ fn sign_statement(
             key: local.id.clone(),
             at: now(),
             comment: comment.trim().to_owned(),
+            previous,
         },
         signing,
     )

@@ -20,7 +20,7 @@ pub mod settings;
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 pub use bundles::{read_bundle, BUNDLES_DIR, DRAFTS_DIR};
 pub use explain::{explain_files, find_record};
-pub use keys::{generate_key, key_store, local_keys, TRUST_DIR};
+pub use keys::{generate_key, key_store, local_keys, TRUST_LOG};
 pub use replay::{run_header, ReplayHooks, ReplayOptions};
 pub use reviews::AckTarget;
 

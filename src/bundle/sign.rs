@@ -74,6 +74,15 @@ pub struct Statement {
     pub at: String,
     #[serde(default)]
     pub comment: String,
+    /// For trust changes: the sha256 of the previous entry of the trust log (`None` for the
+    /// first), so entries cannot be reordered or slipped in between.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+}
+
+/// The hash an entry of the trust log is chained by: sha256 of its payload (base64 text).
+pub fn entry_hash(envelope: &Envelope) -> String {
+    super::sha256(envelope.payload.as_bytes())
 }
 
 /// One DSSE signature.
@@ -117,7 +126,9 @@ pub fn key_id(key: &VerifyingKey) -> String {
 /// The short form people read: `ed25519:` and the first 12 hex digits.
 pub fn short_id(id: &str) -> String {
     match id.strip_prefix("ed25519:") {
-        Some(hex) if hex.len() > 12 => format!("ed25519:{}…", &hex[..12]),
+        Some(hex) if hex.chars().count() > 12 => {
+            format!("ed25519:{}…", hex.chars().take(12).collect::<String>())
+        }
         _ => id.to_owned(),
     }
 }
@@ -125,7 +136,9 @@ pub fn short_id(id: &str) -> String {
 /// The short form of a bundle hash: `sha256:` and the first 12 hex digits.
 pub fn short_hash(hash: &str) -> String {
     match hash.strip_prefix("sha256:") {
-        Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
+        Some(hex) if hex.chars().count() > 12 => {
+            format!("sha256:{}…", hex.chars().take(12).collect::<String>())
+        }
         _ => hash.to_owned(),
     }
 }
@@ -453,6 +466,7 @@ mod tests {
             key: key_id(&key.verifying_key()),
             at: "2026-11-23T10:00:00Z".into(),
             comment: String::new(),
+            previous: None,
         }
     }
 
@@ -496,6 +510,12 @@ mod tests {
         assert!(public_key("rsa:00").unwrap_err().contains("ed25519:"));
         assert!(public_key("ed25519:zz").unwrap_err().contains("64 hex"));
         assert_eq!(short_id(&id).chars().count(), "ed25519:".len() + 13);
+        // Untrusted text never panics mid-character.
+        assert_eq!(
+            short_id("ed25519:aaaaaaaaaaaébbbb"),
+            "ed25519:aaaaaaaaaaaé…"
+        );
+        assert_eq!(short_hash("sha256:ééééééééééééé"), "sha256:éééééééééééé…");
     }
 
     #[test]

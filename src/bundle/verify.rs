@@ -251,6 +251,7 @@ mod tests {
             key: sign::key_id(&k.verifying_key()),
             at: "2026-11-23T10:00:00Z".into(),
             comment: String::new(),
+            previous: None,
         }
     }
 

@@ -231,7 +231,7 @@ impl Default for CoverageConfig {
 }
 
 /// A public key whose signatures count (`[[trusted_keys]]`). Every key but the first of a
-/// workspace is trusted only through approvals recorded in `keys/trust/`.
+/// workspace is trusted only through approvals recorded in `keys/trust.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedKey {

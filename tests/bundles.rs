@@ -303,6 +303,28 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
         "{err}"
     );
 
+    // Build metadata does not make a version newer; only publish writes into bundles/.
+    let (code, _, err) = f.run("dana", &["bundle", "build", "--version", "1.0.0+hotfix"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not greater than the last published 1.0.0"),
+        "{err}"
+    );
+    let (code, _, err) = f.run(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--version",
+            "9.9.9",
+            "--out",
+            "bundles/9.9.9",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("is inside `bundles/`"), "{err}");
+    assert!(!f.path().join("bundles/9.9.9").exists());
+
     // A second bundle: tighter TTLs. Its evidence replays against @published.
     let path = f.path().join("policies/credentials.cedar");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -609,6 +631,28 @@ fn hostile_archives_are_refused_before_anything_is_written() {
     );
     assert!(
         !f.keys.path().join("escaped.cedar").exists() && !f.path().join("escaped.cedar").exists()
+    );
+    // Verifying it fails (exit 1) with every refused entry named.
+    let (code, out, _) = f.run(
+        "dana",
+        &[
+            "--format",
+            "json",
+            "bundle",
+            "verify",
+            evil.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["file"] == "../../escaped.cedar"),
+        "{report}"
     );
     let after = walkdir::WalkDir::new(f.path()).into_iter().count();
     assert_eq!(before, after, "nothing written");

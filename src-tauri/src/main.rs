@@ -414,8 +414,8 @@ fn keys_view(state: State<'_, AppState>) -> Result<KeysView, ApiError> {
 }
 
 #[tauri::command]
-fn generate_key(owner: String) -> Result<LocalKey, ApiError> {
-    mandate::api::generate_key(&owner, None)
+fn generate_key(state: State<'_, AppState>, owner: String) -> Result<LocalKey, ApiError> {
+    state.session()?.generate_key(&owner, None)
 }
 
 #[tauri::command]

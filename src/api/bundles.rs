@@ -159,8 +159,9 @@ impl Session {
         Ok(out)
     }
 
-    /// The policies of `@published` (the newest published bundle), `@bundle:VERSION`, or
-    /// `@none` (no policies: everything denied); `None` when `spec` is none of those.
+    /// The policies of `@published` (the newest published bundle), `@bundle:VERSION` (or
+    /// `@bundle:PATH`, a built bundle), or `@none` (no policies: everything denied); `None`
+    /// when `spec` is none of those.
     pub(crate) fn bundle_side(
         &self,
         which: &str,
@@ -202,6 +203,21 @@ impl Session {
             Some(spec.strip_prefix("@bundle:")?)
         };
         Some((|| {
+            // `@bundle:PATH`: a built bundle (a draft) rather than a published version.
+            if let Some(path) = wanted
+                .filter(|v| semver::Version::parse(v).is_err())
+                .map(Path::new)
+                .filter(|p| p.exists())
+            {
+                let files = read_bundle(path)?;
+                let (manifest, _) =
+                    Manifest::read(&files).map_err(|p| bundle_error(p, &format!("`{spec}`")))?;
+                let problems = manifest.check_files(&files);
+                if !problems.is_empty() {
+                    return Err(bundle_error(problems, &format!("`{spec}`")));
+                }
+                return Ok((check(bundle_sources(&files)), format!("`{spec}`")));
+            }
             let published = self.published_bundles()?;
             let found = match wanted {
                 None => published.last().ok_or_else(|| {
@@ -275,7 +291,7 @@ impl Session {
             }),
         };
         if let Some(b) = last {
-            if version <= b.version {
+            if version.cmp_precedence(&b.version) != std::cmp::Ordering::Greater {
                 return Err(ApiError::new(
                     ErrorCode::InvalidArgument,
                     format!(
@@ -331,7 +347,12 @@ impl Session {
                 .collect(),
         };
         files.insert(evidence::VALIDATION.into(), json_bytes(&validation)?);
-        let replay = self.evidence_replay(req.set.as_deref(), last, actor)?;
+        let replay = self.evidence_replay(
+            req.set.as_deref(),
+            last,
+            (super::replay::WORKING_COPY.to_owned(), candidate.clone()),
+            actor,
+        )?;
         let scope = self.evidence_scope(&replay);
         files.insert(evidence::REPLAY.into(), json_bytes(&replay)?);
         files.insert(evidence::SCOPE.into(), json_bytes(&scope)?);
@@ -390,6 +411,24 @@ impl Session {
             Some(o) => PathBuf::from(o),
             None => self.root().join(DRAFTS_DIR).join(version.to_string()),
         };
+        // Only `publish` writes into `bundles/`, after the gates.
+        let published_dir = std::fs::canonicalize(self.root())
+            .unwrap_or_else(|_| self.root().to_path_buf())
+            .join(BUNDLES_DIR);
+        let out_abs = std::path::absolute(&out).unwrap_or_else(|_| out.clone());
+        let out_parent = out_abs
+            .parent()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .unwrap_or_else(|| out_abs.clone());
+        if out_parent.starts_with(&published_dir)
+            || out_abs.starts_with(self.root().join(BUNDLES_DIR))
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{}` is inside `{BUNDLES_DIR}/`", out.display()),
+                Some("build elsewhere (the default is .mandate/drafts/VERSION); `mandate bundle publish` puts a bundle into bundles/ once its gates pass"),
+            ));
+        }
         if out.exists() && req.out.is_none() {
             std::fs::remove_dir_all(&out).map_err(|e| {
                 ApiError::new(
@@ -421,6 +460,7 @@ impl Session {
         &self,
         set: Option<&str>,
         last: Option<&PublishedBundle>,
+        candidate: (String, cedar_policy::PolicySet),
         actor: &str,
     ) -> ApiResult<Replay> {
         let (baseline, baseline_label, baseline_hash) = match last {
@@ -464,14 +504,20 @@ impl Session {
             }
             Ok(())
         };
-        let run = self.replay_set(
+        let baseline_set = match self.bundle_side("baseline", &baseline) {
+            Some(side) => side?,
+            None => return Err(internal("a bundle side that is not one")),
+        };
+        let run = self.replay_with(
             &ReplayOptions {
                 set: set.clone(),
-                baseline: Some(baseline),
-                candidate: None,
+                baseline: Some(baseline.clone()),
+                candidate: Some(candidate.0.clone()),
                 since: None,
                 until: None,
             },
+            (baseline, baseline_set),
+            candidate,
             actor,
             ReplayHooks {
                 each: Some(&mut each),
@@ -745,10 +791,39 @@ impl Session {
         path: &Path,
         require_approved: bool,
     ) -> ApiResult<dto::VerifyReport> {
-        let files = read_bundle(path)?;
+        let files = match read_bundle(path) {
+            Ok(f) => f,
+            // A refused archive fails verification like any other problem.
+            Err(e) if e.code == ErrorCode::BundleInvalid => {
+                let problems: Vec<BundleProblem> = e
+                    .diagnostics
+                    .iter()
+                    .map(|d| BundleProblem::new(d.file.clone(), d.message.clone()))
+                    .collect();
+                return Ok(dto::VerifyReport {
+                    path: path.display().to_string(),
+                    verification: verify::Verification {
+                        hash: None,
+                        manifest: None,
+                        integrity: problems.clone(),
+                        author: None,
+                        approvals: Vec::new(),
+                        valid_approvals: 0,
+                    },
+                    required_approvals: None,
+                    approved: false,
+                    chain: dto::ChainStatus::NotChecked,
+                    chain_detail: "not checked: the archive was refused".into(),
+                    problems,
+                    ok: false,
+                });
+            }
+            Err(e) => return Err(e),
+        };
         let verification = verify::check(&files, &self.trusted_keys()?);
         let mut problems = verification.integrity.clone();
         match &verification.author {
+            None if verification.manifest.is_none() => {}
             None => problems.push(BundleProblem::new(
                 SIGNATURES,
                 "missing: the bundle is not signed by its author (`mandate bundle sign`)",
@@ -759,16 +834,21 @@ impl Session {
             )),
             Some(_) => {}
         }
+        // What the bundle recorded, at no less than this workspace's count for its tier (a
+        // bundle that records no scope counts as critical).
+        let counts = self.fresh_config_for_gates()?.require_approvals;
         let scope: Option<Scope> = read_json(&files, evidence::SCOPE).ok().flatten();
-        let required = scope.as_ref().map(|s| s.required_approvals);
-        let approved = verification.valid_approvals >= required.unwrap_or(1);
+        let needed = scope.as_ref().map_or(counts.for_tier("critical"), |s| {
+            s.required_approvals.max(counts.for_tier(&s.highest_tier))
+        });
+        let required = Some(needed);
+        let approved = verification.valid_approvals >= needed;
         if require_approved && !approved {
             problems.push(BundleProblem::new(
                 APPROVALS,
                 format!(
                     "{} valid approval(s) of {} required",
-                    verification.valid_approvals,
-                    required.unwrap_or(1)
+                    verification.valid_approvals, needed
                 ),
             ));
         }
@@ -829,7 +909,7 @@ impl Session {
     fn gates_of(&self, files: &Files, path: &Path) -> ApiResult<dto::GateReport> {
         let config = self.fresh_config_for_gates()?;
         let trusted = self.trusted_keys()?;
-        let v = verify::check(&files, &trusted);
+        let v = verify::check(files, &trusted);
         let (Some(manifest), Some(hash)) = (v.manifest.clone(), v.hash.clone()) else {
             return Err(bundle_error(v.integrity, &format!("`{}`", path.display())));
         };
@@ -853,10 +933,9 @@ impl Session {
         facts.order = match last {
             None if manifest.parent.is_none() => Ok(format!("{version}: the first bundle")),
             None => Err("names a parent, but nothing is published here".into()),
-            Some(b) if version <= b.version => Err(format!(
-                "{version} is not greater than the published {}",
-                b.version
-            )),
+            Some(b) if version.cmp_precedence(&b.version) != std::cmp::Ordering::Greater => Err(
+                format!("{version} is not greater than the published {}", b.version),
+            ),
             Some(b) if manifest.parent.as_deref() != Some(&b.hash) => Err(format!(
                 "its parent is not the last published bundle ({} {}): rebuild it",
                 b.version,
@@ -866,9 +945,9 @@ impl Session {
         };
         // Strict validation of the bundle's own policies against its own schema, and the
         // fail-open lint.
-        let schema = text_of(&files, "schema.cedarschema");
+        let schema = text_of(files, "schema.cedarschema");
         let mut report = policy::Checker::default().check(
-            bundle_sources(&files),
+            bundle_sources(files),
             &policy::Settings {
                 schema: Some(&schema),
                 namespace: Some(&manifest.namespace),
@@ -897,22 +976,35 @@ impl Session {
             .filter(|d| d.code == "lint::forbid_can_error")
             .map(|d| format!("{}:{}", d.file, d.line))
             .collect();
-        let replay: Option<Replay> = read_json(&files, evidence::REPLAY)?;
-        facts.replay_errors = replay
-            .as_ref()
-            .and_then(|r| r.set.as_ref().map(|_| r.candidate_errors));
+        // Replay errors and the approvals needed are worked out again here, on the bundle's
+        // own policies against the published bundle: the evidence files are the author's.
+        let recorded: Option<Replay> = read_json(files, evidence::REPLAY)?;
+        let set = match recorded.as_ref().and_then(|r| r.set.clone()) {
+            Some(s) if self.db()?.request_set_id(&s)?.is_some() => Some(s),
+            _ => None,
+        };
+        let recorded_scope: Option<Scope> = read_json(files, evidence::SCOPE)?;
+        let mut required =
+            recorded_scope
+                .as_ref()
+                .map_or(config.require_approvals.for_tier("critical"), |s| {
+                    s.required_approvals
+                        .max(config.require_approvals.for_tier(&s.highest_tier))
+                });
         if report.error_count() == 0 {
-            let set = policy_digest_of(&report);
-            facts.review = self.review_fact(&set)?;
+            let digest = policy_digest_of(&report);
+            facts.review = self.review_fact(&digest, last)?;
+            let label = format!("bundle {}", manifest.version);
+            let replay = self.evidence_replay(
+                set.as_deref(),
+                last,
+                (label, report.set.clone()),
+                "mandate (publish gates)",
+            )?;
+            facts.replay_errors = replay.set.as_ref().map(|_| replay.candidate_errors);
+            required = required.max(self.evidence_scope(&replay).required_approvals);
         }
-        let scope: Option<Scope> = read_json(&files, evidence::SCOPE)?;
-        // The tier the bundle recorded, at today's `[gates]` counts — never fewer than it
-        // recorded.
-        facts.required_approvals =
-            scope.map_or(config.require_approvals.for_tier("critical"), |s| {
-                s.required_approvals
-                    .max(config.require_approvals.for_tier(&s.highest_tier))
-            });
+        facts.required_approvals = required;
         facts.valid_approvals = v.valid_approvals;
         facts.approval_problems = v
             .approvals
@@ -942,7 +1034,7 @@ impl Session {
             })
             .map(|f| format!("{}: {}", f.subject, f.message))
             .collect();
-        let coverage: Option<Coverage> = read_json(&files, evidence::COVERAGE)?;
+        let coverage: Option<Coverage> = read_json(files, evidence::COVERAGE)?;
         let before: Option<Coverage> = match last {
             Some(b) => read_json(&b.files, evidence::COVERAGE)?,
             None => None,
@@ -950,7 +1042,7 @@ impl Session {
         if let (Some(now), Some(before)) = (&coverage, &before) {
             facts.coverage_reductions = now.reductions(before);
         }
-        let acks: Option<Acknowledgements> = read_json(&files, evidence::ACKNOWLEDGEMENTS)?;
+        let acks: Option<Acknowledgements> = read_json(files, evidence::ACKNOWLEDGEMENTS)?;
         facts.coverage_ack = acks.and_then(|a| a.coverage_reduction);
         let gates = gates::evaluate(&facts, &config);
         Ok(dto::GateReport {
@@ -969,11 +1061,25 @@ impl Session {
     }
 
     /// The best review of policies with this digest: approved and fully acknowledged first.
-    fn review_fact(&self, digest: &str) -> ApiResult<Option<ReviewFact>> {
+    /// A review counts when its candidate is exactly these policies and its baseline exactly
+    /// the published ones (no policies before the first bundle): a review of the change
+    /// against anything else reviewed another change.
+    fn review_fact(
+        &self,
+        digest: &str,
+        last: Option<&PublishedBundle>,
+    ) -> ApiResult<Option<ReviewFact>> {
+        let baseline = match last {
+            Some(_) => match self.bundle_side("baseline", "@published") {
+                Some(set) => policy_digest(&set?),
+                None => return Err(internal("`@published` is a bundle side")),
+            },
+            None => policy_digest(&cedar_policy::PolicySet::new()),
+        };
         let mut found: Vec<ReviewFact> = self
             .reviews()?
             .into_iter()
-            .filter(|r| r.record.candidate_digest == digest)
+            .filter(|r| r.record.candidate_digest == digest && r.record.baseline_digest == baseline)
             .map(|r| ReviewFact {
                 approved: r
                     .verdict
@@ -1030,31 +1136,29 @@ impl Session {
             Manifest::read(&files).map_err(|p| bundle_error(p, "cannot publish"))?;
         let rel = format!("{BUNDLES_DIR}/{}", manifest.version);
         let target = self.root().join(&rel);
-        archive::write(&files, &target).map_err(|p| {
+        let copy = to.map(|dest| match archive::kind_of(dest) {
+            archive::Kind::Zip => dest.to_path_buf(),
+            archive::Kind::Dir => dest.join(format!(
+                "{}-{}.{}",
+                slug(&manifest.name),
+                manifest.version,
+                crate::bundle::ZIP_EXTENSION
+            )),
+        });
+        if let Some(c) = copy.as_ref().filter(|c| c.exists()) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArgument,
+                format!("`{}` already exists", c.display()),
+                Some("a runtime may be reading it: publish the copy to a new path (nothing was published)"),
+            ));
+        }
+        archive::write_as(&files, &target, archive::Kind::Dir).map_err(|p| {
             ApiError::new(
                 ErrorCode::Io,
                 p.to_string(),
                 Some("a published version is never overwritten; build a higher version"),
             )
         })?;
-        let copied_to = match to {
-            None => None,
-            Some(dest) => {
-                let out = match archive::kind_of(dest) {
-                    archive::Kind::Zip => dest.to_path_buf(),
-                    archive::Kind::Dir => dest.join(format!(
-                        "{}-{}.{}",
-                        slug(&manifest.name),
-                        manifest.version,
-                        crate::bundle::ZIP_EXTENSION
-                    )),
-                };
-                archive::write(&files, &out).map_err(|p| {
-                    ApiError::new(ErrorCode::Io, format!("published into `{rel}`, but the copy failed: {p}"), Some("copy `bundles/VERSION` yourself, or publish the copy again with `mandate bundle export --format bundle`"))
-                })?;
-                Some(out.display().to_string())
-            }
-        };
         let at = now();
         self.db()?.index_bundle(&crate::store::BundleIndex {
             version: manifest.version.clone(),
@@ -1062,8 +1166,21 @@ impl Session {
             parent: manifest.parent.clone(),
             published_at: at,
             published_by: actor.to_owned(),
-            copied_to: copied_to.clone(),
+            copied_to: copy.as_ref().map(|c| c.display().to_string()),
         })?;
+        let copied_to = match copy {
+            None => None,
+            Some(out) => {
+                archive::write(&files, &out).map_err(|p| {
+                    ApiError::new(
+                        ErrorCode::Io,
+                        format!("published into `{rel}`, but the copy failed: {p}"),
+                        Some("copy `bundles/VERSION` to the runtime's folder yourself"),
+                    )
+                })?;
+                Some(out.display().to_string())
+            }
+        };
         self.audit_bundle(
             actor,
             "bundle.publish",

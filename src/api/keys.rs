@@ -244,6 +244,12 @@ impl Session {
         })
     }
 
+    /// [`generate_key`], refused when the keys folder is inside this workspace.
+    pub fn generate_key(&self, owner: &str, name: Option<&str>) -> ApiResult<LocalKey> {
+        self.check_keys_outside()?;
+        generate_key(owner, name)
+    }
+
     /// Local keys and how each listed or proposed key stands.
     pub fn keys(&self) -> ApiResult<dto::KeysView> {
         let store = key_store()?;
@@ -490,7 +496,9 @@ impl Session {
     /// Refuses a keys folder inside the workspace: private keys would end up in git.
     fn check_keys_outside(&self) -> ApiResult<()> {
         let store = key_store()?;
-        let dir = std::fs::canonicalize(&store.dir).unwrap_or(store.dir.clone());
+        let dir = std::fs::canonicalize(&store.dir)
+            .or_else(|_| std::path::absolute(&store.dir))
+            .unwrap_or(store.dir.clone());
         let root = std::fs::canonicalize(self.root()).unwrap_or(self.root().to_path_buf());
         if dir.starts_with(&root) {
             return Err(key_error(

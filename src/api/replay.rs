@@ -61,6 +61,34 @@ impl Session {
         actor: &str,
         hooks: ReplayHooks<'_>,
     ) -> ApiResult<dto::ReplayRun> {
+        // An unknown set is the first thing to say.
+        if self.db()?.request_set_id(&opts.set)?.is_none() {
+            return Err(self.request_stats(&opts.set).err().unwrap_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no request set `{}`", opts.set),
+                    None,
+                )
+            }));
+        }
+        let baseline_label = opts.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
+        let baseline = self.side("baseline", &baseline_label)?;
+        let candidate = match opts.candidate.as_deref() {
+            None => (WORKING_COPY.to_owned(), self.working_copy()?),
+            Some(spec) => (spec.to_owned(), self.side("candidate", spec)?),
+        };
+        self.replay_with(opts, (baseline_label, baseline), candidate, actor, hooks)
+    }
+
+    /// [`Session::replay_set`] on policy sets already loaded, each with its label.
+    pub(crate) fn replay_with(
+        &self,
+        opts: &ReplayOptions,
+        (baseline_label, baseline): (String, cedar_policy::PolicySet),
+        (candidate_label, candidate): (String, cedar_policy::PolicySet),
+        actor: &str,
+        hooks: ReplayHooks<'_>,
+    ) -> ApiResult<dto::ReplayRun> {
         let since = opts
             .since
             .as_deref()
@@ -80,12 +108,6 @@ impl Session {
                     None,
                 )
             }));
-        };
-        let baseline_label = opts.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
-        let baseline = self.side("baseline", &baseline_label)?;
-        let (candidate_label, candidate) = match opts.candidate.as_deref() {
-            None => (WORKING_COPY.to_owned(), self.working_copy()?),
-            Some(spec) => (spec.to_owned(), self.side("candidate", spec)?),
         };
         let schema = self.replay_schema()?;
         let entities = self.replay_entities(&schema)?;

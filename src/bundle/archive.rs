@@ -123,6 +123,12 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Files, Vec<BundleProblem>> {
 /// names [`read`] would refuse, and names that collide on a case-insensitive file system.
 /// Zips are deterministic: entries in sorted order, deflated, dated 1980-01-01, mode `0644`.
 pub fn write(files: &Files, path: &Path) -> Result<(), BundleProblem> {
+    write_as(files, path, kind_of(path))
+}
+
+/// [`write`] as the given kind, whatever the path's extension (a published bundle is always
+/// a directory, even for a version such as `2.0.0-rc.zip`).
+pub fn write_as(files: &Files, path: &Path, kind: Kind) -> Result<(), BundleProblem> {
     check_names_for_write(files)?;
     let here = path.display().to_string();
     let io_problem = |what: &str, e: io::Error| {
@@ -142,7 +148,7 @@ pub fn write(files: &Files, path: &Path) -> Result<(), BundleProblem> {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
-    match kind_of(path) {
+    match kind {
         Kind::Zip => {
             let mut tmp = tempfile::Builder::new()
                 .prefix(&prefix)
@@ -152,6 +158,13 @@ pub fn write(files: &Files, path: &Path) -> Result<(), BundleProblem> {
             tmp.as_file()
                 .sync_all()
                 .map_err(|e| io_problem("write the zip", e))?;
+            // Temporary files are private; a bundle is for others to read (a runtime's folder).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
+                    .map_err(|e| io_problem("make the zip readable", e))?;
+            }
             tmp.persist(path)
                 .map_err(|e| io_problem("move the zip into place", e.error))?;
         }

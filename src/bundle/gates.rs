@@ -185,7 +185,7 @@ pub fn evaluate(f: &Facts, config: &GateConfig) -> Vec<Gate> {
     out.push(replay);
     let mut review = match &f.review {
         None => gate("review", "Approved review of exactly these policies", false,
-            "no review approves these policies: replay, `mandate review open`, acknowledge, `mandate review verdict NAME approve`".into()),
+            "no review of these policies against the published ones: `mandate review open --set SET --baseline @published` (`@none` before the first bundle), acknowledge, `mandate review verdict NAME approve`".into()),
         Some(r) if r.stale => gate("review", "Approved review of exactly these policies", false,
             format!("review `{}` is stale: the policies changed after it was opened", r.name)),
         Some(r) if r.unacknowledged > 0 => gate("review", "Approved review of exactly these policies", false,

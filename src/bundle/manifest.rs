@@ -114,6 +114,15 @@ impl Manifest {
                 format!("format `{}` is not `{FORMAT}`", manifest.format),
             ));
         }
+        if chrono::DateTime::parse_from_rfc3339(&manifest.created_at).is_err() {
+            problems.push(BundleProblem::new(
+                MANIFEST,
+                format!(
+                    "created_at `{}` is not an RFC 3339 time",
+                    manifest.created_at.escape_debug()
+                ),
+            ));
+        }
         if semver::Version::parse(&manifest.version).is_err() {
             problems.push(BundleProblem::new(
                 MANIFEST,

@@ -32,15 +32,16 @@ async function waitForPorts(ports, open, ms) {
 
 /**
  * Starts tauri-driver and the app on `workspace`, with its own config dir (so the app's
- * "last workspace" never touches the user's settings). Returns `{ browser, stop }`.
+ * "last workspace" never touches the user's settings). `env` adds variables the app sees
+ * (it inherits tauri-driver's environment), e.g. `MANDATE_KEYS_DIR`. Returns `{ browser, stop }`.
  */
-export async function startApp(workspace) {
+export async function startApp(workspace, { env = {} } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
   // A previous file's driver may still be releasing the ports.
   await waitForPorts([4444, 4445], false, 15_000);
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home },
+    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home, ...env },
   });
   // 4444 opens before 4445; a session started in between fails.
   await waitForPorts([4444, 4445], true, 30_000);

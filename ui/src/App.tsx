@@ -16,8 +16,8 @@ import { AuditPage } from './pages/AuditPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { FrameworksPage } from './pages/FrameworksPage';
 import { InsightsPage } from './pages/InsightsPage';
-import { PlannedPage } from './pages/PlannedPage';
 import { PoliciesPage } from './pages/PoliciesPage';
+import { PublishPage } from './pages/PublishPage';
 import { SimulatePage } from './pages/SimulatePage';
 
 export function App() {
@@ -124,6 +124,6 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
     case 'frameworks':
       return <FrameworksPage />;
     case 'publish':
-      return <PlannedPage page={page} />;
+      return <PublishPage workspace={workspace} />;
   }
 }

@@ -157,6 +157,64 @@ it('calls the frameworks commands with the argument names src-tauri declares', a
   ]);
 });
 
+it('calls the keys and bundle commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const trust = { key: 'ed25519:ab', owner: 'bob@acme.example', remove: false, signer: 'dana', comment: '' };
+  const build = { version: null, summary: 'first', out: null, key: 'ed25519:ab', set: null, sign: true, accept_coverage_drop: null };
+  const draft = '/ws/.mandate/drafts/1.0.0';
+  await b.keysView();
+  await b.generateKey('dana@acme.example');
+  await b.trustKey(trust);
+  await b.bundleBuild(build);
+  await b.bundleView(draft);
+  await b.bundleSign(draft, null);
+  await b.bundleApprove(draft, 'bob', 'looks right');
+  await b.bundleGates(draft);
+  await b.bundlePublish(draft, '/mnt/share');
+  await b.bundleVerify('1.0.0', true);
+  await b.bundles();
+  await b.bundleDiff('1.0.0', '1.1.0');
+  expect(invoke.mock.calls).toEqual([
+    ['keys_view', undefined],
+    ['generate_key', { owner: 'dana@acme.example' }],
+    ['trust_key', { request: trust }],
+    ['bundle_build', { request: build }],
+    ['bundle_view', { path: draft }],
+    ['bundle_sign', { path: draft, key: null }],
+    ['bundle_approve', { path: draft, key: 'bob', comment: 'looks right' }],
+    ['bundle_gates', { path: draft }],
+    ['bundle_publish', { path: draft, to: '/mnt/share' }],
+    ['bundle_verify', { path: '1.0.0', requireApproved: true }],
+    ['bundles', undefined],
+    ['bundle_diff', { from: '1.0.0', to: '1.1.0' }],
+  ]);
+});
+
+it('passes a failed gate through as an ApiError with code `gate_failed` and its diagnostics', async () => {
+  const failed = {
+    code: 'gate_failed',
+    message: '1 gate(s) failed: Required approvals present and valid (0 of 1 required approval(s))',
+    help: null,
+    diagnostics: [
+      {
+        file: '/ws/.mandate/drafts/1.0.0',
+        line: 0,
+        column: 0,
+        end_line: 0,
+        end_column: 0,
+        severity: 'error',
+        code: 'gate::approvals',
+        message: 'Required approvals present and valid: 0 of 1 required approval(s)',
+        help: null,
+        field: null,
+      },
+    ],
+  };
+  invoke.mockRejectedValueOnce(failed);
+  await expect(new TauriBackend().bundlePublish('/ws/.mandate/drafts/1.0.0', null)).rejects.toBe(failed);
+});
+
 it('opens the save dialog for an export, unless an end-to-end test named the path', async () => {
   const target = { title: 'Export', defaultName: 'coverage.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] };
   save.mockResolvedValue('/home/ana/coverage.csv');

@@ -10,6 +10,10 @@ import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
+import type { BuildRequest } from '../bindings/BuildRequest';
+import type { BundleDiff } from '../bindings/BundleDiff';
+import type { BundleEntry } from '../bindings/BundleEntry';
+import type { BundleView } from '../bindings/BundleView';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
@@ -19,11 +23,15 @@ import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
 import type { FrameworksView } from '../bindings/FrameworksView';
+import type { GateReport } from '../bindings/GateReport';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InsightsQuery } from '../bindings/InsightsQuery';
 import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
+import type { KeysView } from '../bindings/KeysView';
+import type { LocalKey } from '../bindings/LocalKey';
+import type { Published } from '../bindings/Published';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { Mapping } from '../bindings/Mapping';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
@@ -38,6 +46,9 @@ import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
+import type { TrustKeyRequest } from '../bindings/TrustKeyRequest';
+import type { TrustOutcome } from '../bindings/TrustOutcome';
+import type { VerifyReport } from '../bindings/VerifyReport';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, type AckTarget, type IBackend, type SaveTarget } from './types';
@@ -264,5 +275,53 @@ export class TauriBackend implements IBackend {
 
   exportCoverage(request: ExportRequest): Promise<ExportResult> {
     return call<ExportResult>('export_coverage', { request });
+  }
+
+  keysView(): Promise<KeysView> {
+    return call<KeysView>('keys_view');
+  }
+
+  generateKey(owner: string): Promise<LocalKey> {
+    return call<LocalKey>('generate_key', { owner });
+  }
+
+  trustKey(request: TrustKeyRequest): Promise<TrustOutcome> {
+    return call<TrustOutcome>('trust_key', { request });
+  }
+
+  bundleBuild(request: BuildRequest): Promise<BundleView> {
+    return call<BundleView>('bundle_build', { request });
+  }
+
+  bundleView(path: string): Promise<BundleView> {
+    return call<BundleView>('bundle_view', { path });
+  }
+
+  bundleSign(path: string, key: string | null): Promise<BundleView> {
+    return call<BundleView>('bundle_sign', { path, key });
+  }
+
+  bundleApprove(path: string, key: string | null, comment: string): Promise<BundleView> {
+    return call<BundleView>('bundle_approve', { path, key, comment });
+  }
+
+  bundleGates(path: string): Promise<GateReport> {
+    return call<GateReport>('bundle_gates', { path });
+  }
+
+  bundlePublish(path: string, to: string | null): Promise<Published> {
+    return call<Published>('bundle_publish', { path, to });
+  }
+
+  bundleVerify(path: string, requireApproved: boolean): Promise<VerifyReport> {
+    return call<VerifyReport>('bundle_verify', { path, requireApproved });
+  }
+
+  bundles(): Promise<BundleEntry[]> {
+    return call<BundleEntry[]>('bundles');
+  }
+
+  bundleDiff(from: string, to: string): Promise<BundleDiff> {
+    return call<BundleDiff>('bundle_diff', { from, to });
   }
 }

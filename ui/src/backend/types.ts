@@ -7,6 +7,10 @@ import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { AgentInsights } from '../bindings/AgentInsights';
+import type { BuildRequest } from '../bindings/BuildRequest';
+import type { BundleDiff } from '../bindings/BundleDiff';
+import type { BundleEntry } from '../bindings/BundleEntry';
+import type { BundleView } from '../bindings/BundleView';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { CoverageReport } from '../bindings/CoverageReport';
@@ -16,10 +20,14 @@ import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
 import type { FrameworksView } from '../bindings/FrameworksView';
+import type { GateReport } from '../bindings/GateReport';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InsightsQuery } from '../bindings/InsightsQuery';
 import type { InsightsReport } from '../bindings/InsightsReport';
+import type { KeysView } from '../bindings/KeysView';
+import type { LocalKey } from '../bindings/LocalKey';
+import type { Published } from '../bindings/Published';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -35,6 +43,9 @@ import type { SchemaOutline } from '../bindings/SchemaOutline';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
+import type { TrustKeyRequest } from '../bindings/TrustKeyRequest';
+import type { TrustOutcome } from '../bindings/TrustOutcome';
+import type { VerifyReport } from '../bindings/VerifyReport';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 
@@ -195,6 +206,63 @@ export interface IBackend {
   pickSavePath(target: SaveTarget): Promise<string | null>;
   /** Writes coverage as CSV, JSON, OSCAL, Markdown or HTML; resolves to the files written. */
   exportCoverage(request: ExportRequest): Promise<ExportResult>;
+
+  // ---- Keys and bundles (the Publish page) ----
+
+  /**
+   * This machine's private keys (never their secrets) and how each key listed in, or
+   * proposed for, `mandate.toml` stands. Rejects with `key_refused` when there is no keys
+   * folder (set `MANDATE_KEYS_DIR`) or a key file does not read.
+   */
+  keysView(): Promise<KeysView>;
+  /** Makes an Ed25519 key pair for `owner` in the keys folder; rejects with `key_refused`. */
+  generateKey(owner: string): Promise<LocalKey>;
+  /**
+   * Trusts (or, with `remove`, distrusts) a key, signed by one of this machine's keys: the
+   * workspace's first key is trusted on its own, any other change waits for approvals from
+   * trusted keys. Rejects with `key_refused` (not a key id, already trusted, signer not
+   * trusted, a key approving itself, the keys folder inside the workspace).
+   */
+  trustKey(request: TrustKeyRequest): Promise<TrustOutcome>;
+  /**
+   * Builds a bundle of the working copy into `.mandate/drafts/VERSION` (or `request.out`),
+   * with its evidence: validation, a replay of recorded traffic against the published bundle
+   * (seconds), coverage, the approving review. Rejects with `invalid_argument` (bad or
+   * not-higher version), `policy_invalid` (the policies have errors, in `diagnostics`),
+   * `key_refused` (no key, or several and none named) or `io`.
+   */
+  bundleBuild(request: BuildRequest): Promise<BundleView>;
+  /** A bundle on disk with its evidence, verified; rejects with `not_found` or `bundle_invalid`. */
+  bundleView(path: string): Promise<BundleView>;
+  /**
+   * Signs a bundle as its author with `key` (null: the author's key when it is on this
+   * machine). Rejects with `key_refused` (not the author's key) or `bundle_invalid` (altered).
+   */
+  bundleSign(path: string, key: string | null): Promise<BundleView>;
+  /**
+   * Adds an approval signed with `key` (null: the only, or only trusted, local key). Rejects
+   * with `key_refused` (the author's own, an untrusted key, a second approval by the same
+   * person) or `bundle_invalid` (the bundle was altered).
+   */
+  bundleApprove(path: string, key: string | null, comment: string): Promise<BundleView>;
+  /** Every publish gate for a bundle with pass, fail or skipped and its detail; rejects with `bundle_invalid`. */
+  bundleGates(path: string): Promise<GateReport>;
+  /**
+   * Publishes a bundle into `bundles/VERSION` when every gate passes, and copies it to `to`
+   * (a folder or a `.mandate-bundle` path). Rejects with `gate_failed` (one diagnostic per
+   * failed gate, code `gate::ID`), `bundle_invalid` or `io` (the version exists, the copy failed).
+   */
+  bundlePublish(path: string, to: string | null): Promise<Published>;
+  /**
+   * Verifies a bundle (a path or a published version): integrity, the author's signature,
+   * approvals (short approvals fail only with `requireApproved`) and the parent chain.
+   * Rejects with `not_found` or `bundle_invalid` (not readable as a bundle).
+   */
+  bundleVerify(path: string, requireApproved: boolean): Promise<VerifyReport>;
+  /** The published bundles, newest first, each verified. */
+  bundles(): Promise<BundleEntry[]>;
+  /** The policy text diff between two bundles (published versions or paths); rejects with `not_found`. */
+  bundleDiff(from: string, to: string): Promise<BundleDiff>;
 }
 
 // A `Record` over the generated union, so the compiler flags a code added on the Rust side.
@@ -215,6 +283,9 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   cancelled: true,
   review_refused: true,
   controls_invalid: true,
+  bundle_invalid: true,
+  gate_failed: true,
+  key_refused: true,
   internal: true,
 };
 

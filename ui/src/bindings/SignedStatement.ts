@@ -24,4 +24,9 @@ key: string,
 /**
  * RFC 3339 UTC.
  */
-at: string, comment: string, };
+at: string, comment: string, 
+/**
+ * For trust changes: the sha256 of the previous entry of the trust log (`None` for the
+ * first), so entries cannot be reordered or slipped in between.
+ */
+previous?: string | null, };

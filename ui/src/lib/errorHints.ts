@@ -21,6 +21,10 @@ const HINTS: Record<ErrorCode, string | null> = {
   review_refused: null,
   controls_invalid:
     'Each problem below says where it is: controls/controls.toml, a file under frameworks/, or a mapping you entered.',
+  bundle_invalid:
+    'The bundle was altered or is not a Mandate bundle: build it again rather than editing its files.',
+  gate_failed: 'Each failed gate below says what to do; the gates checklist shows every gate.',
+  key_refused: null,
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 
@@ -52,6 +56,12 @@ export function titleFor(code: ErrorCode): string {
       return 'Refused by the review';
     case 'controls_invalid':
       return 'The controls have a problem';
+    case 'bundle_invalid':
+      return 'The bundle does not verify';
+    case 'gate_failed':
+      return 'Not published: a gate failed';
+    case 'key_refused':
+      return 'Refused by the key check';
     default:
       return 'Something went wrong';
   }

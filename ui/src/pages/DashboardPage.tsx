@@ -11,7 +11,7 @@ import { hrefFor, PAGE_TITLES, type Page } from '../lib/route';
 import { useInventory } from '../lib/useInventory';
 import { useValidation } from '../lib/useValidation';
 
-const PLANNED: { page: Page; text: string }[] = [
+const MORE: { page: Page; text: string }[] = [
   { page: 'frameworks', text: 'Coverage of OWASP Agentic Top 10, CSA MAESTRO and NIST AI RMF, with exports.' },
   { page: 'publish', text: 'Signed, reviewed, versioned policy bundles for your enforcement points.' },
 ];
@@ -84,15 +84,15 @@ export function DashboardPage({ workspace }: { workspace: WorkspaceInfo }) {
 
         <AgentsCard />
 
-        {PLANNED.map(({ page, text }) => (
-          <article key={page} className="card card-planned">
+        {MORE.map(({ page, text }) => (
+          <article key={page} className="card card-more">
             <h2>
               <Icon name={page} />
               {PAGE_TITLES[page]}
             </h2>
             <p>{text}</p>
-            <a className="card-link" href={hrefFor(page)}>
-              What is coming →
+            <a className="card-link" href={hrefFor(page)} data-testid={`dashboard-${page}-link`}>
+              Open {PAGE_TITLES[page]} →
             </a>
           </article>
         ))}

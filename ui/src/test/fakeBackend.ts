@@ -4,6 +4,10 @@ import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
+import type { BuildRequest } from '../bindings/BuildRequest';
+import type { BundleDiff } from '../bindings/BundleDiff';
+import type { BundleEntry } from '../bindings/BundleEntry';
+import type { BundleView } from '../bindings/BundleView';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
@@ -15,6 +19,8 @@ import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
 import type { FrameworkCatalog } from '../bindings/FrameworkCatalog';
 import type { FrameworksView } from '../bindings/FrameworksView';
+import type { Gate } from '../bindings/Gate';
+import type { GateReport } from '../bindings/GateReport';
 import type { ImportProgress } from '../bindings/ImportProgress';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { Finding } from '../bindings/Finding';
@@ -22,6 +28,13 @@ import type { InsightFinding } from '../bindings/InsightFinding';
 import type { InsightsQuery } from '../bindings/InsightsQuery';
 import type { InsightsReport } from '../bindings/InsightsReport';
 import type { InventoryView } from '../bindings/InventoryView';
+import type { KeysView } from '../bindings/KeysView';
+import type { LocalKey } from '../bindings/LocalKey';
+import type { Published } from '../bindings/Published';
+import type { SignatureCheck } from '../bindings/SignatureCheck';
+import type { TrustKeyRequest } from '../bindings/TrustKeyRequest';
+import type { TrustOutcome } from '../bindings/TrustOutcome';
+import type { VerifyReport } from '../bindings/VerifyReport';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { Mapping } from '../bindings/Mapping';
@@ -125,7 +138,44 @@ export class FakeBackend implements IBackend {
   /** What `exportCoverage` answers; throw an ApiError from it to reject. */
   exportAnswer: (request: ExportRequest) => ExportResult = (request) => ({ files: [request.out] });
 
+  /** This machine's keys and the workspace's trusted keys (`keysView`). */
+  keys: KeysView = keysView();
+  /** When set, `keysView` rejects with it. */
+  keysError: ApiError | null = null;
+  /** Bundles on "disk", by path: what `bundleView`, `bundleSign` and `bundleApprove` read. */
+  bundleFiles = new Map<string, BundleView>();
+  /** What `bundleBuild` answers (stored under its path); throw an ApiError from it to reject. */
+  build: (request: BuildRequest) => BundleView = (request) =>
+    bundleView({
+      version: request.version ?? nextFakeVersion(this.published),
+      summary: request.summary,
+      author: this.keys.local.find((k) => k.id === request.key || k.name === request.key) ?? this.keys.local[0],
+      signed: request.sign,
+    });
+  /** When set, `bundleBuild` waits for it before answering (to test the busy state). */
+  buildGate: Promise<void> | null = null;
+  /** What `bundleGates` answers for a bundle (default: `gateReport` over its signatures and approvals). */
+  gates: (view: BundleView) => GateReport = (view) => gateReport(view);
+  /** Published bundles, newest first (`bundles`). */
+  published: BundleEntry[] = [];
+  /** What `bundleVerify` answers; throw an ApiError from it to reject. */
+  verify: (path: string, requireApproved: boolean) => VerifyReport = (path) => verifyReport({ path });
+  /** What `bundleDiff` answers; throw an ApiError from it to reject. */
+  diff: (from: string, to: string) => BundleDiff = (from, to) => bundleDiff({ from, to });
+
   calls = {
+    keysView: 0,
+    generateKey: [] as string[],
+    trustKey: [] as TrustKeyRequest[],
+    bundleBuild: [] as BuildRequest[],
+    bundleView: [] as string[],
+    bundleSign: [] as { path: string; key: string | null }[],
+    bundleApprove: [] as { path: string; key: string | null; comment: string }[],
+    bundleGates: [] as string[],
+    bundlePublish: [] as { path: string; to: string | null }[],
+    bundleVerify: [] as { path: string; requireApproved: boolean }[],
+    bundles: 0,
+    bundleDiff: [] as { from: string; to: string }[],
     frameworks: 0,
     coverage: 0,
     setControlMappings: [] as { control: string; mappings: Mapping[] }[],
@@ -521,6 +571,157 @@ export class FakeBackend implements IBackend {
     await Promise.resolve();
     this.calls.exportCoverage.push(request);
     return this.exportAnswer(request);
+  }
+
+  async keysView(): Promise<KeysView> {
+    await Promise.resolve();
+    this.calls.keysView++;
+    if (this.keysError) throw this.keysError;
+    return this.keys;
+  }
+
+  async generateKey(owner: string): Promise<LocalKey> {
+    await Promise.resolve();
+    this.calls.generateKey.push(owner);
+    const key = localKey({ owner, name: owner, id: fakeKeyId(this.keys.local.length + 1) });
+    this.keys = { ...this.keys, local: [...this.keys.local, key] };
+    return key;
+  }
+
+  async trustKey(request: TrustKeyRequest): Promise<TrustOutcome> {
+    await Promise.resolve();
+    this.calls.trustKey.push(request);
+    const local = this.keys.local.find((k) => k.id === request.key);
+    const owner = request.owner ?? local?.owner ?? 'someone';
+    const first = this.keys.keys.length === 0;
+    const others = this.keys.keys.filter((k) => k.id !== request.key);
+    this.keys = {
+      ...this.keys,
+      keys: [
+        ...others,
+        trustedKey({ id: request.key, owner, status: first ? 'first' : 'trusted', local: local !== undefined }),
+      ],
+    };
+    return { key: request.key, owner, applied: true, approvals: 1, needed: 1, message: first ? 'trusted as the workspace\'s first key' : 'trusted: approved by 1 of 1 trusted key holder(s)' };
+  }
+
+  async bundleBuild(request: BuildRequest): Promise<BundleView> {
+    await Promise.resolve();
+    this.calls.bundleBuild.push(request);
+    if (this.buildGate) await this.buildGate;
+    const view = this.build(request);
+    this.bundleFiles.set(view.path, view);
+    return view;
+  }
+
+  async bundleView(path: string): Promise<BundleView> {
+    await Promise.resolve();
+    this.calls.bundleView.push(path);
+    return this.bundleAt(path);
+  }
+
+  async bundleSign(path: string, key: string | null): Promise<BundleView> {
+    await Promise.resolve();
+    this.calls.bundleSign.push({ path, key });
+    const view = this.bundleAt(path);
+    const author = signature({ role: 'author', signer: view.manifest.author.name, key: view.manifest.author.key, at: '2026-11-20T10:05:00Z' });
+    const next = { ...view, verification: { ...view.verification, author } };
+    this.bundleFiles.set(path, next);
+    return next;
+  }
+
+  async bundleApprove(path: string, key: string | null, comment: string): Promise<BundleView> {
+    await Promise.resolve();
+    this.calls.bundleApprove.push({ path, key, comment });
+    const view = this.bundleAt(path);
+    const signer = this.keys.local.find((k) => k.id === key || k.name === key);
+    if (!signer) throw keyRefused(`no key \`${key ?? ''}\` on this machine`, '`mandate keys list` shows the keys on this machine');
+    if (signer.id === view.manifest.author.key || signer.owner === view.manifest.author.name) {
+      throw keyRefused(
+        `\`${signer.owner}\` is the author of ${view.manifest.name} ${view.manifest.version}: an author cannot approve their own bundle`,
+        'two-person rule: another trusted key holder approves (`mandate bundle approve PATH --key THEIRS`)',
+      );
+    }
+    const approval = signature({ role: 'approval', signer: signer.owner, key: signer.id, at: '2026-11-20T11:00:00Z', comment });
+    const approvals = [...view.verification.approvals, approval];
+    const next = {
+      ...view,
+      verification: { ...view.verification, approvals, valid_approvals: approvals.filter((a) => a.valid).length },
+    };
+    this.bundleFiles.set(path, next);
+    return next;
+  }
+
+  async bundleGates(path: string): Promise<GateReport> {
+    await Promise.resolve();
+    this.calls.bundleGates.push(path);
+    return this.gates(this.bundleAt(path));
+  }
+
+  async bundlePublish(path: string, to: string | null): Promise<Published> {
+    await Promise.resolve();
+    this.calls.bundlePublish.push({ path, to });
+    const view = this.bundleAt(path);
+    const report = this.gates(view);
+    const failed = report.gates.filter((g) => !g.passed);
+    if (failed.length > 0) {
+      const refused: ApiError = {
+        code: 'gate_failed',
+        message: `${failed.length} gate(s) failed: ${failed.map((g) => `${g.title} (${g.detail})`).join('; ')}`,
+        help: '`mandate bundle publish --dry-run PATH` lists every gate with what to do',
+        diagnostics: failed.map((g) =>
+          diagnostic({ file: path, line: 0, column: 0, end_line: 0, end_column: 0, code: `gate::${g.id}`, message: `${g.title}: ${g.detail}` }),
+        ),
+      };
+      throw refused;
+    }
+    const m = view.manifest;
+    this.published = [
+      bundleEntry({
+        version: m.version,
+        hash: view.hash,
+        parent: m.parent,
+        created_at: m.created_at,
+        author: m.author.name,
+        summary: m.summary,
+        approvals: view.verification.valid_approvals,
+        required_approvals: view.scope?.required_approvals ?? null,
+      }),
+      ...this.published,
+    ];
+    return {
+      version: m.version,
+      hash: view.hash,
+      path: `bundles/${m.version}`,
+      copied_to: to ? `${to}/acme-agent-governance-${m.version}.mandate-bundle` : null,
+      gates: report.gates,
+    };
+  }
+
+  async bundleVerify(path: string, requireApproved: boolean): Promise<VerifyReport> {
+    await Promise.resolve();
+    this.calls.bundleVerify.push({ path, requireApproved });
+    return this.verify(path, requireApproved);
+  }
+
+  bundles(): Promise<BundleEntry[]> {
+    this.calls.bundles++;
+    return Promise.resolve(this.published);
+  }
+
+  async bundleDiff(from: string, to: string): Promise<BundleDiff> {
+    await Promise.resolve();
+    this.calls.bundleDiff.push({ from, to });
+    return this.diff(from, to);
+  }
+
+  private bundleAt(path: string): BundleView {
+    const view = this.bundleFiles.get(path);
+    if (!view) {
+      const notFound: ApiError = { code: 'not_found', message: `no bundle at \`${path}\``, help: null, diagnostics: [] };
+      throw notFound;
+    }
+    return view;
   }
 
   private reviewNamed(name: string): Review {
@@ -1208,3 +1409,266 @@ export function frameworksView(over: Partial<FrameworksView> = {}): FrameworksVi
   return { catalog_version: report.catalog_version, frameworks, diagnostics: [], ...over };
 }
 
+
+function keyRefused(message: string, help: string): ApiError {
+  return { code: 'key_refused', message, help, diagnostics: [] };
+}
+
+/** `ed25519:` and 64 hex digits, distinct per `n`. */
+export function fakeKeyId(n: number): string {
+  return `ed25519:${String(n).repeat(64).slice(0, 64)}`;
+}
+
+function nextFakeVersion(published: readonly BundleEntry[]): string {
+  const top = published[0]?.version.split('.').map(Number);
+  return top && top.length === 3 ? `${top[0]}.${(top[1] ?? 0) + 1}.0` : '1.0.0';
+}
+
+export function localKey(over: Partial<LocalKey> = {}): LocalKey {
+  const owner = over.owner ?? 'dana@acme.example';
+  return {
+    name: owner,
+    id: fakeKeyId(1),
+    owner,
+    created_at: '2026-11-01T09:00:00Z',
+    path: `/home/dana/.config/mandate/keys/${owner}.pem`,
+    ...over,
+  };
+}
+
+export function trustedKey(over: Partial<KeysView['keys'][number]> = {}): KeysView['keys'][number] {
+  const id = over.id ?? fakeKeyId(1);
+  return {
+    id,
+    short_id: `ed25519:${id.slice(8, 20)}…`,
+    owner: 'dana@acme.example',
+    status: 'trusted',
+    added_at: '2026-11-01T09:05:00Z',
+    approvals: [],
+    needed: 1,
+    local: true,
+    ...over,
+  };
+}
+
+/** Dana's and Bob's keys on this machine, both trusted (Dana's the first); Eve's proposed. */
+export function keysView(over: Partial<KeysView> = {}): KeysView {
+  const dana = localKey({ owner: 'dana@acme.example', id: fakeKeyId(1) });
+  const bob = localKey({ owner: 'bob@acme.example', id: fakeKeyId(2) });
+  return {
+    keys_dir: '/home/dana/.config/mandate/keys',
+    local: [dana, bob],
+    keys: [
+      trustedKey({ id: dana.id, owner: dana.owner, status: 'first' }),
+      trustedKey({ id: bob.id, owner: bob.owner, status: 'trusted', approvals: ['dana@acme.example'] }),
+      trustedKey({ id: fakeKeyId(3), owner: 'eve@acme.example', status: 'pending', added_at: null, approvals: [], needed: 2, local: false }),
+    ],
+    ...over,
+  };
+}
+
+export function signature(over: Partial<SignatureCheck> = {}): SignatureCheck {
+  return {
+    role: 'author',
+    signer: 'dana@acme.example',
+    key: fakeKeyId(1),
+    at: '2026-11-20T10:00:00Z',
+    comment: '',
+    valid: true,
+    problem: null,
+    ...over,
+  };
+}
+
+interface BundleSpec {
+  version?: string;
+  summary?: string;
+  author?: LocalKey;
+  signed?: boolean;
+  approvals?: SignatureCheck[];
+  required?: number;
+}
+
+/**
+ * A draft bundle like the demo's first: 16 statements, a replay of 5,000 requests against
+ * nothing published, three touched agents, two frameworks' coverage, the approving review.
+ */
+export function bundleView(spec: BundleSpec = {}, over: Partial<BundleView> = {}): BundleView {
+  const version = spec.version ?? '1.0.0';
+  const author = spec.author ?? localKey();
+  const approvals = spec.approvals ?? [];
+  const manifest = {
+    format: 'mandate-bundle/1',
+    name: 'Acme agent governance',
+    version,
+    cedar_language_version: '4.6.0',
+    namespace: 'Acme',
+    created_at: '2026-11-20T10:00:00Z',
+    author: { name: author.owner, key: author.id },
+    parent: null,
+    summary: spec.summary ?? 'first release',
+    files: {
+      'policies/tools.cedar': { sha256: 'sha256:233d', size: 1196 },
+      'schema.cedarschema': { sha256: 'sha256:7d3d', size: 2116 },
+    },
+  };
+  const hash = 'sha256:bc57c6e721f9c76986c2b8b461732c4784d99c98c3b273c9147a3703dcddf7ea';
+  return {
+    path: `/home/ana/acme-governance/.mandate/drafts/${version}`,
+    hash,
+    manifest,
+    verification: {
+      hash,
+      manifest,
+      integrity: [],
+      author: spec.signed === false ? null : signature({ signer: author.owner, key: author.id }),
+      approvals,
+      valid_approvals: approvals.filter((a) => a.valid).length,
+    },
+    scope: {
+      highest_tier: 'critical',
+      required_approvals: spec.required ?? 1,
+      reason: '3 agent(s) changed access; the highest tier is critical',
+    },
+    validation: { statements: 16, errors: 0, warnings: 2, fail_open: [], problems: [] },
+    replay: {
+      set: 'prod',
+      baseline: 'nothing published (no policies: everything denied)',
+      baseline_hash: null,
+      summary: {
+        requests: 5000,
+        changed: 3513,
+        allow_to_deny: 0,
+        deny_to_allow: 1996,
+        reasons_changed: 1517,
+        new_errors: 4,
+        resolved_errors: 0,
+        drift: 2011,
+        skipped: 0,
+        errors: [],
+      },
+      candidate_errors: 4,
+      touched: [
+        { agent: 'auto-remediator', tier: 'critical', changed: 211 },
+        { agent: 'billing-bot', tier: 'high', changed: 126 },
+        { agent: 'scraper-x', tier: 'unknown', changed: 14 },
+      ],
+      digest: 'sha256:9532',
+    },
+    coverage: {
+      generated_at: '2026-11-20T09:59:00Z',
+      catalog_version: '2026.1',
+      frameworks: [
+        { framework: 'owasp-agentic-top10-2026', applicable: 10, implemented: 4, partial: 2, planned: 1, percent: 50 },
+        { framework: 'nist-ai-rmf-1.0', applicable: 72, implemented: 9, partial: 5, planned: 3, percent: 16.2 },
+      ],
+    },
+    review: { name: 'first', verdict: 'approve', by: 'bob@acme.example', at: '2026-11-20T09:00:00Z', candidate_digest: 'sha256:aa' },
+    acknowledgements: { coverage_reduction: null },
+    ...over,
+  };
+}
+
+export function gate(over: Partial<Gate> = {}): Gate {
+  return { id: 'integrity', title: 'Bundle intact and signed by its author', passed: true, skipped: false, detail: 'every file matches the manifest', ...over };
+}
+
+/** The nine gates for `view`: signature and approvals from its verification, one gate skipped. */
+export function gateReport(view: BundleView): GateReport {
+  const required = view.scope?.required_approvals ?? 1;
+  const approved = view.verification.valid_approvals;
+  const signed = view.verification.author?.valid ?? false;
+  const gates: Gate[] = [
+    gate({
+      id: 'integrity',
+      passed: signed,
+      detail: signed ? "every file matches the manifest; the author's signature verifies with a trusted key" : 'signatures.json: not signed by its author',
+    }),
+    gate({ id: 'version', title: 'Version and parent follow the published history', detail: `${view.manifest.version}: the first bundle` }),
+    gate({ id: 'validation', title: 'Strict validation clean', detail: "every policy validates against the bundle's schema in strict mode" }),
+    gate({ id: 'fail_open', title: 'No fail-open findings', detail: 'no `forbid` can error at request time' }),
+    gate({
+      id: 'replay_errors',
+      title: 'No replay errors',
+      skipped: true,
+      detail: "skipped (allow_replay_errors in mandate.toml): 4 recorded request(s) errored on the bundle's policies",
+    }),
+    gate({ id: 'review', title: 'Approved review of exactly these policies', detail: 'review `first` approves these policies' }),
+    gate({
+      id: 'approvals',
+      title: 'Required approvals present and valid',
+      passed: approved >= required,
+      detail: `${approved} of ${required} required approval(s)`,
+    }),
+    gate({ id: 'accountability', title: 'Every agent in scope has an accountable human', detail: 'every agent in scope has one' }),
+    gate({ id: 'coverage', title: 'Coverage not reduced', detail: 'no framework lost implemented items' }),
+  ];
+  return { version: view.manifest.version, hash: view.hash, gates, passed: gates.every((g) => g.passed) };
+}
+
+export function bundleEntry(over: Partial<BundleEntry> = {}): BundleEntry {
+  return {
+    version: '1.0.0',
+    hash: 'sha256:bc57c6e721f9c76986c2b8b461732c4784d99c98c3b273c9147a3703dcddf7ea',
+    parent: null,
+    created_at: '2026-11-20T10:00:00Z',
+    author: 'dana@acme.example',
+    summary: 'first release',
+    approvals: 1,
+    required_approvals: 1,
+    published_at: '2026-11-20T12:00:00Z',
+    published_by: 'dana@acme.example',
+    verified: true,
+    problems: [],
+    ...over,
+  };
+}
+
+/** A verified 1.0.0: intact, signed by Dana, approved by Bob, the first of its chain. */
+export function verifyReport(over: Partial<VerifyReport> = {}): VerifyReport {
+  const view = bundleView({ approvals: [signature({ role: 'approval', signer: 'bob@acme.example', key: fakeKeyId(2), comment: 'looks right' })] });
+  return {
+    path: '/home/ana/acme-governance/bundles/1.0.0',
+    verification: view.verification,
+    required_approvals: 1,
+    approved: true,
+    chain: 'root',
+    chain_detail: 'the first bundle: no parent',
+    problems: [],
+    ok: true,
+    ...over,
+  };
+}
+
+/** One changed policy (a condition narrowed), one added; five unchanged. */
+export function bundleDiff(over: Partial<BundleDiff> = {}): BundleDiff {
+  return {
+    from: '1.0.0',
+    to: '1.1.0',
+    policies: [
+      {
+        id: 'step-up-for-sensitive-tools',
+        change: 'changed',
+        before: 'forbid (principal, action, resource)\nwhen { resource.sensitivity == "high" || resource.sensitivity == "critical" };',
+        after: 'forbid (principal, action, resource)\nwhen { resource.sensitivity == "critical" };',
+        lines: [
+          { kind: ' ', text: 'forbid (principal, action, resource)' },
+          { kind: '-', text: 'when { resource.sensitivity == "high" || resource.sensitivity == "critical" };' },
+          { kind: '+', text: 'when { resource.sensitivity == "critical" };' },
+        ],
+      },
+      {
+        id: 'permit-faq-reads',
+        change: 'added',
+        before: null,
+        after: '@id("permit-faq-reads")\npermit (principal, action, resource);',
+        lines: [
+          { kind: '+', text: '@id("permit-faq-reads")' },
+          { kind: '+', text: 'permit (principal, action, resource);' },
+        ],
+      },
+    ],
+    unchanged: 5,
+    ...over,
+  };
+}

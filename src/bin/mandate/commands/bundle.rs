@@ -177,7 +177,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &BundleCommand) -> ApiResult<ExitCode> {
                         "{:<10} {}  {}  by {}  approvals {}/{}  {}{}",
                         b.version,
                         short(&b.hash),
-                        b.created_at,
+                        sanitize(&b.created_at),
                         sanitize(&b.author),
                         b.approvals,
                         b.required_approvals.map_or("?".into(), |r| r.to_string()),
@@ -296,7 +296,7 @@ fn show(v: &BundleView, out: &mut dyn Write) -> std::io::Result<()> {
         sanitize(&m.author.name),
         short(&m.author.key)
     )?;
-    writeln!(out, "  created   {}", m.created_at)?;
+    writeln!(out, "  created   {}", sanitize(&m.created_at))?;
     writeln!(
         out,
         "  parent    {}",
@@ -307,7 +307,7 @@ fn show(v: &BundleView, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "  cedar     {}  namespace {}",
-        m.cedar_language_version,
+        sanitize(&m.cedar_language_version),
         sanitize(&m.namespace)
     )?;
     writeln!(out, "  files     {}", m.files.len())?;
@@ -463,7 +463,7 @@ fn verify_lines(r: &VerifyReport, out: &mut dyn Write) -> std::io::Result<()> {
 pub fn keys(ctx: &mut Ctx<'_>, command: &KeysCommand) -> ApiResult<ExitCode> {
     match command {
         KeysCommand::Generate { owner, name } => {
-            let key = api::generate_key(owner, name.as_deref())?;
+            let key = ctx.session.generate_key(owner, name.as_deref())?;
             if ctx.format == Format::Json {
                 output::json(&key, ctx.out).map_err(io_error)?;
             } else {

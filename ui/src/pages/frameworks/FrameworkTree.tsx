@@ -220,7 +220,7 @@ function Count({ n, what, testId }: { n: number; what: string; testId: string })
 }
 
 /** Implemented, partial and planned as shares of the applicable items. */
-export function CoverageBar({ fw }: { fw: FrameworkCoverage }) {
+export function CoverageBar({ fw }: { fw: Pick<FrameworkCoverage, 'applicable' | 'implemented' | 'partial' | 'planned'> }) {
   const total = Math.max(1, fw.applicable);
   const parts = (['implemented', 'partial', 'planned'] as const).map((s) => ({ s, share: (fw[s] / total) * 100 }));
   return (

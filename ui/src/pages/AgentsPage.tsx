@@ -9,6 +9,7 @@ import type { Finding } from '../bindings/Finding';
 import { useBackend } from '../backend';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { PageHeader } from '../components/PageHeader';
+import { Tabs } from '../components/Tabs';
 import {
   buildRows,
   EMPTY_FILTER,
@@ -191,35 +192,15 @@ export function AgentsPage() {
           )}
 
           <div className="tabs-row">
-            <div className="tabs" role="tablist" aria-label="Agents views">
-              {AGENT_TABS.map((t) => (
-                <button
-                  key={t}
-                  type="button"
-                  role="tab"
-                  id={`agents-tab-${t}`}
-                  aria-selected={tab === t}
-                  aria-controls={`agents-panel-${t}`}
-                  tabIndex={tab === t ? 0 : -1}
-                  className="tab"
-                  data-testid={`agents-tab-${t}`}
-                  onClick={() => selectTab(t)}
-                  onKeyDown={(e) => {
-                    const i = AGENT_TABS.indexOf(t);
-                    const next =
-                      e.key === 'ArrowRight' ? AGENT_TABS[(i + 1) % AGENT_TABS.length] : e.key === 'ArrowLeft' ? AGENT_TABS[(i + AGENT_TABS.length - 1) % AGENT_TABS.length] : undefined;
-                    if (next) {
-                      e.preventDefault();
-                      selectTab(next);
-                      document.getElementById(`agents-tab-${next}`)?.focus();
-                    }
-                  }}
-                >
-                  {TAB_LABELS[t]}
-                  {t === 'gaps' && findingCount > 0 && <span className="tab-count">{findingCount}</span>}
-                </button>
-              ))}
-            </div>
+            <Tabs
+              tabs={AGENT_TABS}
+              labels={TAB_LABELS}
+              selected={tab}
+              onSelect={selectTab}
+              label="Agents views"
+              idPrefix="agents"
+              extra={{ gaps: findingCount > 0 && <span className="tab-count">{findingCount}</span> }}
+            />
             {tab !== 'gaps' && (
               <p className="agents-count muted" data-testid="agents-count" aria-live="polite">
                 {visible.length} of {plural(rows.length, 'agent')}

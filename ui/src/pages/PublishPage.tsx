@@ -12,6 +12,7 @@ import type { KeysView } from '../bindings/KeysView';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, useBackend } from '../backend';
 import { PageHeader } from '../components/PageHeader';
+import { Tabs } from '../components/Tabs';
 import { hrefFor, parseView } from '../lib/route';
 import { watchWorkspace } from '../lib/watchWorkspace';
 import { DiffPanel } from './publish/DiffPanel';
@@ -118,35 +119,15 @@ export function PublishPage({ workspace }: { workspace: WorkspaceInfo }) {
       />
 
       <div className="tabs-row">
-        <div className="tabs" role="tablist" aria-label="Publish views">
-          {PUBLISH_TABS.map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              id={`publish-tab-${t}`}
-              aria-selected={tab === t}
-              aria-controls={`publish-panel-${t}`}
-              tabIndex={tab === t ? 0 : -1}
-              className="tab"
-              data-testid={`publish-tab-${t}`}
-              onClick={() => selectTab(t)}
-              onKeyDown={(e) => {
-                const i = PUBLISH_TABS.indexOf(t);
-                const n = PUBLISH_TABS.length;
-                const next = e.key === 'ArrowRight' ? PUBLISH_TABS[(i + 1) % n] : e.key === 'ArrowLeft' ? PUBLISH_TABS[(i + n - 1) % n] : undefined;
-                if (next) {
-                  e.preventDefault();
-                  selectTab(next);
-                  document.getElementById(`publish-tab-${next}`)?.focus();
-                }
-              }}
-            >
-              {TAB_LABELS[t]}
-              {t === 'history' && bundles && bundles.length > 0 && <span className="pub-tab-count">{bundles.length}</span>}
-            </button>
-          ))}
-        </div>
+        <Tabs
+          tabs={PUBLISH_TABS}
+          labels={TAB_LABELS}
+          selected={tab}
+          onSelect={selectTab}
+          label="Publish views"
+          idPrefix="publish"
+          extra={{ history: bundles && bundles.length > 0 && <span className="pub-tab-count">{bundles.length}</span> }}
+        />
       </div>
 
       {/* Every panel stays mounted (hidden when not selected): a bundle half-way through the

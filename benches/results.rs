@@ -19,7 +19,18 @@ use mandate::store::{Db, NewRun, ResultQuery, ResultRecord};
 const N: i64 = 1_000_000;
 const PAGE: u32 = 200;
 
+/// `cargo test --all-targets` runs each benchmark once to check it works (`make test`); only
+/// `cargo bench` (which passes `--bench`) needs the full size.
+fn scaled<T: From<u16> + std::ops::Div<Output = T>>(full: T) -> T {
+    if std::env::args().any(|a| a == "--bench") {
+        full
+    } else {
+        full / T::from(100)
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    let n = scaled(N);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut db = Db::open(&dir.path().join("mandate.db")).expect("open");
     let run = db
@@ -34,7 +45,7 @@ fn bench(c: &mut Criterion) {
     let allow = r#"{"decision":"allow","reasons":["permit-allowed-tools"],"errors":[]}"#;
     let deny = r#"{"decision":"deny","reasons":[],"errors":[]}"#;
     let mut batch = Vec::with_capacity(10_000);
-    for seq in 0..N {
+    for seq in 0..n {
         let changed = seq % 33 == 0;
         batch.push(ResultRecord {
             seq,
@@ -66,7 +77,7 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("first_page_all", |b| {
         b.iter(|| {
-            db.replay_results(run, &all, 0, PAGE, Some(N as u64))
+            db.replay_results(run, &all, 0, PAGE, Some(n as u64))
                 .expect("page")
         })
     });
@@ -88,7 +99,7 @@ fn bench(c: &mut Criterion) {
     };
     g.bench_function("deep_page_all", |b| {
         b.iter(|| {
-            db.replay_results(run, &all, 700_000, PAGE, Some(N as u64))
+            db.replay_results(run, &all, (n * 7 / 10) as u64, PAGE, Some(n as u64))
                 .expect("page")
         })
     });

@@ -1,9 +1,9 @@
-import { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../bindings/ValidationReport';
 import { policyHref } from '../lib/route';
 import { diagnostic, FakeBackend, policyFile, report } from '../test/fakeBackend';
+import { waitForEditor } from '../test/editor';
 import { renderWithBackend } from '../test/render';
 import { PoliciesPage } from './PoliciesPage';
 
@@ -189,8 +189,7 @@ describe('PoliciesPage', () => {
     await renderPage();
     const editor = await screen.findByTestId('policy-editor');
     expect(editor.dataset.path).toBe('policies/agents.cedar');
-    const view = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
-    await waitFor(() => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(3));
+    await waitForEditor((view) => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(3));
     // The link did its work: the address is the page's own again.
     expect(window.location.hash).toBe('#/policies');
   });

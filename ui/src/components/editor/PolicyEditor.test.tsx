@@ -1,8 +1,9 @@
-import { EditorView } from '@codemirror/view';
+import type { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../bindings/ApiError';
 import { diagnostic, FakeBackend, policyFile, report } from '../../test/fakeBackend';
+import { waitForEditor } from '../../test/editor';
 import { renderWithBackend } from '../../test/render';
 import { PoliciesPage } from '../../pages/PoliciesPage';
 
@@ -19,16 +20,7 @@ beforeEach(() => {
 async function openEditor(): Promise<EditorView> {
   renderWithBackend(backend, <PoliciesPage />);
   fireEvent.click(await screen.findByRole('button', { name: new RegExp(PATH) }));
-  const editor = await screen.findByTestId('policy-editor');
-  // The view is created in an effect after the section renders: wait for it, not race it.
-  const content = await waitFor(() => {
-    const found = editor.querySelector<HTMLElement>('.cm-content');
-    expect(found).not.toBeNull();
-    return found;
-  });
-  const view = EditorView.findFromDOM(content!)!;
-  await waitFor(() => expect(view.state.doc.toString()).toBe(TEXT));
-  return view;
+  return waitForEditor((view) => expect(view.state.doc.toString()).toBe(TEXT));
 }
 
 function type(view: EditorView, text: string) {
@@ -170,8 +162,7 @@ describe('PolicyEditor', () => {
     fireEvent.click(screen.getByRole('button', { name: new RegExp(PATH) }));
     const editor = await screen.findByTestId('policy-editor');
     await waitFor(() => expect(editor.dataset.path).toBe(PATH));
-    const back = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
-    await waitFor(() => expect(back.state.doc.toString()).toBe(`${TEXT}// unsaved\n`));
+    await waitForEditor((back) => expect(back.state.doc.toString()).toBe(`${TEXT}// unsaved\n`));
     expect(screen.getByTestId('editor-dirty')).toBeTruthy();
     expect(screen.queryByTestId('editor-external-change')).toBeNull();
   });
@@ -188,8 +179,7 @@ describe('PolicyEditor', () => {
     fireEvent.click(screen.getByRole('button', { name: new RegExp(PATH) }));
     expect(await screen.findByTestId('editor-external-change')).toBeTruthy();
     fireEvent.click(screen.getByTestId('editor-reload'));
-    const back = EditorView.findFromDOM(screen.getByTestId('policy-editor').querySelector<HTMLElement>('.cm-content')!)!;
-    await waitFor(() => expect(back.state.doc.toString()).toBe(backend.files[PATH]));
+    await waitForEditor((back) => expect(back.state.doc.toString()).toBe(backend.files[PATH]));
     expect(screen.queryByTestId('editor-dirty')).toBeNull();
   });
 });

@@ -1,9 +1,9 @@
-import { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../bindings/ApiError';
 import type { SchemaOutline } from '../../bindings/SchemaOutline';
 import { agent, diagnostic, FakeBackend, inventoryView, policyFile, report, schemaOutline } from '../../test/fakeBackend';
+import { waitForEditor } from '../../test/editor';
 import { renderWithBackend } from '../../test/render';
 import { PoliciesPage } from '../PoliciesPage';
 
@@ -188,8 +188,7 @@ describe('the test bench', () => {
     const editor = await screen.findByTestId('policy-editor');
     expect(editor.dataset.path).toBe('policies/lifecycle.cedar');
     // The cursor lands on the policy's line once the file has loaded.
-    const view = EditorView.findFromDOM(editor.querySelector<HTMLElement>('.cm-content')!)!;
-    await waitFor(() => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(2));
+    await waitForEditor((view) => expect(view.state.doc.lineAt(view.state.selection.main.head).number).toBe(2));
     expect(screen.getByTestId('test-bench')).toBeTruthy();
 
     // Editing the request marks the shown decision as not for it any more.

@@ -407,6 +407,49 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
         &["simulate", "--set", "prod", "--baseline", "@published"],
     );
     assert_eq!(sim["summary"]["changed"], b["replay"]["summary"]["changed"]);
+
+    // A review of the new policies against anything but the published ones reviewed another
+    // change: the bundle's evidence does not name it and the gate does not accept it.
+    for (name, baseline) in [("wrong-baseline", "@none"), ("ttl-cap", "@published")] {
+        f.ok(
+            "dana",
+            &[
+                "review",
+                "open",
+                "--set",
+                "prod",
+                "--baseline",
+                baseline,
+                "--name",
+                name,
+            ],
+        );
+        f.ok(
+            "dana",
+            &["review", "ack", name, "--all", "--comment", "TTL cap"],
+        );
+        f.ok("bob", &["review", "verdict", name, "approve"]);
+        let rebuilt = f.json(
+            "dana",
+            &[
+                "bundle",
+                "build",
+                "--version",
+                "1.1.0",
+                "--summary",
+                "TTL cap",
+            ],
+        );
+        let review = gate(&rebuilt["gates"], "review");
+        if baseline == "@none" {
+            assert_eq!(rebuilt["bundle"]["review"], Value::Null, "{rebuilt}");
+            assert_eq!(review["passed"], false, "{review}");
+        } else {
+            assert_eq!(rebuilt["bundle"]["review"]["name"], name, "{rebuilt}");
+            assert_eq!(review["passed"], true, "{review}");
+            assert!(review["detail"].as_str().unwrap().contains("`ttl-cap`"));
+        }
+    }
 }
 
 #[test]

@@ -375,7 +375,7 @@ impl Session {
         };
         files.insert(evidence::COVERAGE.into(), json_bytes(&snapshot)?);
         let digest = policy_digest(&candidate);
-        if let Some(review) = self.approving_review(&digest)? {
+        if let Some(review) = self.approving_review(&digest, last)? {
             files.insert(evidence::REVIEW.into(), json_bytes(&review)?);
         }
         let acks = Acknowledgements {
@@ -609,13 +609,17 @@ impl Session {
         }
     }
 
-    /// The newest review whose candidate is exactly `digest` and whose latest verdict
-    /// approves.
-    fn approving_review(&self, digest: &str) -> ApiResult<Option<ReviewRef>> {
+    /// The newest review of this change (see [`Session::reviews_of_change`]) whose latest
+    /// verdict approves and whose changed decisions are all acknowledged: the one the
+    /// publish gate accepts.
+    fn approving_review(
+        &self,
+        digest: &str,
+        last: Option<&PublishedBundle>,
+    ) -> ApiResult<Option<ReviewRef>> {
         Ok(self
-            .reviews()?
+            .reviews_of_change(digest, last)?
             .into_iter()
-            .filter(|r| r.record.candidate_digest == digest)
             .filter_map(|r| {
                 let v = r.verdict.clone()?;
                 (v.verdict == VerdictKind::Approve && r.unacknowledged == 0).then(|| ReviewRef {
@@ -836,7 +840,7 @@ impl Session {
         }
         // What the bundle recorded, at no less than this workspace's count for its tier (a
         // bundle that records no scope counts as critical).
-        let counts = self.fresh_config_for_gates()?.require_approvals;
+        let counts = self.fresh_config()?.gates.require_approvals;
         let scope: Option<Scope> = read_json(&files, evidence::SCOPE).ok().flatten();
         let needed = scope.as_ref().map_or(counts.for_tier("critical"), |s| {
             s.required_approvals.max(counts.for_tier(&s.highest_tier))
@@ -907,7 +911,7 @@ impl Session {
 
     /// The gates for a bundle's files (read once, so what is checked is what is published).
     fn gates_of(&self, files: &Files, path: &Path) -> ApiResult<dto::GateReport> {
-        let config = self.fresh_config_for_gates()?;
+        let config = self.fresh_config()?.gates;
         let trusted = self.trusted_keys()?;
         let v = verify::check(files, &trusted);
         let (Some(manifest), Some(hash)) = (v.manifest.clone(), v.hash.clone()) else {
@@ -1053,22 +1057,14 @@ impl Session {
         })
     }
 
-    fn fresh_config_for_gates(&self) -> ApiResult<crate::workspace::Gates> {
-        Ok(crate::workspace::Workspace::open(self.root())?
-            .config()
-            .gates
-            .clone())
-    }
-
-    /// The best review of policies with this digest: approved and fully acknowledged first.
-    /// A review counts when its candidate is exactly these policies and its baseline exactly
-    /// the published ones (no policies before the first bundle): a review of the change
-    /// against anything else reviewed another change.
-    fn review_fact(
+    /// The reviews of this change: their candidate is exactly the policies with this digest
+    /// and their baseline exactly the published ones (no policies before the first bundle).
+    /// A review of these policies against anything else reviewed another change.
+    fn reviews_of_change(
         &self,
         digest: &str,
         last: Option<&PublishedBundle>,
-    ) -> ApiResult<Option<ReviewFact>> {
+    ) -> ApiResult<Vec<dto::Review>> {
         let baseline = match last {
             Some(_) => match self.bundle_side("baseline", "@published") {
                 Some(set) => policy_digest(&set?),
@@ -1076,17 +1072,28 @@ impl Session {
             },
             None => policy_digest(&cedar_policy::PolicySet::new()),
         };
-        let mut found: Vec<ReviewFact> = self
+        Ok(self
             .reviews()?
             .into_iter()
             .filter(|r| r.record.candidate_digest == digest && r.record.baseline_digest == baseline)
+            .collect())
+    }
+
+    /// The best review of this change for the gate: approved and fully acknowledged first.
+    fn review_fact(
+        &self,
+        digest: &str,
+        last: Option<&PublishedBundle>,
+    ) -> ApiResult<Option<ReviewFact>> {
+        let mut found: Vec<ReviewFact> = self
+            .reviews_of_change(digest, last)?
+            .into_iter()
             .map(|r| ReviewFact {
                 approved: r
                     .verdict
                     .as_ref()
                     .is_some_and(|v| v.verdict == VerdictKind::Approve),
                 unacknowledged: r.unacknowledged,
-                stale: false,
                 name: r.name,
             })
             .collect();

@@ -87,7 +87,7 @@ fn needed(set: &[Trusted], id: &str, cap: u32) -> u32 {
 
 impl Session {
     /// `mandate.toml` as it is on disk now (trust changes rewrite it).
-    fn fresh_config(&self) -> ApiResult<Config> {
+    pub(crate) fn fresh_config(&self) -> ApiResult<Config> {
         Ok(Workspace::open(self.root())?.config().clone())
     }
 

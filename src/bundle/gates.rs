@@ -27,8 +27,6 @@ pub struct ReviewFact {
     pub name: String,
     pub approved: bool,
     pub unacknowledged: u64,
-    /// The candidate's policies moved since the review was opened.
-    pub stale: bool,
 }
 
 /// Everything the gates read.
@@ -186,8 +184,6 @@ pub fn evaluate(f: &Facts, config: &GateConfig) -> Vec<Gate> {
     let mut review = match &f.review {
         None => gate("review", "Approved review of exactly these policies", false,
             "no review of these policies against the published ones: `mandate review open --set SET --baseline @published` (`@none` before the first bundle), acknowledge, `mandate review verdict NAME approve`".into()),
-        Some(r) if r.stale => gate("review", "Approved review of exactly these policies", false,
-            format!("review `{}` is stale: the policies changed after it was opened", r.name)),
         Some(r) if r.unacknowledged > 0 => gate("review", "Approved review of exactly these policies", false,
             format!("review `{}` has {} unacknowledged group(s) of changed decisions", r.name, r.unacknowledged)),
         Some(r) if !r.approved => gate("review", "Approved review of exactly these policies", false,
@@ -330,10 +326,6 @@ mod tests {
             (
                 "review",
                 Box::new(|f| f.review.as_mut().unwrap().unacknowledged = 2),
-            ),
-            (
-                "review",
-                Box::new(|f| f.review.as_mut().unwrap().stale = true),
             ),
             (
                 "review",

@@ -88,16 +88,7 @@ pub fn validation(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(report, out),
-        Format::Human
-        | Format::Csv
-        | Format::Cedar
-        | Format::Jsonl
-        | Format::Html
-        | Format::Oscal
-        | Format::Md
-        | Format::Cedarling
-        | Format::Avp
-        | Format::CedarDir => {
+        _ => {
             let colour = colour(std::io::stdout().is_terminal());
             for d in &report.diagnostics {
                 writeln!(out, "{}", diagnostic_line(d, workspace_arg, colour))?;
@@ -137,16 +128,7 @@ pub fn initialised(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json(info, out),
-        Format::Human
-        | Format::Csv
-        | Format::Cedar
-        | Format::Jsonl
-        | Format::Html
-        | Format::Oscal
-        | Format::Md
-        | Format::Cedarling
-        | Format::Avp
-        | Format::CedarDir => writeln!(
+        _ => writeln!(
             out,
             "created workspace `{}` (namespace {}) in {}\nnext: `mandate --workspace {} validate`",
             sanitize(&info.name),

@@ -60,16 +60,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
                     let text = mandate::api::agents_csv(&agents)?;
                     ctx.out.write_all(text.as_bytes()).map_err(io)?;
                 }
-                Format::Cedar
-                | Format::Jsonl
-                | Format::Html
-                | Format::Oscal
-                | Format::Md
-                | Format::Cedarling
-                | Format::Avp
-                | Format::CedarDir => {
-                    return Err(wrong_format("agents list", "human, json or csv"))
-                }
+                _ => return Err(wrong_format("agents list", "human, json or csv")),
             }
             Ok(ExitCode::Ok)
         }
@@ -186,14 +177,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
             let csv = match ctx.format {
                 Format::Csv => true,
                 Format::Json | Format::Human => false,
-                Format::Cedar
-                | Format::Jsonl
-                | Format::Html
-                | Format::Oscal
-                | Format::Md
-                | Format::Cedarling
-                | Format::Avp
-                | Format::CedarDir => return Err(wrong_format("agents export", "json or csv")),
+                _ => return Err(wrong_format("agents export", "json or csv")),
             };
             let text = ctx.session.export(kind, csv)?;
             crate::commands::emit(&text, out.as_deref(), ctx.out)?;
@@ -237,14 +221,7 @@ pub fn schema(ctx: &mut Ctx<'_>, write: bool) -> ApiResult<ExitCode> {
     let text = match ctx.format {
         Format::Human | Format::Cedar => ctx.session.schema_text()?,
         Format::Json => ctx.session.schema_json()?,
-        Format::Csv
-        | Format::Jsonl
-        | Format::Html
-        | Format::Oscal
-        | Format::Md
-        | Format::Cedarling
-        | Format::Avp
-        | Format::CedarDir => return Err(wrong_format("schema", "cedar or json")),
+        _ => return Err(wrong_format("schema", "cedar or json")),
     };
     if write {
         ctx.session.write_generated_schema()?;

@@ -23,12 +23,7 @@ pub fn run(
         Format::Oscal => "oscal",
         Format::Md => "md",
         Format::Html => "html",
-        Format::Human
-        | Format::Cedar
-        | Format::Jsonl
-        | Format::Cedarling
-        | Format::Avp
-        | Format::CedarDir => return Err(wrong_format("export", "csv, json, oscal, md or html")),
+        _ => return Err(wrong_format("export", "csv, json, oscal, md or html")),
     };
     let req = ExportRequest {
         format: format.to_owned(),

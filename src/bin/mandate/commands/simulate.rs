@@ -60,14 +60,9 @@ pub fn run(
     out_file: Option<&PathBuf>,
     stdout: &mut dyn Write,
 ) -> ApiResult<ExitCode> {
-    if matches!(
+    if !matches!(
         format,
-        Format::Cedar
-            | Format::Oscal
-            | Format::Md
-            | Format::Cedarling
-            | Format::Avp
-            | Format::CedarDir
+        Format::Human | Format::Json | Format::Jsonl | Format::Csv | Format::Html
     ) {
         return Err(api::ApiError::new(
             mandate::ErrorCode::InvalidArgument,
@@ -224,13 +219,7 @@ pub fn run(
             out.write_all(api::replay_html(&header, &replayed, &changed_rows).as_bytes())
                 .map_err(io_error)?;
         }
-        Format::Human
-        | Format::Cedar
-        | Format::Oscal
-        | Format::Md
-        | Format::Cedarling
-        | Format::Avp
-        | Format::CedarDir => {
+        _ => {
             for e in &summary.errors {
                 writeln!(
                     out,

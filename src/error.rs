@@ -52,6 +52,8 @@ pub enum ErrorCode {
     GateFailed,
     /// A key is missing, unreadable, not trusted, or a trust change was refused.
     KeyRefused,
+    /// No SMT solver could be started for the analysis (what was tried is in the message).
+    SolverUnavailable,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -78,6 +80,7 @@ impl ErrorCode {
             Self::BundleInvalid => "bundle_invalid",
             Self::GateFailed => "gate_failed",
             Self::KeyRefused => "key_refused",
+            Self::SolverUnavailable => "solver_unavailable",
             Self::Internal => "internal",
         }
     }

@@ -38,6 +38,7 @@
 //! - Writes are atomic; a file that fails to parse is reported and never overwritten.
 //! - Every problem is reported, not only the first; errors carry a code and help.
 
+pub mod analysis;
 pub mod api;
 pub mod bundle;
 pub mod diagnostics;

@@ -8,6 +8,7 @@
 )]
 
 mod agents;
+mod analysis;
 mod bundles;
 mod cli;
 mod coverage;

@@ -4,6 +4,7 @@
 //! [`dto`], errors are [`ApiError`]s with a stable code. Domain modules never call `api`.
 
 mod agents;
+mod analysis;
 mod bundles;
 pub mod dto;
 mod explain;
@@ -17,7 +18,9 @@ mod requests;
 mod reviews;
 pub mod settings;
 
+pub use crate::analysis::{EnvironmentDiff, Relation};
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
+pub use analysis::{analyze_files, Analysis, AnalyzeFiles, AnalyzeRequest, LocatedFinding};
 pub use bundles::{read_bundle, BUNDLES_DIR, DRAFTS_DIR};
 pub use explain::{explain_files, find_record};
 pub use keys::{generate_key, key_store, local_keys, TRUST_LOG};

@@ -30,6 +30,8 @@ pub struct Config {
     #[serde(default)]
     pub coverage: CoverageConfig,
     #[serde(default)]
+    pub analysis: AnalysisConfig,
+    #[serde(default)]
     pub trusted_keys: Vec<TrustedKey>,
 }
 
@@ -230,6 +232,31 @@ impl Default for CoverageConfig {
     }
 }
 
+/// How `mandate analyze` runs (`[analysis]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalysisConfig {
+    /// The SMT solver: a cvc5 ≥ 1.1 or z3 binary (a path, relative to the workspace when it
+    /// has a `/`, or a name on `PATH`). `$CVC5` wins over it; unset, Mandate looks for what
+    /// `scripts/deps.sh` installed, then `cvc5` and `z3` on `PATH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solver: Option<String>,
+    /// Per solver query, in milliseconds.
+    pub time_limit_ms: u64,
+    /// Solver processes at once; 0 means one per core.
+    pub jobs: u32,
+}
+
+impl Default for AnalysisConfig {
+    fn default() -> Self {
+        Self {
+            solver: None,
+            time_limit_ms: 10_000,
+            jobs: 0,
+        }
+    }
+}
+
 /// A public key whose signatures count (`[[trusted_keys]]`). Every key but the first of a
 /// workspace is trusted only through approvals recorded in `keys/trust.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,6 +284,7 @@ impl Config {
             validation: ValidationConfig::default(),
             insights: InsightsConfig::default(),
             coverage: CoverageConfig::default(),
+            analysis: AnalysisConfig::default(),
             trusted_keys: Vec::new(),
         }
     }

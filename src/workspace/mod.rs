@@ -11,8 +11,8 @@ mod library;
 use std::path::{Component, Path, PathBuf};
 
 pub use config::{
-    is_cedar_namespace, is_key_id, Approvals, Config, Gates, InsightsConfig, SchemaConfig,
-    SchemaMapping, SchemaMode, TrustedKey, TtlCeilings, CONFIG_FILE,
+    is_cedar_namespace, is_key_id, AnalysisConfig, Approvals, Config, Gates, InsightsConfig,
+    SchemaConfig, SchemaMapping, SchemaMode, TrustedKey, TtlCeilings, CONFIG_FILE,
 };
 pub use fingerprints::{fingerprint, Fingerprint, Fingerprints};
 pub use library::{with_namespace, POLICY_LIBRARY};

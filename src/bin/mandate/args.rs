@@ -121,6 +121,43 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Prove what a policy change can do: per request environment (principal type × action ×
+    /// resource type) whether the candidate is equivalent, more or less permissive than the
+    /// baseline or incomparable, with a counterexample replayed concretely; and findings on
+    /// the candidate (fail-open forbids, permits that always match, dead, shadowed,
+    /// overridden and equivalent policies). Exit 1 on fail-open findings, and with
+    /// --fail-on-permissive when an environment may allow more. Needs an SMT solver (cvc5 ≥
+    /// 1.1 or z3). Without a workspace: --schema with --baseline and --candidate files
+    Analyze {
+        /// The policies as they are: git:REV, a .cedar file or folder, @published, @none,
+        /// @bundle:VERSION|PATH (default git:HEAD; loose files: a path)
+        #[arg(long)]
+        baseline: Option<String>,
+        /// The policies as proposed (default: the working copy; loose files: a path)
+        #[arg(long)]
+        candidate: Option<String>,
+        /// The Cedar schema; loose files, no workspace
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// Only the findings on the candidate (no diff, no baseline)
+        #[arg(long, conflicts_with = "no_findings")]
+        findings_only: bool,
+        /// Only the diff
+        #[arg(long)]
+        no_findings: bool,
+        /// The SMT solver binary (cvc5 ≥ 1.1 or z3), over $CVC5 and [analysis] solver
+        #[arg(long)]
+        solver: Option<String>,
+        /// Milliseconds per solver query (default [analysis] time_limit_ms, 10000)
+        #[arg(long, value_name = "MS")]
+        time_limit: Option<u64>,
+        /// Solver processes at once (default: one per core)
+        #[arg(long)]
+        jobs: Option<u32>,
+        /// Exit 1 when an environment is more permissive, incomparable or unknown (a CI gate)
+        #[arg(long)]
+        fail_on_permissive: bool,
+    },
     /// Replay recorded requests against a baseline and a candidate policy set; one result per
     /// request (--format jsonl), or the totals (human, json). With --set: a stored request
     /// set of the workspace; without: loose files (--schema, --entities, --requests), no

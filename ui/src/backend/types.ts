@@ -286,6 +286,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   bundle_invalid: true,
   gate_failed: true,
   key_refused: true,
+  solver_unavailable: true,
   internal: true,
 };
 

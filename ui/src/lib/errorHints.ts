@@ -25,6 +25,8 @@ const HINTS: Record<ErrorCode, string | null> = {
     'The bundle was altered or is not a Mandate bundle: build it again rather than editing its files.',
   gate_failed: 'Each failed gate below says what to do; the gates checklist shows every gate.',
   key_refused: null,
+  solver_unavailable:
+    'Analysis needs an SMT solver: run `bash scripts/deps.sh` (it installs cvc5 1.4), or set `[analysis] solver` in mandate.toml.',
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 

@@ -1,6 +1,7 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
 mod agents;
+mod analyze;
 mod bundle;
 mod coverage;
 mod explain;
@@ -185,6 +186,64 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             let explanation = api::explain_files(schema, entities, policies, &record)?;
             explain::one(&explanation, cli.format, &mut stdout)
         }
+        Command::Analyze {
+            baseline,
+            candidate,
+            schema,
+            findings_only,
+            no_findings,
+            solver,
+            time_limit,
+            jobs,
+            fail_on_permissive,
+        } => {
+            let req = api::AnalyzeRequest {
+                baseline: baseline.clone(),
+                candidate: candidate.clone(),
+                no_diff: *findings_only,
+                no_findings: *no_findings,
+                solver: solver.clone(),
+                time_limit_ms: *time_limit,
+                jobs: *jobs,
+            };
+            let result = match schema {
+                Some(schema) => {
+                    let Some(candidate) = candidate else {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidArgument,
+                            "analyze --schema needs --candidate (and --baseline unless --findings-only)",
+                            Some("`mandate analyze --schema S --baseline P1 --candidate P2`: P = a .cedar file or a folder of them"),
+                        ));
+                    };
+                    if baseline.is_none() && !*findings_only {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidArgument,
+                            "analyze --schema needs --baseline for the diff",
+                            Some("add `--baseline P1`, or `--findings-only` for the findings on the candidate alone"),
+                        ));
+                    }
+                    let files = api::AnalyzeFiles {
+                        schema: schema.clone(),
+                        baseline: baseline.as_ref().map(PathBuf::from),
+                        candidate: PathBuf::from(candidate),
+                    };
+                    api::analyze_files(&files, &req)?
+                }
+                None => {
+                    let (dir, _) = workspace_dir(cli.workspace.as_deref())?;
+                    let session = Session::open(&dir)?;
+                    session.analyze(&req, None)?
+                }
+            };
+            analyze::print(&result, cli.format, &mut stdout)?;
+            Ok(
+                if result.errors() > 0 || (*fail_on_permissive && result.more_permissive() > 0) {
+                    ExitCode::Findings
+                } else {
+                    ExitCode::Ok
+                },
+            )
+        }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;
             let report = api::validate_dir(&dir)?;
@@ -259,6 +318,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                     out,
                 } => export::run(&mut ctx, framework.as_deref(), *table, out),
                 Command::Init { .. }
+                | Command::Analyze { .. }
                 | Command::Validate
                 | Command::Simulate { .. }
                 | Command::Explain { .. } => Err(ApiError::new(

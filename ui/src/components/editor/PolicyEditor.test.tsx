@@ -85,7 +85,8 @@ describe('PolicyEditor', () => {
     const view = await openEditor();
     fireEvent.click(screen.getByTestId('editor-format'));
     await waitFor(() => expect(view.state.doc.toString()).toContain('permit(principal'));
-    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+    // The dirty mark is a React render after the view's update: wait for it.
+    expect(await screen.findByTestId('editor-dirty')).toBeTruthy();
 
     const invalid: ApiError = { code: 'policy_invalid', message: 'cannot format: unexpected token', help: null, diagnostics: [] };
     backend.format = () => {
@@ -163,7 +164,7 @@ describe('PolicyEditor', () => {
     const editor = await screen.findByTestId('policy-editor');
     await waitFor(() => expect(editor.dataset.path).toBe(PATH));
     await waitForEditor((back) => expect(back.state.doc.toString()).toBe(`${TEXT}// unsaved\n`));
-    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+    expect(await screen.findByTestId('editor-dirty')).toBeTruthy();
     expect(screen.queryByTestId('editor-external-change')).toBeNull();
   });
 

@@ -1,0 +1,297 @@
+//! Symbolic analysis of the workspace's policies (or loose files): the diff of two policy
+//! sets per request environment, and the findings on the candidate.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::replay::WORKING_COPY;
+use super::{ApiError, ApiResult, Session};
+use crate::analysis::{self, DiffReport, Finding, FindingsReport, Problem, SolverInfo};
+use crate::error::ErrorCode;
+use crate::replay::explain::LocatedPolicies;
+
+/// What to analyse (`mandate analyze`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct AnalyzeRequest {
+    /// A side as `simulate` takes it (`git:REV`, a path, `@published`, `@none`,
+    /// `@bundle:…`); `None` is `git:HEAD`.
+    #[ts(optional)]
+    pub baseline: Option<String>,
+    /// `None` is the working copy.
+    #[ts(optional)]
+    pub candidate: Option<String>,
+    /// Skip the diff (findings on the candidate only).
+    pub no_diff: bool,
+    /// Skip the findings (the diff only).
+    pub no_findings: bool,
+    /// The solver binary, over `$CVC5` and `[analysis] solver`.
+    #[ts(optional)]
+    pub solver: Option<String>,
+    /// Per query, over `[analysis] time_limit_ms`.
+    #[ts(optional, type = "number")]
+    pub time_limit_ms: Option<u64>,
+    /// Solver processes at once, over `[analysis] jobs`.
+    #[ts(optional)]
+    pub jobs: Option<u32>,
+}
+
+/// A finding with where its policy is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LocatedFinding {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// The policy's file (workspace-relative) and line, when the analysed side is on disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub line: Option<u32>,
+}
+
+/// The result of `mandate analyze`. JSON: `{"environments":[…],"findings":[…],…}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Analysis {
+    pub solver: SolverInfo,
+    pub baseline: String,
+    pub candidate: String,
+    #[ts(type = "number")]
+    pub time_limit_ms: u64,
+    /// Empty when the diff was skipped.
+    pub environments: Vec<analysis::EnvironmentDiff>,
+    /// On the candidate; empty when skipped.
+    pub findings: Vec<LocatedFinding>,
+    /// Queries the solver could not answer (the rest still ran).
+    pub problems: Vec<Problem>,
+    #[ts(type = "number")]
+    pub queries: u64,
+    #[ts(type = "number")]
+    pub millis: u64,
+}
+
+impl Analysis {
+    /// Environments where the candidate allows something the baseline denies (or where
+    /// that could not be ruled out).
+    pub fn more_permissive(&self) -> usize {
+        self.environments
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.relation,
+                    analysis::Relation::MorePermissive
+                        | analysis::Relation::Incomparable
+                        | analysis::Relation::Unknown
+                )
+            })
+            .count()
+    }
+
+    /// Findings a publish gate refuses (fail-open forbids).
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.finding.severity == "error")
+            .count()
+    }
+}
+
+/// Loose files for `mandate analyze --schema S --baseline P1 --candidate P2`.
+#[derive(Debug, Clone)]
+pub struct AnalyzeFiles {
+    pub schema: PathBuf,
+    /// A `.cedar` file or a folder of them; `None` with `no_diff`.
+    pub baseline: Option<PathBuf>,
+    pub candidate: PathBuf,
+}
+
+/// Turns a cancelled analysis into the API's error.
+fn cancelled(_: analysis::Cancelled) -> ApiError {
+    ApiError::new(
+        ErrorCode::Cancelled,
+        "the analysis was cancelled",
+        Some("nothing of it was kept; run it again"),
+    )
+}
+
+fn solver_missing(e: &analysis::SolverMissing) -> ApiError {
+    ApiError::new(
+        ErrorCode::SolverUnavailable,
+        e.to_string(),
+        miette::Diagnostic::help(e)
+            .map(|h| h.to_string())
+            .as_deref(),
+    )
+}
+
+/// Runs the diff and the findings as asked.
+fn run(
+    schema: &cedar_policy::Schema,
+    (baseline_label, baseline): (String, Option<cedar_policy::PolicySet>),
+    (candidate_label, candidate): (String, cedar_policy::PolicySet),
+    req: &AnalyzeRequest,
+    options: &analysis::Options,
+    locate: impl Fn(&str) -> (Option<String>, Option<u32>),
+) -> ApiResult<Analysis> {
+    let started = Instant::now();
+    let diff = match (&baseline, req.no_diff) {
+        (Some(b), false) => analysis::diff(schema, b, &candidate, options).map_err(cancelled)?,
+        _ => DiffReport {
+            environments: Vec::new(),
+            problems: Vec::new(),
+        },
+    };
+    let found = if req.no_findings {
+        FindingsReport {
+            findings: Vec::new(),
+            problems: Vec::new(),
+            queries: 0,
+        }
+    } else {
+        analysis::findings(schema, &candidate, options).map_err(cancelled)?
+    };
+    let findings = found
+        .findings
+        .into_iter()
+        .map(|finding| {
+            let (file, line) = locate(&finding.policy);
+            LocatedFinding {
+                finding,
+                file,
+                line,
+            }
+        })
+        .collect();
+    let mut problems = diff.problems;
+    problems.extend(found.problems);
+    Ok(Analysis {
+        solver: options.solver.clone(),
+        baseline: baseline_label,
+        candidate: candidate_label,
+        time_limit_ms: u64::try_from(options.time_limit.as_millis()).unwrap_or(u64::MAX),
+        queries: found.queries + 2 * diff.environments.len() as u64,
+        environments: diff.environments,
+        findings,
+        problems,
+        millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+fn options(
+    req: &AnalyzeRequest,
+    config: &crate::workspace::AnalysisConfig,
+    root: Option<&Path>,
+    cancel: Option<Arc<AtomicBool>>,
+) -> ApiResult<analysis::Options> {
+    let solver = analysis::solver::discover(req.solver.as_deref(), config.solver.as_deref(), root)
+        .map_err(|e| solver_missing(&e))?;
+    let ms = req.time_limit_ms.unwrap_or(config.time_limit_ms);
+    if ms == 0 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidArgument,
+            "the time limit must be at least 1 ms",
+            Some("`--time-limit 10000` gives each solver query ten seconds"),
+        ));
+    }
+    Ok(analysis::Options {
+        solver,
+        time_limit: Duration::from_millis(ms),
+        jobs: req.jobs.unwrap_or(config.jobs) as usize,
+        cancel,
+    })
+}
+
+impl Session {
+    /// The symbolic diff of the baseline and the candidate (default `git:HEAD` and the
+    /// working copy) per request environment of the workspace's schema, and the findings
+    /// on the candidate, each located in its file.
+    pub fn analyze(
+        &self,
+        req: &AnalyzeRequest,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> ApiResult<Analysis> {
+        let config = self.workspace.config();
+        let options = options(req, &config.analysis, Some(self.root()), cancel)?;
+        let schema = self.replay_schema()?;
+        let (candidate_label, candidate, located) = match req.candidate.as_deref() {
+            None => {
+                let report = self.check_policies(crate::policy::read_sources(self.root()));
+                let located = LocatedPolicies::from_report(&report);
+                let set = super::replay::refuse_errors("the working copy's policies", report)?;
+                (WORKING_COPY.to_owned(), set, Some(located))
+            }
+            Some(spec) => (spec.to_owned(), self.side("candidate", spec)?, None),
+        };
+        let baseline = if req.no_diff {
+            None
+        } else {
+            let label = req.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
+            let set = self.side("baseline", &label)?;
+            Some((label, set))
+        };
+        let (baseline_label, baseline) = match baseline {
+            Some((l, s)) => (l, Some(s)),
+            None => (String::new(), None),
+        };
+        run(
+            &schema,
+            (baseline_label, baseline),
+            (candidate_label, candidate),
+            req,
+            &options,
+            |id| {
+                located
+                    .as_ref()
+                    .and_then(|l| l.sources.get(id))
+                    .map_or((None, None), |s| (Some(s.file.clone()), Some(s.line)))
+            },
+        )
+    }
+}
+
+/// [`Session::analyze`] on loose files, without a workspace.
+pub fn analyze_files(files: &AnalyzeFiles, req: &AnalyzeRequest) -> ApiResult<Analysis> {
+    let options = options(
+        req,
+        &crate::workspace::AnalysisConfig::default(),
+        None,
+        None,
+    )?;
+    let schema = crate::replay::simulate::load_schema(&files.schema)?;
+    let load = |p: &Path| -> ApiResult<(cedar_policy::PolicySet, LocatedPolicies)> {
+        let report = crate::replay::simulate::load_policy_report(p)?;
+        let located = LocatedPolicies::from_report(&report);
+        let set = super::replay::refuse_errors(&format!("the policies `{}`", p.display()), report)?;
+        Ok((set, located))
+    };
+    let (candidate, located) = load(&files.candidate)?;
+    let baseline = match (&files.baseline, req.no_diff) {
+        (Some(b), false) => Some((b.display().to_string(), load(b)?.0)),
+        _ => None,
+    };
+    let (baseline_label, baseline) = match baseline {
+        Some((l, s)) => (l, Some(s)),
+        None => (String::new(), None),
+    };
+    run(
+        &schema,
+        (baseline_label, baseline),
+        (files.candidate.display().to_string(), candidate),
+        req,
+        &options,
+        |id| {
+            located
+                .sources
+                .get(id)
+                .map_or((None, None), |s| (Some(s.file.clone()), Some(s.line)))
+        },
+    )
+}

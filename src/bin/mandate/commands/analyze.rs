@@ -1,0 +1,147 @@
+//! `mandate analyze`: the symbolic diff per request environment and the findings.
+
+use std::io::Write;
+
+use mandate::api::{Analysis, ApiResult};
+
+use super::io_error;
+use crate::args::Format;
+use crate::output::{json, sanitize};
+
+/// The analysis as JSON, or as lines a reviewer reads: one per environment with its
+/// relation, each counterexample under it, then the findings and the problems.
+pub fn print(a: &Analysis, format: Format, out: &mut dyn Write) -> ApiResult<()> {
+    if format == Format::Json {
+        return json(a, out).map_err(io_error);
+    }
+    human(a, out).map_err(io_error)
+}
+
+fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "solver: {}{}",
+        sanitize(&a.solver.describe()),
+        a.solver
+            .caveat
+            .as_deref()
+            .map(|c| format!("\nwarning: {c}"))
+            .unwrap_or_default()
+    )?;
+    if !a.environments.is_empty() {
+        writeln!(
+            out,
+            "\n{} ⇢ {} ({} environments)",
+            sanitize(&a.baseline),
+            sanitize(&a.candidate),
+            a.environments.len()
+        )?;
+        let width = a
+            .environments
+            .iter()
+            .map(|e| label(e).chars().count())
+            .max()
+            .unwrap_or(0);
+        for e in &a.environments {
+            let l = label(e);
+            let pad = width.saturating_sub(l.chars().count());
+            writeln!(
+                out,
+                "  {}{} {:<16} {:>6} ms",
+                sanitize(&l),
+                " ".repeat(pad),
+                e.relation.as_str(),
+                e.millis
+            )?;
+            for c in &e.counterexamples {
+                let what = if c.direction == "candidate-allows" {
+                    "now allowed"
+                } else {
+                    "now denied"
+                };
+                writeln!(
+                    out,
+                    "      {what}: {} {} {}",
+                    sanitize(&c.request.principal),
+                    sanitize(&c.request.action),
+                    sanitize(&c.request.resource)
+                )?;
+                writeln!(
+                    out,
+                    "        context: {}",
+                    sanitize(&c.request.context.to_string())
+                )?;
+                writeln!(
+                    out,
+                    "        replayed: baseline {} → candidate {}{}",
+                    c.baseline.decision,
+                    c.candidate.decision,
+                    if c.confirmed {
+                        " (confirmed)"
+                    } else {
+                        " (NOT confirmed by the replay engine)"
+                    }
+                )?;
+            }
+            if let Some(p) = &e.problem {
+                writeln!(out, "      problem: {}", sanitize(p))?;
+            }
+        }
+    }
+    writeln!(out, "\nfindings: {}", a.findings.len())?;
+    for f in &a.findings {
+        let at = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!("{}:{line}: ", sanitize(file)),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "  {at}{} [{}] {}",
+            f.finding.severity,
+            f.finding.kind.code(),
+            sanitize(&f.finding.message)
+        )?;
+        if let Some(w) = &f.finding.witness {
+            writeln!(
+                out,
+                "      errors on: {} {} {} context {}",
+                sanitize(&w.principal),
+                sanitize(&w.action),
+                sanitize(&w.resource),
+                sanitize(&w.context.to_string())
+            )?;
+        }
+    }
+    if !a.problems.is_empty() {
+        writeln!(
+            out,
+            "\nproblems: {} (the rest of the analysis ran)",
+            a.problems.len()
+        )?;
+        for p in &a.problems {
+            writeln!(
+                out,
+                "  {} — {}: {}\n    help: {}",
+                sanitize(&p.environment),
+                sanitize(&p.query),
+                sanitize(&p.message),
+                sanitize(&p.help)
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} queries in {} ms (limit {} ms per query)",
+        a.queries, a.millis, a.time_limit_ms
+    )
+}
+
+fn label(e: &mandate::api::EnvironmentDiff) -> String {
+    let short = |t: &str| t.rsplit("::").next().unwrap_or(t).to_owned();
+    format!(
+        "{} × {} × {}",
+        short(&e.principal_type),
+        e.action,
+        short(&e.resource_type)
+    )
+}

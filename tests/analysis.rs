@@ -1,0 +1,367 @@
+//! `mandate analyze`: the symbolic diff per environment with counterexamples replayed
+//! concretely, the findings on one policy set, and solver problems. These run the real
+//! solver that `scripts/deps.sh` installs (cvc5 1.4 under target/solver-venv).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{demo_in_git, mandate};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/analysis")
+        .join(name)
+}
+
+/// Runs `analyze` on loose fixture files and returns (exit code, JSON).
+fn analyze(args: &[&str]) -> (i32, Value) {
+    let schema = fixture("schema.cedarschema");
+    let out = mandate()
+        .args(["analyze", "--format", "json", "--schema"])
+        .arg(&schema)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), json)
+}
+
+fn diff(baseline: &str, candidate: &str) -> Value {
+    let (b, c) = (fixture(baseline), fixture(candidate));
+    let (code, json) = analyze(&[
+        "--no-findings",
+        "--baseline",
+        b.to_str().unwrap(),
+        "--candidate",
+        c.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["problems"], Value::Array(vec![]), "{json}");
+    json
+}
+
+fn env<'a>(json: &'a Value, action: &str) -> &'a Value {
+    json["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == action)
+        .unwrap_or_else(|| panic!("no environment for {action} in {json}"))
+}
+
+/// The entity `uid` of a counterexample, with its attributes.
+fn entity<'a>(cex: &'a Value, ty: &str) -> &'a Value {
+    cex["request"]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["uid"]["type"] == ty)
+        .unwrap_or_else(|| panic!("no {ty} entity in {cex}"))
+}
+
+#[test]
+fn each_relation_is_proved_with_counterexamples_that_replay_as_predicted() {
+    let cases = [
+        ("base.cedar", "equivalent.cedar", "equivalent", vec![]),
+        (
+            "base.cedar",
+            "more.cedar",
+            "more-permissive",
+            vec!["candidate-allows"],
+        ),
+        (
+            "base.cedar",
+            "less.cedar",
+            "less-permissive",
+            vec!["candidate-denies"],
+        ),
+        (
+            "base.cedar",
+            "incomparable.cedar",
+            "incomparable",
+            vec!["candidate-allows", "candidate-denies"],
+        ),
+    ];
+    for (baseline, candidate, relation, directions) in cases {
+        let json = diff(baseline, candidate);
+        let read = env(&json, "read");
+        assert_eq!(read["relation"], relation, "{candidate}: {read}");
+        assert_eq!(read["principal_type"], "User");
+        assert_eq!(read["resource_type"], "Doc");
+        // The write environment has no policy on either side.
+        assert_eq!(env(&json, "write")["relation"], "equivalent");
+        let cexs = read["counterexamples"].as_array().unwrap();
+        let got: Vec<&str> = cexs
+            .iter()
+            .map(|c| c["direction"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, directions, "{candidate}: {read}");
+        for c in cexs {
+            // Replayed through the scope index: the decisions differ the way the proof says.
+            assert_eq!(c["confirmed"], true, "{c}");
+            let (b, k) = (&c["baseline"]["decision"], &c["candidate"]["decision"]);
+            if c["direction"] == "candidate-allows" {
+                assert_eq!(
+                    (b.as_str(), k.as_str()),
+                    (Some("deny"), Some("allow")),
+                    "{c}"
+                );
+            } else {
+                assert_eq!(
+                    (b.as_str(), k.as_str()),
+                    (Some("allow"), Some("deny")),
+                    "{c}"
+                );
+            }
+            assert_eq!(c["request"]["action"], "Action::\"read\"");
+        }
+    }
+    // The more-permissive counterexample is a document nobody owns with a low classification:
+    // what `read-unclassified` adds.
+    let json = diff("base.cedar", "more.cedar");
+    let cex = &env(&json, "read")["counterexamples"][0];
+    assert_eq!(
+        cex["candidate"]["reasons"],
+        serde_json::json!(["read-unclassified"])
+    );
+    let doc = entity(cex, "Doc");
+    assert!(
+        doc["attrs"]["classification"].as_i64().unwrap() < 2,
+        "{doc}"
+    );
+    assert_ne!(
+        doc["attrs"]["owner"]["__entity"]["id"],
+        cex["request"]["principal"]
+    );
+}
+
+#[test]
+fn a_unary_minus_on_the_smallest_long_is_found_and_replayed() {
+    // `-c > -2` is `c < 2` except where negating overflows: the solver must find
+    // classification = i64::MIN, where the candidate's permit errors and denies.
+    let json = diff("incomparable.cedar", "negated.cedar");
+    let read = env(&json, "read");
+    assert_eq!(read["relation"], "less-permissive", "{read}");
+    let cex = &read["counterexamples"][0];
+    assert_eq!(
+        entity(cex, "Doc")["attrs"]["classification"],
+        i64::MIN,
+        "{cex}"
+    );
+    assert_eq!(cex["confirmed"], true);
+    assert_eq!(
+        cex["candidate"]["errors"],
+        serde_json::json!(["read-unclassified"])
+    );
+}
+
+#[test]
+fn every_finding_kind_fires_on_its_fixture_and_none_on_the_clean_one() {
+    let f = fixture("findings.cedar");
+    let (code, json) = analyze(&["--findings-only", "--candidate", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "a fail-open forbid exits 1: {json}");
+    let mut got: Vec<(String, String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_owned(),
+                f["policy"].as_str().unwrap().to_owned(),
+                f["other"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        ("always-matches", "permit-all-reads", ""),
+        ("equivalent", "read-own", "read-own-again"),
+        ("fail-open", "forbid-large-delta", ""),
+        ("never-matches", "write-impossible", ""),
+        ("overridden-permit", "write-low", "forbid-write-below-five"),
+        ("shadowed-permit", "read-own", "permit-all-reads"),
+        ("shadowed-permit", "read-own-again", "permit-all-reads"),
+    ]
+    .map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()));
+    assert_eq!(got, want, "{json}");
+    let fail_open = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "fail-open")
+        .unwrap();
+    assert_eq!(fail_open["severity"], "error");
+    assert_eq!(
+        fail_open["line"], 12,
+        "located at the forbid's line: {fail_open}"
+    );
+    assert!(fail_open["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("findings.cedar"));
+    assert_eq!(
+        fail_open["environments"],
+        serde_json::json!(["User × write × Doc"])
+    );
+    // The witness makes `context.delta + 1` overflow, and the replay engine agrees.
+    assert_eq!(
+        fail_open["witness"]["context"]["delta"],
+        i64::MAX,
+        "{fail_open}"
+    );
+    assert_eq!(fail_open["confirmed"], true);
+    assert_eq!(
+        fail_open["outcome"]["errors"],
+        serde_json::json!(["forbid-large-delta"])
+    );
+
+    let clean = fixture("clean.cedar");
+    let (code, json) = analyze(&["--findings-only", "--candidate", clean.to_str().unwrap()]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["findings"], Value::Array(vec![]), "{json}");
+    assert_eq!(json["problems"], Value::Array(vec![]), "{json}");
+    assert!(json["queries"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_missing_solver_is_a_coded_error_naming_what_was_tried() {
+    let clean = fixture("clean.cedar");
+    let out = mandate()
+        .env("CVC5", "/nonexistent/cvc5")
+        .args([
+            "analyze",
+            "--error-format",
+            "json",
+            "--findings-only",
+            "--schema",
+        ])
+        .arg(fixture("schema.cedarschema"))
+        .args(["--candidate", clean.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["code"], "solver_unavailable", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("`/nonexistent/cvc5` ($CVC5): not found"),
+        "{err}"
+    );
+    assert!(err["help"].as_str().unwrap().contains("scripts/deps.sh"));
+}
+
+#[test]
+fn a_query_the_solver_cannot_answer_is_a_problem_and_the_rest_still_runs() {
+    // z3 has no theory of finite sets: the demo's set-based policies fail on it, named by
+    // environment with what to do, while the other environments are still proved.
+    let z3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/solver-venv/bin/z3");
+    assert!(
+        z3.is_file(),
+        "scripts/deps.sh installs z3 at {}",
+        z3.display()
+    );
+    let dir = demo_in_git();
+    let out = mandate()
+        .arg("--workspace")
+        .arg(dir.path())
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--baseline",
+            "@none",
+            "--solver",
+        ])
+        .arg(&z3)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["solver"]["kind"], "z3");
+    let problems = json["problems"].as_array().unwrap();
+    assert!(!problems.is_empty(), "{json}");
+    for p in problems {
+        assert!(p["environment"].as_str().unwrap().contains(" × "), "{p}");
+        assert!(p["help"].as_str().unwrap().contains("cvc5"), "{p}");
+    }
+    let envs = json["environments"].as_array().unwrap();
+    let unknown = envs.iter().filter(|e| e["relation"] == "unknown").count();
+    let proved = envs
+        .iter()
+        .filter(|e| e["relation"] == "equivalent")
+        .count();
+    assert!(unknown > 0 && proved > 0, "{json}");
+}
+
+#[test]
+fn the_demo_change_from_nothing_is_more_permissive_where_it_grants_access() {
+    let dir = demo_in_git();
+    let out = mandate()
+        .arg("--workspace")
+        .arg(dir.path())
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--baseline",
+            "@none",
+            "--fail-on-permissive",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--fail-on-permissive");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["problems"], Value::Array(vec![]), "{json}");
+    assert_eq!(json["baseline"], "@none");
+    assert_eq!(json["candidate"], "working copy");
+    let relation = |action: &str, resource: &str| {
+        json["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| {
+                e["action"] == action && e["resource_type"].as_str().unwrap().ends_with(resource)
+            })
+            .unwrap()["relation"]
+            .clone()
+    };
+    assert_eq!(relation("invoke_tool", "Tool"), "more-permissive");
+    assert_eq!(relation("delegate", "Agent"), "more-permissive");
+    // Every counterexample is allowed by the demo's policies and replays so.
+    for e in json["environments"].as_array().unwrap() {
+        for c in e["counterexamples"].as_array().unwrap() {
+            assert_eq!(c["confirmed"], true, "{c}");
+        }
+    }
+    // Analysing the working copy against itself proves every environment equivalent.
+    let out = mandate()
+        .arg("--workspace")
+        .arg(dir.path())
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--no-findings",
+            "--fail-on-permissive",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["relation"] == "equivalent"),
+        "{json}"
+    );
+}

@@ -160,6 +160,21 @@ fn a_unary_minus_on_the_smallest_long_is_found_and_replayed() {
         cex["candidate"]["errors"],
         serde_json::json!(["read-unclassified"])
     );
+    // The human rendering shows the entity whose value decides it.
+    let out = mandate()
+        .args(["analyze", "--no-findings", "--schema"])
+        .arg(fixture("schema.cedarschema"))
+        .arg("--baseline")
+        .arg(fixture("incomparable.cedar"))
+        .arg("--candidate")
+        .arg(fixture("negated.cedar"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#"entity Doc::"" {classification: -9223372036854775808, owner: User::""}"#),
+        "{text}"
+    );
 }
 
 #[test]

@@ -201,6 +201,9 @@ pub struct Cancelled;
 pub struct DiffReport {
     pub environments: Vec<EnvironmentDiff>,
     pub problems: Vec<Problem>,
+    /// Solver queries asked.
+    #[ts(type = "number")]
+    pub queries: u64,
 }
 
 /// The findings on one policy set.
@@ -529,12 +532,14 @@ pub fn diff(
     let mut report = DiffReport {
         environments: Vec::new(),
         problems: unlinkable(&dropped_b, &dropped_c),
+        queries: 0,
     };
     for r in results {
         match r {
-            Ok(Ok((env, problems))) => {
+            Ok(Ok((env, problems, queries))) => {
                 report.environments.push(env);
                 report.problems.extend(problems);
+                report.queries += queries;
             }
             Ok(Err(Cancelled)) | Err(_) => return Err(Cancelled),
         }
@@ -549,7 +554,7 @@ async fn env_diff(
     candidate: &PolicySet,
     index: Option<&ScopeIndex>,
     options: Arc<Options>,
-) -> Result<(EnvironmentDiff, Vec<Problem>), Cancelled> {
+) -> Result<(EnvironmentDiff, Vec<Problem>, u64), Cancelled> {
     let started = Instant::now();
     let label = env_label(env);
     let mut out = EnvironmentDiff {
@@ -578,7 +583,7 @@ async fn env_diff(
                 "run `mandate validate`; analysis needs policies valid against the schema".into(),
             ));
             out.millis = elapsed_ms(started);
-            return Ok((out, problems));
+            return Ok((out, problems, 0));
         }
     };
     let mut worker = Worker::new(options);
@@ -617,7 +622,7 @@ async fn env_diff(
     out.counterexamples
         .sort_by(|a, b| a.direction.cmp(&b.direction));
     out.millis = elapsed_ms(started);
-    Ok((out, problems))
+    Ok((out, problems, worker.queries))
 }
 
 fn elapsed_ms(started: Instant) -> u64 {
@@ -962,28 +967,28 @@ async fn env_findings(
                     continue;
                 }
             };
-            match (p.effect(), q.effect()) {
-                (e1, e2) if e1 == e2 && pq && qp => {
-                    out.found
-                        .push((FindingKind::Equivalent, pid, Some(qid), None));
+            if p.effect() == q.effect() && pq && qp {
+                out.found
+                    .push((FindingKind::Equivalent, pid, Some(qid), None));
+                continue;
+            }
+            // `narrow` matches only where `wide` matches: a permit under another permit is
+            // shadowed, a permit under a forbid never allows.
+            for (narrow, wide, holds) in [(p, q, pq), (q, p, qp)] {
+                let kind = match (narrow.effect(), wide.effect()) {
+                    (Effect::Permit, Effect::Permit) => FindingKind::ShadowedPermit,
+                    (Effect::Permit, Effect::Forbid) => FindingKind::OverriddenPermit,
+                    (Effect::Forbid, _) => continue,
+                };
+                if holds {
+                    out.found.push((
+                        kind,
+                        narrow.id().to_string(),
+                        Some(wide.id().to_string()),
+                        None,
+                    ));
+                    break;
                 }
-                (Effect::Permit, Effect::Permit) if pq => {
-                    out.found
-                        .push((FindingKind::ShadowedPermit, pid, Some(qid), None));
-                }
-                (Effect::Permit, Effect::Permit) if qp => {
-                    out.found
-                        .push((FindingKind::ShadowedPermit, qid, Some(pid), None));
-                }
-                (Effect::Permit, Effect::Forbid) if pq => {
-                    out.found
-                        .push((FindingKind::OverriddenPermit, pid, Some(qid), None));
-                }
-                (Effect::Forbid, Effect::Permit) if qp => {
-                    out.found
-                        .push((FindingKind::OverriddenPermit, qid, Some(pid), None));
-                }
-                _ => {}
             }
         }
     }

@@ -40,15 +40,4 @@ impl Witness {
                 .unwrap_or_else(|_| serde_json::json!([])),
         }
     }
-
-    /// The request as `mandate test` and recorded-request files take it (DESIGN.md §4).
-    pub fn as_record(&self) -> serde_json::Value {
-        serde_json::json!({
-            "principal": self.principal,
-            "action": self.action,
-            "resource": self.resource,
-            "context": self.context,
-            "entities": self.entities,
-        })
-    }
 }

@@ -139,7 +139,7 @@ fn run(
     (candidate_label, candidate): (String, cedar_policy::PolicySet),
     req: &AnalyzeRequest,
     options: &analysis::Options,
-    locate: impl Fn(&str) -> (Option<String>, Option<u32>),
+    located: Option<&LocatedPolicies>,
 ) -> ApiResult<Analysis> {
     let started = Instant::now();
     let diff = match (&baseline, req.no_diff) {
@@ -147,6 +147,7 @@ fn run(
         _ => DiffReport {
             environments: Vec::new(),
             problems: Vec::new(),
+            queries: 0,
         },
     };
     let found = if req.no_findings {
@@ -162,11 +163,11 @@ fn run(
         .findings
         .into_iter()
         .map(|finding| {
-            let (file, line) = locate(&finding.policy);
+            let source = located.and_then(|l| l.sources.get(&finding.policy));
             LocatedFinding {
+                file: source.map(|s| s.file.clone()),
+                line: source.map(|s| s.line),
                 finding,
-                file,
-                line,
             }
         })
         .collect();
@@ -177,7 +178,7 @@ fn run(
         baseline: baseline_label,
         candidate: candidate_label,
         time_limit_ms: u64::try_from(options.time_limit.as_millis()).unwrap_or(u64::MAX),
-        queries: found.queries + 2 * diff.environments.len() as u64,
+        queries: found.queries + diff.queries,
         environments: diff.environments,
         findings,
         problems,
@@ -230,16 +231,11 @@ impl Session {
             }
             Some(spec) => (spec.to_owned(), self.side("candidate", spec)?, None),
         };
+        let baseline_label = req.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
         let baseline = if req.no_diff {
             None
         } else {
-            let label = req.baseline.clone().unwrap_or_else(|| "git:HEAD".into());
-            let set = self.side("baseline", &label)?;
-            Some((label, set))
-        };
-        let (baseline_label, baseline) = match baseline {
-            Some((l, s)) => (l, Some(s)),
-            None => (String::new(), None),
+            Some(self.side("baseline", &baseline_label)?)
         };
         run(
             &schema,
@@ -247,12 +243,7 @@ impl Session {
             (candidate_label, candidate),
             req,
             &options,
-            |id| {
-                located
-                    .as_ref()
-                    .and_then(|l| l.sources.get(id))
-                    .map_or((None, None), |s| (Some(s.file.clone()), Some(s.line)))
-            },
+            located.as_ref(),
         )
     }
 }
@@ -273,13 +264,14 @@ pub fn analyze_files(files: &AnalyzeFiles, req: &AnalyzeRequest) -> ApiResult<An
         Ok((set, located))
     };
     let (candidate, located) = load(&files.candidate)?;
+    let baseline_label = files
+        .baseline
+        .as_ref()
+        .map(|b| b.display().to_string())
+        .unwrap_or_default();
     let baseline = match (&files.baseline, req.no_diff) {
-        (Some(b), false) => Some((b.display().to_string(), load(b)?.0)),
+        (Some(b), false) => Some(load(b)?.0),
         _ => None,
-    };
-    let (baseline_label, baseline) = match baseline {
-        Some((l, s)) => (l, Some(s)),
-        None => (String::new(), None),
     };
     run(
         &schema,
@@ -287,11 +279,6 @@ pub fn analyze_files(files: &AnalyzeFiles, req: &AnalyzeRequest) -> ApiResult<An
         (files.candidate.display().to_string(), candidate),
         req,
         &options,
-        |id| {
-            located
-                .sources
-                .get(id)
-                .map_or((None, None), |s| (Some(s.file.clone()), Some(s.line)))
-        },
+        Some(&located),
     )
 }

@@ -5,4 +5,8 @@ import type { EnvironmentDiff } from "./EnvironmentDiff";
 /**
  * The diff of two policy sets.
  */
-export type DiffReport = { environments: Array<EnvironmentDiff>, problems: Array<AnalysisProblem>, };
+export type DiffReport = { environments: Array<EnvironmentDiff>, problems: Array<AnalysisProblem>, 
+/**
+ * Solver queries asked.
+ */
+queries: number, };

@@ -71,6 +71,9 @@ fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
                     "        context: {}",
                     sanitize(&c.request.context.to_string())
                 )?;
+                for line in entity_lines(&c.request.entities) {
+                    writeln!(out, "        entity {}", sanitize(&line))?;
+                }
                 writeln!(
                     out,
                     "        replayed: baseline {} → candidate {}{}",
@@ -144,4 +147,57 @@ fn label(e: &mandate::api::EnvironmentDiff) -> String {
         e.action,
         short(&e.resource_type)
     )
+}
+
+/// The witness's entities other than actions, one per line: `Doc::"" {classification: -9…}`.
+fn entity_lines(entities: &serde_json::Value) -> Vec<String> {
+    let Some(list) = entities.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|e| {
+            e["uid"]["type"]
+                .as_str()
+                .is_some_and(|t| !t.ends_with("Action"))
+        })
+        .map(|e| {
+            let uid = format!(
+                "{}::{}",
+                e["uid"]["type"].as_str().unwrap_or("?"),
+                e["uid"]["id"]
+            );
+            let attrs = e["attrs"].as_object().map_or_else(String::new, |a| {
+                a.iter()
+                    .map(|(k, v)| format!("{k}: {}", value_text(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            let parents = e["parents"].as_array().map_or(0, Vec::len);
+            let parents = if parents == 0 {
+                String::new()
+            } else {
+                format!(" in {}", value_text(&e["parents"]))
+            };
+            format!("{uid} {{{attrs}}}{parents}")
+        })
+        .collect()
+}
+
+/// Cedar JSON as a reader writes it: entity references as `Type::"id"`.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(o) if o.contains_key("__entity") => format!(
+            "{}::{}",
+            o["__entity"]["type"].as_str().unwrap_or("?"),
+            o["__entity"]["id"]
+        ),
+        serde_json::Value::Object(o) if o.contains_key("type") && o.contains_key("id") => {
+            format!("{}::{}", o["type"].as_str().unwrap_or("?"), o["id"])
+        }
+        serde_json::Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
 }

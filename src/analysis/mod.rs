@@ -288,6 +288,8 @@ struct Worker {
     options: Arc<Options>,
     symcc: Option<CedarSymCompiler<LocalSolver>>,
     queries: u64,
+    /// The last query failed because the solver's model could not be read back.
+    unreadable: bool,
 }
 
 /// A question for the solver.
@@ -297,7 +299,10 @@ enum Query<'a> {
     Implies(&'a CompiledPolicySet, &'a CompiledPolicySet),
     /// The policy never errors (counterexample when it can).
     NeverErrors(&'a CompiledPolicy),
+    /// The policy matches no request (a request it matches when it can).
     NeverMatches(&'a CompiledPolicy),
+    /// The same, without a request: for a solver whose models cannot be read back.
+    NeverMatchesProof(&'a CompiledPolicy),
     AlwaysMatches(&'a CompiledPolicy),
     /// Wherever the first matches, the second matches.
     MatchesImplies(&'a CompiledPolicy, &'a CompiledPolicy),
@@ -320,6 +325,7 @@ impl Worker {
             options,
             symcc: None,
             queries: 0,
+            unreadable: false,
         }
     }
 
@@ -401,7 +407,13 @@ impl Worker {
                     .check_never_errors_with_counterexample_opt(p)
                     .await
                     .map(|w| Answer::Witness(w.map(Box::new))),
-                Query::NeverMatches(p) => symcc.check_never_matches_opt(p).await.map(Answer::Holds),
+                Query::NeverMatches(p) => symcc
+                    .check_never_matches_with_counterexample_opt(p)
+                    .await
+                    .map(|w| Answer::Witness(w.map(Box::new))),
+                Query::NeverMatchesProof(p) => {
+                    symcc.check_never_matches_opt(p).await.map(Answer::Holds)
+                }
                 Query::AlwaysMatches(p) => {
                     symcc.check_always_matches_opt(p).await.map(Answer::Holds)
                 }
@@ -435,8 +447,9 @@ impl Worker {
         }
     }
 
-    fn explain(&self, e: &cedar_policy_symcc::err::Error) -> QueryError {
+    fn explain(&mut self, e: &cedar_policy_symcc::err::Error) -> QueryError {
         use cedar_policy_symcc::err::Error as E;
+        self.unreadable = matches!(e, E::DecodeModel(_) | E::ConcretizeError(_));
         let solver = self.options.solver.describe();
         let text = e.to_string();
         match e {
@@ -459,6 +472,17 @@ impl Worker {
                 };
                 QueryError::Failed(format!("{solver} failed: {}", trim_detail(&detail)), help)
             }
+            E::DecodeModel(_) | E::ConcretizeError(_) => QueryError::Failed(
+                format!(
+                    "{solver} answered, but its model could not be read back: {}",
+                    trim_detail(&text)
+                ),
+                if self.options.solver.kind == SolverKind::Z3 {
+                    "z3 writes models of sets that symcc cannot read: use cvc5 ≥ 1.1 (`bash scripts/deps.sh` installs cvc5 1.4 as target/solver-venv/bin/cvc5)".into()
+                } else {
+                    "report this as a bug, with the policies and the solver's version".into()
+                },
+            ),
             E::PolicyNotWellTyped { .. } => QueryError::Failed(
                 format!("a policy does not type-check in this environment: {text}"),
                 "run `mandate validate`; analysis needs policies valid against the schema".into(),
@@ -898,15 +922,25 @@ async fn env_findings(
             }
         }
     }
-    // Which policies can match here at all.
-    let mut live: Vec<&(Policy, CompiledPolicy)> = Vec::new();
+    // Which policies can match here at all, each with a request it matches.
+    let mut live: Vec<(&(Policy, CompiledPolicy), Option<cedar_policy_symcc::Env>)> = Vec::new();
     for entry in &compiled {
         let id = entry.0.id().to_string();
-        match worker.holds(Query::NeverMatches(&entry.1)).await {
-            Ok(true) => {}
-            Ok(false) => {
+        let answer = match worker.witness(Query::NeverMatches(&entry.1)).await {
+            Ok(w) => Ok(w.map(Some)),
+            Err(QueryError::Cancelled) => return Err(Cancelled),
+            // The request could not be read back: ask for the proof alone.
+            Err(QueryError::Failed(..)) if worker.unreadable => worker
+                .holds(Query::NeverMatchesProof(&entry.1))
+                .await
+                .map(|never| (!never).then_some(None)),
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(None) => {}
+            Ok(Some(w)) => {
                 out.matching.insert(id);
-                live.push(entry);
+                live.push((entry, w));
             }
             Err(QueryError::Cancelled) => return Err(Cancelled),
             Err(QueryError::Failed(m, h)) => {
@@ -916,7 +950,17 @@ async fn env_findings(
             }
         }
     }
-    for (policy, c) in &live {
+    // Which live policies match on each one's witness, decided concretely. A policy that
+    // does not match on some witness cannot match everywhere, nor wherever the witness's
+    // policy matches: those queries are refuted without the solver.
+    let matched = matched_on_witnesses(&live);
+    let everywhere = |id: &str| {
+        matched
+            .iter()
+            .all(|m| m.as_ref().is_none_or(|m| m.contains(id)))
+    };
+    let implied = |i: usize, id: &str| matched[i].as_ref().is_none_or(|m| m.contains(id));
+    for ((policy, c), _) in &live {
         let id = policy.id().to_string();
         match policy.effect() {
             Effect::Forbid => match worker.witness(Query::NeverErrors(c)).await {
@@ -936,6 +980,7 @@ async fn env_findings(
                         .push(problem(&label, &format!("never-errors {id}"), m, h))
                 }
             },
+            Effect::Permit if !everywhere(&id) => {}
             Effect::Permit => match worker.holds(Query::AlwaysMatches(c)).await {
                 Ok(true) => out.found.push((FindingKind::AlwaysMatches, id, None, None)),
                 Ok(false) => {}
@@ -947,15 +992,23 @@ async fn env_findings(
             },
         }
     }
-    // Pairs whose scopes can overlap.
-    for (i, (p, pc)) in live.iter().enumerate() {
-        for (q, qc) in live.iter().skip(i + 1) {
-            if !scopes_overlap(p, q) {
+    // Pairs whose scopes can overlap and that no witness already tells apart.
+    for (i, ((p, pc), _)) in live.iter().enumerate() {
+        for (j, ((q, qc), _)) in live.iter().enumerate().skip(i + 1) {
+            let (pid, qid) = (p.id().to_string(), q.id().to_string());
+            let (maybe_pq, maybe_qp) = (implied(i, &qid), implied(j, &pid));
+            if !scopes_overlap(p, q) || !(maybe_pq || maybe_qp) {
                 continue;
             }
-            let (pid, qid) = (p.id().to_string(), q.id().to_string());
-            let pq = worker.holds(Query::MatchesImplies(pc, qc)).await;
-            let qp = worker.holds(Query::MatchesImplies(qc, pc)).await;
+            let mut ask = async |maybe: bool, a, b| {
+                if maybe {
+                    worker.holds(Query::MatchesImplies(a, b)).await
+                } else {
+                    Ok(false)
+                }
+            };
+            let pq = ask(maybe_pq, pc, qc).await;
+            let qp = ask(maybe_qp, qc, pc).await;
             let (pq, qp) = match (pq, qp) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(QueryError::Cancelled), _) | (_, Err(QueryError::Cancelled)) => {
@@ -994,6 +1047,48 @@ async fn env_findings(
     }
     out.queries = worker.queries;
     Ok(out)
+}
+
+/// For each live policy's witness, the ids of the live policies that match on it, decided
+/// by the replay engine on the policies turned into permits (so that every policy that
+/// matches is among the reasons). `None` where the engine disagrees with the solver (the
+/// witness's own policy does not match on it) or there is no witness: no query is refuted
+/// by that witness.
+fn matched_on_witnesses(
+    live: &[(&(Policy, CompiledPolicy), Option<cedar_policy_symcc::Env>)],
+) -> Vec<Option<BTreeSet<String>>> {
+    let mut set = PolicySet::new();
+    for ((policy, _), _) in live {
+        if let Some(p) = as_permit(policy) {
+            if set.add(p).is_err() {
+                return vec![None; live.len()];
+            }
+        } else {
+            return vec![None; live.len()];
+        }
+    }
+    let Ok(index) = ScopeIndex::new(&set) else {
+        return vec![None; live.len()];
+    };
+    live.iter()
+        .map(|((policy, _), w)| {
+            let w = w.as_ref()?;
+            let outcome = index.evaluate(&w.request, &w.entities);
+            let ids: BTreeSet<String> = outcome.reasons.into_iter().collect();
+            ids.contains(&policy.id().to_string()).then_some(ids)
+        })
+        .collect()
+}
+
+/// `policy` as a permit with the same id, scope and conditions: it allows exactly where
+/// the policy matches.
+fn as_permit(policy: &Policy) -> Option<Policy> {
+    if policy.effect() == Effect::Permit {
+        return Some(policy.clone());
+    }
+    let mut json = policy.to_json().ok()?;
+    json["effect"] = serde_json::Value::String("permit".into());
+    Policy::from_json(Some(policy.id().clone()), json).ok()
 }
 
 /// The replay engine's decision of `policy` alone on the witness, and whether it errored

@@ -380,3 +380,135 @@ fn the_demo_change_from_nothing_is_more_permissive_where_it_grants_access() {
         "{json}"
     );
 }
+
+/// `mandate access ARGS --format json` on `dir`: the exit code and the JSON.
+fn access(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = mandate()
+        .arg("--workspace")
+        .arg(dir)
+        .arg("access")
+        .args(args)
+        .args(["--format", "json", "--error-format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| serde_json::from_slice(&out.stderr).unwrap_or(Value::Null));
+    (out.status.code().unwrap(), json)
+}
+
+/// The `tools = [...]` of an inventory agent file.
+fn inventory_tools(dir: &Path, agent: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join(format!("inventory/agents/{agent}.toml"))).unwrap();
+    let doc: toml::Table = text.parse().unwrap();
+    doc["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn an_agents_access_is_its_inventory_tools_under_the_context_the_forbids_leave() {
+    let dir = demo_in_git();
+    let (code, json) = access(dir.path(), &["alert-router", "--no-diff"]);
+    assert_eq!(code, 0, "{json}");
+    let agent = &json["agents"][0];
+    assert_eq!(agent["id"], "alert-router");
+    assert_eq!(agent["risk_tier"], "medium");
+    let entries = agent["candidate"]["entries"].as_array().unwrap();
+    // The tools it may invoke are exactly those its inventory file lists.
+    let mut tools: Vec<String> = entries
+        .iter()
+        .filter(|e| e["action"] == "invoke_tool")
+        .map(|e| {
+            let r = e["resource"].as_str().unwrap();
+            r.trim_start_matches("Acme::Tool::\"")
+                .trim_end_matches('"')
+                .to_owned()
+        })
+        .collect();
+    tools.sort();
+    let mut listed = inventory_tools(dir.path(), "alert-router");
+    listed.sort();
+    assert_eq!(tools, listed);
+    assert!(agent["candidate"]["checked"].as_u64().unwrap() > entries.len() as u64);
+    // Each is allowed only in production (the environment-separation forbid), and the
+    // solver's example context, made small, says so.
+    for e in entries.iter().filter(|e| e["action"] == "invoke_tool") {
+        assert_eq!(e["access"], "conditional", "{e}");
+        assert_eq!(e["permits"], serde_json::json!(["permit-allowed-tools"]));
+        assert!(
+            e["unless"].as_array().unwrap().contains(&Value::from(
+                "environment-separation: !(context.env == \"prod\")"
+            )),
+            "{e}"
+        );
+        assert_eq!(
+            e["example_context"],
+            serde_json::json!({"env": "prod"}),
+            "{e}"
+        );
+    }
+    // An unknown agent is a coded error with a hint.
+    let (code, err) = access(dir.path(), &["no-such-agent"]);
+    assert_eq!(code, 2);
+    assert_eq!(err["code"], "not_found", "{err}");
+    assert!(
+        err["help"].as_str().unwrap().contains("alert-router"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_grant_in_the_working_copy_shows_as_gained_access_and_a_contradiction_grants_nothing() {
+    let dir = demo_in_git();
+    // Nothing changed yet: no agent's access moved, and the gate passes.
+    let (code, json) = access(dir.path(), &["--fail-on-gained"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["agents"].as_array().unwrap().len(), 26);
+    assert!(json["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["changes"].as_array().unwrap().is_empty()));
+    std::fs::write(
+        dir.path().join("policies/extra.cedar"),
+        r#"@id("grant-logs")
+permit (principal == Acme::Agent::"alert-router", action == Acme::Action::"invoke_tool", resource == Acme::Tool::"datadog.logs.search")
+when { context has task_id && context.task_id != "" };
+
+@id("grant-contradiction")
+permit (principal == Acme::Agent::"alert-router", action == Acme::Action::"invoke_tool", resource == Acme::Tool::"github.pr.comment")
+when { context.env == "prod" && context.env == "dev" };
+"#,
+    )
+    .unwrap();
+    let (code, json) = access(dir.path(), &["--fail-on-gained"]);
+    assert_eq!(code, 1, "{json}");
+    let changed: Vec<&Value> = json["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !a["changes"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(changed.len(), 1, "{json}");
+    assert_eq!(changed[0]["id"], "alert-router");
+    let changes = changed[0]["changes"].as_array().unwrap();
+    // Only the satisfiable grant: the solver proves no context satisfies the other.
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let c = &changes[0];
+    assert_eq!(c["change"], "gained");
+    assert_eq!(c["resource"], "Acme::Tool::\"datadog.logs.search\"");
+    assert_eq!(c["baseline"], Value::Null);
+    let after = &c["candidate"];
+    assert_eq!(after["access"], "conditional");
+    assert_eq!(after["permits"], serde_json::json!(["grant-logs"]));
+    assert_eq!(
+        after["when"],
+        serde_json::json!(["(context has task_id) && (!(context.task_id == \"\"))"])
+    );
+    let example = &after["example_context"];
+    assert_eq!(example["env"], "prod", "{example}");
+    assert_ne!(example["task_id"], "", "{example}");
+}

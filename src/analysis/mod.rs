@@ -15,6 +15,7 @@
 //! limit; a query the solver cannot answer becomes a [`Problem`] naming the environment
 //! and what to do, and the rest of the analysis goes on.
 
+pub mod access;
 pub mod solver;
 mod witness;
 
@@ -304,6 +305,8 @@ enum Query<'a> {
     /// The same, without a request: for a solver whose models cannot be read back.
     NeverMatchesProof(&'a CompiledPolicy),
     AlwaysMatches(&'a CompiledPolicy),
+    /// The set denies every request (a request it allows when it does not).
+    Allows(&'a CompiledPolicySet),
     /// Wherever the first matches, the second matches.
     MatchesImplies(&'a CompiledPolicy, &'a CompiledPolicy),
 }
@@ -409,6 +412,10 @@ impl Worker {
                     .map(|w| Answer::Witness(w.map(Box::new))),
                 Query::NeverMatches(p) => symcc
                     .check_never_matches_with_counterexample_opt(p)
+                    .await
+                    .map(|w| Answer::Witness(w.map(Box::new))),
+                Query::Allows(s) => symcc
+                    .check_always_denies_with_counterexample_opt(s)
                     .await
                     .map(|w| Answer::Witness(w.map(Box::new))),
                 Query::NeverMatchesProof(p) => {
@@ -622,7 +629,7 @@ async fn env_diff(
             Ok(None) => Ok(Some(true)),
             Ok(Some(cex)) => {
                 out.counterexamples
-                    .push(counterexample(direction, &cex, index));
+                    .push(counterexample(schema, direction, &cex, index));
                 Ok(Some(false))
             }
             Err(QueryError::Cancelled) => Err(Cancelled),
@@ -653,16 +660,22 @@ fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// The solver's counterexample, rendered and replayed on both sides.
+/// The solver's counterexample, its context made smaller while the two sides still decide
+/// as the direction says, rendered and replayed on both sides.
 fn counterexample(
+    schema: &Schema,
     direction: &str,
     cex: &cedar_policy_symcc::Env,
     index: Option<&ScopeIndex>,
 ) -> Counterexample {
-    let request = Witness::of(cex);
-    let (baseline, candidate) = match index {
+    let expected = if direction == "candidate-allows" {
+        ("deny", "allow")
+    } else {
+        ("allow", "deny")
+    };
+    let replay = |request: &cedar_policy::Request, entities: &cedar_policy::Entities| match index {
         Some(index) => {
-            let pair = index.compare(&cex.request, &cex.entities);
+            let pair = index.compare(request, entities);
             (
                 SideResult::from(&pair.baseline),
                 SideResult::from(&pair.candidate),
@@ -670,15 +683,21 @@ fn counterexample(
         }
         None => (unreplayed(), unreplayed()),
     };
-    let expected = if direction == "candidate-allows" {
-        ("deny", "allow")
+    let shows =
+        |(b, c): &(SideResult, SideResult)| b.decision == expected.0 && c.decision == expected.1;
+    let (request, entities) = if index.is_some() && shows(&replay(&cex.request, &cex.entities)) {
+        let request = witness::minimise(&cex.request, schema, |r| shows(&replay(r, &cex.entities)));
+        let entities =
+            witness::minimise_entities(&request, &cex.entities, |e| shows(&replay(&request, e)));
+        (request, entities)
     } else {
-        ("allow", "deny")
+        (cex.request.clone(), cex.entities.clone())
     };
-    let confirmed = baseline.decision == expected.0 && candidate.decision == expected.1;
+    let (baseline, candidate) = replay(&request, &entities);
+    let confirmed = shows(&(baseline.clone(), candidate.clone()));
     Counterexample {
         direction: direction.to_owned(),
-        request,
+        request: Witness::new(&request, &entities),
         baseline,
         candidate,
         confirmed,
@@ -966,12 +985,12 @@ async fn env_findings(
             Effect::Forbid => match worker.witness(Query::NeverErrors(c)).await {
                 Ok(None) => {}
                 Ok(Some(cex)) => {
-                    let (outcome, confirmed) = errors_alone(policy, &cex);
+                    let (witness, outcome, confirmed) = errors_alone(schema, policy, &cex);
                     out.found.push((
                         FindingKind::FailOpen,
                         id,
                         None,
-                        Some((Witness::of(&cex), outcome, confirmed)),
+                        Some((witness, outcome, confirmed)),
                     ));
                 }
                 Err(QueryError::Cancelled) => return Err(Cancelled),
@@ -1091,18 +1110,34 @@ fn as_permit(policy: &Policy) -> Option<Policy> {
     Policy::from_json(Some(policy.id().clone()), json).ok()
 }
 
-/// The replay engine's decision of `policy` alone on the witness, and whether it errored
-/// there (what a fail-open proof predicts).
-fn errors_alone(policy: &Policy, cex: &cedar_policy_symcc::Env) -> (SideResult, bool) {
+/// The witness (its context made smaller while the policy still errors), the replay
+/// engine's decision of `policy` alone on it, and whether it errored there (what a
+/// fail-open proof predicts).
+fn errors_alone(
+    schema: &Schema,
+    policy: &Policy,
+    cex: &cedar_policy_symcc::Env,
+) -> (Witness, SideResult, bool) {
     let mut set = PolicySet::new();
-    let outcome = match set.add(policy.clone()) {
-        Ok(()) => match ScopeIndex::new(&set) {
-            Ok(index) => SideResult::from(&index.evaluate(&cex.request, &cex.entities)),
-            Err(_) => unreplayed(),
-        },
-        Err(_) => unreplayed(),
-    };
+    let index = set
+        .add(policy.clone())
+        .ok()
+        .and_then(|()| ScopeIndex::new(&set).ok());
     let id = policy.id().to_string();
+    let Some(index) = index else {
+        return (Witness::of(cex), unreplayed(), false);
+    };
+    let errors = |r: &cedar_policy::Request, e: &cedar_policy::Entities| {
+        SideResult::from(&index.evaluate(r, e)).errors.contains(&id)
+    };
+    let (request, entities) = if errors(&cex.request, &cex.entities) {
+        let request = witness::minimise(&cex.request, schema, |r| errors(r, &cex.entities));
+        let entities = witness::minimise_entities(&request, &cex.entities, |e| errors(&request, e));
+        (request, entities)
+    } else {
+        (cex.request.clone(), cex.entities.clone())
+    };
+    let outcome = SideResult::from(&index.evaluate(&request, &entities));
     let confirmed = outcome.errors.contains(&id);
-    (outcome, confirmed)
+    (Witness::new(&request, &entities), outcome, confirmed)
 }

@@ -282,3 +282,192 @@ pub fn analyze_files(files: &AnalyzeFiles, req: &AnalyzeRequest) -> ApiResult<An
         Some(&located),
     )
 }
+
+/// Whose access to review (`mandate access`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct AccessRequest {
+    /// An agent's inventory id; `None` reviews every agent.
+    #[ts(optional)]
+    pub agent: Option<String>,
+    /// A side as `simulate` takes it; `None` is `git:HEAD`.
+    #[ts(optional)]
+    pub baseline: Option<String>,
+    /// `None` is the working copy.
+    #[ts(optional)]
+    pub candidate: Option<String>,
+    /// Skip the change from the baseline.
+    pub no_diff: bool,
+    #[ts(optional)]
+    pub solver: Option<String>,
+    #[ts(optional, type = "number")]
+    pub time_limit_ms: Option<u64>,
+    #[ts(optional)]
+    pub jobs: Option<u32>,
+}
+
+/// One agent's access review, with what the inventory says of the agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AgentAccessReview {
+    /// The inventory id (`triage-bot`).
+    pub id: String,
+    pub name: String,
+    pub risk_tier: String,
+    #[serde(flatten)]
+    pub review: analysis::access::AgentReview,
+}
+
+/// The result of `mandate access`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccessReview {
+    /// `None` when no solver was found: conditional entries are then not settled (see
+    /// the problems).
+    #[ts(optional)]
+    pub solver: Option<SolverInfo>,
+    /// Empty with `no_diff`.
+    pub baseline: String,
+    pub candidate: String,
+    pub agents: Vec<AgentAccessReview>,
+    pub problems: Vec<Problem>,
+    #[ts(type = "number")]
+    pub queries: u64,
+    #[ts(type = "number")]
+    pub millis: u64,
+}
+
+impl AccessReview {
+    /// Agents whose access changed.
+    pub fn changed(&self) -> impl Iterator<Item = &AgentAccessReview> {
+        self.agents.iter().filter(|a| !a.review.changes.is_empty())
+    }
+}
+
+impl Session {
+    /// What each agent (or one) can do under the candidate, from the inventory's entities,
+    /// and how that changed from the baseline. Works without a solver (conditions then stay
+    /// unsettled, with a problem saying so), unless one was named and is missing.
+    pub fn access(
+        &self,
+        req: &AccessRequest,
+        cancel: Option<Arc<AtomicBool>>,
+    ) -> ApiResult<AccessReview> {
+        let started = Instant::now();
+        let config = self.workspace.config();
+        let analyze = AnalyzeRequest {
+            solver: req.solver.clone(),
+            time_limit_ms: req.time_limit_ms,
+            jobs: req.jobs,
+            ..AnalyzeRequest::default()
+        };
+        let options = match options(&analyze, &config.analysis, Some(self.root()), cancel) {
+            Ok(o) => Some(o),
+            // A solver that was asked for and is missing is an error; none at all is not.
+            Err(e)
+                if e.code == ErrorCode::SolverUnavailable
+                    && req.solver.is_none()
+                    && std::env::var_os("CVC5").is_none()
+                    && config.analysis.solver.is_none() =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let schema = self.replay_schema()?;
+        let entities = self.replay_entities(&schema)?;
+        let (inventory, _) = self.load_inventory();
+        let agent_type = crate::model::entity_type(config, "agent").ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidArgument,
+                "the schema mapping names no entity type for agents",
+                Some("map `agent` under `[schema.mapping]` in mandate.toml"),
+            )
+        })?;
+        let mut agents: Vec<&crate::inventory::Agent> =
+            inventory.agents.iter().map(|r| &r.agent).collect();
+        if let Some(id) = &req.agent {
+            agents.retain(|a| &a.id == id);
+            if agents.is_empty() {
+                let known: Vec<&str> = inventory
+                    .agents
+                    .iter()
+                    .map(|a| a.agent.id.as_str())
+                    .take(8)
+                    .collect();
+                return Err(ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no agent `{id}` in the inventory"),
+                    Some(&format!(
+                        "`mandate agents list` shows them (e.g. {})",
+                        known.join(", ")
+                    )),
+                ));
+            }
+        }
+        let uid = |id: &str| -> ApiResult<cedar_policy::EntityUid> {
+            let ty: cedar_policy::EntityTypeName = agent_type.parse().map_err(|e| {
+                ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`{agent_type}` is not an entity type name: {e}"),
+                    Some("check `[schema.mapping]` in mandate.toml"),
+                )
+            })?;
+            Ok(cedar_policy::EntityUid::from_type_name_and_id(
+                ty,
+                cedar_policy::EntityId::new(id),
+            ))
+        };
+        let uids = agents
+            .iter()
+            .map(|a| uid(&a.id))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let candidate_label = req
+            .candidate
+            .clone()
+            .unwrap_or_else(|| WORKING_COPY.to_owned());
+        let candidate = match req.candidate.as_deref() {
+            None => self.working_copy()?,
+            Some(spec) => self.side("candidate", spec)?,
+        };
+        let baseline_label = if req.no_diff {
+            String::new()
+        } else {
+            req.baseline.clone().unwrap_or_else(|| "git:HEAD".into())
+        };
+        let baseline = if req.no_diff {
+            None
+        } else {
+            Some(self.side("baseline", &baseline_label)?)
+        };
+        let report = analysis::access::review(
+            &schema,
+            &entities,
+            &uids,
+            baseline.as_ref(),
+            &candidate,
+            options.as_ref(),
+        )
+        .map_err(cancelled)?;
+        let agents = agents
+            .iter()
+            .zip(report.agents)
+            .map(|(a, review)| AgentAccessReview {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                risk_tier: a.risk_tier.as_str().to_owned(),
+                review,
+            })
+            .collect();
+        Ok(AccessReview {
+            solver: options.map(|o| o.solver),
+            baseline: baseline_label,
+            candidate: candidate_label,
+            agents,
+            problems: report.problems,
+            queries: report.queries,
+            millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+}

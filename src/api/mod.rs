@@ -20,7 +20,10 @@ pub mod settings;
 
 pub use crate::analysis::{EnvironmentDiff, Relation};
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
-pub use analysis::{analyze_files, Analysis, AnalyzeFiles, AnalyzeRequest, LocatedFinding};
+pub use analysis::{
+    analyze_files, AccessRequest, AccessReview, AgentAccessReview, Analysis, AnalyzeFiles,
+    AnalyzeRequest, LocatedFinding,
+};
 pub use bundles::{read_bundle, BUNDLES_DIR, DRAFTS_DIR};
 pub use explain::{explain_files, find_record};
 pub use keys::{generate_key, key_store, local_keys, TRUST_LOG};

@@ -204,6 +204,12 @@ fn drafts(inventory: &Inventory) -> Vec<Draft> {
     out
 }
 
+/// The Cedar entity type of an inventory kind (`agent` → `Acme::Agent`), as the
+/// workspace's schema mode names it.
+pub fn entity_type(config: &Config, kind: &str) -> Option<String> {
+    Naming::of(config).types.get(kind).cloned()
+}
+
 /// Cedar type names per kind (with the mapped attribute names in file mode).
 struct Naming {
     types: BTreeMap<&'static str, String>,

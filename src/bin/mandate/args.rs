@@ -158,6 +158,35 @@ pub enum Command {
         #[arg(long)]
         fail_on_permissive: bool,
     },
+    /// What an agent can do: for each action and each inventory resource, allowed, denied or
+    /// allowed under context conditions (proved satisfiable by the solver, with an example
+    /// context), and what changed from the baseline. Without AGENT: a line per agent with
+    /// its counts and changes. Exit 1 with --fail-on-gained when an agent gained access
+    Access {
+        /// An agent's inventory id (default: every agent)
+        agent: Option<String>,
+        /// The policies as they are (as `analyze` takes them; default git:HEAD)
+        #[arg(long, conflicts_with = "no_diff")]
+        baseline: Option<String>,
+        /// The policies as proposed (default: the working copy)
+        #[arg(long)]
+        candidate: Option<String>,
+        /// Only the candidate's access, no change from a baseline
+        #[arg(long)]
+        no_diff: bool,
+        /// The SMT solver binary, over $CVC5 and [analysis] solver
+        #[arg(long)]
+        solver: Option<String>,
+        /// Milliseconds per solver query (default [analysis] time_limit_ms)
+        #[arg(long, value_name = "MS")]
+        time_limit: Option<u64>,
+        /// Solver processes at once (default: one per core)
+        #[arg(long)]
+        jobs: Option<u32>,
+        /// Exit 1 when an agent gained access or its conditions changed (a CI gate)
+        #[arg(long)]
+        fail_on_gained: bool,
+    },
     /// Replay recorded requests against a baseline and a candidate policy set; one result per
     /// request (--format jsonl), or the totals (human, json). With --set: a stored request
     /// set of the workspace; without: loose files (--schema, --entities, --requests), no

@@ -1,5 +1,6 @@
 //! One function per command: call `mandate::api`, hand the result to `output`.
 
+mod access;
 mod agents;
 mod analyze;
 mod bundle;
@@ -281,6 +282,33 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                         context: context.clone(),
                     };
                     agents::test(&mut ctx, &req)
+                }
+                Command::Access {
+                    agent,
+                    baseline,
+                    candidate,
+                    no_diff,
+                    solver,
+                    time_limit,
+                    jobs,
+                    fail_on_gained,
+                } => {
+                    let req = api::AccessRequest {
+                        agent: agent.clone(),
+                        baseline: baseline.clone(),
+                        candidate: candidate.clone(),
+                        no_diff: *no_diff,
+                        solver: solver.clone(),
+                        time_limit_ms: *time_limit,
+                        jobs: *jobs,
+                    };
+                    let review = ctx.session.access(&req, None)?;
+                    access::print(&review, ctx.format, ctx.out)?;
+                    Ok(if *fail_on_gained && review.changed().next().is_some() {
+                        ExitCode::Findings
+                    } else {
+                        ExitCode::Ok
+                    })
                 }
                 Command::Schema { write } => agents::schema(&mut ctx, *write),
                 Command::Entities { out } => agents::entities(&mut ctx, out.as_deref()),

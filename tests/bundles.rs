@@ -154,7 +154,17 @@ fn publish_first(f: &Fixture) -> PathBuf {
         .unwrap()
         .replace("high = 2, critical = 2", "high = 1, critical = 1");
     std::fs::write(&config, text).unwrap();
-    f.ok("dana", &["bundle", "build", "--summary", "first release"]);
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--summary",
+            "first release",
+            "--accept-more-permissive",
+            "the first release grants what the demo allows",
+        ],
+    );
     let d = draft(f, "1.0.0");
     f.ok(
         "bob",
@@ -204,6 +214,63 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
     }
     assert!(!files.contains_key("signatures.json") && !files.contains_key("manifest.json"));
     assert_eq!(gate(&built["gates"], "approvals")["passed"], false);
+    // The symbolic analysis against nothing published: the demo's grants are more
+    // permissive, proved per environment, and the gate wants them acknowledged.
+    let analysis: Value = serde_json::from_slice(
+        &std::fs::read(draft(&f, "1.0.0").join("evidence/analysis.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(files.contains_key("evidence/analysis.json"));
+    assert_eq!(analysis["not_run"], Value::Null, "{analysis}");
+    assert!(
+        analysis["solver"].as_str().unwrap().starts_with("cvc5"),
+        "{analysis}"
+    );
+    let envs = analysis["more_permissive"].as_array().unwrap();
+    assert!(
+        envs.contains(&Value::from("Agent × invoke_tool × Tool (more-permissive)")),
+        "{analysis}"
+    );
+    // The agents whose access it finds changed include the incident commander, whose
+    // grant link opens a tool group to it.
+    assert!(
+        analysis["touched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["agent"] == "incident-commander" && t["tier"] == "high"),
+        "{analysis}"
+    );
+    let permissive = gate(&built["gates"], "permissive");
+    assert_eq!(permissive["passed"], false, "{permissive}");
+    assert!(
+        permissive["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Agent × invoke_tool × Tool (more-permissive)"),
+        "{permissive}"
+    );
+    // Acknowledged at build time, it passes and says why.
+    let built = f.json(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--summary",
+            "first release",
+            "--accept-more-permissive",
+            "the first release grants what the demo allows",
+        ],
+    );
+    let permissive = gate(&built["gates"], "permissive");
+    assert_eq!(permissive["passed"], true, "{permissive}");
+    assert!(
+        permissive["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("acknowledged (the first release grants what the demo allows)"),
+        "{permissive}"
+    );
 
     let d = draft(&f, "1.0.0");
     let d = d.to_str().unwrap();
@@ -255,7 +322,17 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
     assert_eq!(gate(&report, "approvals")["passed"], false);
 
     // A fresh build at the lowered count needs one; bob approves; it publishes.
-    f.ok("dana", &["bundle", "build", "--summary", "first release"]);
+    f.ok(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--summary",
+            "first release",
+            "--accept-more-permissive",
+            "the first release grants what the demo allows",
+        ],
+    );
     f.ok("bob", &["bundle", "approve", d]);
     let published = f.json(
         "dana",
@@ -353,6 +430,17 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
         "no review approves the new policies yet"
     );
     assert_eq!(gate(&second["gates"], "review")["passed"], false);
+    // A TTL cap only takes access away: the analysis proves nothing more permissive, so
+    // no acknowledgement is needed.
+    let permissive = gate(&second["gates"], "permissive");
+    assert_eq!(permissive["passed"], true, "{permissive}");
+    assert!(
+        permissive["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("the analysis proves no environment more permissive"),
+        "{permissive}"
+    );
     assert_eq!(
         gate(&second["gates"], "version")["detail"],
         "1.1.0 follows 1.0.0"

@@ -98,6 +98,18 @@ pub struct EnvironmentDiff {
     pub millis: u64,
 }
 
+impl EnvironmentDiff {
+    /// `Agent × invoke_tool × Tool`, as [`env_label`] names environments.
+    pub fn label(&self) -> String {
+        format!(
+            "{} × {} × {}",
+            short_type(&self.principal_type),
+            self.action,
+            short_type(&self.resource_type)
+        )
+    }
+}
+
 /// What a finding says about a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]

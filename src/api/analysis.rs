@@ -471,3 +471,128 @@ impl Session {
         })
     }
 }
+
+impl Session {
+    /// The symbolic analysis a bundle carries as evidence (and the publish gates redo on
+    /// the bundle's own files): `candidate` against the last published bundle (or nothing),
+    /// per environment of `schema`, the findings, and the inventory agents (in `entities`)
+    /// whose access changed. Without a solver it says why in `not_run`.
+    pub(super) fn analysis_evidence(
+        &self,
+        last: Option<(&str, &cedar_policy::PolicySet)>,
+        schema: &cedar_policy::Schema,
+        entities: &cedar_policy::Entities,
+        candidate: &cedar_policy::PolicySet,
+    ) -> ApiResult<crate::bundle::evidence::Analysis> {
+        use crate::bundle::evidence::{Analysis as Evidence, EnvironmentRelation, TouchedAgent};
+        let config = self.workspace.config();
+        let baseline_label = last.map_or_else(
+            || "nothing published (no policies: everything denied)".to_owned(),
+            |(label, _)| label.to_owned(),
+        );
+        let options = match options(
+            &AnalyzeRequest::default(),
+            &config.analysis,
+            Some(self.root()),
+            None,
+        ) {
+            Ok(o) => o,
+            Err(e) if e.code == ErrorCode::SolverUnavailable => {
+                return Ok(Evidence {
+                    not_run: Some(format!("{} ({})", e.message, e.help.unwrap_or_default())),
+                    baseline: baseline_label,
+                    ..Evidence::default()
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let empty = cedar_policy::PolicySet::new();
+        let baseline = last.map_or(&empty, |(_, set)| set);
+        let diff = analysis::diff(schema, baseline, candidate, &options).map_err(cancelled)?;
+        let found = analysis::findings(schema, candidate, &options).map_err(cancelled)?;
+        let (inventory, _) = self.load_inventory();
+        let tiers: std::collections::BTreeMap<String, String> = inventory
+            .agents
+            .iter()
+            .map(|a| (a.agent.id.clone(), a.agent.risk_tier.as_str().to_owned()))
+            .collect();
+        let agent_type = crate::model::entity_type(config, "agent").unwrap_or_default();
+        let agents: Vec<cedar_policy::EntityUid> = entities
+            .iter()
+            .map(cedar_policy::Entity::uid)
+            .filter(|u| u.type_name().to_string() == agent_type)
+            .collect();
+        let access = analysis::access::review(
+            schema,
+            entities,
+            &agents,
+            Some(baseline),
+            candidate,
+            Some(&options),
+        )
+        .map_err(cancelled)?;
+        let mut problems: Vec<String> = diff
+            .problems
+            .iter()
+            .chain(&found.problems)
+            .chain(&access.problems)
+            .map(|p| format!("{} — {}: {}", p.environment, p.query, p.message))
+            .collect();
+        problems.dedup();
+        Ok(Evidence {
+            not_run: None,
+            solver: options.solver.describe(),
+            baseline: baseline_label,
+            environments: diff
+                .environments
+                .iter()
+                .map(|e| EnvironmentRelation {
+                    environment: e.label(),
+                    relation: e.relation.as_str().to_owned(),
+                })
+                .collect(),
+            more_permissive: diff
+                .environments
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.relation,
+                        analysis::Relation::MorePermissive
+                            | analysis::Relation::Incomparable
+                            | analysis::Relation::Unknown
+                    )
+                })
+                .map(|e| format!("{} ({})", e.label(), e.relation.as_str()))
+                .collect(),
+            fail_open: found
+                .findings
+                .iter()
+                .filter(|f| f.kind == analysis::FindingKind::FailOpen)
+                .map(|f| f.policy.clone())
+                .collect(),
+            findings: found
+                .findings
+                .iter()
+                .map(|f| format!("{} {}: {}", f.kind.code(), f.policy, f.message))
+                .collect(),
+            touched: access
+                .agents
+                .iter()
+                .filter(|a| !a.changes.is_empty())
+                .map(|a| {
+                    let id = a
+                        .agent
+                        .rsplit_once("::\"")
+                        .map_or(a.agent.as_str(), |(_, id)| id.trim_end_matches('"'))
+                        .to_owned();
+                    TouchedAgent {
+                        tier: tiers.get(&id).cloned().unwrap_or_else(|| "unknown".into()),
+                        agent: id,
+                        changed: a.changes.len() as u64,
+                    }
+                })
+                .collect(),
+            problems,
+        })
+    }
+}

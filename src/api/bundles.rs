@@ -353,7 +353,24 @@ impl Session {
             (super::replay::WORKING_COPY.to_owned(), candidate.clone()),
             actor,
         )?;
-        let scope = self.evidence_scope(&replay);
+        let schema = self.replay_schema()?;
+        let entities = self.replay_entities(&schema)?;
+        let published_set = match last {
+            Some(b) => Some((
+                format!("@published ({}, {})", b.version, b.hash),
+                self.bundle_side("baseline", "@published")
+                    .ok_or_else(|| internal("a bundle side that is not one"))??,
+            )),
+            None => None,
+        };
+        let analysis = self.analysis_evidence(
+            published_set.as_ref().map(|(l, s)| (l.as_str(), s)),
+            &schema,
+            &entities,
+            &candidate,
+        )?;
+        files.insert(evidence::ANALYSIS.into(), json_bytes(&analysis)?);
+        let scope = self.evidence_scope(&replay, Some(&analysis));
         files.insert(evidence::REPLAY.into(), json_bytes(&replay)?);
         files.insert(evidence::SCOPE.into(), json_bytes(&scope)?);
         let coverage = self.coverage(None)?;
@@ -378,13 +395,15 @@ impl Session {
         if let Some(review) = self.approving_review(&digest, last)? {
             files.insert(evidence::REVIEW.into(), json_bytes(&review)?);
         }
-        let acks = Acknowledgements {
-            coverage_reduction: req
-                .accept_coverage_drop
-                .as_deref()
+        let reason = |r: &Option<String>| {
+            r.as_deref()
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
-                .map(str::to_owned),
+                .map(str::to_owned)
+        };
+        let acks = Acknowledgements {
+            coverage_reduction: reason(&req.accept_coverage_drop),
+            more_permissive: reason(&req.accept_more_permissive),
         };
         files.insert(evidence::ACKNOWLEDGEMENTS.into(), json_bytes(&acks)?);
         let manifest = Manifest {
@@ -555,7 +574,7 @@ impl Session {
     /// How many approvals the change needs: `[gates] require_approvals` at the highest risk
     /// tier whose access changed. Without recorded traffic nothing shows what changed, so
     /// the highest tier in the inventory counts.
-    fn evidence_scope(&self, replay: &Replay) -> Scope {
+    fn evidence_scope(&self, replay: &Replay, analysis: Option<&evidence::Analysis>) -> Scope {
         let approvals = self.workspace.config().gates.require_approvals;
         let rank = |t: &str| match t {
             "low" => 1,
@@ -564,7 +583,18 @@ impl Session {
             "critical" => 4,
             _ => 5,
         };
-        let (tier, reason) = if replay.set.is_none() {
+        // The agents whose access changed in the replay or in the symbolic analysis.
+        let analysed = analysis.filter(|a| a.not_run.is_none());
+        let mut touched: BTreeMap<String, evidence::TouchedAgent> = BTreeMap::new();
+        for t in replay
+            .touched
+            .iter()
+            .chain(analysed.iter().flat_map(|a| a.touched.iter()))
+        {
+            let e = touched.entry(t.agent.clone()).or_insert_with(|| t.clone());
+            e.changed = e.changed.max(t.changed);
+        }
+        let (tier, reason) = if replay.set.is_none() && analysed.is_none() {
             let (inv, _) = self.load_inventory();
             let top = inv
                 .agents
@@ -576,7 +606,7 @@ impl Session {
                 top.to_owned(),
                 format!("no recorded traffic shows what changed: the highest tier in the inventory ({top}) counts"),
             )
-        } else if let Some(top) = replay.touched.iter().max_by_key(|t| rank(&t.tier)) {
+        } else if let Some(top) = touched.values().max_by_key(|t| rank(&t.tier)) {
             let (tier, shown) = if top.tier == "unknown" {
                 (
                     "critical".to_owned(),
@@ -588,18 +618,32 @@ impl Session {
             (
                 tier,
                 format!(
-                    "{} agent(s) changed access; the highest tier is {shown} (`{}`)",
-                    replay.touched.len(),
+                    "{} agent(s) changed access{}; the highest tier is {shown} (`{}`)",
+                    touched.len(),
+                    match (replay.set.is_some(), analysed.is_some()) {
+                        (true, true) => " in the replay or the symbolic analysis",
+                        (false, true) => " in the symbolic analysis",
+                        _ => " in the replay",
+                    },
                     top.agent
                 ),
             )
         } else {
             (
                 "low".to_owned(),
-                format!(
-                    "no agent's decisions changed in {} replayed request(s)",
-                    replay.summary.as_ref().map_or(0, |s| s.requests)
-                ),
+                match (&replay.summary, analysed) {
+                    (Some(summary), Some(_)) => format!(
+                        "no agent's decisions changed in {} replayed request(s), nor its access in the symbolic analysis",
+                        summary.requests
+                    ),
+                    (None, Some(_)) => {
+                        "no agent's access changed in the symbolic analysis".to_owned()
+                    }
+                    (summary, None) => format!(
+                        "no agent's decisions changed in {} replayed request(s)",
+                        summary.as_ref().map_or(0, |s| s.requests)
+                    ),
+                },
             )
         };
         Scope {
@@ -904,6 +948,43 @@ impl Session {
         })
     }
 
+    /// The symbolic analysis of a bundle's policies, on its own schema and entities,
+    /// against the last published bundle.
+    fn bundle_analysis(
+        &self,
+        files: &Files,
+        last: Option<&PublishedBundle>,
+        set: &cedar_policy::PolicySet,
+    ) -> ApiResult<evidence::Analysis> {
+        let unreadable = |what: &str, e: String| {
+            ApiError::new(
+                ErrorCode::BundleInvalid,
+                format!("the bundle's {what} does not load: {e}"),
+                Some("rebuild the bundle (`mandate bundle build`)"),
+            )
+        };
+        let (schema, _) =
+            cedar_policy::Schema::from_cedarschema_str(&text_of(files, "schema.cedarschema"))
+                .map_err(|e| unreadable("schema.cedarschema", e.to_string()))?;
+        let entities =
+            cedar_policy::Entities::from_json_str(&text_of(files, "entities.json"), Some(&schema))
+                .map_err(|e| unreadable("entities.json", e.to_string()))?;
+        let published = match last {
+            Some(b) => Some((
+                format!("@published ({}, {})", b.version, b.hash),
+                self.bundle_side("baseline", "@published")
+                    .ok_or_else(|| internal("a bundle side that is not one"))??,
+            )),
+            None => None,
+        };
+        self.analysis_evidence(
+            published.as_ref().map(|(l, s)| (l.as_str(), s)),
+            &schema,
+            &entities,
+            set,
+        )
+    }
+
     /// Every gate for a bundle, pass or fail with its detail (what `publish` checks).
     pub fn bundle_gates(&self, path: &Path) -> ApiResult<dto::GateReport> {
         self.gates_of(&read_bundle(path)?, path)
@@ -974,12 +1055,15 @@ impl Session {
             .filter(|d| d.severity == crate::diagnostics::Severity::Error)
             .map(|d| format!("{}:{}: {}", d.file, d.line, d.message))
             .collect();
-        facts.fail_open = report
+        let linted: Vec<String> = report
             .diagnostics
             .iter()
             .filter(|d| d.code == "lint::forbid_can_error")
             .map(|d| format!("{}:{}", d.file, d.line))
             .collect();
+        facts.fail_open = linted.clone();
+        facts.fail_open_source = "the fail-open lint".into();
+        facts.more_permissive = Err("the bundle's policies do not validate".into());
         // Replay errors and the approvals needed are worked out again here, on the bundle's
         // own policies against the published bundle: the evidence files are the author's.
         let recorded: Option<Replay> = read_json(files, evidence::REPLAY)?;
@@ -1006,7 +1090,38 @@ impl Session {
                 "mandate (publish gates)",
             )?;
             facts.replay_errors = replay.set.as_ref().map(|_| replay.candidate_errors);
-            required = required.max(self.evidence_scope(&replay).required_approvals);
+            // The symbolic analysis, redone on the bundle's own schema, entities and
+            // policies against the published bundle.
+            let analysis = self.bundle_analysis(files, last, &report.set)?;
+            match &analysis.not_run {
+                None => {
+                    let before: Option<evidence::Analysis> = match last {
+                        Some(b) => read_json(&b.files, evidence::ANALYSIS)?,
+                        None => None,
+                    };
+                    let known: Vec<String> = before.map(|a| a.fail_open).unwrap_or_default();
+                    let located = crate::replay::explain::LocatedPolicies::from_report(&report);
+                    facts.fail_open = analysis
+                        .fail_open
+                        .iter()
+                        .filter(|id| !known.contains(id))
+                        .map(|id| match located.sources.get(id) {
+                            Some(at) => format!("`{id}` ({}:{})", at.file, at.line),
+                            None => format!("`{id}`"),
+                        })
+                        .collect();
+                    facts.fail_open_source = format!("proved by {}", analysis.solver);
+                    facts.more_permissive = Ok(analysis.more_permissive.clone());
+                }
+                Some(why) => {
+                    facts.fail_open_source = format!("the fail-open lint (no analysis: {why})");
+                    facts.more_permissive = Err(format!("not analysed: {why}"));
+                }
+            }
+            required = required.max(
+                self.evidence_scope(&replay, Some(&analysis))
+                    .required_approvals,
+            );
         }
         facts.required_approvals = required;
         facts.valid_approvals = v.valid_approvals;
@@ -1047,6 +1162,7 @@ impl Session {
             facts.coverage_reductions = now.reductions(before);
         }
         let acks: Option<Acknowledgements> = read_json(files, evidence::ACKNOWLEDGEMENTS)?;
+        facts.more_permissive_ack = acks.as_ref().and_then(|a| a.more_permissive.clone());
         facts.coverage_ack = acks.and_then(|a| a.coverage_reduction);
         let gates = gates::evaluate(&facts, &config);
         Ok(dto::GateReport {

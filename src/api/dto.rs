@@ -657,6 +657,11 @@ pub struct BuildRequest {
     pub sign: bool,
     /// Why a lower coverage than the published bundle's is accepted.
     pub accept_coverage_drop: Option<String>,
+    /// Why a change the analysis finds more permissive than the published bundle is
+    /// accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub accept_more_permissive: Option<String>,
 }
 
 /// A bundle on disk, read and verified, with its evidence.

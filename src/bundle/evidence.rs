@@ -12,6 +12,7 @@ pub const COVERAGE: &str = "evidence/coverage.json";
 pub const SCOPE: &str = "evidence/scope.json";
 pub const REVIEW: &str = "evidence/review.json";
 pub const ACKNOWLEDGEMENTS: &str = "evidence/acknowledgements.json";
+pub const ANALYSIS: &str = "evidence/analysis.json";
 
 /// Strict validation of the bundle's policies against its schema, and the lints.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -141,6 +142,47 @@ pub struct ReviewRef {
 pub struct Acknowledgements {
     /// Why a lower coverage than the published bundle's is accepted.
     pub coverage_reduction: Option<String>,
+    /// Why a change the analysis proves more permissive (or cannot rule it out) is
+    /// accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub more_permissive: Option<String>,
+}
+
+/// One request environment's relation to the last published bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EnvironmentRelation {
+    /// `Agent × invoke_tool × Tool`.
+    pub environment: String,
+    /// `equivalent`, `more-permissive`, `less-permissive`, `incomparable` or `unknown`.
+    pub relation: String,
+}
+
+/// The symbolic analysis of the bundle's policies against the last published bundle: the
+/// relation per environment, the findings, and the agents whose access changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, rename = "AnalysisEvidence")]
+pub struct Analysis {
+    /// Why it did not run (no solver); the rest is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub not_run: Option<String>,
+    /// The solver, as `cvc5 1.4.2 (path)`.
+    pub solver: String,
+    /// `@published` with its version, or `nothing published`.
+    pub baseline: String,
+    pub environments: Vec<EnvironmentRelation>,
+    /// Environments where the bundle may allow what the baseline denies.
+    pub more_permissive: Vec<String>,
+    /// Forbids proved able to error (fail-open), by policy id.
+    pub fail_open: Vec<String>,
+    /// Every finding, `kind policy: message`.
+    pub findings: Vec<String>,
+    /// Agents whose access (action × resource, under any context) changed.
+    pub touched: Vec<TouchedAgent>,
+    /// Queries the solver could not answer, `environment — query: message`.
+    pub problems: Vec<String>,
 }
 
 #[cfg(test)]

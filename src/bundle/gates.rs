@@ -11,7 +11,7 @@ use crate::workspace::Gates as GateConfig;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Gate {
-    /// Stable: `integrity`, `version`, `validation`, `fail_open`, `replay_errors`,
+    /// Stable: `integrity`, `version`, `validation`, `fail_open`, `permissive`, `replay_errors`,
     /// `review`, `approvals`, `accountability`, `coverage`.
     pub id: String,
     pub title: String,
@@ -38,7 +38,15 @@ pub struct Facts {
     /// not the last published bundle.
     pub order: Result<String, String>,
     pub validation_errors: Vec<String>,
+    /// New fail-open forbids (not in the published bundle's analysis).
     pub fail_open: Vec<String>,
+    /// Where `fail_open` comes from: the solver's proof, or the lint without one.
+    pub fail_open_source: String,
+    /// Environments the analysis found more permissive than the published bundle (or could
+    /// not rule it out); `Err(why)` when it did not run.
+    pub more_permissive: Result<Vec<String>, String>,
+    /// Why the author accepts a more permissive change.
+    pub more_permissive_ack: Option<String>,
     /// `None` when there was no recorded traffic to replay.
     pub replay_errors: Option<u64>,
     /// Reviews approving exactly the bundle's policies (or the best candidates found).
@@ -61,6 +69,9 @@ impl Default for Facts {
             order: Ok(String::new()),
             validation_errors: Vec::new(),
             fail_open: Vec::new(),
+            fail_open_source: String::new(),
+            more_permissive: Ok(Vec::new()),
+            more_permissive_ack: None,
             replay_errors: None,
             review: None,
             required_approvals: 0,
@@ -141,14 +152,15 @@ pub fn evaluate(f: &Facts, config: &GateConfig) -> Vec<Gate> {
     ));
     let mut fail_open = gate(
         "fail_open",
-        "No fail-open findings",
+        "No new fail-open findings",
         f.fail_open.is_empty(),
         if f.fail_open.is_empty() {
-            "no `forbid` can error at request time".into()
+            format!("no forbid can error ({})", f.fail_open_source)
         } else {
             format!(
-                "{} forbid(s) can error, and an erroring forbid permits: {}",
+                "{} forbid(s) can error, so Cedar would skip them ({}): {}",
                 f.fail_open.len(),
+                f.fail_open_source,
                 list(&f.fail_open)
             )
         },
@@ -157,6 +169,42 @@ pub fn evaluate(f: &Facts, config: &GateConfig) -> Vec<Gate> {
         skip(&mut fail_open, "allow_fail_open");
     }
     out.push(fail_open);
+    let title = "More permissive only when acknowledged";
+    let mut permissive = match (&f.more_permissive, &f.more_permissive_ack) {
+        (Ok(envs), _) if envs.is_empty() => gate(
+            "permissive",
+            title,
+            true,
+            "the analysis proves no environment more permissive than the published bundle"
+                .into(),
+        ),
+        (Ok(envs), Some(why)) => gate(
+            "permissive",
+            title,
+            true,
+            format!("acknowledged ({why}): {}", list(envs)),
+        ),
+        (Ok(envs), None) => gate(
+            "permissive",
+            title,
+            false,
+            format!(
+                "{} environment(s) may allow what the published bundle denies: {}; rebuild with `--accept-more-permissive \"why\"` once reviewed",
+                envs.len(),
+                list(envs)
+            ),
+        ),
+        (Err(why), _) => gate(
+            "permissive",
+            title,
+            false,
+            format!("{why}; install a solver (`bash scripts/deps.sh`) or set `allow_more_permissive = true` under [gates]"),
+        ),
+    };
+    if config.allow_more_permissive {
+        skip(&mut permissive, "allow_more_permissive");
+    }
+    out.push(permissive);
     let mut replay = match f.replay_errors {
         None => gate(
             "replay_errors",
@@ -296,7 +344,7 @@ mod tests {
     #[test]
     fn a_clean_bundle_passes_every_gate() {
         let gates = evaluate(&clean(), &GateConfig::default());
-        assert_eq!(gates.len(), 9);
+        assert_eq!(gates.len(), 10);
         assert!(gates.iter().all(|g| g.passed && !g.skipped), "{gates:#?}");
     }
 
@@ -320,6 +368,17 @@ mod tests {
             (
                 "fail_open",
                 Box::new(|f| f.fail_open = vec!["forbid-long-ttl".into()]),
+            ),
+            (
+                "permissive",
+                Box::new(|f| {
+                    f.more_permissive =
+                        Ok(vec!["Agent × invoke_tool × Tool (more-permissive)".into()]);
+                }),
+            ),
+            (
+                "permissive",
+                Box::new(|f| f.more_permissive = Err("not analysed: no solver".into())),
             ),
             ("replay_errors", Box::new(|f| f.replay_errors = Some(3))),
             ("review", Box::new(|f| f.review = None)),
@@ -356,8 +415,10 @@ mod tests {
         f.review = None;
         f.unaccountable = vec!["agent:x".into()];
         f.coverage_reductions = vec!["owasp-asi: 6 → 5".into()];
+        f.more_permissive = Err("not analysed: no solver".into());
         let config = GateConfig {
             allow_fail_open: true,
+            allow_more_permissive: true,
             allow_replay_errors: true,
             require_review: false,
             require_accountable_human: false,
@@ -374,6 +435,7 @@ mod tests {
             skipped,
             [
                 "fail_open",
+                "permissive",
                 "replay_errors",
                 "review",
                 "accountability",
@@ -398,6 +460,18 @@ mod tests {
         let g = evaluate(&f, &GateConfig::default()).pop().unwrap();
         assert!(
             g.passed && g.detail.contains("retired the ticketing tool"),
+            "{g:?}"
+        );
+
+        let mut f = clean();
+        f.more_permissive = Ok(vec!["Agent × delegate × Agent (incomparable)".into()]);
+        f.more_permissive_ack = Some("delegation opened for the on-call rota".into());
+        let g = evaluate(&f, &GateConfig::default())
+            .into_iter()
+            .find(|g| g.id == "permissive")
+            .unwrap();
+        assert!(
+            g.passed && g.detail.contains("on-call rota") && g.detail.contains("delegate"),
             "{g:?}"
         );
     }

@@ -465,6 +465,10 @@ pub enum BundleCommand {
         /// Accept a lower framework coverage than the published bundle's, saying why
         #[arg(long, value_name = "REASON")]
         accept_coverage_drop: Option<String>,
+        /// Accept a change the symbolic analysis finds more permissive than the published
+        /// bundle (the `permissive` gate), saying why
+        #[arg(long, value_name = "REASON")]
+        accept_more_permissive: Option<String>,
     },
     /// Sign a bundle as its author
     Sign {

@@ -7,4 +7,9 @@ export type Acknowledgements = {
 /**
  * Why a lower coverage than the published bundle's is accepted.
  */
-coverage_reduction: string | null, };
+coverage_reduction: string | null, 
+/**
+ * Why a change the analysis proves more permissive (or cannot rule it out) is
+ * accepted.
+ */
+more_permissive?: string, };

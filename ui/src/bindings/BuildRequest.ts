@@ -31,4 +31,9 @@ sign: boolean,
 /**
  * Why a lower coverage than the published bundle's is accepted.
  */
-accept_coverage_drop: string | null, };
+accept_coverage_drop: string | null, 
+/**
+ * Why a change the analysis finds more permissive than the published bundle is
+ * accepted.
+ */
+accept_more_permissive?: string, };

@@ -5,7 +5,7 @@
  */
 export type Gate = { 
 /**
- * Stable: `integrity`, `version`, `validation`, `fail_open`, `replay_errors`,
+ * Stable: `integrity`, `version`, `validation`, `fail_open`, `permissive`, `replay_errors`,
  * `review`, `approvals`, `accountability`, `coverage`.
  */
 id: string, title: string, passed: boolean, 

@@ -39,11 +39,11 @@ fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         let width = a
             .environments
             .iter()
-            .map(|e| label(e).chars().count())
+            .map(|e| e.label().chars().count())
             .max()
             .unwrap_or(0);
         for e in &a.environments {
-            let l = label(e);
+            let l = e.label();
             let pad = width.saturating_sub(l.chars().count());
             writeln!(
                 out,
@@ -136,16 +136,6 @@ fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
         out,
         "\n{} queries in {} ms (limit {} ms per query)",
         a.queries, a.millis, a.time_limit_ms
-    )
-}
-
-fn label(e: &mandate::api::EnvironmentDiff) -> String {
-    let short = |t: &str| t.rsplit("::").next().unwrap_or(t).to_owned();
-    format!(
-        "{} × {} × {}",
-        short(&e.principal_type),
-        e.action,
-        short(&e.resource_type)
     )
 }
 

@@ -27,6 +27,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &BundleCommand) -> ApiResult<ExitCode> {
             set,
             no_sign,
             accept_coverage_drop,
+            accept_more_permissive,
         } => {
             let req = BuildRequest {
                 version: version.clone(),
@@ -36,6 +37,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &BundleCommand) -> ApiResult<ExitCode> {
                 set: set.clone(),
                 sign: !no_sign,
                 accept_coverage_drop: accept_coverage_drop.clone(),
+                accept_more_permissive: accept_more_permissive.clone(),
             };
             let view = ctx.session.bundle_build(&req, &ctx.actor)?;
             let gates = ctx.session.bundle_gates(std::path::Path::new(&view.path))?;

@@ -512,3 +512,62 @@ when { context.env == "prod" && context.env == "dev" };
     assert_eq!(example["env"], "prod", "{example}");
     assert_ne!(example["task_id"], "", "{example}");
 }
+
+/// The evidence entry of `policy` under control `control` in `mandate coverage --format json`.
+fn policy_evidence(dir: &Path, policy: &str) -> Value {
+    let out = mandate()
+        .arg("--workspace")
+        .arg(dir)
+        .args(["coverage", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["evidence"].as_array().unwrap().iter())
+        .find(|e| e["kind"] == "policy" && e["subject"] == policy)
+        .cloned()
+        .unwrap_or_else(|| panic!("no evidence for {policy}: {json}"))
+}
+
+#[test]
+fn an_analysis_of_the_working_copy_is_coverage_evidence_until_the_policy_changes() {
+    let dir = demo_in_git();
+    // No recorded traffic: nothing shows the tool grant working.
+    let before = policy_evidence(dir.path(), "permit-allowed-tools");
+    assert_eq!(before["state"], "missing", "{before}");
+    let (code, _) = {
+        let out = mandate()
+            .arg("--workspace")
+            .arg(dir.path())
+            .args(["analyze", "--findings-only", "--format", "json"])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            json["proved"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("permit-allowed-tools")),
+            "{json}"
+        );
+        (out.status.code(), json)
+    };
+    assert_eq!(code, Some(0));
+    let after = policy_evidence(dir.path(), "permit-allowed-tools");
+    assert_eq!(after["state"], "holds", "{after}");
+    assert_eq!(after["detail"], "proved by analysis");
+    // Once the policy's text changes, the proof no longer counts.
+    let path = dir.path().join("policies/tools.cedar");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = text.replace(
+        "when { principal.allowed_tools.contains(resource) }",
+        "when { principal.allowed_tools.contains(resource) && context.env == \"prod\" }",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let edited = policy_evidence(dir.path(), "permit-allowed-tools");
+    assert_eq!(edited["state"], "missing", "{edited}");
+}

@@ -224,6 +224,9 @@ pub struct DiffReport {
 #[ts(export)]
 pub struct FindingsReport {
     pub findings: Vec<Finding>,
+    /// Policies proved effective: each matches some request, was answered in every
+    /// environment, and has no fail-open, never-matches or overridden finding.
+    pub proved: Vec<String>,
     pub problems: Vec<Problem>,
     /// Solver queries asked.
     #[ts(type = "number")]
@@ -871,7 +874,7 @@ fn merge(policies: &PolicySet, per_env: Vec<(String, EnvFindings)>) -> FindingsR
             merged.insert((FindingKind::NeverMatches, id, None), (Vec::new(), None));
         }
     }
-    let findings = merged
+    let findings: Vec<Finding> = merged
         .into_iter()
         .map(|((kind, policy, other), (environments, witness))| {
             let message = message(kind, &policy, other.as_deref(), &environments);
@@ -892,8 +895,24 @@ fn merge(policies: &PolicySet, per_env: Vec<(String, EnvFindings)>) -> FindingsR
             }
         })
         .collect();
+    let ineffective: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f: &&Finding| {
+            matches!(
+                f.kind,
+                FindingKind::FailOpen | FindingKind::NeverMatches | FindingKind::OverriddenPermit
+            )
+        })
+        .map(|f| f.policy.as_str())
+        .collect();
+    let proved = matching
+        .iter()
+        .filter(|id| !unanswered.contains(*id) && !ineffective.contains(id.as_str()))
+        .cloned()
+        .collect();
     FindingsReport {
         findings,
+        proved,
         problems,
         queries,
     }

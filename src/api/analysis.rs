@@ -70,6 +70,8 @@ pub struct Analysis {
     pub environments: Vec<analysis::EnvironmentDiff>,
     /// On the candidate; empty when skipped.
     pub findings: Vec<LocatedFinding>,
+    /// Candidate policies proved effective (they can match; a forbid cannot error).
+    pub proved: Vec<String>,
     /// Queries the solver could not answer (the rest still ran).
     pub problems: Vec<Problem>,
     #[ts(type = "number")]
@@ -153,12 +155,14 @@ fn run(
     let found = if req.no_findings {
         FindingsReport {
             findings: Vec::new(),
+            proved: Vec::new(),
             problems: Vec::new(),
             queries: 0,
         }
     } else {
         analysis::findings(schema, &candidate, options).map_err(cancelled)?
     };
+    let proved = found.proved;
     let findings = found
         .findings
         .into_iter()
@@ -181,6 +185,7 @@ fn run(
         queries: found.queries + diff.queries,
         environments: diff.environments,
         findings,
+        proved,
         problems,
         millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
@@ -237,15 +242,36 @@ impl Session {
         } else {
             Some(self.side("baseline", &baseline_label)?)
         };
-        run(
+        let analysis = run(
             &schema,
             (baseline_label, baseline),
-            (candidate_label, candidate),
+            (candidate_label, candidate.clone()),
             req,
             &options,
             located.as_ref(),
-        )
+        )?;
+        // The working copy's proofs are coverage evidence (`proved by analysis`).
+        if req.candidate.is_none() && !req.no_findings {
+            let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let proofs: Vec<crate::store::Proof> = candidate
+                .policies()
+                .filter(|p| analysis.proved.contains(&p.id().to_string()))
+                .map(|p| crate::store::Proof {
+                    policy: p.id().to_string(),
+                    digest: policy_text_digest(p),
+                    proved_at: at.clone(),
+                    solver: analysis.solver.describe(),
+                })
+                .collect();
+            self.db()?.record_proofs(&proofs)?;
+        }
+        Ok(analysis)
     }
+}
+
+/// `sha256:HEX` of a policy's text: a proof counts while this is unchanged.
+pub(super) fn policy_text_digest(p: &cedar_policy::Policy) -> String {
+    format!("sha256:{}", super::hash_hex(p.to_string().as_bytes()))
 }
 
 /// [`Session::analyze`] on loose files, without a workspace.

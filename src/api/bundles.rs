@@ -699,6 +699,7 @@ impl Session {
             coverage: read_json(&files, evidence::COVERAGE)?,
             review: read_json(&files, evidence::REVIEW)?,
             acknowledgements: read_json(&files, evidence::ACKNOWLEDGEMENTS)?.unwrap_or_default(),
+            analysis: read_json(&files, evidence::ANALYSIS)?,
             verification,
         })
     }

@@ -558,8 +558,8 @@ pub struct AgentInsights {
 }
 
 pub use crate::bundle::evidence::{
-    Acknowledgements, Coverage as CoverageEvidence, CoverageLine, Replay as ReplayEvidence,
-    ReviewRef, Scope, TouchedAgent, Validation as ValidationEvidence,
+    Acknowledgements, Analysis as AnalysisEvidence, Coverage as CoverageEvidence, CoverageLine,
+    Replay as ReplayEvidence, ReviewRef, Scope, TouchedAgent, Validation as ValidationEvidence,
 };
 pub use crate::bundle::gates::Gate;
 pub use crate::bundle::manifest::{
@@ -678,6 +678,11 @@ pub struct BundleView {
     pub coverage: Option<CoverageEvidence>,
     pub review: Option<ReviewRef>,
     pub acknowledgements: Acknowledgements,
+    /// The symbolic analysis against the published bundle (bundles built before it have
+    /// none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub analysis: Option<AnalysisEvidence>,
 }
 
 /// How a parent link checks out.

@@ -172,7 +172,23 @@ impl Session {
             }
             m
         });
-        let proved = HashMap::new();
+        // Proofs of the last analysis of the working copy, for policies unchanged since.
+        let current: HashMap<String, String> = report
+            .set
+            .policies()
+            .map(|p| (p.id().to_string(), super::analysis::policy_text_digest(p)))
+            .collect();
+        let proved: HashMap<String, DateTime<Utc>> = self
+            .db()?
+            .proofs()?
+            .into_iter()
+            .filter(|p| current.get(&p.policy) == Some(&p.digest))
+            .filter_map(|p| {
+                DateTime::parse_from_rfc3339(&p.proved_at)
+                    .ok()
+                    .map(|t| (p.policy, t.with_timezone(&Utc)))
+            })
+            .collect();
         let inputs = coverage::Inputs {
             catalogs: &catalogs,
             controls: &controls,

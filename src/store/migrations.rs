@@ -122,6 +122,18 @@ const MIGRATIONS: &[(i64, &str)] = &[
             copied_to    TEXT
         );",
     ),
+    (
+        5,
+        "-- Policies the last analysis of the working copy proved effective (they can match,
+        -- and a forbid cannot error), each with the digest of its text then: coverage
+        -- counts a proof only while the policy is unchanged.
+        CREATE TABLE analysis_proofs (
+            policy    TEXT PRIMARY KEY,
+            digest    TEXT NOT NULL,
+            proved_at TEXT NOT NULL,
+            solver    TEXT NOT NULL
+        ) WITHOUT ROWID;",
+    ),
 ];
 
 pub fn latest() -> i64 {

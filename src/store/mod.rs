@@ -8,6 +8,7 @@
 pub mod audit;
 mod bundles;
 mod migrations;
+mod proofs;
 pub mod requests;
 pub mod runs;
 
@@ -18,6 +19,7 @@ use rusqlite::Connection;
 
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use bundles::BundleIndex;
+pub use proofs::Proof;
 pub use requests::{
     Count, ImportRun, NewRequest, RequestSetSummary, RequestStats, RequestWindow, StoredRequest,
     TrafficRow,

@@ -117,6 +117,9 @@ test('build, approve as a second person, publish, and verify a bundle', async ()
   await key.selectByAttribute('value', danaKey.id);
   assert.equal(await (await browser.$('[data-testid="build-version"]')).getAttribute('placeholder'), '1.0.0');
   await fill('[data-testid="build-summary"]', 'First release of the demo policies');
+  // Against nothing published the demo's grants are more permissive (the analysis proves
+  // it per environment): the author accepts that, and the bundle records why.
+  await fill('[data-testid="build-accept-permissive"]', 'the first release grants what the demo allows');
   await click('[data-testid="build-submit"]');
   const started = Date.now();
   await (await browser.$('[data-testid="build-busy"]')).waitForExist({ timeout: 5_000, timeoutMsg: 'no busy state while building' });
@@ -131,6 +134,13 @@ test('build, approve as a second person, publish, and verify a bundle', async ()
   assert.equal(await text('[data-testid="evidence-version"]'), '1.0.0');
   assert.equal(await text('[data-testid="evidence-summary"]'), 'First release of the demo policies');
   assert.equal(await (await browser.$('[data-testid="signature-status"]')).getAttribute('data-state'), 'valid');
+  // The evidence shows the analysis (more permissive where the demo grants tool calls)
+  // and the acknowledgement.
+  await (await browser.$('[data-testid="evidence-relations"] li[data-relation="more-permissive"]')).waitForExist({
+    timeout: 5_000,
+    timeoutMsg: 'no more-permissive environment in the bundle evidence',
+  });
+  assert.match(await text('[data-testid="evidence-accepted-permissive"]'), /the first release grants what the demo allows/);
   const draft = join(demo, '.mandate', 'drafts', '1.0.0');
   assert.ok(existsSync(join(draft, 'manifest.json')), `${draft} was not written`);
 

@@ -17,6 +17,10 @@ environments: Array<EnvironmentDiff>,
  */
 findings: Array<LocatedFinding>, 
 /**
+ * Candidate policies proved effective (they can match; a forbid cannot error).
+ */
+proved: Array<string>, 
+/**
  * Queries the solver could not answer (the rest still ran).
  */
 problems: Array<AnalysisProblem>, queries: number, millis: number, };

@@ -5,7 +5,12 @@ import type { AnalysisProblem } from "./AnalysisProblem";
 /**
  * The findings on one policy set.
  */
-export type FindingsReport = { findings: Array<AnalysisFinding>, problems: Array<AnalysisProblem>, 
+export type FindingsReport = { findings: Array<AnalysisFinding>, 
+/**
+ * Policies proved effective: each matches some request, was answered in every
+ * environment, and has no fail-open, never-matches or overridden finding.
+ */
+proved: Array<string>, problems: Array<AnalysisProblem>, 
 /**
  * Solver queries asked.
  */

@@ -80,7 +80,16 @@ describe('building a bundle', () => {
     await act(async () => {});
 
     expect(backend.calls.bundleBuild).toEqual([
-      { version: '1.0.0', summary: 'first release', out: null, key: DANA, set: null, sign: true, accept_coverage_drop: null },
+      {
+        version: '1.0.0',
+        summary: 'first release',
+        out: null,
+        key: DANA,
+        set: null,
+        sign: true,
+        accept_coverage_drop: null,
+        accept_more_permissive: null,
+      },
     ]);
     const evidence = await screen.findByTestId('step-evidence');
     expect(within(evidence).getByTestId('evidence-version').textContent).toBe('1.0.0');

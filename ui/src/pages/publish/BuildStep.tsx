@@ -1,5 +1,5 @@
 // Step 1 of the wizard: what to build (version, summary, author key, an accepted coverage
-// drop), or a bundle built before to open. Building replays recorded traffic, so it takes
+// drop or more permissive change), or a bundle built before to open. Building replays recorded traffic, so it takes
 // seconds; the form stays disabled meanwhile. Without a key on this machine it offers to
 // make one first.
 import { useId, useState, type FormEvent } from 'react';
@@ -15,9 +15,10 @@ export interface BuildForm {
   /** The author's key id. */
   key: string;
   acceptDrop: string;
+  acceptPermissive: string;
 }
 
-export const EMPTY_BUILD_FORM: BuildForm = { version: '', summary: '', key: '', acceptDrop: '' };
+export const EMPTY_BUILD_FORM: BuildForm = { version: '', summary: '', key: '', acceptDrop: '', acceptPermissive: '' };
 
 export function BuildStep({
   form,
@@ -136,6 +137,24 @@ export function BuildStep({
               data-testid="build-accept-drop"
             />
             <p className="field-hint">Only needed when the coverage gate fails; the reason is recorded in the bundle.</p>
+          </div>
+          <div className="field pub-span-2">
+            <label className="field-label" htmlFor={`${uid}-permissive`}>
+              Accept a more permissive change <span className="muted">(optional)</span>
+            </label>
+            <input
+              id={`${uid}-permissive`}
+              className="input"
+              value={form.acceptPermissive}
+              onChange={(e) => set('acceptPermissive', e.target.value)}
+              placeholder="Why access the analysis proves wider than the published bundle’s is intended"
+              disabled={building}
+              data-testid="build-accept-permissive"
+            />
+            <p className="field-hint">
+              Only needed when the permissive gate fails (Simulate → Analysis shows where and a request it newly allows); the
+              reason is recorded in the bundle.
+            </p>
           </div>
         </div>
         <div className="run-form-actions">

@@ -2,6 +2,7 @@
 // the author's signature, and the evidence the build recorded: validation, the replay of
 // recorded traffic against the published bundle (with the agents whose access changed),
 // coverage per framework, the approving review and the approvals the change needs.
+import type { AnalysisEvidence } from '../../bindings/AnalysisEvidence';
 import type { BundleView } from '../../bindings/BundleView';
 import type { RiskTier } from '../../bindings/RiskTier';
 import { TierBadge } from '../../components/AgentBadges';
@@ -158,8 +159,18 @@ export function EvidenceStep({ bundle }: { bundle: BundleView }) {
               <dd>Coverage drop: {bundle.acknowledgements.coverage_reduction}</dd>
             </>
           )}
+          {bundle.acknowledgements.more_permissive && (
+            <>
+              <dt>Accepted</dt>
+              <dd data-testid="evidence-accepted-permissive">
+                More permissive: {bundle.acknowledgements.more_permissive}
+              </dd>
+            </>
+          )}
         </dl>
       </section>
+
+      <AnalysisCard analysis={bundle.analysis} />
 
       <section className="pub-card" aria-labelledby="pub-ev-coverage">
         <h3 id="pub-ev-coverage">Coverage</h3>
@@ -235,5 +246,50 @@ export function EvidenceStep({ bundle }: { bundle: BundleView }) {
       </section>
 
     </div>
+  );
+}
+
+/** The symbolic analysis the bundle carries: relations per environment against the
+ * published bundle, fail-open forbids, and the agents whose access changed. */
+function AnalysisCard({ analysis }: { analysis: AnalysisEvidence | undefined }) {
+  return (
+    <section className="pub-card" aria-labelledby="pub-ev-analysis" data-testid="evidence-analysis">
+      <h3 id="pub-ev-analysis">Symbolic analysis</h3>
+      {!analysis ? (
+        <p className="muted">No analysis in this bundle (built before Mandate analysed bundles).</p>
+      ) : analysis.not_run ? (
+        <p className="text-warning" data-testid="evidence-analysis-not-run">
+          Not run: {analysis.not_run}
+        </p>
+      ) : (
+        <>
+          <p className="muted small">
+            Against {analysis.baseline} · {analysis.solver}
+          </p>
+          <ul className="plain-list" data-testid="evidence-relations">
+            {analysis.environments.map((e) => (
+              <li key={e.environment} data-relation={e.relation}>
+                <span className="mono small">{e.environment}</span>{' '}
+                <span className={`badge relation-${e.relation}`}>{e.relation}</span>
+              </li>
+            ))}
+          </ul>
+          <dl className="facts pub-facts">
+            <dt>Fail-open</dt>
+            <dd data-testid="evidence-fail-open">
+              {analysis.fail_open.length === 0 ? 'none proved' : analysis.fail_open.join(', ')}
+            </dd>
+            <dt>Findings</dt>
+            <dd>{plural(analysis.findings.length, 'finding')}</dd>
+            <dt>Access changed</dt>
+            <dd data-testid="evidence-access-changed">
+              {analysis.touched.length === 0
+                ? 'no agent'
+                : analysis.touched.map((t) => `${t.agent} (${t.tier})`).join(', ')}
+            </dd>
+          </dl>
+        </>
+      )}
+    </section>
   );
 }

@@ -571,3 +571,72 @@ fn an_analysis_of_the_working_copy_is_coverage_evidence_until_the_policy_changes
     let edited = policy_evidence(dir.path(), "permit-allowed-tools");
     assert_eq!(edited["state"], "missing", "{edited}");
 }
+
+#[test]
+fn simulate_with_analyze_shows_the_symbolic_diff_beside_the_replay() {
+    let dir = demo_in_git();
+    let run = |args: &[&str]| {
+        mandate()
+            .arg("--workspace")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let traffic = dir.path().join("requests/traffic.jsonl");
+    let import = run(&[
+        "requests",
+        "import",
+        traffic.to_str().unwrap(),
+        "--set",
+        "prod",
+    ]);
+    assert_eq!(import.status.code(), Some(0), "{import:?}");
+    let out = run(&[
+        "simulate",
+        "--set",
+        "prod",
+        "--baseline",
+        "@none",
+        "--analyze",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The replay saw decisions change; the analysis names where and proves it.
+    assert!(
+        json["summary"]["deny_to_allow"].as_u64().unwrap() > 0,
+        "{json}"
+    );
+    let envs = json["analysis"]["environments"].as_array().unwrap();
+    let tools = envs.iter().find(|e| e["action"] == "invoke_tool").unwrap();
+    assert_eq!(tools["relation"], "more-permissive");
+    assert_eq!(tools["counterexamples"][0]["confirmed"], true);
+    assert_eq!(json["analysis"]["baseline"], "@none");
+    // The HTML report carries the same section; without --analyze there is none.
+    let html = run(&[
+        "simulate",
+        "--set",
+        "prod",
+        "--baseline",
+        "@none",
+        "--analyze",
+        "--format",
+        "html",
+    ]);
+    let page = String::from_utf8(html.stdout).unwrap();
+    assert!(page.contains("<h2>Symbolic analysis</h2>"));
+    assert!(page.contains("<td><b>more-permissive</b></td>"));
+    let plain = run(&[
+        "simulate",
+        "--set",
+        "prod",
+        "--baseline",
+        "@none",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(json.get("analysis"), None);
+}

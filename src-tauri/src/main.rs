@@ -18,7 +18,10 @@ use mandate::api::dto::{
     ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline, TestRequest, TestResult,
     TrustKeyRequest, TrustOutcome, ValidationReport, VerifyReport, WorkspaceInfo,
 };
-use mandate::api::{settings, AckTarget, ApiError, ApiResult, SaveMode, Session, WatchHandle};
+use mandate::api::{
+    settings, AckTarget, Analysis, AnalyzeRequest, ApiError, ApiResult, SaveMode, Session,
+    WatchHandle,
+};
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
 
@@ -40,6 +43,10 @@ struct Cancel(Arc<AtomicBool>);
 /// Set by `cancel_import`; the running import stops after its current batch.
 #[derive(Default)]
 struct CancelImport(Cancel);
+
+/// Set by `cancel_analysis`; the running analysis stops at its next solver query.
+#[derive(Default)]
+struct CancelAnalysis(Cancel);
 
 impl Cancel {
     /// The flag, cleared for a new run.
@@ -259,6 +266,22 @@ async fn run_replay(
 #[tauri::command]
 fn cancel_replay(cancel: State<'_, Cancel>) {
     cancel.0.store(true, Ordering::Relaxed);
+}
+
+/// Off the main thread: every environment and policy is a solver query (seconds to minutes).
+#[tauri::command]
+async fn analyze(
+    state: State<'_, AppState>,
+    cancel: State<'_, CancelAnalysis>,
+    request: AnalyzeRequest,
+) -> Result<Analysis, ApiError> {
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || session.analyze(&request, Some(flag))).await
+}
+
+#[tauri::command]
+fn cancel_analysis(cancel: State<'_, CancelAnalysis>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command]
@@ -549,6 +572,7 @@ fn main() -> anyhow::Result<()> {
         .manage(AppState::default())
         .manage(Cancel::default())
         .manage(CancelImport::default())
+        .manage(CancelAnalysis::default())
         .setup(|app| {
             let handle = app.handle().clone();
             if let Some(dir) = startup_workspace(&handle) {
@@ -582,6 +606,8 @@ fn main() -> anyhow::Result<()> {
             cancel_import,
             run_replay,
             cancel_replay,
+            analyze,
+            cancel_analysis,
             replay_runs,
             insights,
             task_timeline,

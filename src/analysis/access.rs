@@ -113,6 +113,13 @@ pub struct AccessReport {
     pub queries: u64,
 }
 
+/// A residual policy: its effect, id and condition on `context`.
+type Residual = (Effect, String, String);
+/// A residual question: the environment and its residual policies.
+type Question = (RequestEnv, Vec<Residual>);
+/// How a question is told apart from another: the environment's label and the residuals.
+type QuestionKey = (String, Vec<(String, String, String)>);
+
 /// A request decided up to its context.
 struct Partial {
     env: RequestEnv,
@@ -122,7 +129,7 @@ struct Partial {
     permits: Vec<String>,
     /// Residual policies (effect, id, condition on `context`), with the first satisfied
     /// permit as `true`.
-    residuals: Vec<(Effect, String, String)>,
+    residuals: Vec<Residual>,
 }
 
 /// The access review of `agents` under `candidate` (and the change from `baseline`), with
@@ -146,8 +153,8 @@ pub fn review(
     let candidate_partials = decide(candidate);
     let baseline_partials = baseline.map(decide);
     // Every distinct residual question once, across agents and sides.
-    let mut questions: BTreeMap<(String, Vec<(String, String, String)>), usize> = BTreeMap::new();
-    let mut asked: Vec<(RequestEnv, Vec<(Effect, String, String)>)> = Vec::new();
+    let mut questions: BTreeMap<QuestionKey, usize> = BTreeMap::new();
+    let mut asked: Vec<Question> = Vec::new();
     let all = candidate_partials
         .iter()
         .chain(baseline_partials.iter().flatten());
@@ -213,7 +220,7 @@ pub fn review(
     })
 }
 
-fn question_key(p: &Partial) -> (String, Vec<(String, String, String)>) {
+fn question_key(p: &Partial) -> QuestionKey {
     (
         super::env_label(&p.env),
         p.residuals
@@ -252,7 +259,7 @@ fn partials(
                 .filter(|p| p.effect() == Effect::Permit)
                 .map(|p| p.id().to_string())
                 .collect();
-            let mut residuals: Vec<(Effect, String, String)> = response
+            let mut residuals: Vec<Residual> = response
                 .nontrivial_residuals()
                 .map(|p| (p.effect(), p.id().to_string(), condition(&p)))
                 .collect();
@@ -342,7 +349,7 @@ type SettleOutcome = (Vec<Option<Settled>>, Vec<Problem>, u64);
 /// Asks the solver each residual question, on the pool.
 fn settle(
     schema: &Schema,
-    asked: &[(RequestEnv, Vec<(Effect, String, String)>)],
+    asked: &[Question],
     options: &Options,
 ) -> Result<SettleOutcome, Cancelled> {
     let options = Arc::new(options.clone());
@@ -406,7 +413,7 @@ async fn ask(
     worker: &mut super::Worker,
     schema: &Schema,
     env: &RequestEnv,
-    residuals: &[(Effect, String, String)],
+    residuals: &[Residual],
 ) -> Result<Settled, QueryError> {
     let mut set = PolicySet::new();
     for (effect, id, condition) in residuals {
@@ -460,7 +467,7 @@ async fn ask(
 
 /// The entry of a decided request, `None` when it is denied.
 fn entry(p: &Partial, settled: Option<&Settled>) -> Option<AccessEntry> {
-    let residual = |effect: Effect| -> Vec<&(Effect, String, String)> {
+    let residual = |effect: Effect| -> Vec<&Residual> {
         p.residuals.iter().filter(|r| r.0 == effect).collect()
     };
     let (access, example_context) = match (p.decision, settled) {

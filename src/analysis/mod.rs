@@ -80,6 +80,24 @@ pub struct Counterexample {
     pub confirmed: bool,
 }
 
+impl Counterexample {
+    /// `now allowed: P A R context {…}` in one line.
+    pub fn summary(&self) -> String {
+        let what = if self.direction == "candidate-allows" {
+            "now allowed"
+        } else {
+            "now denied"
+        };
+        format!(
+            "{what}: {} {} {} context {}",
+            self.request.principal,
+            self.request.action,
+            self.request.resource,
+            self.request.context
+        )
+    }
+}
+
 /// One request environment of the diff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -18,6 +18,7 @@ mod requests;
 mod reviews;
 pub mod settings;
 
+pub use crate::analysis::access::{short_uid, Access, AccessEntry};
 pub use crate::analysis::{EnvironmentDiff, Relation};
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 pub use analysis::{
@@ -440,8 +441,30 @@ pub fn replay_html(
     header: &ReportHeader,
     replayed: &dto::Replayed,
     changed: &[ChangedRow],
+    analysis: Option<&Analysis>,
 ) -> String {
-    crate::replay::html::render(header, &replayed.summary, &replayed.report, changed)
+    let rows: Option<Vec<crate::replay::html::AnalysisRow>> = analysis.map(|a| {
+        a.environments
+            .iter()
+            .map(|e| crate::replay::html::AnalysisRow {
+                environment: e.label(),
+                relation: e.relation.as_str().to_owned(),
+                example: e
+                    .counterexamples
+                    .first()
+                    .map(|c| c.summary())
+                    .or_else(|| e.problem.clone())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    });
+    crate::replay::html::render(
+        header,
+        &replayed.summary,
+        &replayed.report,
+        changed,
+        rows.as_deref(),
+    )
 }
 
 impl From<crate::replay::simulate::SimulateError> for ApiError {

@@ -373,6 +373,7 @@ impl Session {
                 report: run.report.clone(),
             },
             &rows,
+            None,
         ))
     }
 

@@ -95,11 +95,20 @@ code { font-family: ui-monospace, monospace; font-size: .9em; overflow-wrap: any
 "#;
 
 /// Renders the page.
+/// One request environment of a symbolic analysis shown beside the replay: its label, the
+/// relation, and a request the two sides decide differently (empty when equivalent).
+pub struct AnalysisRow {
+    pub environment: String,
+    pub relation: String,
+    pub example: String,
+}
+
 pub fn render(
     header: &ReportHeader,
     summary: &SimulateSummary,
     report: &ReplayReport,
     changed: &[ChangedRow],
+    analysis: Option<&[AnalysisRow]>,
 ) -> String {
     let mut h = String::with_capacity(64 * 1024);
     page_head(&mut h, header, "");
@@ -121,7 +130,21 @@ pub fn render(
             "<div class=\"card\"><b>{value}</b><span>{label}</span></div>"
         );
     }
-    h.push_str("</div>\n<h2>Changes</h2>\n<p class=\"legend\"><span><i style=\"background:var(--deny)\"></i>allow → deny</span><span><i style=\"background:var(--allow)\"></i>deny → allow</span><span><i style=\"background:var(--other)\"></i>same decision, other reasons or errors</span></p>\n<div class=\"charts\">");
+    h.push_str("</div>\n");
+    if let Some(rows) = analysis {
+        h.push_str("<h2>Symbolic analysis</h2>\n<p class=\"muted\">What the change can do on any request, proved per request environment; replay above shows what it did on recorded traffic.</p>\n<table><thead><tr><th>Environment</th><th>Relation</th><th>A request the two sides decide differently</th></tr></thead><tbody>");
+        for r in rows {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td><b>{}</b></td><td><code>{}</code></td></tr>",
+                escape(&r.environment),
+                escape(&r.relation),
+                escape(&r.example)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("<h2>Changes</h2>\n<p class=\"legend\"><span><i style=\"background:var(--deny)\"></i>allow → deny</span><span><i style=\"background:var(--allow)\"></i>deny → allow</span><span><i style=\"background:var(--other)\"></i>same decision, other reasons or errors</span></p>\n<div class=\"charts\">");
     chart(&mut h, "By action", &report.by_action);
     chart(&mut h, "By agent", &report.by_agent);
     h.push_str("</div>\n");
@@ -376,7 +399,20 @@ mod tests {
             title: "Replay of prod".into(),
             facts: vec![("baseline".into(), "git:HEAD".into())],
         };
-        let page = render(&header, &summary, &report, &rows);
+        let page = render(&header, &summary, &report, &rows, None);
+        assert!(!page.contains("Symbolic analysis"));
+        let analysis = [AnalysisRow {
+            environment: "Agent × invoke_tool × Tool".into(),
+            relation: "more-permissive".into(),
+            example: "now allowed: Agent::\"<b>\" invoke_tool Tool::\"t\"".into(),
+        }];
+        let with = render(&header, &summary, &report, &rows, Some(&analysis));
+        assert!(with.contains("<h2>Symbolic analysis</h2>"));
+        assert!(with.contains("<td><b>more-permissive</b></td>"));
+        assert!(
+            with.contains("Agent::&quot;&lt;b&gt;&quot;") || with.contains("Agent::\"&lt;b&gt;\""),
+            "{with}"
+        );
         assert!(!page.contains("<script"), "raw markup must be escaped");
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         // No external resources: no src= or href= at all.

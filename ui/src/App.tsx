@@ -118,7 +118,7 @@ function PageView({ page, workspace }: { page: Page; workspace: WorkspaceInfo })
     case 'agents':
       return <AgentsPage />;
     case 'simulate':
-      return <SimulatePage />;
+      return <SimulatePage workspace={workspace} />;
     case 'insights':
       return <InsightsPage />;
     case 'frameworks':

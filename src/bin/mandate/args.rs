@@ -217,6 +217,10 @@ pub enum Command {
         #[arg(long)]
         requests: Option<PathBuf>,
         /// Exit 1 when any decision changed (a CI gate)
+        /// Also prove what the change can do on any request (the symbolic diff of the same
+        /// baseline and candidate), shown beside the replay in every format; with --set
+        #[arg(long, requires = "set")]
+        analyze: bool,
         #[arg(long)]
         fail_on_change: bool,
         /// Write the output to this file (atomically) instead of standard output

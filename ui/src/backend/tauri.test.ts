@@ -120,6 +120,29 @@ it('calls the replay and review commands with the argument names src-tauri decla
   ]);
 });
 
+it('calls the analysis commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const request = { baseline: '@none', no_diff: false, no_findings: true, time_limit_ms: 5000 };
+  await b.analyze(request);
+  await b.cancelAnalysis();
+  expect(invoke.mock.calls).toEqual([
+    ['analyze', { request }],
+    ['cancel_analysis', undefined],
+  ]);
+});
+
+it('passes a missing solver through as an ApiError with code `solver_unavailable` and its help', async () => {
+  const missing = {
+    code: 'solver_unavailable',
+    message: 'no SMT solver could be started: `cvc5` (PATH): not found',
+    help: 'run `bash scripts/deps.sh` (it installs cvc5 1.4 and Z3 from PyPI into target/solver-venv)',
+    diagnostics: [],
+  };
+  invoke.mockRejectedValueOnce(missing);
+  await expect(new TauriBackend().analyze({ no_diff: false, no_findings: false })).rejects.toBe(missing);
+});
+
 it('calls the insights commands with the argument names src-tauri declares', async () => {
   invoke.mockResolvedValue(null);
   const b = new TauriBackend();

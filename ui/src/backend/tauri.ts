@@ -10,6 +10,8 @@ import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
+import type { Analysis } from '../bindings/Analysis';
+import type { AnalyzeRequest } from '../bindings/AnalyzeRequest';
 import type { BuildRequest } from '../bindings/BuildRequest';
 import type { BundleDiff } from '../bindings/BundleDiff';
 import type { BundleEntry } from '../bindings/BundleEntry';
@@ -205,6 +207,14 @@ export class TauriBackend implements IBackend {
 
   onReplayProgress(cb: (progress: ReplayProgress) => void): Promise<() => void> {
     return subscribe<ReplayProgress>(REPLAY_PROGRESS_EVENT, cb);
+  }
+
+  analyze(request: AnalyzeRequest): Promise<Analysis> {
+    return call<Analysis>('analyze', { request });
+  }
+
+  async cancelAnalysis(): Promise<void> {
+    await call<null>('cancel_analysis');
   }
 
   replayRuns(): Promise<ReplayRun[]> {

@@ -7,6 +7,8 @@ import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { AgentInsights } from '../bindings/AgentInsights';
+import type { Analysis } from '../bindings/Analysis';
+import type { AnalyzeRequest } from '../bindings/AnalyzeRequest';
 import type { BuildRequest } from '../bindings/BuildRequest';
 import type { BundleDiff } from '../bindings/BundleDiff';
 import type { BundleEntry } from '../bindings/BundleEntry';
@@ -139,6 +141,16 @@ export interface IBackend {
   cancelReplay(): Promise<void>;
   /** Calls `cb` with the progress of a running replay; resolves to an unsubscribe. */
   onReplayProgress(cb: (progress: ReplayProgress) => void): Promise<() => void>;
+  /**
+   * Symbolic analysis with an SMT solver: per request environment, how the candidate relates
+   * to the baseline (with counterexamples replayed concretely), and the findings on the
+   * candidate. Seconds to minutes; nothing is stored. Rejects with `cancelled` after
+   * `cancelAnalysis`, `solver_unavailable` (no solver could be started; `help` says how to
+   * install one), `invalid_argument` (a bad side or time limit) or `policy_invalid`.
+   */
+  analyze(request: AnalyzeRequest): Promise<Analysis>;
+  /** Stops the running analysis; its `analyze` rejects with `cancelled`. */
+  cancelAnalysis(): Promise<void>;
   /** The stored replay runs, newest first. */
   replayRuns(): Promise<ReplayRun[]>;
   /** One page of a run's results matching `filter`, ordered by `seq`, with the matching total. */

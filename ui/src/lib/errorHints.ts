@@ -64,6 +64,8 @@ export function titleFor(code: ErrorCode): string {
       return 'Not published: a gate failed';
     case 'key_refused':
       return 'Refused by the key check';
+    case 'solver_unavailable':
+      return 'No SMT solver for the analysis';
     default:
       return 'Something went wrong';
   }

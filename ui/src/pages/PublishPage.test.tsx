@@ -88,7 +88,6 @@ describe('building a bundle', () => {
         set: null,
         sign: true,
         accept_coverage_drop: null,
-        accept_more_permissive: null,
       },
     ]);
     const evidence = await screen.findByTestId('step-evidence');

@@ -433,3 +433,46 @@ describe('import dialog', () => {
     expect(banner.dataset.code).toBe('import_invalid');
   });
 });
+
+describe('tabs', () => {
+  it('opens on Replay; Analysis is a tab remembered in the address, and Replay gets its run back', async () => {
+    await openStoredRun();
+    const replayTab = screen.getByTestId('simulate-tab-replay');
+    const analysisTab = screen.getByTestId('simulate-tab-analysis');
+    expect(replayTab.getAttribute('aria-selected')).toBe('true');
+    // Nothing of the Analysis tab is built until it is opened.
+    expect(screen.queryByTestId('analysis-view')).toBeNull();
+
+    fireEvent.click(analysisTab);
+    expect(analysisTab.getAttribute('aria-selected')).toBe('true');
+    expect(window.location.hash).toBe('#/simulate/analysis');
+    expect(screen.getByTestId('analysis-view')).toBeTruthy();
+    expect(document.getElementById('simulate-panel-replay')!.hidden).toBe(true);
+    expect(screen.queryByTestId('simulate-import')).toBeNull();
+
+    // An analysis survives a look at the replay.
+    fireEvent.click(screen.getByTestId('analysis-run'));
+    await screen.findByTestId('analysis-result');
+    fireEvent.click(replayTab);
+    expect(window.location.hash).toBe('#/simulate/run-4');
+    expect(document.getElementById('simulate-panel-analysis')!.hidden).toBe(true);
+    fireEvent.click(analysisTab);
+    expect(screen.getByTestId('analysis-result')).toBeTruthy();
+  });
+
+  it('opens on the Analysis tab from its address, and switches when a link points there', async () => {
+    window.location.hash = '#/simulate/analysis';
+    renderWithBackend(backend, <SimulatePage />);
+    expect(screen.getByTestId('simulate-tab-analysis').getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByTestId('analysis-empty')).toBeTruthy();
+    await screen.findByTestId('run-form');
+    expect(document.getElementById('simulate-panel-replay')!.hidden).toBe(true);
+
+    fireEvent.click(screen.getByTestId('simulate-tab-replay'));
+    act(() => {
+      window.location.hash = '#/simulate/analysis';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(screen.getByTestId('simulate-tab-analysis').getAttribute('aria-selected')).toBe('true');
+  });
+});

@@ -1,22 +1,27 @@
-// The Simulate page: replay a recorded request set against a baseline and a candidate policy
-// set, watch its progress (with Cancel), and read the run: summary, charts, policies, the
-// paged results with explanations, and its review. Earlier runs can be reopened; the run
-// shown is in the address (`#/simulate/run-3`). Request files are imported from a dialog.
+// The Simulate page, two tabs. Replay: replay a recorded request set against a baseline and
+// a candidate policy set, watch its progress (with Cancel), and read the run: summary,
+// charts, policies, the paged results with explanations, and its review. Earlier runs can be
+// reopened; the run shown is in the address (`#/simulate/run-3`). Request files are imported
+// from a dialog. Analysis (`#/simulate/analysis`): the symbolic diff and findings of a policy
+// change, proved by an SMT solver for every request (`AnalysisView`).
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../bindings/ApiError';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRun } from '../bindings/ReplayRun';
 import type { RequestSetSummary } from '../bindings/RequestSetSummary';
+import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, useBackend } from '../backend';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { PageHeader } from '../components/PageHeader';
+import { Tabs } from '../components/Tabs';
 import { hrefFor, parseView } from '../lib/route';
 import { count, percent, requestSetLabel } from '../lib/simulate';
 import { useProgressEvents } from '../lib/useProgressEvents';
 import { formatTimestamp } from '../lib/time';
 import { ImportDialog } from './simulate/ImportDialog';
 import { RunView } from './simulate/RunView';
+import { AnalysisView } from './simulate/AnalysisView';
 import { TimeWindowFields } from '../components/TimeWindowFields';
 
 interface RunForm {
@@ -29,13 +34,23 @@ interface RunForm {
 
 const INITIAL_FORM: RunForm = { set: '', baseline: 'git:HEAD', candidate: '', since: '', until: '' };
 
+export const SIMULATE_TABS = ['replay', 'analysis'] as const;
+export type SimulateTab = (typeof SIMULATE_TABS)[number];
+const TAB_LABELS: Record<SimulateTab, string> = { replay: 'Replay', analysis: 'Analysis' };
+
+/** `#/simulate/analysis` → the Analysis tab; anything else (`#/simulate/run-3`) → Replay. */
+function tabFromHash(): SimulateTab {
+  return parseView(window.location.hash) === 'analysis' ? 'analysis' : 'replay';
+}
+
 /** `#/simulate/run-3` → 3. */
 function runIdFromHash(): number | null {
   const m = /^run-(\d+)$/.exec(parseView(window.location.hash));
   return m ? Number(m[1]) : null;
 }
 
-export function SimulatePage() {
+/** `workspace`: the open one, under whose folder the Analysis tab remembers its last result. */
+export function SimulatePage({ workspace }: { workspace?: WorkspaceInfo }) {
   const backend = useBackend();
   const uid = useId();
   const [sets, setSets] = useState<RequestSetSummary[] | null>(null);
@@ -49,13 +64,39 @@ export function SimulatePage() {
   const [cancelled, setCancelled] = useState(false);
   const [current, setCurrent] = useState<ReplayRun | null>(null);
   const [importOpen, setImportOpen] = useState(false);
+  const [tab, setTab] = useState<SimulateTab>(tabFromHash);
+  // The Analysis tab mounts when first opened, then stays (hidden) so its result survives a
+  // look at a replay.
+  const [analysisOpened, setAnalysisOpened] = useState(() => tabFromHash() === 'analysis');
   const runningRef = useRef(false);
 
-  const showRun = useCallback((run: ReplayRun | null) => {
-    setCurrent(run);
-    // Remember the run in the address without a hashchange (and without a history entry).
-    window.history.replaceState(null, '', hrefFor('simulate', run ? `run-${run.id}` : undefined));
+  const selectTab = (t: SimulateTab) => {
+    setTab(t);
+    if (t === 'analysis') setAnalysisOpened(true);
+    // Remember the tab (and on Replay, the run shown) without a hashchange or history entry.
+    window.history.replaceState(null, '', hrefFor('simulate', t === 'analysis' ? 'analysis' : current ? `run-${current.id}` : undefined));
+  };
+
+  // A link to #/simulate/analysis while the page is open switches the tab.
+  useEffect(() => {
+    const onHash = () => {
+      const t = tabFromHash();
+      setTab(t);
+      if (t === 'analysis') setAnalysisOpened(true);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, []);
+
+  const showRun = useCallback(
+    (run: ReplayRun | null) => {
+      setCurrent(run);
+      // Remember the run in the address without a hashchange (and without a history entry),
+      // unless a replay finished while the Analysis tab is in view.
+      if (tab === 'replay') window.history.replaceState(null, '', hrefFor('simulate', run ? `run-${run.id}` : undefined));
+    },
+    [tab],
+  );
 
   const loadSets = useCallback(
     (live: () => boolean, select?: string) =>
@@ -161,164 +202,178 @@ export function SimulatePage() {
     <section className="page page-simulate" data-testid="page-simulate" aria-labelledby="page-title-simulate">
       <PageHeader
         page="simulate"
-        lead="Replay recorded authorization requests against a policy change and read which decisions change, and why, before anyone approves it."
+        lead="Replay recorded authorization requests against a policy change, or prove what it can do to any request, and read which decisions change, and why, before anyone approves it."
       >
-        <button type="button" className="btn" onClick={() => setImportOpen(true)} data-testid="simulate-import">
-          Import requests…
-        </button>
+        {tab === 'replay' && (
+          <button type="button" className="btn" onClick={() => setImportOpen(true)} data-testid="simulate-import">
+            Import requests…
+          </button>
+        )}
       </PageHeader>
 
-      {loadError && <ErrorBanner error={loadError} onDismiss={() => setLoadError(null)} />}
-      {sets === null && !loadError && (
-        <p className="muted" aria-busy="true">
-          Reading the request sets…
-        </p>
-      )}
+      <div className="tabs-row">
+        <Tabs tabs={SIMULATE_TABS} labels={TAB_LABELS} selected={tab} onSelect={selectTab} label="Simulate views" idPrefix="simulate" />
+      </div>
 
-      {noSets && (
-        <div className="panel empty-panel" data-testid="simulate-empty">
-          <h2>No recorded requests yet</h2>
-          <p>
-            Import a file of authorization requests recorded by your enforcement points (JSON Lines, a JSON array, Cedar CLI
-            requests or Cedarling decision logs). Each file goes into a named request set that you can replay against any policy
-            change.
+      <div role="tabpanel" id="simulate-panel-replay" aria-labelledby="simulate-tab-replay" hidden={tab !== 'replay'}>
+        {loadError && <ErrorBanner error={loadError} onDismiss={() => setLoadError(null)} />}
+        {sets === null && !loadError && (
+          <p className="muted" aria-busy="true">
+            Reading the request sets…
           </p>
-          <p className="muted small">
-            From a terminal: <code>mandate requests import FILE --set NAME</code>
-          </p>
-          <p>
-            <button type="button" className="btn btn-primary" onClick={() => setImportOpen(true)} data-testid="simulate-empty-import">
-              Import requests…
-            </button>
-          </p>
-        </div>
-      )}
+        )}
 
-      {sets !== null && sets.length > 0 && (
-        <form className="panel run-form" onSubmit={(e) => void run(e)} aria-label="Replay" noValidate data-testid="run-form">
-          <div className="run-form-grid">
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-set`}>
-                Request set
-              </label>
-              <select
-                id={`${uid}-set`}
-                className="input"
-                value={form.set}
-                onChange={(e) => set('set', e.target.value)}
-                disabled={running}
-                data-testid="run-set"
-              >
-                {sets.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {requestSetLabel(s)}
-                  </option>
-                ))}
-              </select>
-              <SetHint set={sets.find((s) => s.name === form.set)} />
-            </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-baseline`}>
-                Baseline
-              </label>
-              <input
-                id={`${uid}-baseline`}
-                className="input mono"
-                value={form.baseline}
-                onChange={(e) => set('baseline', e.target.value)}
-                disabled={running}
-                spellCheck={false}
-                aria-describedby={`${uid}-baseline-hint`}
-                data-testid="run-baseline"
-              />
-              <p id={`${uid}-baseline-hint`} className="field-hint">
-                A policy folder or file, or <code>git:REV</code> (default <code>git:HEAD</code>)
-              </p>
-            </div>
-            <div className="field">
-              <label className="field-label" htmlFor={`${uid}-candidate`}>
-                Candidate
-              </label>
-              <input
-                id={`${uid}-candidate`}
-                className="input mono"
-                value={form.candidate}
-                onChange={(e) => set('candidate', e.target.value)}
-                placeholder="working copy"
-                disabled={running}
-                spellCheck={false}
-                aria-describedby={`${uid}-candidate-hint`}
-                data-testid="run-candidate"
-              />
-              <p id={`${uid}-candidate-hint`} className="field-hint">
-                Empty: the policies as they are on disk now
-              </p>
-            </div>
-            <TimeWindowFields
-              idPrefix={uid}
-              since={form.since}
-              until={form.until}
-              onSince={(v) => set('since', v)}
-              onUntil={(v) => set('until', v)}
-              disabled={running}
-              testIdPrefix="run"
-            />
+        {noSets && (
+          <div className="panel empty-panel" data-testid="simulate-empty">
+            <h2>No recorded requests yet</h2>
+            <p>
+              Import a file of authorization requests recorded by your enforcement points (JSON Lines, a JSON array, Cedar CLI
+              requests or Cedarling decision logs). Each file goes into a named request set that you can replay against any policy
+              change.
+            </p>
+            <p className="muted small">
+              From a terminal: <code>mandate requests import FILE --set NAME</code>
+            </p>
+            <p>
+              <button type="button" className="btn btn-primary" onClick={() => setImportOpen(true)} data-testid="simulate-empty-import">
+                Import requests…
+              </button>
+            </p>
           </div>
-          <div className="run-form-actions">
-            <button type="submit" className="btn btn-primary" disabled={running || !form.set} data-testid="run-start">
-              {running ? 'Replaying…' : 'Run replay'}
-            </button>
-            {running && (
-              <div className="progress-row" data-testid="run-progress">
-                <progress
-                  className="progress"
-                  aria-label="Replay progress"
-                  value={progress && progress.total > 0 ? progress.done : undefined}
-                  max={progress && progress.total > 0 ? progress.total : undefined}
-                  data-testid="run-progress-bar"
-                />
-                <span className="small muted" aria-live="polite" data-testid="run-progress-text">
-                  {progress
-                    ? `${count(progress.done)} of ${count(progress.total)} requests (${percent(progress.done, progress.total)}%)`
-                    : 'Loading the policies…'}
-                </span>
-                <button type="button" className="btn btn-small" onClick={cancel} disabled={cancelling} data-testid="run-cancel">
-                  {cancelling ? 'Cancelling…' : 'Cancel'}
-                </button>
-              </div>
-            )}
-            {runs.length > 0 && (
-              <label className="filter run-history">
-                <span className="filter-label">Previous runs</span>
+        )}
+
+        {sets !== null && sets.length > 0 && (
+          <form className="panel run-form" onSubmit={(e) => void run(e)} aria-label="Replay" noValidate data-testid="run-form">
+            <div className="run-form-grid">
+              <div className="field">
+                <label className="field-label" htmlFor={`${uid}-set`}>
+                  Request set
+                </label>
                 <select
+                  id={`${uid}-set`}
                   className="input"
-                  value={current?.id ?? ''}
-                  onChange={(e) => showRun(runs.find((r) => r.id === Number(e.target.value)) ?? null)}
+                  value={form.set}
+                  onChange={(e) => set('set', e.target.value)}
                   disabled={running}
-                  data-testid="run-history"
+                  data-testid="run-set"
                 >
-                  {!current && <option value="">Choose a run…</option>}
-                  {runs.map((r) => (
-                    <option key={r.id} value={r.id}>
-                      #{r.id} · {r.set} · {r.baseline} → {r.candidate} · {formatTimestamp(r.started_at)}
-                      {r.status !== 'complete' ? ` (${r.status})` : ''}
+                  {sets.map((s) => (
+                    <option key={s.name} value={s.name}>
+                      {requestSetLabel(s)}
                     </option>
                   ))}
                 </select>
-              </label>
-            )}
-          </div>
-        </form>
-      )}
+                <SetHint set={sets.find((s) => s.name === form.set)} />
+              </div>
+              <div className="field">
+                <label className="field-label" htmlFor={`${uid}-baseline`}>
+                  Baseline
+                </label>
+                <input
+                  id={`${uid}-baseline`}
+                  className="input mono"
+                  value={form.baseline}
+                  onChange={(e) => set('baseline', e.target.value)}
+                  disabled={running}
+                  spellCheck={false}
+                  aria-describedby={`${uid}-baseline-hint`}
+                  data-testid="run-baseline"
+                />
+                <p id={`${uid}-baseline-hint`} className="field-hint">
+                  A policy folder or file, or <code>git:REV</code> (default <code>git:HEAD</code>)
+                </p>
+              </div>
+              <div className="field">
+                <label className="field-label" htmlFor={`${uid}-candidate`}>
+                  Candidate
+                </label>
+                <input
+                  id={`${uid}-candidate`}
+                  className="input mono"
+                  value={form.candidate}
+                  onChange={(e) => set('candidate', e.target.value)}
+                  placeholder="working copy"
+                  disabled={running}
+                  spellCheck={false}
+                  aria-describedby={`${uid}-candidate-hint`}
+                  data-testid="run-candidate"
+                />
+                <p id={`${uid}-candidate-hint`} className="field-hint">
+                  Empty: the policies as they are on disk now
+                </p>
+              </div>
+              <TimeWindowFields
+                idPrefix={uid}
+                since={form.since}
+                until={form.until}
+                onSince={(v) => set('since', v)}
+                onUntil={(v) => set('until', v)}
+                disabled={running}
+                testIdPrefix="run"
+              />
+            </div>
+            <div className="run-form-actions">
+              <button type="submit" className="btn btn-primary" disabled={running || !form.set} data-testid="run-start">
+                {running ? 'Replaying…' : 'Run replay'}
+              </button>
+              {running && (
+                <div className="progress-row" data-testid="run-progress">
+                  <progress
+                    className="progress"
+                    aria-label="Replay progress"
+                    value={progress && progress.total > 0 ? progress.done : undefined}
+                    max={progress && progress.total > 0 ? progress.total : undefined}
+                    data-testid="run-progress-bar"
+                  />
+                  <span className="small muted" aria-live="polite" data-testid="run-progress-text">
+                    {progress
+                      ? `${count(progress.done)} of ${count(progress.total)} requests (${percent(progress.done, progress.total)}%)`
+                      : 'Loading the policies…'}
+                  </span>
+                  <button type="button" className="btn btn-small" onClick={cancel} disabled={cancelling} data-testid="run-cancel">
+                    {cancelling ? 'Cancelling…' : 'Cancel'}
+                  </button>
+                </div>
+              )}
+              {runs.length > 0 && (
+                <label className="filter run-history">
+                  <span className="filter-label">Previous runs</span>
+                  <select
+                    className="input"
+                    value={current?.id ?? ''}
+                    onChange={(e) => showRun(runs.find((r) => r.id === Number(e.target.value)) ?? null)}
+                    disabled={running}
+                    data-testid="run-history"
+                  >
+                    {!current && <option value="">Choose a run…</option>}
+                    {runs.map((r) => (
+                      <option key={r.id} value={r.id}>
+                        #{r.id} · {r.set} · {r.baseline} → {r.candidate} · {formatTimestamp(r.started_at)}
+                        {r.status !== 'complete' ? ` (${r.status})` : ''}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+            </div>
+          </form>
+        )}
 
-      {cancelled && (
-        <p className="notice" role="status" data-testid="run-cancelled">
-          Replay cancelled. {current ? 'The run below is the one shown before.' : ''}
-        </p>
-      )}
-      {runError && <ErrorBanner error={runError} onDismiss={() => setRunError(null)} />}
+        {cancelled && (
+          <p className="notice" role="status" data-testid="run-cancelled">
+            Replay cancelled. {current ? 'The run below is the one shown before.' : ''}
+          </p>
+        )}
+        {runError && <ErrorBanner error={runError} onDismiss={() => setRunError(null)} />}
 
-      {current && <RunView key={current.id} run={current} />}
+        {current && <RunView key={current.id} run={current} />}
+      </div>
+
+      {analysisOpened && (
+        <div role="tabpanel" id="simulate-panel-analysis" aria-labelledby="simulate-tab-analysis" hidden={tab !== 'analysis'}>
+          <AnalysisView root={workspace?.root} />
+        </div>
+      )}
 
       {importOpen && <ImportDialog onClose={() => setImportOpen(false)} onImported={onImported} />}
     </section>

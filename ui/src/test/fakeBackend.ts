@@ -2,6 +2,12 @@
 // and `emitChange` to play the file watcher. Never used by the app itself.
 import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
+import type { Analysis } from '../bindings/Analysis';
+import type { AnalyzeRequest } from '../bindings/AnalyzeRequest';
+import type { Counterexample } from '../bindings/Counterexample';
+import type { EnvironmentDiff } from '../bindings/EnvironmentDiff';
+import type { LocatedFinding } from '../bindings/LocatedFinding';
+import type { Witness } from '../bindings/Witness';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
 import type { BuildRequest } from '../bindings/BuildRequest';
@@ -115,6 +121,10 @@ export class FakeBackend implements IBackend {
   explain: (runId: number, seq: number) => ExplainPair = (_runId, seq) => explainPair(this.results.find((r) => r.seq === seq));
   /** Reviews by run id. */
   reviews = new Map<number, Review>();
+  /** What `analyze` answers; throw an ApiError from it to reject (e.g. `solver_unavailable`). */
+  analysisAnswer: (request: AnalyzeRequest) => Analysis = (request) => analysis({ baseline: request.baseline ?? 'git:HEAD' });
+  /** When set, `analyze` waits for it before answering (to test the running state and cancel). */
+  analysisGate: Promise<void> | null = null;
 
   /** What `insights` answers; throw an ApiError from it to reject (e.g. `not_found`). */
   insightsAnswer: (query: InsightsQuery) => InsightsReport = () => insightsReport();
@@ -187,6 +197,8 @@ export class FakeBackend implements IBackend {
     cancelImport: 0,
     runReplay: [] as ReplayRequest[],
     cancelReplay: 0,
+    analyze: [] as AnalyzeRequest[],
+    cancelAnalysis: 0,
     replayResults: [] as { runId: number; filter: ResultFilter; offset: number; limit: number }[],
     explainResult: [] as { runId: number; seq: number }[],
     openReview: [] as number[],
@@ -214,6 +226,7 @@ export class FakeBackend implements IBackend {
   private replayListeners = new Set<(p: ReplayProgress) => void>();
   private cancelPendingImport: (() => void) | null = null;
   private cancelPendingReplay: (() => void) | null = null;
+  private cancelPendingAnalysis: (() => void) | null = null;
 
   currentWorkspace(): Promise<WorkspaceInfo | null> {
     return Promise.resolve(this.workspace);
@@ -416,6 +429,19 @@ export class FakeBackend implements IBackend {
 
   emitReplayProgress(progress: ReplayProgress): void {
     for (const cb of this.replayListeners) cb(progress);
+  }
+
+  async analyze(request: AnalyzeRequest): Promise<Analysis> {
+    await Promise.resolve();
+    this.calls.analyze.push(request);
+    await this.gate(this.analysisGate, (cancel) => (this.cancelPendingAnalysis = cancel), 'analysis');
+    return this.analysisAnswer(request);
+  }
+
+  cancelAnalysis(): Promise<void> {
+    this.calls.cancelAnalysis++;
+    this.cancelPendingAnalysis?.();
+    return Promise.resolve();
   }
 
   replayRuns(): Promise<ReplayRun[]> {
@@ -777,6 +803,154 @@ export function importSummary(over: Partial<ImportSummary> = {}): ImportSummary 
     grades: { full: 4990, no_context: 8, ids_only: 0 },
     errors: [],
     failed_strict: false,
+    ...over,
+  };
+}
+
+/**
+ * The request of the demo's `invoke_tool` counterexample as the core returns it (`mandate
+ * analyze --baseline @none --format json`), with fewer entities: billing-bot calling a tool
+ * of the `observability` group, which the working copy's `permit-allowed-tools` allows.
+ */
+export function witness(over: Partial<Witness> = {}): Witness {
+  return {
+    principal: 'Acme::Agent::"billing-bot"',
+    action: 'Acme::Action::"invoke_tool"',
+    resource: 'Acme::Tool::"stripe.refund"',
+    context: { env: 'prod', issuance_path: 'workload', step_up_approved: true },
+    entities: [
+      {
+        uid: { type: 'Acme::Agent', id: 'billing-bot' },
+        attrs: {
+          accountable: { __entity: { type: 'Acme::Human', id: 'dana' } },
+          allowed_tools: [{ __entity: { type: 'Acme::Tool', id: 'stripe.refund' } }],
+          lifecycle: 'active',
+          max_ttl_seconds: 300,
+        },
+        parents: [],
+      },
+      {
+        uid: { type: 'Acme::Tool', id: 'stripe.refund' },
+        attrs: { environment: 'prod', sensitivity: 'high', system: 'stripe' },
+        parents: [{ type: 'Acme::ToolGroup', id: 'observability' }],
+      },
+      { uid: { type: 'Acme::ToolGroup', id: 'observability' }, attrs: {}, parents: [] },
+      { uid: { type: 'Acme::Action', id: 'invoke_tool' }, attrs: {}, parents: [] },
+    ],
+    ...over,
+  };
+}
+
+/** The baseline denies (nothing permits), the candidate allows: confirmed by the replay. */
+export function counterexample(over: Partial<Counterexample> = {}): Counterexample {
+  return {
+    direction: 'candidate-allows',
+    request: witness(),
+    baseline: { decision: 'deny', reasons: [], errors: [] },
+    candidate: { decision: 'allow', reasons: ['permit-allowed-tools'], errors: [] },
+    confirmed: true,
+    ...over,
+  };
+}
+
+export function environmentDiff(over: Partial<EnvironmentDiff> = {}): EnvironmentDiff {
+  return {
+    principal_type: 'Acme::Agent',
+    action: 'invoke_tool',
+    resource_type: 'Acme::Tool',
+    relation: 'equivalent',
+    counterexamples: [],
+    millis: 120,
+    ...over,
+  };
+}
+
+/** A fail-open forbid located at its line, with the request that makes it error. */
+export function locatedFinding(over: Partial<LocatedFinding> = {}): LocatedFinding {
+  return {
+    kind: 'fail-open',
+    severity: 'error',
+    policy: 'forbid-long-ttl',
+    environments: ['Agent × request_credential × Tool'],
+    message: 'forbid `forbid-long-ttl` can error (Agent × request_credential × Tool): Cedar then skips it, so what it forbids is allowed',
+    witness: witness({
+      action: 'Acme::Action::"request_credential"',
+      // The core sent 9223372036854775807 (i64::MAX); JSON.parse holds the nearest double, 2^63.
+      context: { ttl_seconds: 9223372036854775808, attested: true },
+    }),
+    outcome: { decision: 'deny', reasons: [], errors: ['forbid-long-ttl'] },
+    confirmed: true,
+    file: 'policies/credentials.cedar',
+    line: 12,
+    ...over,
+  };
+}
+
+/**
+ * An analysis of four environments, one of each relation but incomparable (invoke_tool more
+ * permissive with a confirmed counterexample, read_data less permissive with one the replay
+ * did not confirm, write_data unknown with its problem), and three findings.
+ */
+export function analysis(over: Partial<Analysis> = {}): Analysis {
+  const problem = 'cvc5 1.4.2 gave no answer within 10000 ms';
+  return {
+    solver: { kind: 'cvc5', path: '/work/main/target/solver-venv/bin/cvc5', version: '1.4.2', source: 'installed by scripts/deps.sh' },
+    baseline: 'git:HEAD',
+    candidate: 'working copy',
+    time_limit_ms: 10000,
+    environments: [
+      environmentDiff({ action: 'invoke_model', resource_type: 'Acme::Model', millis: 85 }),
+      environmentDiff({ relation: 'more-permissive', counterexamples: [counterexample()], millis: 245 }),
+      environmentDiff({
+        action: 'read_data',
+        resource_type: 'Acme::Dataset',
+        relation: 'less-permissive',
+        millis: 1830,
+        counterexamples: [
+          counterexample({
+            direction: 'candidate-denies',
+            request: witness({ action: 'Acme::Action::"read_data"', resource: 'Acme::Dataset::"ledger"', entities: [] }),
+            baseline: { decision: 'allow', reasons: ['permit-declared-datasets'], errors: [] },
+            candidate: { decision: 'allow', reasons: ['permit-declared-datasets'], errors: [] },
+            confirmed: false,
+          }),
+        ],
+      }),
+      environmentDiff({ action: 'write_data', resource_type: 'Acme::Dataset', relation: 'unknown', problem, millis: 10002 }),
+    ],
+    findings: [
+      locatedFinding(),
+      {
+        kind: 'shadowed-permit',
+        severity: 'warning',
+        policy: 'permit-billing-refunds',
+        other: 'permit-allowed-tools',
+        environments: ['Agent × invoke_tool × Tool'],
+        message:
+          'permit `permit-billing-refunds` matches only requests permit `permit-allowed-tools` matches too (Agent × invoke_tool × Tool): it grants nothing more',
+        file: 'policies/tools.cedar',
+        line: 30,
+      },
+      // Not located: the analysed side is not on disk.
+      {
+        kind: 'never-matches',
+        severity: 'warning',
+        policy: 'legacy-exporter-writes-nothing',
+        environments: [],
+        message: '`legacy-exporter-writes-nothing` matches no request in any environment: it is dead',
+      },
+    ],
+    proved: ['permit-allowed-tools'],
+    problems: [
+      {
+        environment: 'Agent × write_data × Dataset',
+        query: 'baseline ⇒ candidate',
+        message: problem,
+        help: 'raise the time limit (`--time-limit 60000`) or simplify the policies of this environment',
+      },
+    ],
+    queries: 41,
+    millis: 12480,
     ...over,
   };
 }

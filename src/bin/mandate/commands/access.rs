@@ -2,8 +2,7 @@
 
 use std::io::Write;
 
-use mandate::analysis::access::{short_uid, Access, AccessEntry};
-use mandate::api::{AccessReview, AgentAccessReview, ApiResult};
+use mandate::api::{short_uid, Access, AccessEntry, AccessReview, AgentAccessReview, ApiResult};
 
 use super::io_error;
 use crate::args::Format;

@@ -61,6 +61,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             candidate,
             fail_on_change,
             out,
+            analyze,
             ..
         } => {
             let (dir, _) = workspace_dir(cli.workspace.as_deref())?;
@@ -73,7 +74,7 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                 until: until.clone(),
             };
             simulate::run(
-                &simulate::Input::Set(&session, &opts, &actor),
+                &simulate::Input::Set(&session, &opts, &actor, *analyze),
                 *fail_on_change,
                 cli.format,
                 out.as_ref(),

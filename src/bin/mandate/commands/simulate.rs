@@ -22,7 +22,8 @@ const TOP: usize = 8;
 /// Loose files, or a stored set of a workspace.
 pub enum Input<'a> {
     Files(&'a api::SimulateFiles),
-    Set(&'a Session, &'a ReplayOptions, &'a str),
+    /// With `true`, the symbolic diff of the same sides too.
+    Set(&'a Session, &'a ReplayOptions, &'a str, bool),
 }
 
 /// `--format json`: the totals and breakdowns, and the stored run's id with `--set`.
@@ -34,6 +35,8 @@ struct JsonReport<'a> {
     digest: Option<&'a str>,
     summary: &'a api::dto::SimulateSummary,
     report: &'a api::dto::ReplayReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysis: Option<&'a api::Analysis>,
 }
 
 const CSV_HEADER: [&str; 14] = [
@@ -149,7 +152,7 @@ pub fn run(
             None,
             files.requests.display().to_string(),
         ),
-        Input::Set(session, opts, actor) => {
+        Input::Set(session, opts, actor, _) => {
             let mut bar = output::Progress::items("replaying");
             let mut progress = |p: api::dto::ReplayProgress| bar.update(p.done, p.total);
             let run = session.replay_set(
@@ -171,6 +174,19 @@ pub fn run(
         }
     };
     let summary = &replayed.summary;
+    // The symbolic diff of the same two sides, beside the replay.
+    let analysis = match input {
+        Input::Set(session, opts, _, true) => Some(session.analyze(
+            &api::AnalyzeRequest {
+                baseline: opts.baseline.clone(),
+                candidate: opts.candidate.clone(),
+                no_findings: true,
+                ..api::AnalyzeRequest::default()
+            },
+            None,
+        )?),
+        _ => None,
+    };
     match format {
         Format::Json => output::json(
             &JsonReport {
@@ -178,6 +194,7 @@ pub fn run(
                 digest: run.as_ref().and_then(|r| r.digest.as_deref()),
                 summary,
                 report: &replayed.report,
+                analysis: analysis.as_ref(),
             },
             out,
         )
@@ -216,8 +233,10 @@ pub fn run(
                     },
                 },
             };
-            out.write_all(api::replay_html(&header, &replayed, &changed_rows).as_bytes())
-                .map_err(io_error)?;
+            out.write_all(
+                api::replay_html(&header, &replayed, &changed_rows, analysis.as_ref()).as_bytes(),
+            )
+            .map_err(io_error)?;
         }
         _ => {
             for e in &summary.errors {
@@ -230,6 +249,9 @@ pub fn run(
                 .map_err(io_error)?;
             }
             summary_text(&replayed, &changed_rows, out).map_err(io_error)?;
+            if let Some(a) = &analysis {
+                analysis_text(a, out).map_err(io_error)?;
+            }
             if let Some(run) = &run {
                 writeln!(
                     out,
@@ -373,4 +395,40 @@ fn side(s: &SideResult) -> String {
             output::sanitize(&s.errors.join(", "))
         )
     }
+}
+
+/// The symbolic diff beside the replay: a line per environment, with one request each
+/// non-equivalent one decides differently.
+fn analysis_text(a: &api::Analysis, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\nsymbolic analysis, {} ⇢ {} ({}):",
+        output::sanitize(&a.baseline),
+        output::sanitize(&a.candidate),
+        output::sanitize(&a.solver.describe())
+    )?;
+    let width = a
+        .environments
+        .iter()
+        .map(|e| e.label().chars().count())
+        .max()
+        .unwrap_or(0);
+    for e in &a.environments {
+        let label = e.label();
+        let pad = width.saturating_sub(label.chars().count());
+        writeln!(
+            out,
+            "  {}{} {}",
+            output::sanitize(&label),
+            " ".repeat(pad),
+            e.relation.as_str()
+        )?;
+        if let Some(c) = e.counterexamples.first() {
+            writeln!(out, "      {}", output::sanitize(&c.summary()))?;
+        }
+        if let Some(p) = &e.problem {
+            writeln!(out, "      problem: {}", output::sanitize(p))?;
+        }
+    }
+    Ok(())
 }

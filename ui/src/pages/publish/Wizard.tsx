@@ -132,7 +132,7 @@ export function Wizard({
         set: null,
         sign: true,
         accept_coverage_drop: form.acceptDrop.trim() || null,
-        accept_more_permissive: form.acceptPermissive.trim() || null,
+        accept_more_permissive: form.acceptPermissive.trim() || undefined,
       });
       if (alive.current) show(view);
     } catch (e) {

@@ -147,14 +147,9 @@ fn gate<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no gate {id} in {report}"))
 }
 
-/// Builds, approves as bob, publishes 1.0.0 (one approval needed at every tier).
-fn publish_first(f: &Fixture) -> PathBuf {
-    let config = f.path().join("mandate.toml");
-    let text = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("high = 2, critical = 2", "high = 1, critical = 1");
-    std::fs::write(&config, text).unwrap();
-    f.ok(
+/// Dana builds the first release, accepting that it is more permissive than nothing.
+fn build_first_release(f: &Fixture) -> Value {
+    f.json(
         "dana",
         &[
             "bundle",
@@ -164,7 +159,17 @@ fn publish_first(f: &Fixture) -> PathBuf {
             "--accept-more-permissive",
             "the first release grants what the demo allows",
         ],
-    );
+    )
+}
+
+/// Builds, approves as bob, publishes 1.0.0 (one approval needed at every tier).
+fn publish_first(f: &Fixture) -> PathBuf {
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("high = 2, critical = 2", "high = 1, critical = 1");
+    std::fs::write(&config, text).unwrap();
+    build_first_release(f);
     let d = draft(f, "1.0.0");
     f.ok(
         "bob",
@@ -251,17 +256,7 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
         "{permissive}"
     );
     // Acknowledged at build time, it passes and says why.
-    let built = f.json(
-        "dana",
-        &[
-            "bundle",
-            "build",
-            "--summary",
-            "first release",
-            "--accept-more-permissive",
-            "the first release grants what the demo allows",
-        ],
-    );
+    let built = build_first_release(&f);
     let permissive = gate(&built["gates"], "permissive");
     assert_eq!(permissive["passed"], true, "{permissive}");
     assert!(
@@ -322,17 +317,7 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
     assert_eq!(gate(&report, "approvals")["passed"], false);
 
     // A fresh build at the lowered count needs one; bob approves; it publishes.
-    f.ok(
-        "dana",
-        &[
-            "bundle",
-            "build",
-            "--summary",
-            "first release",
-            "--accept-more-permissive",
-            "the first release grants what the demo allows",
-        ],
-    );
+    build_first_release(&f);
     f.ok("bob", &["bundle", "approve", d]);
     let published = f.json(
         "dana",

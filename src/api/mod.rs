@@ -19,7 +19,7 @@ mod reviews;
 pub mod settings;
 
 pub use crate::analysis::access::{short_uid, Access, AccessEntry};
-pub use crate::analysis::{EnvironmentDiff, Relation};
+pub use crate::analysis::{EnvironmentDiff, Problem, Relation};
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 pub use analysis::{
     analyze_files, AccessRequest, AccessReview, AgentAccessReview, Analysis, AnalyzeFiles,

@@ -22,6 +22,7 @@ import { formatTimestamp } from '../lib/time';
 import { ImportDialog } from './simulate/ImportDialog';
 import { RunView } from './simulate/RunView';
 import { AnalysisView } from './simulate/AnalysisView';
+import { SideField } from '../components/SideField';
 import { TimeWindowFields } from '../components/TimeWindowFields';
 
 interface RunForm {
@@ -265,43 +266,29 @@ export function SimulatePage({ workspace }: { workspace?: WorkspaceInfo }) {
                 </select>
                 <SetHint set={sets.find((s) => s.name === form.set)} />
               </div>
-              <div className="field">
-                <label className="field-label" htmlFor={`${uid}-baseline`}>
-                  Baseline
-                </label>
-                <input
-                  id={`${uid}-baseline`}
-                  className="input mono"
-                  value={form.baseline}
-                  onChange={(e) => set('baseline', e.target.value)}
-                  disabled={running}
-                  spellCheck={false}
-                  aria-describedby={`${uid}-baseline-hint`}
-                  data-testid="run-baseline"
-                />
-                <p id={`${uid}-baseline-hint`} className="field-hint">
-                  A policy folder or file, or <code>git:REV</code> (default <code>git:HEAD</code>)
-                </p>
-              </div>
-              <div className="field">
-                <label className="field-label" htmlFor={`${uid}-candidate`}>
-                  Candidate
-                </label>
-                <input
-                  id={`${uid}-candidate`}
-                  className="input mono"
-                  value={form.candidate}
-                  onChange={(e) => set('candidate', e.target.value)}
-                  placeholder="working copy"
-                  disabled={running}
-                  spellCheck={false}
-                  aria-describedby={`${uid}-candidate-hint`}
-                  data-testid="run-candidate"
-                />
-                <p id={`${uid}-candidate-hint`} className="field-hint">
-                  Empty: the policies as they are on disk now
-                </p>
-              </div>
+              <SideField
+                id={`${uid}-baseline`}
+                label="Baseline"
+                value={form.baseline}
+                onChange={(v) => set('baseline', v)}
+                disabled={running}
+                hint={
+                  <>
+                    A policy folder or file, or <code>git:REV</code> (default <code>git:HEAD</code>)
+                  </>
+                }
+                testId="run-baseline"
+              />
+              <SideField
+                id={`${uid}-candidate`}
+                label="Candidate"
+                value={form.candidate}
+                onChange={(v) => set('candidate', v)}
+                placeholder="working copy"
+                disabled={running}
+                hint="Empty: the policies as they are on disk now"
+                testId="run-candidate"
+              />
               <TimeWindowFields
                 idPrefix={uid}
                 since={form.since}

@@ -34,19 +34,7 @@ fn human(r: &AccessReview, out: &mut dyn Write) -> std::io::Result<()> {
     } else {
         summary(r, &sides, out)?;
     }
-    if !r.problems.is_empty() {
-        writeln!(out, "\nproblems: {}", r.problems.len())?;
-        for p in &r.problems {
-            writeln!(
-                out,
-                "  {} — {}: {}\n    help: {}",
-                sanitize(&p.environment),
-                sanitize(&p.query),
-                sanitize(&p.message),
-                sanitize(&p.help)
-            )?;
-        }
-    }
+    super::analyze::problems(&r.problems, out)?;
     writeln!(out, "\n{} queries in {} ms", r.queries, r.millis)
 }
 

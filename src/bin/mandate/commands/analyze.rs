@@ -17,6 +17,71 @@ pub fn print(a: &Analysis, format: Format, out: &mut dyn Write) -> ApiResult<()>
     human(a, out).map_err(io_error)
 }
 
+/// A line per environment with its relation; `brief`: each with its first counterexample in
+/// one line (beside a replay), else every counterexample with its entities and replay.
+pub fn environments(a: &Analysis, brief: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let width = a
+        .environments
+        .iter()
+        .map(|e| e.label().chars().count())
+        .max()
+        .unwrap_or(0);
+    for e in &a.environments {
+        let l = e.label();
+        let pad = width.saturating_sub(l.chars().count());
+        writeln!(
+            out,
+            "  {}{} {:<16} {:>6} ms",
+            sanitize(&l),
+            " ".repeat(pad),
+            e.relation.as_str(),
+            e.millis
+        )?;
+        if brief {
+            if let Some(c) = e.counterexamples.first() {
+                writeln!(out, "      {}", sanitize(&c.summary()))?;
+            }
+        }
+        for c in e.counterexamples.iter().filter(|_| !brief) {
+            let what = if c.direction == "candidate-allows" {
+                "now allowed"
+            } else {
+                "now denied"
+            };
+            writeln!(
+                out,
+                "      {what}: {} {} {}",
+                sanitize(&c.request.principal),
+                sanitize(&c.request.action),
+                sanitize(&c.request.resource)
+            )?;
+            writeln!(
+                out,
+                "        context: {}",
+                sanitize(&c.request.context.to_string())
+            )?;
+            for line in entity_lines(&c.request.entities) {
+                writeln!(out, "        entity {}", sanitize(&line))?;
+            }
+            writeln!(
+                out,
+                "        replayed: baseline {} → candidate {}{}",
+                c.baseline.decision,
+                c.candidate.decision,
+                if c.confirmed {
+                    " (confirmed)"
+                } else {
+                    " (NOT confirmed by the replay engine)"
+                }
+            )?;
+        }
+        if let Some(p) = &e.problem {
+            writeln!(out, "      problem: {}", sanitize(p))?;
+        }
+    }
+    Ok(())
+}
+
 fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
@@ -36,60 +101,7 @@ fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             sanitize(&a.candidate),
             a.environments.len()
         )?;
-        let width = a
-            .environments
-            .iter()
-            .map(|e| e.label().chars().count())
-            .max()
-            .unwrap_or(0);
-        for e in &a.environments {
-            let l = e.label();
-            let pad = width.saturating_sub(l.chars().count());
-            writeln!(
-                out,
-                "  {}{} {:<16} {:>6} ms",
-                sanitize(&l),
-                " ".repeat(pad),
-                e.relation.as_str(),
-                e.millis
-            )?;
-            for c in &e.counterexamples {
-                let what = if c.direction == "candidate-allows" {
-                    "now allowed"
-                } else {
-                    "now denied"
-                };
-                writeln!(
-                    out,
-                    "      {what}: {} {} {}",
-                    sanitize(&c.request.principal),
-                    sanitize(&c.request.action),
-                    sanitize(&c.request.resource)
-                )?;
-                writeln!(
-                    out,
-                    "        context: {}",
-                    sanitize(&c.request.context.to_string())
-                )?;
-                for line in entity_lines(&c.request.entities) {
-                    writeln!(out, "        entity {}", sanitize(&line))?;
-                }
-                writeln!(
-                    out,
-                    "        replayed: baseline {} → candidate {}{}",
-                    c.baseline.decision,
-                    c.candidate.decision,
-                    if c.confirmed {
-                        " (confirmed)"
-                    } else {
-                        " (NOT confirmed by the replay engine)"
-                    }
-                )?;
-            }
-            if let Some(p) = &e.problem {
-                writeln!(out, "      problem: {}", sanitize(p))?;
-            }
-        }
+        environments(a, false, out)?;
     }
     writeln!(out, "\nfindings: {}", a.findings.len())?;
     for f in &a.findings {
@@ -115,23 +127,7 @@ fn human(a: &Analysis, out: &mut dyn Write) -> std::io::Result<()> {
             )?;
         }
     }
-    if !a.problems.is_empty() {
-        writeln!(
-            out,
-            "\nproblems: {} (the rest of the analysis ran)",
-            a.problems.len()
-        )?;
-        for p in &a.problems {
-            writeln!(
-                out,
-                "  {} — {}: {}\n    help: {}",
-                sanitize(&p.environment),
-                sanitize(&p.query),
-                sanitize(&p.message),
-                sanitize(&p.help)
-            )?;
-        }
-    }
+    problems(&a.problems, out)?;
     writeln!(
         out,
         "\n{} queries in {} ms (limit {} ms per query)",
@@ -190,4 +186,23 @@ fn value_text(v: &serde_json::Value) -> String {
         ),
         other => other.to_string(),
     }
+}
+
+/// The queries the solver could not answer, with what to do (nothing when there are none).
+pub fn problems(list: &[mandate::api::Problem], out: &mut dyn Write) -> std::io::Result<()> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nproblems: {} (the rest ran)", list.len())?;
+    for p in list {
+        writeln!(
+            out,
+            "  {} — {}: {}\n    help: {}",
+            sanitize(&p.environment),
+            sanitize(&p.query),
+            sanitize(&p.message),
+            sanitize(&p.help)
+        )?;
+    }
+    Ok(())
 }

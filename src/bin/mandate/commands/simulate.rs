@@ -407,28 +407,5 @@ fn analysis_text(a: &api::Analysis, out: &mut dyn Write) -> std::io::Result<()> 
         output::sanitize(&a.candidate),
         output::sanitize(&a.solver.describe())
     )?;
-    let width = a
-        .environments
-        .iter()
-        .map(|e| e.label().chars().count())
-        .max()
-        .unwrap_or(0);
-    for e in &a.environments {
-        let label = e.label();
-        let pad = width.saturating_sub(label.chars().count());
-        writeln!(
-            out,
-            "  {}{} {}",
-            output::sanitize(&label),
-            " ".repeat(pad),
-            e.relation.as_str()
-        )?;
-        if let Some(c) = e.counterexamples.first() {
-            writeln!(out, "      {}", output::sanitize(&c.summary()))?;
-        }
-        if let Some(p) = &e.problem {
-            writeln!(out, "      problem: {}", output::sanitize(p))?;
-        }
-    }
-    Ok(())
+    super::analyze::environments(a, true, out)
 }

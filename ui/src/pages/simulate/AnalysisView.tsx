@@ -11,6 +11,7 @@ import type { AnalyzeRequest } from '../../bindings/AnalyzeRequest';
 import type { ApiError } from '../../bindings/ApiError';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { SideField } from '../../components/SideField';
 import { analyzeRequest, formProblem, INITIAL_ANALYSIS_FORM, type AnalysisForm } from '../../lib/analysis';
 import { watchWorkspace } from '../../lib/watchWorkspace';
 import { AnalysisResult } from './AnalysisResult';
@@ -182,43 +183,29 @@ function AnalysisFormPanel({
   return (
     <form className="panel run-form" onSubmit={onRun} aria-label="Analysis" noValidate data-testid="analysis-form">
       <div className="analysis-form-grid">
-        <div className="field">
-          <label className="field-label" htmlFor={`${uid}-baseline`}>
-            Baseline
-          </label>
-          <input
-            id={`${uid}-baseline`}
-            className="input mono"
-            value={form.baseline}
-            onChange={(e) => set('baseline', e.target.value)}
-            disabled={running || !form.diff}
-            spellCheck={false}
-            aria-describedby={`${uid}-baseline-hint`}
-            data-testid="analysis-baseline"
-          />
-          <p id={`${uid}-baseline-hint`} className="field-hint">
-            <code>git:REV</code>, <code>@published</code>, <code>@none</code> or a policy folder or file
-          </p>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${uid}-candidate`}>
-            Candidate
-          </label>
-          <input
-            id={`${uid}-candidate`}
-            className="input mono"
-            value={form.candidate}
-            onChange={(e) => set('candidate', e.target.value)}
-            placeholder="working copy"
-            disabled={running}
-            spellCheck={false}
-            aria-describedby={`${uid}-candidate-hint`}
-            data-testid="analysis-candidate"
-          />
-          <p id={`${uid}-candidate-hint`} className="field-hint">
-            Empty: the policies as they are on disk now
-          </p>
-        </div>
+        <SideField
+          id={`${uid}-baseline`}
+          label="Baseline"
+          value={form.baseline}
+          onChange={(v) => set('baseline', v)}
+          disabled={running || !form.diff}
+          hint={
+            <>
+              <code>git:REV</code>, <code>@published</code>, <code>@none</code> or a policy folder or file
+            </>
+          }
+          testId="analysis-baseline"
+        />
+        <SideField
+          id={`${uid}-candidate`}
+          label="Candidate"
+          value={form.candidate}
+          onChange={(v) => set('candidate', v)}
+          placeholder="working copy"
+          disabled={running}
+          hint="Empty: the policies as they are on disk now"
+          testId="analysis-candidate"
+        />
         <div className="field">
           <label className="field-label" htmlFor={`${uid}-limit`}>
             Time limit per query (ms)

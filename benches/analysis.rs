@@ -4,7 +4,7 @@
 //!
 //! Each query is a solver process round trip of seconds at this size, so this is a bench
 //! command, not criterion: it runs each workload once (`MANDATE_BENCH_SIZES=100,1000` by
-//! default) and prints the time per environment, the queries asked and the ratio to the
+//! default; 20 policies when `cargo test --all-targets` runs it as a check) and prints the time per environment, the queries asked and the ratio to the
 //! target. The solver is the one `mandate analyze` would use (`$CVC5`, then what
 //! `scripts/deps.sh` installed, then PATH).
 
@@ -35,8 +35,15 @@ fn sets(n: usize) -> (PolicySet, PolicySet) {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` (make test) runs this once
+    // as a check, at 20 policies.
+    let default = if std::env::args().any(|a| a == "--bench") {
+        "100,1000"
+    } else {
+        "20"
+    };
     let sizes: Vec<usize> = std::env::var("MANDATE_BENCH_SIZES")
-        .unwrap_or_else(|_| "100,1000".into())
+        .unwrap_or_else(|_| default.into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();

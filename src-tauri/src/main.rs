@@ -19,8 +19,8 @@ use mandate::api::dto::{
     TrustKeyRequest, TrustOutcome, ValidationReport, VerifyReport, WorkspaceInfo,
 };
 use mandate::api::{
-    settings, AckTarget, Analysis, AnalyzeRequest, ApiError, ApiResult, SaveMode, Session,
-    WatchHandle,
+    settings, AccessRequest, AccessReview, AckTarget, Analysis, AnalyzeRequest, ApiError,
+    ApiResult, SaveMode, Session, WatchHandle,
 };
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
@@ -47,6 +47,10 @@ struct CancelImport(Cancel);
 /// Set by `cancel_analysis`; the running analysis stops at its next solver query.
 #[derive(Default)]
 struct CancelAnalysis(Cancel);
+
+/// Set by `cancel_access`; the running access review stops at its next solver query.
+#[derive(Default)]
+struct CancelAccess(Cancel);
 
 impl Cancel {
     /// The flag, cleared for a new run.
@@ -281,6 +285,22 @@ async fn analyze(
 
 #[tauri::command]
 fn cancel_analysis(cancel: State<'_, CancelAnalysis>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
+}
+
+/// Off the main thread: each residual condition on the context is a solver query.
+#[tauri::command]
+async fn agent_access(
+    state: State<'_, AppState>,
+    cancel: State<'_, CancelAccess>,
+    request: AccessRequest,
+) -> Result<AccessReview, ApiError> {
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || session.access(&request, Some(flag))).await
+}
+
+#[tauri::command]
+fn cancel_access(cancel: State<'_, CancelAccess>) {
     cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
@@ -573,6 +593,7 @@ fn main() -> anyhow::Result<()> {
         .manage(Cancel::default())
         .manage(CancelImport::default())
         .manage(CancelAnalysis::default())
+        .manage(CancelAccess::default())
         .setup(|app| {
             let handle = app.handle().clone();
             if let Some(dir) = startup_workspace(&handle) {
@@ -608,6 +629,8 @@ fn main() -> anyhow::Result<()> {
             cancel_replay,
             analyze,
             cancel_analysis,
+            agent_access,
+            cancel_access,
             replay_runs,
             insights,
             task_timeline,

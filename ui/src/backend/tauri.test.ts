@@ -143,6 +143,29 @@ it('passes a missing solver through as an ApiError with code `solver_unavailable
   await expect(new TauriBackend().analyze({ no_diff: false, no_findings: false })).rejects.toBe(missing);
 });
 
+it('calls the access commands with the argument names src-tauri declares', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  const request = { agent: 'alert-router', baseline: '@published', no_diff: false };
+  await b.agentAccess(request);
+  await b.cancelAccess();
+  expect(invoke.mock.calls).toEqual([
+    ['agent_access', { request }],
+    ['cancel_access', undefined],
+  ]);
+});
+
+it('passes a refused access review through as an ApiError with its code', async () => {
+  const unknown = {
+    code: 'not_found',
+    message: 'no agent `ghost` in the inventory',
+    help: '`mandate agents list` shows them (e.g. alert-router, billing-bot)',
+    diagnostics: [],
+  };
+  invoke.mockRejectedValueOnce(unknown);
+  await expect(new TauriBackend().agentAccess({ agent: 'ghost', no_diff: true })).rejects.toBe(unknown);
+});
+
 it('calls the insights commands with the argument names src-tauri declares', async () => {
   invoke.mockResolvedValue(null);
   const b = new TauriBackend();

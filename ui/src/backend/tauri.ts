@@ -7,6 +7,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { open, save } from '@tauri-apps/plugin-dialog';
+import type { AccessRequest } from '../bindings/AccessRequest';
+import type { AccessReview } from '../bindings/AccessReview';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { Agent } from '../bindings/Agent';
 import type { AgentInsights } from '../bindings/AgentInsights';
@@ -215,6 +217,14 @@ export class TauriBackend implements IBackend {
 
   async cancelAnalysis(): Promise<void> {
     await call<null>('cancel_analysis');
+  }
+
+  agentAccess(request: AccessRequest): Promise<AccessReview> {
+    return call<AccessReview>('agent_access', { request });
+  }
+
+  async cancelAccess(): Promise<void> {
+    await call<null>('cancel_access');
   }
 
   replayRuns(): Promise<ReplayRun[]> {

@@ -2,6 +2,8 @@
 //
 // The Tauri implementation lives in `tauri.ts`; tests pass a fake. Data types are the
 // ts-rs bindings generated from `mandate::api::dto` — never hand-written copies.
+import type { AccessRequest } from '../bindings/AccessRequest';
+import type { AccessReview } from '../bindings/AccessReview';
 import type { ApiError } from '../bindings/ApiError';
 import type { Agent } from '../bindings/Agent';
 import type { AuditEntry } from '../bindings/AuditEntry';
@@ -151,6 +153,19 @@ export interface IBackend {
   analyze(request: AnalyzeRequest): Promise<Analysis>;
   /** Stops the running analysis; its `analyze` rejects with `cancelled`. */
   cancelAnalysis(): Promise<void>;
+  /**
+   * What an agent (`request.agent`; every agent without it) can do under the candidate
+   * (default the working copy), from the inventory's entities: each action × resource it is
+   * allowed, or allowed under conditions on the context (settled by the solver, with an
+   * example context), and how that changed from the baseline (default `git:HEAD`; none
+   * with `no_diff`). Without any solver it still answers, `solver` left out and the
+   * conditions unsettled (a problem says so). Rejects with `cancelled` after
+   * `cancelAccess`, `not_found` (no such agent), `solver_unavailable` (a solver was named
+   * and cannot be started), `invalid_argument` (a bad side) or `policy_invalid`.
+   */
+  agentAccess(request: AccessRequest): Promise<AccessReview>;
+  /** Stops the running access review; its `agentAccess` rejects with `cancelled`. */
+  cancelAccess(): Promise<void>;
   /** The stored replay runs, newest first. */
   replayRuns(): Promise<ReplayRun[]>;
   /** One page of a run's results matching `filter`, ordered by `seq`, with the matching total. */

@@ -28,7 +28,7 @@ import {
 import { hrefFor, parseView } from '../lib/route';
 import { plural } from '../lib/summary';
 import { useInventory } from '../lib/useInventory';
-import { AgentDetail, type DetailMode, type FocusRequest } from './agents/AgentDetail';
+import { AgentDetail, type DetailMode, type DetailTab, type FocusRequest } from './agents/AgentDetail';
 import { AgentTable } from './agents/AgentTable';
 import { GapsPanel } from './agents/GapsPanel';
 
@@ -53,6 +53,8 @@ export function AgentsPage() {
   const [sort, setSort] = useState<SortState>({ key: 'id', dir: 'asc' });
   const [mode, setMode] = useState<DetailMode | null>(null);
   const [focus, setFocus] = useState<FocusRequest | null>(null);
+  // Kept from one agent to the next, so a reviewer can go through agents on the Access tab.
+  const [detailTab, setDetailTab] = useState<DetailTab>('details');
   const opener = useRef<HTMLElement | null>(null);
   const focusSeq = useRef(0);
 
@@ -97,6 +99,8 @@ export function AgentsPage() {
     }
     setMode(next);
     setFocus(field ? { field, seq: ++focusSeq.current } : null);
+    // A field to fix is on the Details tab.
+    if (field) setDetailTab('details');
   }, []);
 
   const openAgent = useCallback((id: string) => open({ kind: 'edit', id }), [open]);
@@ -118,7 +122,10 @@ export function AgentsPage() {
   const onSaved = useCallback(
     async (agent: Agent, created: boolean) => {
       await refetch();
-      if (created) setMode({ kind: 'edit', id: agent.id });
+      if (created) {
+        setDetailTab('details');
+        setMode({ kind: 'edit', id: agent.id });
+      }
     },
     [refetch],
   );
@@ -320,6 +327,8 @@ export function AgentsPage() {
               onClose={close}
               onSaved={onSaved}
               onTransitioned={refetch}
+              tab={detailTab}
+              onTab={setDetailTab}
             />
           )}
         </>

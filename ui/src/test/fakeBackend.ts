@@ -1,6 +1,11 @@
 // A test double of the backend *interface* for Vitest: canned answers, recorded calls,
 // and `emitChange` to play the file watcher. Never used by the app itself.
+import type { AccessChange } from '../bindings/AccessChange';
+import type { AccessEntry } from '../bindings/AccessEntry';
+import type { AccessRequest } from '../bindings/AccessRequest';
+import type { AccessReview } from '../bindings/AccessReview';
 import type { Agent } from '../bindings/Agent';
+import type { AgentAccessReview } from '../bindings/AgentAccessReview';
 import type { AgentInsights } from '../bindings/AgentInsights';
 import type { Analysis } from '../bindings/Analysis';
 import type { AnalyzeRequest } from '../bindings/AnalyzeRequest';
@@ -125,6 +130,17 @@ export class FakeBackend implements IBackend {
   analysisAnswer: (request: AnalyzeRequest) => Analysis = (request) => analysis({ baseline: request.baseline ?? 'git:HEAD' });
   /** When set, `analyze` waits for it before answering (to test the running state and cancel). */
   analysisGate: Promise<void> | null = null;
+  /**
+   * What `agentAccess` answers (default: the demo's alert-router as the core reviews it, under
+   * the baseline asked for, no change); throw an ApiError from it to reject.
+   */
+  accessAnswer: (request: AccessRequest) => AccessReview = (request) =>
+    accessReview({
+      baseline: request.no_diff ? '' : (request.baseline ?? 'git:HEAD'),
+      agents: [agentAccessReview({ id: request.agent ?? 'alert-router' })],
+    });
+  /** When set, `agentAccess` waits for it before answering (to test the running state and cancel). */
+  accessGate: Promise<void> | null = null;
 
   /** What `insights` answers; throw an ApiError from it to reject (e.g. `not_found`). */
   insightsAnswer: (query: InsightsQuery) => InsightsReport = () => insightsReport();
@@ -199,6 +215,8 @@ export class FakeBackend implements IBackend {
     cancelReplay: 0,
     analyze: [] as AnalyzeRequest[],
     cancelAnalysis: 0,
+    agentAccess: [] as AccessRequest[],
+    cancelAccess: 0,
     replayResults: [] as { runId: number; filter: ResultFilter; offset: number; limit: number }[],
     explainResult: [] as { runId: number; seq: number }[],
     openReview: [] as number[],
@@ -227,6 +245,7 @@ export class FakeBackend implements IBackend {
   private cancelPendingImport: (() => void) | null = null;
   private cancelPendingReplay: (() => void) | null = null;
   private cancelPendingAnalysis: (() => void) | null = null;
+  private cancelPendingAccess: (() => void) | null = null;
 
   currentWorkspace(): Promise<WorkspaceInfo | null> {
     return Promise.resolve(this.workspace);
@@ -441,6 +460,19 @@ export class FakeBackend implements IBackend {
   cancelAnalysis(): Promise<void> {
     this.calls.cancelAnalysis++;
     this.cancelPendingAnalysis?.();
+    return Promise.resolve();
+  }
+
+  async agentAccess(request: AccessRequest): Promise<AccessReview> {
+    await Promise.resolve();
+    this.calls.agentAccess.push(request);
+    await this.gate(this.accessGate, (cancel) => (this.cancelPendingAccess = cancel), 'access review');
+    return this.accessAnswer(request);
+  }
+
+  cancelAccess(): Promise<void> {
+    this.calls.cancelAccess++;
+    this.cancelPendingAccess?.();
     return Promise.resolve();
   }
 
@@ -951,6 +983,76 @@ export function analysis(over: Partial<Analysis> = {}): Analysis {
     ],
     queries: 41,
     millis: 12480,
+    ...over,
+  };
+}
+
+/**
+ * One entry of an access review as the core returns it (`mandate access alert-router
+ * --format json` on the demo): alert-router may acknowledge PagerDuty incidents, granted by
+ * `permit-allowed-tools`, unless `environment-separation` holds (a context whose `env` is not
+ * the agent's), with the smallest context the solver found that allows it.
+ */
+export function accessEntry(over: Partial<AccessEntry> = {}): AccessEntry {
+  return {
+    action: 'invoke_tool',
+    resource: 'Acme::Tool::"pagerduty.incident.ack"',
+    access: 'conditional',
+    permits: ['permit-allowed-tools'],
+    when: [],
+    unless: ['environment-separation: !(context.env == "prod")'],
+    example_context: { env: 'prod' },
+    ...over,
+  };
+}
+
+/** The demo's alert-router: delegate to monitor-muter, and its two inventory tools. */
+export function alertRouterEntries(): AccessEntry[] {
+  return [
+    accessEntry({
+      action: 'delegate',
+      resource: 'Acme::Agent::"monitor-muter"',
+      permits: ['permit-listed-delegates'],
+      unless: ['delegation-depth-bound: !((context has delegation_depth) && (context.delegation_depth <= 3))'],
+      example_context: { delegation_depth: 0, env: '' },
+    }),
+    accessEntry(),
+    accessEntry({ resource: 'Acme::Tool::"slack.message.post"' }),
+  ];
+}
+
+/** A change of one entry; `gained` from nothing to `accessEntry()` by default. */
+export function accessChange(over: Partial<AccessChange> = {}): AccessChange {
+  const candidate = over.candidate === undefined ? accessEntry() : over.candidate;
+  const baseline = over.baseline === undefined ? null : over.baseline;
+  const entry = candidate ?? baseline ?? accessEntry();
+  return { action: entry.action, resource: entry.resource, baseline, candidate, change: 'gained', ...over };
+}
+
+export function agentAccessReview(over: Partial<AgentAccessReview> = {}): AgentAccessReview {
+  const id = over.id ?? 'alert-router';
+  const agent = `Acme::Agent::${JSON.stringify(id)}`;
+  return {
+    id,
+    name: 'Alert router',
+    risk_tier: 'medium',
+    agent,
+    candidate: { agent, entries: alertRouterEntries(), checked: 99 },
+    changes: [],
+    ...over,
+  };
+}
+
+/** An access review with cvc5 found, as `mandate access alert-router` answers on the demo. */
+export function accessReview(over: Partial<AccessReview> = {}): AccessReview {
+  return {
+    solver: { kind: 'cvc5', path: '/work/main/target/solver-venv/bin/cvc5', version: '1.4.2', source: 'installed by scripts/deps.sh' },
+    baseline: 'git:HEAD',
+    candidate: 'working copy',
+    agents: [agentAccessReview()],
+    problems: [],
+    queries: 2,
+    millis: 469,
     ...over,
   };
 }

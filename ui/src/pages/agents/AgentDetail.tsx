@@ -1,5 +1,6 @@
 // The agent side panel: its gaps, lifecycle, RACI and the edit form (or an empty form to
-// create one).
+// create one) on the Details tab, and what the agent can do under the policies on the Access
+// tab (an existing agent only).
 //
 // Every edit is validated by the core after a short pause (`validateAgentDraft`), and each
 // problem is shown under the field it names; Save stays disabled while there are errors.
@@ -19,6 +20,7 @@ import { LifecycleBadge, TierBadge } from '../../components/AgentBadges';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Icon } from '../../components/Icon';
 import { SeverityBadge } from '../../components/SeverityBadge';
+import { Tabs } from '../../components/Tabs';
 import { TokenInput, type TokenOption } from '../../components/TokenInput';
 import {
   allowedTransitions,
@@ -37,10 +39,14 @@ import {
   type PersonRef,
 } from '../../lib/agents';
 import { plural } from '../../lib/summary';
+import { AgentAccess } from './AgentAccess';
 import { AgentTraffic } from './AgentTraffic';
 import { LifecycleModal } from './LifecycleModal';
 
 export type DetailMode = { kind: 'create' } | { kind: 'edit'; id: string };
+export const DETAIL_TABS = ['details', 'access'] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+const DETAIL_TAB_LABELS: Record<DetailTab, string> = { details: 'Details', access: 'Access' };
 export interface FocusRequest {
   field: string;
   /** A new number for every request, so asking twice for one field focuses it twice. */
@@ -128,6 +134,8 @@ export function AgentDetail({
   onClose,
   onSaved,
   onTransitioned,
+  tab: shownTab = 'details',
+  onTab,
 }: {
   view: InventoryView;
   mode: DetailMode;
@@ -136,6 +144,9 @@ export function AgentDetail({
   onClose: () => void;
   onSaved: (agent: Agent, created: boolean) => void | Promise<void>;
   onTransitioned: () => void | Promise<void>;
+  /** The tab shown for an existing agent (the page keeps it from one agent to the next). */
+  tab?: DetailTab;
+  onTab?: (tab: DetailTab) => void;
 }) {
   const backend = useBackend();
   const create = mode.kind === 'create';
@@ -155,6 +166,12 @@ export function AgentDetail({
   const [ttlText, setTtlText] = useState<string | null>(null);
   const [escArmed, setEscArmed] = useState(false);
   const [move, setMove] = useState<Lifecycle | null>(null);
+  // A new agent has no access to show yet: its panel is the form alone.
+  const tabbed = !create;
+  const tab: DetailTab = tabbed ? shownTab : 'details';
+  // The Access tab stays mounted once shown, so going back and forth keeps its result.
+  const [accessShown, setAccessShown] = useState(tab === 'access');
+  if (tab === 'access' && !accessShown) setAccessShown(true);
 
   const dirty = !sameAgent(draft, base);
 
@@ -377,7 +394,7 @@ export function AgentDetail({
     };
   };
   const field = (name: string, label: string, control: ReactNode, hint?: string) => (
-    <Field uid={uid} name={name} label={label} hint={hint} diags={byField.get(name) ?? []}>
+    <Field key={name} uid={uid} name={name} label={label} hint={hint} diags={byField.get(name) ?? []}>
       {control}
     </Field>
   );
@@ -464,7 +481,7 @@ export function AgentDetail({
   return (
     <aside
       ref={panel}
-      className="drawer"
+      className={tab === 'access' ? 'drawer drawer-wide' : 'drawer'}
       aria-labelledby={headingId}
       data-testid="agent-detail"
       data-mode={mode.kind}
@@ -495,7 +512,24 @@ export function AgentDetail({
         </button>
       </header>
 
-      <div className="drawer-body">
+      {tabbed && (
+        <div className="drawer-tabs">
+          <Tabs
+            tabs={DETAIL_TABS}
+            labels={DETAIL_TAB_LABELS}
+            selected={tab}
+            onSelect={(t) => onTab?.(t)}
+            label="Agent panel"
+            idPrefix="agent-detail"
+          />
+        </div>
+      )}
+
+      <div
+        className="drawer-body"
+        hidden={tab !== 'details'}
+        {...(tabbed ? { role: 'tabpanel', id: 'agent-detail-panel-details', 'aria-labelledby': 'agent-detail-tab-details' } : {})}
+      >
         {mode.kind === 'edit' && !current && (
           <div className="banner banner-warning" role="status" data-testid="agent-gone">
             <div className="banner-body">
@@ -822,10 +856,25 @@ export function AgentDetail({
         {create && raciSection}
       </div>
 
+      {tabbed && accessShown && mode.kind === 'edit' && (
+        <div
+          className="drawer-body"
+          hidden={tab !== 'access'}
+          role="tabpanel"
+          id="agent-detail-panel-access"
+          aria-labelledby="agent-detail-tab-access"
+        >
+          <AgentAccess key={mode.id} agent={mode.id} unsaved={dirty} />
+        </div>
+      )}
+
       <footer className="drawer-footer">
         <p className="form-status" role="status" data-testid="agent-form-status">
           {escArmed ? (
             <span className="text-warning">Unsaved changes — press Escape again to discard them.</span>
+          ) : tab === 'access' ? (
+            // The form's state, not the access: "No changes" here would read as no change in access.
+            dirty && <span className="text-warning">Unsaved changes on the Details tab</span>
           ) : saving ? (
             'Saving…'
           ) : validating ? (

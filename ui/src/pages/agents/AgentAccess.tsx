@@ -15,6 +15,7 @@ import type { AgentAccessReview } from '../../bindings/AgentAccessReview';
 import type { AnalysisProblem } from '../../bindings/AnalysisProblem';
 import type { ApiError } from '../../bindings/ApiError';
 import type { SolverInfo } from '../../bindings/SolverInfo';
+import { SolverLine } from '../../components/SolverLine';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { SideField } from '../../components/SideField';
@@ -271,7 +272,7 @@ function AccessResult({ done, review }: { done: Done; review: AgentAccessReview 
           {formatMillis(r.millis)}
         </span>
       </p>
-      <SolverLine solver={r.solver} />
+      <SolverOrWarning solver={r.solver} />
 
       {entries.length === 0 ? (
         <NoAccess agent={review.id} checked={review.candidate.checked} />
@@ -285,7 +286,7 @@ function AccessResult({ done, review }: { done: Done; review: AgentAccessReview 
   );
 }
 
-function SolverLine({ solver }: { solver: SolverInfo | undefined }) {
+function SolverOrWarning({ solver }: { solver: SolverInfo | undefined }) {
   if (!solver) {
     return (
       <div className="banner banner-warning" role="status" data-testid="access-no-solver">
@@ -300,25 +301,7 @@ function SolverLine({ solver }: { solver: SolverInfo | undefined }) {
       </div>
     );
   }
-  return (
-    <>
-      <p className="analysis-solver small" data-testid="access-solver" data-kind={solver.kind}>
-        <span>
-          Solver <strong>{`${solver.kind} ${solver.version}`}</strong>
-        </span>
-        <span className="mono muted">{solver.path}</span>
-        <span className="muted">{solver.source}</span>
-      </p>
-      {solver.caveat && (
-        <div className="banner banner-warning" role="status" data-testid="access-solver-caveat">
-          <div className="banner-body">
-            <p className="banner-title">About this solver</p>
-            <p className="banner-help">{solver.caveat}</p>
-          </div>
-        </div>
-      )}
-    </>
-  );
+  return <SolverLine solver={solver} testIdPrefix="access" />;
 }
 
 function NoAccess({ agent, checked }: { agent: string; checked: number }) {

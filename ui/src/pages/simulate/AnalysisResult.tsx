@@ -9,8 +9,8 @@ import type { EnvironmentDiff } from '../../bindings/EnvironmentDiff';
 import type { LocatedFinding } from '../../bindings/LocatedFinding';
 import type { Relation } from '../../bindings/Relation';
 import type { SideResult } from '../../bindings/SideResult';
-import type { SolverInfo } from '../../bindings/SolverInfo';
 import { SeverityBadge } from '../../components/SeverityBadge';
+import { SolverLine } from '../../components/SolverLine';
 import {
   environmentLabel,
   findingKindLabel,
@@ -44,7 +44,7 @@ export function AnalysisResult({ analysis: a, request }: { analysis: Analysis; r
           · {plural(a.queries, 'solver query', 'solver queries')} in {formatMillis(a.millis)} · at most {formatMillis(a.time_limit_ms)} each
         </span>
       </p>
-      <SolverLine solver={a.solver} />
+      <SolverLine solver={a.solver} testIdPrefix="analysis" />
       <Summary analysis={a} request={request} />
       {request.no_diff ? (
         <p className="notice" data-testid="analysis-diff-skipped">
@@ -62,28 +62,6 @@ export function AnalysisResult({ analysis: a, request }: { analysis: Analysis; r
       )}
       {a.problems.length > 0 && <ProblemList problems={a.problems} />}
     </div>
-  );
-}
-
-function SolverLine({ solver }: { solver: SolverInfo }) {
-  return (
-    <>
-      <p className="analysis-solver small" data-testid="analysis-solver" data-kind={solver.kind}>
-        <span>
-          Solver <strong>{`${solver.kind} ${solver.version}`}</strong>
-        </span>
-        <span className="mono muted">{solver.path}</span>
-        <span className="muted">{solver.source}</span>
-      </p>
-      {solver.caveat && (
-        <div className="banner banner-warning" role="status" data-testid="analysis-solver-caveat">
-          <div className="banner-body">
-            <p className="banner-title">About this solver</p>
-            <p className="banner-help">{solver.caveat}</p>
-          </div>
-        </div>
-      )}
-    </>
   );
 }
 

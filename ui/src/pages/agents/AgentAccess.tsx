@@ -12,9 +12,9 @@ import type { AccessEntry } from '../../bindings/AccessEntry';
 import type { AccessRequest } from '../../bindings/AccessRequest';
 import type { AccessReview } from '../../bindings/AccessReview';
 import type { AgentAccessReview } from '../../bindings/AgentAccessReview';
-import type { AnalysisProblem } from '../../bindings/AnalysisProblem';
 import type { ApiError } from '../../bindings/ApiError';
 import type { SolverInfo } from '../../bindings/SolverInfo';
+import { ProblemList } from '../../components/ProblemList';
 import { SolverLine } from '../../components/SolverLine';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -45,7 +45,6 @@ import { policyHref } from '../../lib/route';
 import { count } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
 import { watchWorkspace } from '../../lib/watchWorkspace';
-import { Ticked } from '../insights/FindingText';
 
 interface Done {
   review: AccessReview;
@@ -281,7 +280,14 @@ function AccessResult({ done, review }: { done: Done; review: AgentAccessReview 
       )}
 
       <ChangeList changes={review.changes} request={request} baseline={r.baseline} locations={locations} />
-      {r.problems.length > 0 && <ProblemList problems={r.problems} />}
+      {r.problems.length > 0 && (
+        <ProblemList
+          problems={r.problems}
+          lead="These conditions were not settled; their entries stay conditional."
+          testIdPrefix="access"
+          className="panel access-panel"
+        />
+      )}
     </div>
   );
 }
@@ -647,33 +653,5 @@ function ChangeRow({ change: c, locations }: { change: AccessChange; locations: 
         )}
       </td>
     </tr>
-  );
-}
-
-function ProblemList({ problems }: { problems: AnalysisProblem[] }) {
-  const uid = useId();
-  return (
-    <section className="panel access-panel" aria-labelledby={`${uid}-title`} data-testid="access-problems">
-      <h2 id={`${uid}-title`}>
-        Problems <span className="heading-count">{problems.length}</span>
-      </h2>
-      <p className="muted small analysis-problems-lead">These conditions were not settled; their entries stay conditional.</p>
-      <ul className="finding-list">
-        {problems.map((p, i) => (
-          <li key={i} className="finding finding-warning" data-testid="access-problem">
-            <div className="finding-head">
-              <span className="mono">{p.environment}</span>
-              <code className="analysis-query">{p.query}</code>
-            </div>
-            <p className="finding-message">
-              <Ticked text={p.message} />
-            </p>
-            <span className="finding-help">
-              <Ticked text={p.help} />
-            </span>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }

@@ -3,13 +3,13 @@
 // candidate linked to their policies, and the queries the solver could not answer.
 import { useId, useState } from 'react';
 import type { Analysis } from '../../bindings/Analysis';
-import type { AnalysisProblem } from '../../bindings/AnalysisProblem';
 import type { AnalyzeRequest } from '../../bindings/AnalyzeRequest';
 import type { EnvironmentDiff } from '../../bindings/EnvironmentDiff';
 import type { LocatedFinding } from '../../bindings/LocatedFinding';
 import type { Relation } from '../../bindings/Relation';
 import type { SideResult } from '../../bindings/SideResult';
 import { SeverityBadge } from '../../components/SeverityBadge';
+import { ProblemList } from '../../components/ProblemList';
 import { SolverLine } from '../../components/SolverLine';
 import {
   environmentLabel,
@@ -60,7 +60,13 @@ export function AnalysisResult({ analysis: a, request }: { analysis: Analysis; r
       ) : (
         <FindingList findings={a.findings} />
       )}
-      {a.problems.length > 0 && <ProblemList problems={a.problems} />}
+      {a.problems.length > 0 && (
+        <ProblemList
+          problems={a.problems}
+          lead="The solver could not answer these queries; the rest of the analysis still ran."
+          testIdPrefix="analysis"
+        />
+      )}
     </div>
   );
 }
@@ -278,33 +284,5 @@ function FailOpenOutcome({ policy, outcome }: { policy: string; outcome: SideRes
         </>
       )}
     </span>
-  );
-}
-
-function ProblemList({ problems }: { problems: AnalysisProblem[] }) {
-  const uid = useId();
-  return (
-    <section className="panel" aria-labelledby={`${uid}-title`} data-testid="analysis-problems">
-      <h2 id={`${uid}-title`}>
-        Problems <span className="heading-count">{problems.length}</span>
-      </h2>
-      <p className="muted small analysis-problems-lead">The solver could not answer these queries; the rest of the analysis still ran.</p>
-      <ul className="finding-list">
-        {problems.map((p, i) => (
-          <li key={i} className="finding finding-warning" data-testid="analysis-problem">
-            <div className="finding-head">
-              <span className="mono">{p.environment}</span>
-              <code className="analysis-query">{p.query}</code>
-            </div>
-            <p className="finding-message">
-              <Ticked text={p.message} />
-            </p>
-            <span className="finding-help">
-              <Ticked text={p.help} />
-            </span>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }

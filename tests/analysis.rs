@@ -450,6 +450,13 @@ fn an_agents_access_is_its_inventory_tools_under_the_context_the_forbids_leave()
             "{e}"
         );
     }
+    // A named solver that does not run is an error, not a silent fallback.
+    let (code, err) = access(
+        dir.path(),
+        &["alert-router", "--no-diff", "--solver", "/nonexistent/cvc5"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(err["code"], "solver_unavailable", "{err}");
     // An unknown agent is a coded error with a hint.
     let (code, err) = access(dir.path(), &["no-such-agent"]);
     assert_eq!(code, 2);

@@ -53,6 +53,15 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The candidate may allow something the baseline denies: more permissive,
+    /// incomparable, or not ruled out (unknown).
+    pub fn may_allow_more(self) -> bool {
+        matches!(
+            self,
+            Self::MorePermissive | Self::Incomparable | Self::Unknown
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Equivalent => "equivalent",

@@ -52,6 +52,9 @@ pub struct SolverInfo {
 pub struct SolverMissing {
     /// Each candidate and why it was passed over.
     pub tried: Vec<String>,
+    /// A solver was named (`--solver`, `$CVC5`, `[analysis] solver`) and does not run;
+    /// otherwise none was found anywhere.
+    pub named: bool,
 }
 
 /// How long a version probe may take.
@@ -101,6 +104,7 @@ pub fn discover(
             }),
             Err(why) => Err(SolverMissing {
                 tried: vec![format!("`{path}` ({source}): {why}")],
+                named: true,
             }),
         };
     }
@@ -156,7 +160,10 @@ pub fn discover(
             Err(why) => tried.push(format!("`{path}` ({source}): {why}")),
         }
     }
-    fallback.ok_or(SolverMissing { tried })
+    fallback.ok_or(SolverMissing {
+        tried,
+        named: false,
+    })
 }
 
 /// Runs `path --version` and reads which solver it is.

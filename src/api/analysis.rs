@@ -86,14 +86,7 @@ impl Analysis {
     pub fn more_permissive(&self) -> usize {
         self.environments
             .iter()
-            .filter(|e| {
-                matches!(
-                    e.relation,
-                    analysis::Relation::MorePermissive
-                        | analysis::Relation::Incomparable
-                        | analysis::Relation::Unknown
-                )
-            })
+            .filter(|e| e.relation.may_allow_more())
             .count()
     }
 
@@ -199,6 +192,16 @@ fn options(
 ) -> ApiResult<analysis::Options> {
     let solver = analysis::solver::discover(req.solver.as_deref(), config.solver.as_deref(), root)
         .map_err(|e| solver_missing(&e))?;
+    options_for(solver, req, config, cancel)
+}
+
+/// The options with `solver` already found.
+fn options_for(
+    solver: SolverInfo,
+    req: &AnalyzeRequest,
+    config: &crate::workspace::AnalysisConfig,
+    cancel: Option<Arc<AtomicBool>>,
+) -> ApiResult<analysis::Options> {
     let ms = req.time_limit_ms.unwrap_or(config.time_limit_ms);
     if ms == 0 {
         return Err(ApiError::new(
@@ -388,18 +391,16 @@ impl Session {
             jobs: req.jobs,
             ..AnalyzeRequest::default()
         };
-        let options = match options(&analyze, &config.analysis, Some(self.root()), cancel) {
-            Ok(o) => Some(o),
-            // A solver that was asked for and is missing is an error; none at all is not.
-            Err(e)
-                if e.code == ErrorCode::SolverUnavailable
-                    && req.solver.is_none()
-                    && std::env::var_os("CVC5").is_none()
-                    && config.analysis.solver.is_none() =>
-            {
-                None
-            }
-            Err(e) => return Err(e),
+        let found = analysis::solver::discover(
+            req.solver.as_deref(),
+            config.analysis.solver.as_deref(),
+            Some(self.root()),
+        );
+        let options = match found {
+            Ok(solver) => Some(options_for(solver, &analyze, &config.analysis, cancel)?),
+            // A solver that was named and does not run is an error; none at all is not.
+            Err(e) if !e.named => None,
+            Err(e) => return Err(solver_missing(&e)),
         };
         let schema = self.replay_schema()?;
         let entities = self.replay_entities(&schema)?;
@@ -580,14 +581,7 @@ impl Session {
             more_permissive: diff
                 .environments
                 .iter()
-                .filter(|e| {
-                    matches!(
-                        e.relation,
-                        analysis::Relation::MorePermissive
-                            | analysis::Relation::Incomparable
-                            | analysis::Relation::Unknown
-                    )
-                })
+                .filter(|e| e.relation.may_allow_more())
                 .map(|e| format!("{} ({})", e.label(), e.relation.as_str()))
                 .collect(),
             fail_open: found
@@ -601,16 +595,13 @@ impl Session {
                 .iter()
                 .map(|f| format!("{} {}: {}", f.kind.code(), f.policy, f.message))
                 .collect(),
-            touched: access
-                .agents
+            // The review keeps the order of `agents`: each entry's id is its uid's.
+            touched: agents
                 .iter()
-                .filter(|a| !a.changes.is_empty())
-                .map(|a| {
-                    let id = a
-                        .agent
-                        .rsplit_once("::\"")
-                        .map_or(a.agent.as_str(), |(_, id)| id.trim_end_matches('"'))
-                        .to_owned();
+                .zip(&access.agents)
+                .filter(|(_, a)| !a.changes.is_empty())
+                .map(|(uid, a)| {
+                    let id = uid.id().unescaped().to_owned();
                     TouchedAgent {
                         tier: tiers.get(&id).cloned().unwrap_or_else(|| "unknown".into()),
                         agent: id,

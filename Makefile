@@ -1,7 +1,7 @@
 # Mandate — the two set-up commands are `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test deps ui app cli e2e check-arch bindings fmt clean
+.PHONY: run test soak deps ui app cli e2e check-arch bindings fmt clean
 
 ## Install what is missing, build, open the app on the demo workspace.
 run: app
@@ -10,6 +10,11 @@ run: app
 ## Everything CI runs.
 test:
 	bash scripts/test.sh
+
+## The long runs CI leaves out: crash trials at full count (50 per operation) and the
+## fuzzing campaign (1,000,000 executions per target).
+soak:
+	bash scripts/soak.sh
 
 deps:
 	bash scripts/deps.sh

@@ -229,6 +229,38 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// The largest workspace text file (a policy file, an inventory file) Mandate reads: some
+/// 25,000 policies, far above a hand-kept file, and small enough that parsing and validating
+/// it stays interactive. Larger sets belong in several files.
+pub const MAX_TEXT_FILE: u64 = 4 << 20;
+
+/// A problem for a file over [`MAX_TEXT_FILE`], found before reading it.
+pub fn oversize(rel: &str, path: &std::path::Path) -> Option<Diagnostic> {
+    let len = std::fs::metadata(path).ok()?.len();
+    (len > MAX_TEXT_FILE).then(|| {
+        Diagnostic::whole_file(
+            rel,
+            Severity::Error,
+            "io::too_large",
+            format!(
+                "is {:.1} MiB, over the {} MiB Mandate reads from one policy, schema or inventory file; it was not read",
+                len as f64 / (1024.0 * 1024.0),
+                MAX_TEXT_FILE >> 20
+            ),
+            Some("split it into several files (policies may live in any number of `.cedar` files)".to_owned()),
+        )
+    })
+}
+
+/// Where `path` (the workspace file `rel`) really leads, when a symbolic link on the way
+/// takes it out of the workspace; `None` for a file inside it, or one that does not exist.
+pub fn link_out_of_workspace(rel: &str, path: &std::path::Path) -> Option<std::path::PathBuf> {
+    let depth = rel.split('/').filter(|c| !c.is_empty()).count();
+    let root = path.ancestors().nth(depth)?.canonicalize().ok()?;
+    let real = path.canonicalize().ok()?;
+    (!real.starts_with(&root)).then_some(real)
+}
+
 /// Reads a workspace file as UTF-8 text. A file that cannot be read, or is not UTF-8
 /// (located at the first bad byte), becomes a diagnostic in `problems` and `None`; a missing
 /// file is `None` without one when `missing_ok`.
@@ -238,6 +270,20 @@ pub fn read_text(
     missing_ok: bool,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<String> {
+    if let Some(target) = link_out_of_workspace(rel, path) {
+        problems.push(Diagnostic::whole_file(
+            rel,
+            Severity::Error,
+            "io::outside_workspace",
+            format!("is a link to `{}`, outside the workspace; it was not read", target.display()),
+            Some("Mandate reads only files inside the workspace (a link from git could point at any file on this machine): replace the link with the file".to_owned()),
+        ));
+        return None;
+    }
+    if let Some(d) = oversize(rel, path) {
+        problems.push(d);
+        return None;
+    }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),

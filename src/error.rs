@@ -26,6 +26,9 @@ pub enum ErrorCode {
     PathOutsideWorkspace,
     /// The SQLite store failed.
     Store,
+    /// Another Mandate process (the app or the CLI) held the database's lock for longer than
+    /// the busy timeout; trying again later succeeds.
+    Busy,
     /// Policies or the schema have errors (details in `diagnostics`).
     PolicyInvalid,
     /// The file watcher could not start.
@@ -54,6 +57,9 @@ pub enum ErrorCode {
     KeyRefused,
     /// No SMT solver could be started for the analysis (what was tried is in the message).
     SolverUnavailable,
+    /// A save named a revision the file no longer has: it changed on disk since it was
+    /// opened. Nothing was written; re-read the file for its current text and revision.
+    EditConflict,
     /// A bug: it should never reach a user.
     Internal,
 }
@@ -67,6 +73,7 @@ impl ErrorCode {
             Self::Io => "io",
             Self::PathOutsideWorkspace => "path_outside_workspace",
             Self::Store => "store",
+            Self::Busy => "busy",
             Self::PolicyInvalid => "policy_invalid",
             Self::Watch => "watch",
             Self::InvalidArgument => "invalid_argument",
@@ -81,6 +88,7 @@ impl ErrorCode {
             Self::GateFailed => "gate_failed",
             Self::KeyRefused => "key_refused",
             Self::SolverUnavailable => "solver_unavailable",
+            Self::EditConflict => "edit_conflict",
             Self::Internal => "internal",
         }
     }
@@ -113,7 +121,7 @@ impl Error {
     pub fn error_code(&self) -> ErrorCode {
         match self {
             Self::Workspace(e) => e.error_code(),
-            Self::Store(_) => ErrorCode::Store,
+            Self::Store(e) => e.error_code(),
             Self::Watch(_) => ErrorCode::Watch,
             Self::Io(_) => ErrorCode::Io,
         }

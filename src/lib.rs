@@ -7,7 +7,8 @@
 //! - [`api`]: the one surface shells call; DTOs in [`api::dto`] (exported to TypeScript).
 //! - [`error`]: [`Error`] and the stable [`ErrorCode`]s the UI branches on.
 //! - [`diagnostics`]: a located problem (file, line, column, help) and offset→line mapping.
-//! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes.
+//! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes, file
+//!   revisions and the check that refuses a save over a file changed since it was read.
 //! - [`frameworks`]: controls (`controls/controls.toml`); framework catalogs join later.
 //! - [`inventory`]: agents, people and resources (TOML files); accountability checks;
 //!   lifecycle transitions; bulk import and export.
@@ -32,6 +33,8 @@
 //! - **bundle**: a signed, versioned package of policies, schema, entities and evidence.
 //! - **gate**: a check a bundle must pass before it is published.
 //! - **evidence**: what shows a control works: validation, replay and analysis results.
+//! - **revision**: the sha256 of a file's bytes (or `absent`); an editor saves naming the
+//!   revision it loaded, and a file changed on disk since is an `edit_conflict`.
 //!
 //! ## House rules
 //! - What is reviewed lives in files; what is recorded lives in the database.

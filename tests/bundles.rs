@@ -2,137 +2,11 @@
 //! two-person rule, gates, publish into `bundles/`, verify (every flipped byte named), the
 //! parent chain, `@published` as a replay side, diffs, exports and hostile archives.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::support::mandate;
-
-struct Fixture {
-    ws: tempfile::TempDir,
-    keys: tempfile::TempDir,
-    dana: String,
-    bob: String,
-}
-
-impl Fixture {
-    fn path(&self) -> &Path {
-        self.ws.path()
-    }
-
-    /// Runs the CLI as `who` (their keys folder and actor) and returns (exit code, stdout).
-    fn run(&self, who: &str, args: &[&str]) -> (i32, String, String) {
-        let out = mandate()
-            .env("MANDATE_KEYS_DIR", self.keys.path().join(who))
-            .env("MANDATE_ACTOR", format!("{who}@acme.example"))
-            .current_dir(self.path())
-            .args(["--workspace", self.path().to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn ok(&self, who: &str, args: &[&str]) -> String {
-        let (code, out, err) = self.run(who, args);
-        assert_eq!(code, 0, "{args:?}\nstdout: {out}\nstderr: {err}");
-        out
-    }
-
-    /// `--format json` output whatever the exit code (gates that fail exit 1).
-    fn report(&self, who: &str, args: &[&str]) -> Value {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        let (_, out, err) = self.run(who, &all);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out} {err}"))
-    }
-
-    fn json(&self, who: &str, args: &[&str]) -> Value {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(who, &all)).unwrap()
-    }
-}
-
-/// The demo under git with its traffic as set `prod`; the two gates the demo fails on
-/// purpose (an agent without an accountable human, a few erroring requests) turned off;
-/// dana (the first key) and bob trusted; a review approving the working copy against
-/// nothing published.
-fn fixture() -> Fixture {
-    let ws = crate::support::demo_in_git();
-    let config = ws.path().join("mandate.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace(
-        "[gates]\n",
-        "[gates]\nrequire_accountable_human = false\nallow_replay_errors = true\n",
-    );
-    std::fs::write(&config, text).unwrap();
-    let keys = tempfile::tempdir().unwrap();
-    let mut f = Fixture {
-        ws,
-        keys,
-        dana: String::new(),
-        bob: String::new(),
-    };
-    f.ok(
-        "dana",
-        &[
-            "requests",
-            "import",
-            "requests/traffic.jsonl",
-            "--set",
-            "prod",
-        ],
-    );
-    f.dana = f.json(
-        "dana",
-        &["keys", "generate", "--owner", "dana@acme.example"],
-    )["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    f.bob = f.json("bob", &["keys", "generate", "--owner", "bob@acme.example"])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let first = f.json("dana", &["keys", "trust", &f.dana.clone()]);
-    assert_eq!(first["applied"], true, "{first}");
-    let bob = f.bob.clone();
-    let second = f.json(
-        "dana",
-        &["keys", "trust", &bob, "--owner", "bob@acme.example"],
-    );
-    assert_eq!(second["applied"], true, "{second}");
-    f.ok(
-        "dana",
-        &[
-            "review",
-            "open",
-            "--set",
-            "prod",
-            "--baseline",
-            "@none",
-            "--name",
-            "first",
-        ],
-    );
-    f.ok(
-        "dana",
-        &[
-            "review",
-            "ack",
-            "first",
-            "--all",
-            "--comment",
-            "first release",
-        ],
-    );
-    f.ok("bob", &["review", "verdict", "first", "approve"]);
-    f
-}
+use crate::support::{bundle_fixture as fixture, copy_dir, mandate, BundleFixture as Fixture};
 
 fn draft(f: &Fixture, version: &str) -> PathBuf {
     f.path().join(".mandate/drafts").join(version)
@@ -874,17 +748,4 @@ fn exports_run_on_other_engines() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("cedarling, avp or cedar-dir"), "{err}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

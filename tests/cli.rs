@@ -37,7 +37,7 @@ fn init_creates_the_layout_and_refuses_to_overwrite() {
     }
     assert_eq!(
         std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
-        ".mandate/\n"
+        ".mandate/\n.mandate-tmp-*\n"
     );
     let policy = std::fs::read_to_string(ws.join("policies/credentials.cedar")).unwrap();
     assert!(policy.contains("Acme::Action::\"request_credential\""));

@@ -119,6 +119,7 @@ fn the_apps_own_atomic_save_is_not_an_outside_change() {
         .save_policy(
             "policies/tools.cedar",
             "@id(\"x\")\npermit(principal, action, resource);\n",
+            None,
             "tester@example.com",
         )
         .unwrap();
@@ -126,6 +127,7 @@ fn the_apps_own_atomic_save_is_not_an_outside_change() {
         .save_policy(
             "policies/brand-new.cedar",
             "forbid(principal, action, resource);\n",
+            None,
             "tester@example.com",
         )
         .unwrap();

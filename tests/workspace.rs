@@ -25,7 +25,7 @@ fn saving_a_policy_is_atomic_audited_and_confined_to_the_workspace() {
     let session = Session::open(ws.path()).unwrap();
     let text = "@id(\"p\")\npermit(principal, action, resource);\n";
     session
-        .save_policy("policies/new.cedar", text, "dana@acme.example")
+        .save_policy("policies/new.cedar", text, None, "dana@acme.example")
         .unwrap();
     assert_eq!(
         std::fs::read_to_string(ws.file("policies/new.cedar")).unwrap(),
@@ -40,7 +40,7 @@ fn saving_a_policy_is_atomic_audited_and_confined_to_the_workspace() {
 
     for bad in ["../escape.cedar", "/etc/x.cedar", "policies/../../x.cedar"] {
         let err = session
-            .save_policy(bad, text, "dana@acme.example")
+            .save_policy(bad, text, None, "dana@acme.example")
             .unwrap_err();
         assert!(
             matches!(
@@ -52,7 +52,7 @@ fn saving_a_policy_is_atomic_audited_and_confined_to_the_workspace() {
     }
     assert_eq!(
         session
-            .save_policy("mandate.toml", "x", "d")
+            .save_policy("mandate.toml", "x", None, "d")
             .unwrap_err()
             .code,
         ErrorCode::InvalidArgument
@@ -70,6 +70,7 @@ fn a_symlink_leaving_the_workspace_is_refused() {
         .save_policy(
             "policies/linked/x.cedar",
             "permit(principal, action, resource);",
+            None,
             "d",
         )
         .unwrap_err();

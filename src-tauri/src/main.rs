@@ -2,14 +2,20 @@
 //!
 //! Each command takes the state, calls one api function and returns its DTO or `ApiError`
 //! (`{code, message, help, diagnostics}`). The open workspace lives in [`AppState`]; its
-//! watcher emits `workspace-changed` events with the batch of changes.
+//! watcher emits `workspace-changed` events with the batch of changes. Every path the window
+//! names goes through [`grants`] first: inside the workspace, or chosen in a native dialog
+//! that the shell opened (`pick_*`). The window may call only the commands `build.rs` lists
+//! and `capabilities/default.json` grants.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod grants;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use grants::{Dialog, FileFilter, Grants};
 use mandate::api::dto::{
     AddedPolicies, Agent, AgentInsights, AuditEntry, BuildRequest, BundleDiff, BundleEntry,
     BundleView, ControlsView, CoverageReport, Diagnostic, ExplainPair, ExportRequest, ExportResult,
@@ -108,32 +114,64 @@ fn open(app: &AppHandle, dir: &Path) -> ApiResult<WorkspaceInfo> {
     Ok(info)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn current_workspace(state: State<'_, AppState>) -> Result<Option<WorkspaceInfo>, ApiError> {
     state.session().ok().map(|s| s.reload_info()).transpose()
 }
 
-#[tauri::command]
-fn open_workspace(app: AppHandle, path: PathBuf) -> Result<WorkspaceInfo, ApiError> {
-    open(&app, &path)
+/// Opens a folder chosen in the folder dialog (`pick_folder`), and no other.
+#[tauri::command(async)]
+fn open_workspace(
+    app: AppHandle,
+    grants: State<'_, Grants>,
+    path: String,
+) -> Result<WorkspaceInfo, ApiError> {
+    open(&app, &grants.workspace_folder(&path)?)
 }
 
+/// The native file dialog; the file chosen may then be named to the commands (see grants.rs).
 #[tauri::command]
+async fn pick_file(app: AppHandle, title: String) -> Result<Option<String>, ApiError> {
+    blocking(move || app.state::<Grants>().pick(&app, &title, Dialog::File)).await
+}
+
+/// The native folder dialog; the folder chosen may then be named to the commands.
+#[tauri::command]
+async fn pick_folder(app: AppHandle, title: String) -> Result<Option<String>, ApiError> {
+    blocking(move || app.state::<Grants>().pick(&app, &title, Dialog::Folder)).await
+}
+
+/// The native save dialog; the file chosen may then be written by an export.
+#[tauri::command]
+async fn pick_save(
+    app: AppHandle,
+    title: String,
+    default_name: String,
+    filters: Vec<FileFilter>,
+) -> Result<Option<String>, ApiError> {
+    let dialog = Dialog::Save {
+        default_name,
+        filters,
+    };
+    blocking(move || app.state::<Grants>().pick(&app, &title, dialog)).await
+}
+
+#[tauri::command(async)]
 fn validate_workspace(state: State<'_, AppState>) -> Result<ValidationReport, ApiError> {
     Ok(state.session()?.validate())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn list_audit(state: State<'_, AppState>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
     state.session()?.audit_log(limit)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn inventory(state: State<'_, AppState>) -> Result<InventoryView, ApiError> {
     Ok(state.session()?.inventory())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn validate_agent_draft(
     state: State<'_, AppState>,
     agent: Agent,
@@ -144,19 +182,21 @@ fn validate_agent_draft(
         .validate_agent_draft(&agent, save_mode(create)))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn save_agent(
     app: AppHandle,
     state: State<'_, AppState>,
     agent: Agent,
     create: bool,
-) -> Result<Agent, ApiError> {
+    revision: Option<String>,
+) -> Result<mandate::api::dto::SavedAgent, ApiError> {
+    let expected = revision.as_deref();
     state
         .session()?
-        .save_agent(&agent, save_mode(create), &actor(&app))
+        .save_agent(&agent, save_mode(create), expected, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn agent_lifecycle(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -169,22 +209,29 @@ fn agent_lifecycle(
         .agent_lifecycle(&id, to, &reason, &actor(&app))
 }
 
-#[tauri::command]
-fn read_policy_file(state: State<'_, AppState>, path: String) -> Result<String, ApiError> {
-    state.session()?.read_file(&path)
+#[tauri::command(async)]
+fn read_policy_file(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<mandate::api::dto::FileText, ApiError> {
+    state.session()?.read_for_edit(&path)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn save_policy_file(
     app: AppHandle,
     state: State<'_, AppState>,
     path: String,
     text: String,
-) -> Result<(), ApiError> {
-    state.session()?.save_policy(&path, &text, &actor(&app))
+    revision: Option<String>,
+) -> Result<String, ApiError> {
+    let expected = revision.as_deref();
+    state
+        .session()?
+        .save_policy(&path, &text, expected, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn validate_policy_buffer(
     state: State<'_, AppState>,
     path: String,
@@ -193,22 +240,22 @@ fn validate_policy_buffer(
     state.session()?.validate_buffer(&path, &text)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn format_policy_text(state: State<'_, AppState>, text: String) -> Result<String, ApiError> {
     state.session()?.format_policy_text(&text)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn schema_outline(state: State<'_, AppState>) -> Result<SchemaOutline, ApiError> {
     state.session()?.schema_outline()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn test_request(state: State<'_, AppState>, request: TestRequest) -> Result<TestResult, ApiError> {
     state.session()?.test_request(&request)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn add_control_policies(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -219,12 +266,12 @@ fn add_control_policies(
         .add_control_policies(&control, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn controls(state: State<'_, AppState>) -> Result<ControlsView, ApiError> {
     Ok(state.session()?.controls())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn request_sets(state: State<'_, AppState>) -> Result<Vec<RequestSetSummary>, ApiError> {
     state.session()?.request_sets()
 }
@@ -234,11 +281,14 @@ async fn import_requests(
     app: AppHandle,
     state: State<'_, AppState>,
     cancel: State<'_, CancelImport>,
-    path: PathBuf,
+    grants: State<'_, Grants>,
+    path: String,
     set: String,
     strict: bool,
 ) -> Result<ImportSummary, ApiError> {
-    let (session, flag, who) = (state.session()?, cancel.0.reset(), actor(&app));
+    let session = state.session()?;
+    let path = grants.path(&session, &path)?;
+    let (flag, who) = (cancel.0.reset(), actor(&app));
     blocking(move || {
         let progress = &mut |p| drop(app.emit(IMPORT_PROGRESS, p));
         session.import_requests_cancellable(&path, &set, strict, &who, Some(&flag), progress)
@@ -246,7 +296,7 @@ async fn import_requests(
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn cancel_import(cancel: State<'_, CancelImport>) {
     cancel.0 .0.store(true, Ordering::Relaxed);
 }
@@ -256,9 +306,12 @@ async fn run_replay(
     app: AppHandle,
     state: State<'_, AppState>,
     cancel: State<'_, Cancel>,
+    grants: State<'_, Grants>,
     request: ReplayRequest,
 ) -> Result<ReplayRun, ApiError> {
-    let (session, flag, who) = (state.session()?, cancel.reset(), actor(&app));
+    let session = state.session()?;
+    let request = grants.replay(&session, request)?;
+    let (flag, who) = (cancel.reset(), actor(&app));
     blocking(move || {
         session.run_replay(&request, &who, &flag, &mut |p| {
             let _ = app.emit(REPLAY_PROGRESS, p);
@@ -267,7 +320,7 @@ async fn run_replay(
     .await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn cancel_replay(cancel: State<'_, Cancel>) {
     cancel.0.store(true, Ordering::Relaxed);
 }
@@ -277,13 +330,16 @@ fn cancel_replay(cancel: State<'_, Cancel>) {
 async fn analyze(
     state: State<'_, AppState>,
     cancel: State<'_, CancelAnalysis>,
+    grants: State<'_, Grants>,
     request: AnalyzeRequest,
 ) -> Result<Analysis, ApiError> {
-    let (session, flag) = (state.session()?, cancel.0.reset());
+    let session = state.session()?;
+    let request = grants.analysis(&session, request)?;
+    let flag = cancel.0.reset();
     blocking(move || session.analyze(&request, Some(flag))).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn cancel_analysis(cancel: State<'_, CancelAnalysis>) {
     cancel.0 .0.store(true, Ordering::Relaxed);
 }
@@ -293,13 +349,16 @@ fn cancel_analysis(cancel: State<'_, CancelAnalysis>) {
 async fn agent_access(
     state: State<'_, AppState>,
     cancel: State<'_, CancelAccess>,
+    grants: State<'_, Grants>,
     request: AccessRequest,
 ) -> Result<AccessReview, ApiError> {
-    let (session, flag) = (state.session()?, cancel.0.reset());
+    let session = state.session()?;
+    let request = grants.access(&session, request)?;
+    let flag = cancel.0.reset();
     blocking(move || session.access(&request, Some(flag))).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn cancel_access(cancel: State<'_, CancelAccess>) {
     cancel.0 .0.store(true, Ordering::Relaxed);
 }
@@ -332,7 +391,7 @@ async fn agent_insights(
     blocking(move || session.agent_insights(&agent)).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn frameworks(state: State<'_, AppState>) -> Result<FrameworksView, ApiError> {
     Ok(state.session()?.frameworks())
 }
@@ -344,7 +403,7 @@ async fn coverage(state: State<'_, AppState>) -> Result<CoverageReport, ApiError
     blocking(move || session.coverage(None)).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn set_control_mappings(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -356,7 +415,7 @@ fn set_control_mappings(
         .set_control_mappings(&control, &mappings, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn set_not_applicable(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -372,18 +431,20 @@ fn set_not_applicable(
 #[tauri::command]
 async fn export_coverage(
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     request: ExportRequest,
 ) -> Result<ExportResult, ApiError> {
     let session = state.session()?;
+    let request = grants.export(&session, request)?;
     blocking(move || session.export_coverage(&request, None)).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn replay_runs(state: State<'_, AppState>) -> Result<Vec<ReplayRun>, ApiError> {
     state.session()?.replay_runs()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn replay_results(
     state: State<'_, AppState>,
     run_id: i64,
@@ -396,7 +457,7 @@ fn replay_results(
         .replay_results(run_id, &filter, offset, limit)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn explain_result(
     state: State<'_, AppState>,
     run_id: i64,
@@ -405,12 +466,12 @@ fn explain_result(
     state.session()?.explain_result(run_id, seq)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn review_for_run(state: State<'_, AppState>, run_id: i64) -> Result<Option<Review>, ApiError> {
     state.session()?.review_for_run(run_id)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn open_review(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -419,7 +480,7 @@ fn open_review(
     state.session()?.open_review(run_id, None, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn ack_changes(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -438,7 +499,7 @@ fn ack_changes(
         .ack_review(&review, &target, &comment, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn record_verdict(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -451,17 +512,17 @@ fn record_verdict(
         .review_verdict(&review, &verdict, &comment, &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn keys_view(state: State<'_, AppState>) -> Result<KeysView, ApiError> {
     state.session()?.keys()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn generate_key(state: State<'_, AppState>, owner: String) -> Result<LocalKey, ApiError> {
     state.session()?.generate_key(&owner, None)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn trust_key(
     app: AppHandle,
     state: State<'_, AppState>,
@@ -474,84 +535,107 @@ fn trust_key(
 async fn bundle_build(
     app: AppHandle,
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     request: BuildRequest,
 ) -> Result<BundleView, ApiError> {
     let (session, who) = (state.session()?, actor(&app));
+    let request = grants.build(&session, request)?;
     blocking(move || session.bundle_build(&request, &who)).await
 }
 
-#[tauri::command]
-fn bundle_view(state: State<'_, AppState>, path: String) -> Result<BundleView, ApiError> {
-    state.session()?.bundle_view(Path::new(&path))
+#[tauri::command(async)]
+fn bundle_view(
+    state: State<'_, AppState>,
+    grants: State<'_, Grants>,
+    path: String,
+) -> Result<BundleView, ApiError> {
+    let session = state.session()?;
+    session.bundle_view(&grants.path(&session, &path)?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn bundle_sign(
     app: AppHandle,
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     path: String,
     key: Option<String>,
 ) -> Result<BundleView, ApiError> {
     let session = state.session()?;
-    session.bundle_sign(Path::new(&path), key.as_deref(), &actor(&app))
+    let path = grants.path(&session, &path)?;
+    session.bundle_sign(&path, key.as_deref(), &actor(&app))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn bundle_approve(
     app: AppHandle,
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     path: String,
     key: Option<String>,
     comment: String,
 ) -> Result<BundleView, ApiError> {
     let session = state.session()?;
-    session.bundle_approve(Path::new(&path), key.as_deref(), &comment, &actor(&app))
+    let path = grants.path(&session, &path)?;
+    session.bundle_approve(&path, key.as_deref(), &comment, &actor(&app))
 }
 
 #[tauri::command]
-async fn bundle_gates(state: State<'_, AppState>, path: String) -> Result<GateReport, ApiError> {
+async fn bundle_gates(
+    state: State<'_, AppState>,
+    grants: State<'_, Grants>,
+    path: String,
+) -> Result<GateReport, ApiError> {
     let session = state.session()?;
-    blocking(move || session.bundle_gates(Path::new(&path))).await
+    let path = grants.path(&session, &path)?;
+    blocking(move || session.bundle_gates(&path)).await
 }
 
 #[tauri::command]
 async fn bundle_publish(
     app: AppHandle,
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     path: String,
     to: Option<String>,
 ) -> Result<Published, ApiError> {
     let (session, who) = (state.session()?, actor(&app));
-    blocking(move || session.bundle_publish(Path::new(&path), to.as_deref().map(Path::new), &who))
-        .await
+    let path = grants.path(&session, &path)?;
+    let to = to.map(|to| grants.path(&session, &to)).transpose()?;
+    blocking(move || session.bundle_publish(&path, to.as_deref(), &who)).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn bundle_verify(
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     path: String,
     require_approved: bool,
 ) -> Result<VerifyReport, ApiError> {
     let session = state.session()?;
-    let path = session.resolve_bundle(&path)?;
+    let path = session.resolve_bundle(&grants.bundle(&session, &path)?)?;
     session.bundle_verify(&path, require_approved)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn bundles(state: State<'_, AppState>) -> Result<Vec<BundleEntry>, ApiError> {
     state.session()?.bundles()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn bundle_diff(
     state: State<'_, AppState>,
+    grants: State<'_, Grants>,
     from: String,
     to: String,
 ) -> Result<BundleDiff, ApiError> {
-    state.session()?.bundle_diff(&from, &to)
+    let session = state.session()?;
+    let from = grants.bundle(&session, &from)?;
+    let to = grants.bundle(&session, &to)?;
+    session.bundle_diff(&from, &to)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
@@ -587,6 +671,14 @@ fn startup_workspace(app: &AppHandle) -> Option<PathBuf> {
 }
 
 fn main() -> anyhow::Result<()> {
+    mandate::api::configure_worker_threads();
+    // Every command runs on this runtime (none on the main thread: `command(async)`), with the
+    // stack Cedar's recursive parser needs for the deepest text the core admits.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(mandate::api::CEDAR_STACK_SIZE)
+        .enable_all()
+        .build()?;
+    tauri::async_runtime::set(runtime.handle().clone());
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::default())
@@ -594,6 +686,7 @@ fn main() -> anyhow::Result<()> {
         .manage(CancelImport::default())
         .manage(CancelAnalysis::default())
         .manage(CancelAccess::default())
+        .manage(Grants::from_env())
         .setup(|app| {
             let handle = app.handle().clone();
             if let Some(dir) = startup_workspace(&handle) {
@@ -607,6 +700,9 @@ fn main() -> anyhow::Result<()> {
         .invoke_handler(tauri::generate_handler![
             current_workspace,
             open_workspace,
+            pick_file,
+            pick_folder,
+            pick_save,
             validate_workspace,
             list_audit,
             inventory,

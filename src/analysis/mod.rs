@@ -314,6 +314,8 @@ pub fn environments(schema: &Schema) -> Vec<RequestEnv> {
 fn runtime(jobs: usize) -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers(jobs))
+        // symcc typechecks and compiles each policy recursively, like Cedar's parser.
+        .thread_stack_size(crate::policy::guard::STACK_SIZE)
         .enable_all()
         .build()
 }

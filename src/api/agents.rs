@@ -11,6 +11,7 @@ use crate::inventory::lifecycle::{self, TransitionError};
 use crate::inventory::transfer;
 use crate::inventory::{self, Agent, Environment, Inventory, Lifecycle, RiskTier, Sources};
 use crate::store::NewAuditEntry;
+use crate::workspace;
 
 /// Whether a save creates a new agent or updates an existing one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +38,11 @@ impl Session {
         crate::policy::policy_paths(self.root())
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|(rel, path)| std::fs::read_to_string(path).ok().map(|t| (rel, t)))
+            .filter_map(|(rel, path)| {
+                // `read_text` refuses links out of the workspace and oversized files; the
+                // check reports those, so its problems are not repeated here.
+                crate::diagnostics::read_text(&rel, &path, false, &mut Vec::new()).map(|t| (rel, t))
+            })
             .collect()
     }
 
@@ -57,6 +62,11 @@ impl Session {
     pub fn inventory(&self) -> dto::InventoryView {
         let (inv, diagnostics) = self.load_inventory();
         let findings = self.findings_of(&inv);
+        let agent_revisions = inv
+            .agents
+            .iter()
+            .map(|r| (r.agent.id.clone(), self.agent_revision(r)))
+            .collect();
         dto::InventoryView {
             agents: inv.agents.into_iter().map(|r| r.agent).collect(),
             people: inv.people,
@@ -64,7 +74,21 @@ impl Session {
             findings,
             diagnostics,
             transitions: lifecycle_edges(),
+            agent_revisions,
         }
+    }
+
+    /// The revision of the file a save of this agent writes (`inventory/agents/<id>.toml`):
+    /// from the text the record was loaded from, so it matches what the caller was shown.
+    fn agent_revision(&self, record: &inventory::AgentRecord) -> String {
+        let rel = inventory::agent_path(&record.agent.id);
+        if record.file == rel {
+            return workspace::revision(record.text.as_bytes());
+        }
+        // An agent in a file not named after its id: a save writes the named file.
+        self.workspace
+            .revision_of(&rel)
+            .unwrap_or_else(|_| workspace::ABSENT.to_owned())
     }
 
     /// One agent by id.
@@ -190,11 +214,23 @@ impl Session {
     }
 
     /// Creates or updates an agent file atomically, after validating it against the whole
-    /// inventory; audited with the before and after state.
-    pub fn save_agent(&self, agent: &Agent, mode: SaveMode, actor: &str) -> ApiResult<Agent> {
+    /// inventory; audited with the before and after state. With `expected` (the revision of
+    /// `inventory/agents/<id>.toml` the form was loaded from, `absent` to create), a file
+    /// that changed on disk since is refused with `edit_conflict` and left as it is; `None`
+    /// writes whatever is there (the CLI, which reads and writes in one go).
+    pub fn save_agent(
+        &self,
+        agent: &Agent,
+        mode: SaveMode,
+        expected: Option<&str>,
+        actor: &str,
+    ) -> ApiResult<dto::SavedAgent> {
         let (text, before) = self.proposed(agent, mode)?;
-        self.workspace
-            .write_file(&inventory::agent_path(&agent.id), text.as_bytes())?;
+        let written = self.workspace.write_file_at(
+            &inventory::agent_path(&agent.id),
+            text.as_bytes(),
+            expected,
+        )?;
         let before = before.map(|b| serde_json::to_value(b).unwrap_or_default());
         let after = serde_json::to_value(agent).unwrap_or_default();
         self.db()?.audit(&NewAuditEntry {
@@ -209,7 +245,10 @@ impl Session {
             before: before.as_ref(),
             after: Some(&after),
         })?;
-        Ok(agent.clone())
+        Ok(dto::SavedAgent {
+            agent: agent.clone(),
+            revision: written.after,
+        })
     }
 
     /// Moves an agent through its lifecycle if the guards allow; writes the file and an
@@ -233,7 +272,11 @@ impl Session {
                 None,
             )
         })?;
-        self.workspace.write_file(&current.file, text.as_bytes())?;
+        // Over the very text the transition was computed from: an edit made meanwhile is
+        // refused (`edit_conflict`), never overwritten.
+        let read = workspace::revision(current.text.as_bytes());
+        self.workspace
+            .write_file_at(&current.file, text.as_bytes(), Some(&read))?;
         let before = json!({ "lifecycle": current.agent.lifecycle });
         let after = json!({ "lifecycle": to, "reason": reason, "approved_by": next.approved_by });
         self.db()?.audit(&NewAuditEntry {
@@ -249,7 +292,8 @@ impl Session {
 
     /// The schema policies are validated against (Cedar text), generated or from the file.
     pub fn schema_text(&self) -> ApiResult<String> {
-        let file = std::fs::read_to_string(self.workspace.schema_path()).ok();
+        // Through `read_file`, which refuses a link out of the workspace.
+        let file = self.workspace.read_file(crate::workspace::SCHEMA_FILE).ok();
         crate::model::schema_text(self.workspace.config(), file.as_deref()).ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidArgument,
@@ -259,6 +303,23 @@ impl Session {
                 ),
             )
         })
+    }
+
+    /// [`Session::schema_text`] for Cedar's schema parser: refused when nested too deep
+    /// for it (see `policy::guard`).
+    pub(crate) fn guarded_schema_text(&self) -> ApiResult<String> {
+        use crate::policy::guard;
+        let text = self.schema_text()?;
+        guard::check(&text, guard::Syntax::Schema).map_err(|deep| ApiError {
+            code: ErrorCode::PolicyInvalid,
+            message: "the schema does not parse".into(),
+            help: Some(deep.help.to_owned()),
+            diagnostics: vec![crate::policy::too_deep(
+                crate::workspace::SCHEMA_FILE,
+                &deep,
+            )],
+        })?;
+        Ok(text)
     }
 
     /// The schema as Cedar JSON schema.
@@ -555,7 +616,11 @@ impl Session {
         assignments: &[String],
         actor: &str,
     ) -> ApiResult<Agent> {
-        let current = self.agent(id)?;
+        let (inv, _) = self.load_inventory();
+        let record = inv.agent(id).ok_or_else(|| not_found(id))?;
+        let current = record.agent.clone();
+        // Read, change and write in one go, yet never over an edit made in between.
+        let read = self.agent_revision(record);
         let serde_json::Value::Object(mut obj) = serde_json::to_value(&current)
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string(), None))?
         else {
@@ -593,6 +658,8 @@ impl Session {
                 Some("keys are the agent file's keys; `mandate agents show ID --format json` lists them"),
             )
         })?;
-        self.save_agent(&updated, SaveMode::Update, actor)
+        Ok(self
+            .save_agent(&updated, SaveMode::Update, Some(&read), actor)?
+            .agent)
     }
 }

@@ -22,7 +22,7 @@ use crate::bundle::{
     archive, export, verify, BundleProblem, Files, APPROVALS, FORMAT, MANIFEST, SIGNATURES,
 };
 use crate::error::ErrorCode;
-use crate::policy;
+use crate::policy::{self, guard};
 use crate::review::VerdictKind;
 use crate::store::NewAuditEntry;
 
@@ -964,9 +964,11 @@ impl Session {
                 Some("rebuild the bundle (`mandate bundle build`)"),
             )
         };
-        let (schema, _) =
-            cedar_policy::Schema::from_cedarschema_str(&text_of(files, "schema.cedarschema"))
-                .map_err(|e| unreadable("schema.cedarschema", e.to_string()))?;
+        let schema_text = text_of(files, "schema.cedarschema");
+        guard::check(&schema_text, guard::Syntax::Schema)
+            .map_err(|e| unreadable("schema.cedarschema", e.to_string()))?;
+        let (schema, _) = cedar_policy::Schema::from_cedarschema_str(&schema_text)
+            .map_err(|e| unreadable("schema.cedarschema", e.to_string()))?;
         let entities =
             cedar_policy::Entities::from_json_str(&text_of(files, "entities.json"), Some(&schema))
                 .map_err(|e| unreadable("entities.json", e.to_string()))?;
@@ -988,11 +990,15 @@ impl Session {
 
     /// Every gate for a bundle, pass or fail with its detail (what `publish` checks).
     pub fn bundle_gates(&self, path: &Path) -> ApiResult<dto::GateReport> {
-        self.gates_of(&read_bundle(path)?, path)
+        let files = read_bundle(path)?;
+        let resuming = self.already_in_place(&files)?;
+        self.gates_of(&files, path, resuming)
     }
 
     /// The gates for a bundle's files (read once, so what is checked is what is published).
-    fn gates_of(&self, files: &Files, path: &Path) -> ApiResult<dto::GateReport> {
+    /// `resuming`: the bundle is already in `bundles/VERSION/` from an interrupted publish,
+    /// so its gates are checked against the history before it, as they were then.
+    fn gates_of(&self, files: &Files, path: &Path, resuming: bool) -> ApiResult<dto::GateReport> {
         let config = self.fresh_config()?.gates;
         let trusted = self.trusted_keys()?;
         let v = verify::check(files, &trusted);
@@ -1013,9 +1019,12 @@ impl Session {
             )),
             Some(_) => {}
         }
-        let published = self.published_bundles()?;
-        let last = published.last();
+        let mut published = self.published_bundles()?;
         let version = semver::Version::parse(&manifest.version).map_err(internal)?;
+        if resuming {
+            published.retain(|b| version.cmp_precedence(&b.version).is_gt());
+        }
+        let last = published.last();
         facts.order = match last {
             None if manifest.parent.is_none() => Ok(format!("{version}: the first bundle")),
             None => Err("names a parent, but nothing is published here".into()),
@@ -1220,6 +1229,13 @@ impl Session {
 
     /// Checks every gate and, when all pass, publishes: the bundle goes into
     /// `bundles/VERSION/` (commit it), optionally a copy to `to`, and the index.
+    ///
+    /// The folder's rename into place is the commit point: from then on the bundle is
+    /// published for every clone. What follows it (the index row, the copy, the audit entry)
+    /// is resumed by publishing the same bundle again, after a crash or when it is already
+    /// complete: the missing steps are done, and the answer is the first publish's (the gates
+    /// checked against the history before this version). A different bundle at a published
+    /// version is refused by the version gate.
     pub fn bundle_publish(
         &self,
         path: &Path,
@@ -1227,7 +1243,8 @@ impl Session {
         actor: &str,
     ) -> ApiResult<dto::Published> {
         let files = read_bundle(path)?;
-        let report = self.gates_of(&files, path)?;
+        let resuming = self.already_in_place(&files)?;
+        let report = self.gates_of(&files, path, resuming)?;
         if !report.passed {
             let failed: Vec<String> = report
                 .gates
@@ -1269,49 +1286,68 @@ impl Session {
                 crate::bundle::ZIP_EXTENSION
             )),
         });
-        if let Some(c) = copy.as_ref().filter(|c| c.exists()) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArgument,
-                format!("`{}` already exists", c.display()),
-                Some("a runtime may be reading it: publish the copy to a new path (nothing was published)"),
-            ));
+        // A copy already there is refused, unless it is this bundle made by the publish being
+        // resumed (copies are written atomically, so one that exists is whole).
+        let copy_done = match copy.as_ref().filter(|c| c.exists()) {
+            Some(c) if resuming && read_bundle(c).is_ok_and(|f| f == files) => true,
+            Some(c) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidArgument,
+                    format!("`{}` already exists", c.display()),
+                    Some(if resuming {
+                        "a runtime may be reading it: publish the copy to a new path (the bundle is already in `bundles/`; publishing it again finishes the rest)"
+                    } else {
+                        "a runtime may be reading it: publish the copy to a new path (nothing was published)"
+                    }),
+                ))
+            }
+            None => false,
+        };
+        if !resuming {
+            archive::write_as(&files, &target, archive::Kind::Dir).map_err(|p| {
+                ApiError::new(
+                    ErrorCode::Io,
+                    p.to_string(),
+                    Some("a published version is never overwritten; build a higher version"),
+                )
+            })?;
         }
-        archive::write_as(&files, &target, archive::Kind::Dir).map_err(|p| {
-            ApiError::new(
-                ErrorCode::Io,
-                p.to_string(),
-                Some("a published version is never overwritten; build a higher version"),
-            )
-        })?;
-        let at = now();
-        self.db()?.index_bundle(&crate::store::BundleIndex {
-            version: manifest.version.clone(),
-            hash: hash.clone(),
-            parent: manifest.parent.clone(),
-            published_at: at,
-            published_by: actor.to_owned(),
-            copied_to: copy.as_ref().map(|c| c.display().to_string()),
-        })?;
+        sweep_interrupted_writes(&target);
+        let db = self.db()?;
+        let indexed = db
+            .indexed_bundle(&manifest.version)?
+            .is_some_and(|i| i.hash == hash);
+        if !indexed {
+            db.index_bundle(&crate::store::BundleIndex {
+                version: manifest.version.clone(),
+                hash: hash.clone(),
+                parent: manifest.parent.clone(),
+                published_at: now(),
+                published_by: actor.to_owned(),
+                copied_to: copy.as_ref().map(|c| c.display().to_string()),
+            })?;
+        }
         let copied_to = match copy {
             None => None,
             Some(out) => {
-                archive::write(&files, &out).map_err(|p| {
-                    ApiError::new(
-                        ErrorCode::Io,
-                        format!("published into `{rel}`, but the copy failed: {p}"),
-                        Some("copy `bundles/VERSION` to the runtime's folder yourself"),
-                    )
-                })?;
+                if !copy_done {
+                    archive::write(&files, &out).map_err(|p| {
+                        ApiError::new(
+                            ErrorCode::Io,
+                            format!("published into `{rel}`, but the copy failed: {p}"),
+                            Some("publish the same bundle again to retry the copy, or copy `bundles/VERSION` to the runtime's folder yourself"),
+                        )
+                    })?;
+                }
+                sweep_interrupted_writes(&out);
                 Some(out.display().to_string())
             }
         };
-        self.audit_bundle(
-            actor,
-            "bundle.publish",
-            &manifest,
-            &hash,
-            json!({"path": rel, "copied_to": copied_to}),
-        )?;
+        let detail = json!({"path": rel, "copied_to": copied_to});
+        let audited = resuming && publication_audited(&db, &manifest.version, &hash)?;
+        if !audited {
+            self.audit_bundle(actor, "bundle.publish", &manifest, &hash, detail)?;
+        }
         Ok(dto::Published {
             version: manifest.version,
             hash,
@@ -1319,6 +1355,20 @@ impl Session {
             copied_to,
             gates: report.gates,
         })
+    }
+
+    /// Whether `bundles/VERSION/` already holds exactly these files: a publish of them was
+    /// interrupted after the folder went into place, or completed.
+    fn already_in_place(&self, files: &Files) -> ApiResult<bool> {
+        let Ok((manifest, _)) = Manifest::read(files) else {
+            return Ok(false);
+        };
+        // Only a version names a folder under `bundles/` (never `..` or a path).
+        if semver::Version::parse(&manifest.version).is_err() {
+            return Ok(false);
+        }
+        let target = self.root().join(BUNDLES_DIR).join(&manifest.version);
+        Ok(target.is_dir() && read_bundle(&target).is_ok_and(|there| &there == files))
     }
 
     /// The published history, newest first, each verified (intact, signed, approved,
@@ -1562,6 +1612,49 @@ fn line_diff(before: &str, after: &str) -> Vec<dto::DiffLine> {
             text: c.value().trim_end_matches('\n').to_owned(),
         })
         .collect()
+}
+
+/// Whether the audit log records the publication of this bundle (by its hash) as `version`.
+fn publication_audited(db: &crate::store::Db, version: &str, hash: &str) -> ApiResult<bool> {
+    let subject = format!("bundle:{version}");
+    let entries = db.audit_entries(&crate::store::AuditFilter {
+        subject: Some(&subject),
+        limit: None,
+    })?;
+    Ok(entries.iter().any(|e| {
+        e.action == "bundle.publish"
+            && e.after
+                .as_deref()
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+                .is_some_and(|after| after["hash"] == hash)
+    }))
+}
+
+/// Removes what an interrupted [`archive::write`] of `target` left beside it (its temporary
+/// `.NAME.tmp-*` file or folder, named as `archive::write_as` names them), once `target`
+/// itself is in place. Such leftovers are never
+/// read as bundles, but `bundles/` is committed, and a half-written folder must not be.
+/// A concurrent write of the same target (which could only fail: the target exists) may lose
+/// its temporary folder early; that changes nothing.
+fn sweep_interrupted_writes(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let path = entry.path();
+        // Best effort: a leftover that cannot be removed is ignored as before.
+        let _ = match entry.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(&path),
+            _ => std::fs::remove_file(&path),
+        };
+    }
 }
 
 fn slug(name: &str) -> String {

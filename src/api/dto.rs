@@ -156,6 +156,30 @@ pub struct InventoryView {
     pub diagnostics: Vec<Diagnostic>,
     /// The lifecycle's allowed moves, so the UI offers only those.
     pub transitions: Vec<LifecycleEdge>,
+    /// The revision of each agent's file (`inventory/agents/<id>.toml`) as it was read, by
+    /// agent id: what the form names when it saves, so a file changed on disk meanwhile is
+    /// refused with `edit_conflict` instead of overwritten.
+    pub agent_revisions: std::collections::BTreeMap<String, String>,
+}
+
+/// A workspace file as an editor opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FileText {
+    /// Workspace-relative, `/`-separated.
+    pub path: String,
+    pub text: String,
+    /// The sha256 of the file's bytes in hex: what a save names, so a file changed on disk
+    /// since it was read is refused with `edit_conflict` instead of overwritten.
+    pub revision: String,
+}
+
+/// An agent as saved, with its file's new revision (what the next save names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SavedAgent {
+    pub agent: Agent,
+    pub revision: String,
 }
 
 /// What `mandate check` reports: inventory, accountability and policy problems.

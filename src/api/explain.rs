@@ -63,7 +63,7 @@ impl Session {
 
     /// The workspace's schema and the inventory's entities, as a replay loads them.
     fn explain_inputs(&self) -> ApiResult<(cedar_policy::Schema, cedar_policy::Entities)> {
-        let schema = cedar_policy::Schema::from_cedarschema_str(&self.schema_text()?)
+        let schema = cedar_policy::Schema::from_cedarschema_str(&self.guarded_schema_text()?)
             .map_err(|e| {
                 ApiError::new(
                     ErrorCode::PolicyInvalid,

@@ -111,7 +111,7 @@ impl Session {
             ));
         }
         let rel = format!("{FRAMEWORKS_DIR}/{id}.json");
-        let existing = std::fs::read_to_string(self.root().join(&rel)).ok();
+        let existing = self.workspace.read_file(&rel).ok();
         if let Some(other) = existing
             .as_deref()
             .and_then(|t| catalog::parse_custom(&rel, t).ok())
@@ -230,7 +230,8 @@ impl Session {
         let table = alignment::read(&label, &text, format)
             .map_err(|d| invalid(&label, "alignment table", d))?;
         let (catalogs, _) = catalog::load(self.root());
-        let (controls, controls_text, problems) = self.workspace_controls()?;
+        let (controls_text, read) = self.controls_source()?;
+        let (controls, problems) = frameworks::parse(frameworks::CONTROLS_FILE, &controls_text);
         let problems: Vec<Diagnostic> = problems
             .into_iter()
             .filter(|d| d.severity == Severity::Error)
@@ -267,6 +268,7 @@ impl Session {
                 .map_or_else(|| label.clone(), |n| n.to_string_lossy().into_owned());
             self.write_controls(
                 &out,
+                &read,
                 actor,
                 &format!("{added} mapping(s) imported from {name}"),
             )?;

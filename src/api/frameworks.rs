@@ -44,13 +44,20 @@ impl Session {
 
     /// The workspace's controls file, parsed; a missing file is an empty one.
     pub(crate) fn workspace_controls(&self) -> ApiResult<(Controls, String, Vec<Diagnostic>)> {
-        match std::fs::read_to_string(self.root().join(CONTROLS_FILE)) {
-            Ok(text) => {
-                let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
-                Ok((controls, text, problems))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok((Controls::default(), String::new(), Vec::new()))
+        let (text, _) = self.controls_source()?;
+        let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
+        Ok((controls, text, problems))
+    }
+
+    /// The controls file's text (empty when missing) and its revision, which an edit of it
+    /// names when it writes (see [`Session::write_controls`]).
+    pub(crate) fn controls_source(&self) -> ApiResult<(String, String)> {
+        match self.workspace.read_file_revision(CONTROLS_FILE) {
+            Ok(read) => Ok(read),
+            Err(crate::workspace::WorkspaceError::Io(e))
+                if e.source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok((String::new(), crate::workspace::ABSENT.to_owned()))
             }
             Err(e) => Err(ApiError::new(
                 ErrorCode::Io,
@@ -357,11 +364,11 @@ impl Session {
                 diagnostics: problems,
             });
         }
-        let (_, text, _) = self.workspace_controls()?;
+        let (text, read) = self.controls_source()?;
         let library = frameworks::library();
         let lib = library.controls.iter().find(|c| c.id == control);
         let out = edit::set_mappings(&text, control, mappings, lib).map_err(edit_error)?;
-        self.write_controls(&out, actor, &format!("mappings of {control}"))
+        self.write_controls(&out, &read, actor, &format!("mappings of {control}"))
     }
 
     /// Marks a framework item not applicable (with a justification) or applicable again.
@@ -394,7 +401,7 @@ impl Session {
                 Some("say why the item does not apply to this organisation"),
             ));
         }
-        let (_, text, _) = self.workspace_controls()?;
+        let (text, read) = self.controls_source()?;
         let label = found.label.clone();
         let out = edit::set_not_applicable(&text, framework, &label, justification.map(str::trim))
             .map_err(edit_error)?;
@@ -402,7 +409,7 @@ impl Session {
             Some(_) => format!("{framework} {label} not applicable"),
             None => format!("{framework} {label} applicable"),
         };
-        self.write_controls(&out, actor, &what)
+        self.write_controls(&out, &read, actor, &what)
     }
 
     /// Writes coverage as CSV, JSON, OSCAL, Markdown or HTML (see [`dto::ExportRequest`]),
@@ -504,7 +511,15 @@ impl Session {
         Ok(dto::ExportResult { files: written })
     }
 
-    pub(super) fn write_controls(&self, text: &str, actor: &str, what: &str) -> ApiResult<()> {
+    /// Writes an edit of the controls file made from its text at revision `read`; an edit
+    /// made on disk in between is refused (`edit_conflict`), never overwritten.
+    pub(super) fn write_controls(
+        &self,
+        text: &str,
+        read: &str,
+        actor: &str,
+        what: &str,
+    ) -> ApiResult<()> {
         let (_, problems) = frameworks::parse(CONTROLS_FILE, text);
         if let Some(p) = problems.iter().find(|d| d.severity == Severity::Error) {
             return Err(ApiError::new(
@@ -513,10 +528,11 @@ impl Session {
                 Some("nothing was written; please report this"),
             ));
         }
-        let before = std::fs::read(self.root().join(CONTROLS_FILE))
-            .ok()
-            .map(|t| serde_json::json!({ "sha256": super::hash_hex(&t) }));
-        self.workspace.write_file(CONTROLS_FILE, text.as_bytes())?;
+        let written = self
+            .workspace
+            .write_file_at(CONTROLS_FILE, text.as_bytes(), Some(read))?;
+        let before = (written.before != crate::workspace::ABSENT)
+            .then(|| serde_json::json!({ "sha256": written.before }));
         let after =
             serde_json::json!({ "sha256": super::hash_hex(text.as_bytes()), "change": what });
         self.db()?.audit(&crate::store::NewAuditEntry {

@@ -605,7 +605,10 @@ impl Session {
             help: Some("fix the problems listed first".into()),
             diagnostics,
         })?;
-        self.workspace.write_file(CONFIG_FILE, out.as_bytes())?;
+        // Over the text just edited, never over an edit made in between.
+        let read = crate::workspace::revision(text.as_bytes());
+        self.workspace
+            .write_file_at(CONFIG_FILE, out.as_bytes(), Some(&read))?;
         Ok(())
     }
 

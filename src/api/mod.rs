@@ -10,6 +10,8 @@ pub mod dto;
 mod explain;
 mod framework_import;
 mod frameworks;
+#[doc(hidden)]
+pub mod fuzzing;
 mod insights;
 mod keys;
 mod policies;
@@ -44,6 +46,8 @@ use crate::store::{AuditFilter, Db, NewAuditEntry};
 use crate::watch;
 use crate::workspace::{self, Workspace};
 
+/// The stack size for threads that run Cedar work (see `policy::guard`).
+pub use crate::policy::guard::STACK_SIZE as CEDAR_STACK_SIZE;
 pub use dto::ApiError;
 pub use watch::WatchHandle;
 
@@ -93,6 +97,15 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// Gives the worker threads that replay and analyse (rayon's global pool) the stack Cedar
+/// needs for the deepest text `policy::guard` admits. Call once at start-up, before any
+/// replay; a pool that already exists is left as it is.
+pub fn configure_worker_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(CEDAR_STACK_SIZE)
+        .build_global();
+}
 
 /// Who is acting, for the audit log: `MANDATE_ACTOR`, else `git config user.email`, else
 /// the login name.
@@ -168,6 +181,13 @@ impl Session {
 
     pub fn root(&self) -> &Path {
         self.workspace.root()
+    }
+
+    /// A path a shell was handed (relative to the workspace, or absolute under its root) as
+    /// an absolute path confined to the workspace; `path_outside_workspace` for `..`, a
+    /// symlink leading out, or anything else outside.
+    pub fn resolve_path(&self, path: &Path) -> ApiResult<PathBuf> {
+        Ok(self.workspace.resolve_path(path)?)
     }
 
     pub fn info(&self) -> dto::WorkspaceInfo {
@@ -246,8 +266,10 @@ impl Session {
             "Model",
             inv.resources.models.iter().map(|m| m.id.clone()).collect(),
         );
-        let controls_text =
-            std::fs::read_to_string(self.root().join(crate::frameworks::CONTROLS_FILE)).ok();
+        let controls_text = self
+            .workspace
+            .read_file(crate::frameworks::CONTROLS_FILE)
+            .ok();
         let controls: Option<std::collections::HashSet<String>> = controls_text.map(|t| {
             crate::frameworks::parse(crate::frameworks::CONTROLS_FILE, &t)
                 .0
@@ -285,9 +307,29 @@ impl Session {
         Ok(self.workspace.read_file(rel)?)
     }
 
-    /// Saves a policy file atomically; the watcher will not report this save as an outside
-    /// change. Recorded in the audit log with the content hashes before and after.
-    pub fn save_policy(&self, rel: &str, text: &str, actor: &str) -> ApiResult<()> {
+    /// Reads a workspace file for an editor: its text and its revision, which the editor's
+    /// save names (see [`Session::save_policy`]).
+    pub fn read_for_edit(&self, rel: &str) -> ApiResult<dto::FileText> {
+        let (text, revision) = self.workspace.read_file_revision(rel)?;
+        Ok(dto::FileText {
+            path: rel.to_owned(),
+            text,
+            revision,
+        })
+    }
+
+    /// Saves a policy file atomically and returns its new revision; the watcher will not
+    /// report this save as an outside change. With `expected` (the revision the editor
+    /// read, or `absent` for a new file), a file that changed on disk since is refused with
+    /// `edit_conflict` and left as it is; `None` writes whatever is there (the CLI, which
+    /// reads and writes in one go). Audited with the revisions before and after.
+    pub fn save_policy(
+        &self,
+        rel: &str,
+        text: &str,
+        expected: Option<&str>,
+        actor: &str,
+    ) -> ApiResult<String> {
         if workspace::classify(Path::new(rel)) != Some(workspace::FileClass::Policy) {
             return Err(ApiError::new(
                 ErrorCode::InvalidArgument,
@@ -295,15 +337,13 @@ impl Session {
                 Some("policy files live under `policies/` and end in `.cedar`"),
             ));
         }
-        let before = self
+        let written = self
             .workspace
-            .read_file(rel)
-            .ok()
-            .map(|t| hash_hex(t.as_bytes()));
-        self.workspace.write_file(rel, text.as_bytes())?;
+            .write_file_at(rel, text.as_bytes(), expected)?;
         let db = self.db()?;
-        let before = before.map(|h| json!({ "sha256": h }));
-        let after = json!({ "sha256": hash_hex(text.as_bytes()) });
+        let before =
+            (written.before != workspace::ABSENT).then(|| json!({ "sha256": written.before }));
+        let after = json!({ "sha256": written.after });
         db.audit(&NewAuditEntry {
             at: Utc::now(),
             actor,
@@ -312,7 +352,7 @@ impl Session {
             before: before.as_ref(),
             after: Some(&after),
         })?;
-        Ok(())
+        Ok(written.after)
     }
 
     /// The newest `limit` audit entries.
@@ -356,10 +396,7 @@ fn info(ws: &Workspace) -> dto::WorkspaceInfo {
 }
 
 pub(crate) fn hash_hex(bytes: &[u8]) -> String {
-    workspace::fingerprint(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    workspace::revision(bytes)
 }
 
 fn report_dto(report: &PolicyReport) -> dto::ValidationReport {

@@ -26,7 +26,10 @@ impl Session {
                 None => report.unparseable.push(rel),
                 Some(formatted) if formatted != text => {
                     if !check {
-                        self.workspace.write_file(&rel, formatted.as_bytes())?;
+                        // Over the text just formatted, never over an edit made in between.
+                        let read = crate::workspace::revision(text.as_bytes());
+                        self.workspace
+                            .write_file_at(&rel, formatted.as_bytes(), Some(&read))?;
                     }
                     report.changed.push(rel);
                 }
@@ -238,7 +241,8 @@ impl Session {
             "// Enforces {control}; added from Mandate's control library.\n{}\n",
             texts.join("\n\n")
         );
-        self.save_policy(&rel, &body, actor)?;
+        // `absent`: a file created meanwhile is refused rather than overwritten.
+        self.save_policy(&rel, &body, Some(crate::workspace::ABSENT), actor)?;
         Ok(dto::AddedPolicies { file: rel, ids })
     }
 }
@@ -280,23 +284,19 @@ impl Session {
     pub fn controls(&self) -> dto::ControlsView {
         use crate::frameworks::{self, CONTROLS_FILE};
         let mut view = dto::ControlsView::default();
-        let workspace = match std::fs::read_to_string(self.root().join(CONTROLS_FILE)) {
-            Ok(text) => {
+        let path = self.root().join(CONTROLS_FILE);
+        let workspace = match crate::diagnostics::read_text(
+            CONTROLS_FILE,
+            &path,
+            true,
+            &mut view.diagnostics,
+        ) {
+            Some(text) => {
                 let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
-                view.diagnostics = problems;
+                view.diagnostics.extend(problems);
                 controls.controls
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => {
-                view.diagnostics.push(Diagnostic::whole_file(
-                    CONTROLS_FILE,
-                    crate::diagnostics::Severity::Error,
-                    "io::read",
-                    format!("cannot read: {e}"),
-                    None,
-                ));
-                Vec::new()
-            }
+            None => Vec::new(),
         };
         let namespace = self.workspace.config().namespace.clone();
         let library = library_policies(&namespace);
@@ -390,7 +390,7 @@ impl Session {
         let principal = parse_uid("principal", &req.principal)?;
         let action = parse_uid("action", &action_text)?;
         let resource = parse_uid("resource", &req.resource)?;
-        let schema_text = self.schema_text()?;
+        let schema_text = self.guarded_schema_text()?;
         let schema = Schema::from_cedarschema_str(&schema_text)
             .map_err(|e| {
                 ApiError::new(

@@ -379,7 +379,7 @@ impl Session {
 
     /// The workspace's schema for a replay.
     pub(super) fn replay_schema(&self) -> ApiResult<cedar_policy::Schema> {
-        let text = self.schema_text()?;
+        let text = self.guarded_schema_text()?;
         Ok(cedar_policy::Schema::from_cedarschema_str(&text)
             .map_err(|e| {
                 ApiError::new(
@@ -502,15 +502,17 @@ pub(super) fn time_bound(flag: &str, s: &str) -> ApiResult<String> {
             .with_timezone(&Utc)
             .to_rfc3339_opts(SecondsFormat::Millis, true));
     }
-    let (n, unit) = s.split_at(s.len().saturating_sub(1));
+    // The unit is the last character, which need not be one byte; a span too large for a
+    // date is not a span (fuzzing found the panics: `7é`, `100000000d`).
+    let (n, unit) = s.split_at(s.char_indices().last().map_or(0, |(i, _)| i));
     let span = n.parse::<i64>().ok().and_then(|n| match unit {
-        "d" => Some(Duration::days(n)),
-        "h" => Some(Duration::hours(n)),
-        "m" => Some(Duration::minutes(n)),
+        "d" => Duration::try_days(n),
+        "h" => Duration::try_hours(n),
+        "m" => Duration::try_minutes(n),
         _ => None,
     });
-    match span {
-        Some(d) => Ok((Utc::now() - d).to_rfc3339_opts(SecondsFormat::Millis, true)),
+    match span.and_then(|d| Utc::now().checked_sub_signed(d)) {
+        Some(t) => Ok(t.to_rfc3339_opts(SecondsFormat::Millis, true)),
         None => Err(ApiError::new(
             ErrorCode::InvalidArgument,
             format!("{flag} `{s}` is neither an RFC 3339 time nor a span like `7d`"),

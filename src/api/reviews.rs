@@ -324,8 +324,13 @@ impl Session {
             .unwrap_or_default())
     }
 
+    /// A review's file; a name whose file is a link out of the workspace gets a path that
+    /// cannot exist, so it reads as no such review.
     fn review_path(&self, name: &str) -> std::path::PathBuf {
-        self.root().join(REVIEWS_DIR).join(format!("{name}.toml"))
+        let rel = format!("{REVIEWS_DIR}/{name}.toml");
+        self.workspace
+            .resolve(&rel)
+            .unwrap_or_else(|_| self.root().join(REVIEWS_DIR).join(".outside-the-workspace"))
     }
 
     fn fresh_review_name(&self, set: &str) -> String {

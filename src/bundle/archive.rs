@@ -116,6 +116,18 @@ pub fn read(path: &Path, limits: &Limits) -> Result<Files, Vec<BundleProblem>> {
     reader.finish()
 }
 
+/// [`read`] for a zip already in memory, shown as `here` in bundle-level problems (the fuzz
+/// harness reads bytes; nothing touches the disk).
+pub fn read_zip_bytes(
+    bytes: &[u8],
+    here: &str,
+    limits: &Limits,
+) -> Result<Files, Vec<BundleProblem>> {
+    let mut reader = Reader::new(here.to_owned(), *limits);
+    reader.read_zip_from(io::Cursor::new(bytes));
+    reader.finish()
+}
+
 /// Writes `files` as a bundle at `path`, a zip or a directory by [`kind_of`], atomically:
 /// the bundle appears complete or not at all. Creates missing parent directories.
 ///
@@ -458,19 +470,24 @@ impl Reader {
     /// the `zip` crate's iterable reader because, unlike `ZipArchive`, it keeps entries that
     /// share a name, so a duplicate can be named; local headers must match the central ones.
     fn read_zip(&mut self, path: &Path) {
+        match fs::File::open(path) {
+            Ok(file) => self.read_zip_from(BufReader::new(file)),
+            Err(e) => {
+                let here = self.here.clone();
+                self.problem(&here, format!("cannot be opened: {e}: check the path"));
+            }
+        }
+    }
+
+    /// [`Reader::read_zip`] from an open reader (a file, or bytes in memory).
+    fn read_zip_from<R: Read + io::Seek>(&mut self, reader: R) {
         let here = self.here.clone();
-        let opened = fs::File::open(path)
-            .map_err(|e| format!("cannot be opened: {e}: check the path"))
-            .and_then(|file| {
-                ZipIterable::try_new(BufReader::new(file), zip::read::Config::default()).map_err(
-                    |e| {
-                        format!(
-                            "is not a readable zip: {e}: pass a bundle directory or a \
-                             `.{ZIP_EXTENSION}` file"
-                        )
-                    },
-                )
-            });
+        let opened = ZipIterable::try_new(reader, zip::read::Config::default()).map_err(|e| {
+            format!(
+                "is not a readable zip: {e}: pass a bundle directory or a \
+                 `.{ZIP_EXTENSION}` file"
+            )
+        });
         let mut archive = match opened {
             Ok(archive) => archive.enforce_header_consistency(true),
             Err(message) => return self.problem(&here, message),

@@ -209,6 +209,19 @@ pub fn load(root: &std::path::Path) -> (Catalogs, Vec<Diagnostic>) {
             "{FRAMEWORKS_DIR}/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
+        if let Some(target) = crate::diagnostics::link_out_of_workspace(&rel, &path) {
+            problems.push(Diagnostic::whole_file(
+                &rel,
+                Severity::Error,
+                "io::outside_workspace",
+                format!(
+                    "is a link to `{}`, outside the workspace; it was not read",
+                    target.display()
+                ),
+                Some("replace the link with the file".to_owned()),
+            ));
+            continue;
+        }
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {

@@ -36,8 +36,16 @@ pub fn schema_text(config: &Config, file_text: Option<&str>) -> Option<String> {
     }
 }
 
+/// Refuses schema text too deep for Cedar's parser (see [`crate::policy::guard`]).
+fn guard_schema(text: &str) -> Result<(), Vec<Diagnostic>> {
+    use crate::policy::guard;
+    guard::check(text, guard::Syntax::Schema)
+        .map_err(|deep| vec![crate::policy::too_deep(SCHEMA_FILE, &deep)])
+}
+
 /// The schema as Cedar JSON schema text.
 pub fn schema_json(text: &str) -> Result<String, Vec<Diagnostic>> {
+    guard_schema(text)?;
     let (fragment, _) = cedar_policy::SchemaFragment::from_cedarschema_str(text).map_err(|e| {
         crate::policy::from_miette(
             &e,
@@ -315,6 +323,9 @@ pub fn entities(inventory: &Inventory, config: &Config) -> Value {
 
 /// Checks generated entities against the schema with Cedar itself; every problem reported.
 pub fn validate_entities(entities: &Value, schema_text: &str) -> Vec<Diagnostic> {
+    if let Err(d) = guard_schema(schema_text) {
+        return d;
+    }
     let schema = match cedar_policy::Schema::from_cedarschema_str(schema_text) {
         Ok((s, _)) => s,
         Err(e) => {

@@ -256,8 +256,16 @@ impl Checker {
         }
         self.schema_generation += 1;
         let mut diagnostics = Vec::new();
-        let schema = match Schema::from_cedarschema_str(text) {
-            Err(err) => {
+        let parsed = match super::guard::check(text, super::guard::Syntax::Schema) {
+            Ok(()) => Some(Schema::from_cedarschema_str(text)),
+            Err(deep) => {
+                diagnostics.push(too_deep(SCHEMA_FILE, &deep));
+                None
+            }
+        };
+        let schema = match parsed {
+            None => None,
+            Some(Err(err)) => {
                 diagnostics.extend(from_miette(
                     &err,
                     SCHEMA_FILE,
@@ -268,7 +276,7 @@ impl Checker {
                 ));
                 None
             }
-            Ok((schema, warnings)) => {
+            Some(Ok((schema, warnings))) => {
                 for w in warnings {
                     diagnostics.extend(from_miette(
                         &w,
@@ -439,12 +447,28 @@ fn validate_links(
     }
 }
 
+/// A diagnostic for text the guard refused before Cedar saw it.
+pub fn too_deep(path: &str, deep: &super::guard::TooDeep) -> Diagnostic {
+    Diagnostic::at_line(
+        path,
+        deep.line as usize,
+        deep.column as usize,
+        Severity::Error,
+        "mandate::too_deep",
+        deep.message.clone(),
+        Some(deep.help.to_owned()),
+    )
+}
+
 fn miette_has_no_labels(d: &dyn miette::Diagnostic) -> bool {
     d.labels().is_none_or(|mut l| l.next().is_none())
 }
 
 /// Parses one file into its statements in source order, each with its span.
 fn parse_file(path: &str, text: &str) -> Parsed {
+    if let Err(deep) = super::guard::check(text, super::guard::Syntax::Policy) {
+        return Parsed::Failed(vec![too_deep(path, &deep)]);
+    }
     match text.parse::<PolicySet>() {
         Err(errs) => Parsed::Failed(
             errs.iter()

@@ -9,6 +9,8 @@
 //! - `lint::missing_id`: a statement without `@id` (its id shifts when files change).
 //! - `lint::unknown_entity`: a policy naming an agent, human, team, tool, tool group, dataset
 //!   or model that the inventory does not have.
+//! - `lint::hidden_character` (an error): a control, bidi or zero-width character anywhere
+//!   in a statement, its annotations and strings included.
 //! - `lint::unknown_control`: a policy whose `@control` names no control in
 //!   `controls/controls.toml`.
 //!
@@ -186,6 +188,21 @@ fn lint_statement(
             "constrain the scope (principal, action, resource) or add a `when` condition",
         ));
     }
+    let own = file.text.get(st.start..st.end).unwrap_or("");
+    if let Some((i, c)) = own
+        .char_indices()
+        .find(|(_, c)| (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || hidden(*c))
+    {
+        let start = st.start + i;
+        let mut d = at(
+            (start, start + c.len_utf8()),
+            "lint::hidden_character",
+            format!("policy `{id}` contains the invisible character U+{:04X}: what a reviewer reads may differ from what Cedar evaluates", c as u32),
+            "remove it, or write it as an escape (`\\u{202e}`) inside the string so it is visible",
+        );
+        d.severity = Severity::Error;
+        out.push(d);
+    }
     if st.id.starts_with("policy")
         && !file
             .text
@@ -248,6 +265,14 @@ fn lint_statement(
 
 /// Where the effect keyword of the statement at `start..end` begins: after its annotations
 /// (`@name("…")`, strings may hold `)`), comments and whitespace.
+/// Bidi controls, zero-width characters and line separators: they reorder or hide text, so a
+/// policy can read one way and evaluate another ("Trojan Source", CVE-2021-42574).
+fn hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 fn effect_start(text: &str, start: usize, end: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = start;
@@ -444,6 +469,19 @@ mod tests {
         ] {
             assert_eq!(lints(text, None, None), vec![], "{text}");
         }
+    }
+
+    #[test]
+    fn hidden_characters_are_errors_wherever_they_hide() {
+        // In a string: the text shows `"admin"` but the value has a zero-width space.
+        let text = "@id(\"a\")\npermit(principal, action, resource) when { context.role == \"ad\u{200B}min\" };\n@id(\"b\u{202E}\")\nforbid(principal, action, resource) when { true };\n@id(\"c\")\npermit(principal, action, resource) when { context.role == \"admin\" };\n";
+        assert_eq!(
+            lints(text, None, None),
+            vec![
+                ("lint::hidden_character".to_owned(), 2),
+                ("lint::hidden_character".to_owned(), 3)
+            ]
+        );
     }
 
     #[test]

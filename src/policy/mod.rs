@@ -9,6 +9,7 @@
 mod check;
 mod diagnose;
 mod format;
+pub mod guard;
 mod links;
 mod lint;
 
@@ -19,7 +20,7 @@ use cedar_policy::PolicySet;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::workspace::{relative_to, POLICIES_DIR};
 
-pub use check::{Checker, Settings};
+pub use check::{too_deep, Checker, Settings};
 pub use diagnose::from_miette;
 pub use format::format_text;
 pub use links::{Link, LINKS_FILE};
@@ -115,7 +116,19 @@ pub fn policy_paths(root: &Path) -> Result<Vec<(String, PathBuf)>, Box<Diagnosti
             )
         })?;
         let path = entry.path();
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "cedar") {
+        // Links are listed, not followed: reading checks where they lead (a link from git
+        // may point out of the workspace). A link to a folder outside is listed so that
+        // reading reports it; one to a folder inside adds nothing the walk does not see.
+        let link = entry.file_type().is_symlink();
+        if link && path.is_dir() {
+            if let Some(rel) = relative_to(root, path)
+                .filter(|rel| crate::diagnostics::link_out_of_workspace(rel, path).is_some())
+            {
+                out.push((rel, path.to_path_buf()));
+            }
+            continue;
+        }
+        if (entry.file_type().is_file() || link) && path.extension().is_some_and(|e| e == "cedar") {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.starts_with(crate::workspace::TEMP_PREFIX) {
                 continue;

@@ -542,7 +542,7 @@ impl Decoder<'_> {
                 self.entities
                     .clone()
                     .add_entities_from_json_str(json, Some(self.schema))
-                    .map_err(|e| format!("`entities`: {}", one_line(&e.to_string())))?,
+                    .map_err(|e| format!("`entities`: {}", one_line(&with_causes(&e))))?,
             ),
         };
         Ok((request, own))
@@ -739,9 +739,14 @@ pub(crate) fn load_schema(path: &Path) -> Result<Schema, SimulateError> {
     let parsed = if path.extension().is_some_and(|e| e == "json") {
         Schema::from_json_str(&text).map_err(|e| e.to_string())
     } else {
-        Schema::from_cedarschema_str(&text)
-            .map(|(s, _)| s)
+        use crate::policy::guard;
+        guard::check(&text, guard::Syntax::Schema)
             .map_err(|e| e.to_string())
+            .and_then(|()| {
+                Schema::from_cedarschema_str(&text)
+                    .map(|(s, _)| s)
+                    .map_err(|e| e.to_string())
+            })
     };
     parsed.map_err(|message| SimulateError::Schema {
         path: path.display().to_string(),
@@ -773,6 +778,7 @@ pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, Si
         source,
     };
     let mut sources = Vec::new();
+    let mut problems = Vec::new();
     let mut links = None;
     if path.is_dir() {
         // A workspace's `policies/` folder keeps its template links beside the files.
@@ -790,6 +796,10 @@ pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, Si
                     .unwrap_or(entry.path())
                     .to_string_lossy()
                     .replace('\\', "/");
+                if let Some(d) = crate::diagnostics::oversize(&rel, entry.path()) {
+                    problems.push(d);
+                    continue;
+                }
                 let text = std::fs::read_to_string(entry.path()).map_err(io)?;
                 sources.push((rel, text));
             }
@@ -799,13 +809,16 @@ pub fn load_policy_report(path: &Path) -> Result<crate::policy::PolicyReport, Si
             || "policies.cedar".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-        sources.push((name, std::fs::read_to_string(path).map_err(io)?));
+        match crate::diagnostics::oversize(&name, path) {
+            Some(d) => problems.push(d),
+            None => sources.push((name, std::fs::read_to_string(path).map_err(io)?)),
+        }
     }
     let report = crate::policy::Checker::default().check(
         crate::policy::Sources {
             files: sources,
             links,
-            problems: Vec::new(),
+            problems,
         },
         &crate::policy::Settings::default(),
     );

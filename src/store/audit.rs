@@ -177,6 +177,15 @@ mod tests {
         assert!(upd.unwrap_err().to_string().contains("append-only"));
         let del = db.conn().execute("DELETE FROM audit_log", []);
         assert!(del.unwrap_err().to_string().contains("append-only"));
+        // Regression: REPLACE deletes the old row without firing the delete trigger.
+        let replace = db.conn().execute(
+            "INSERT OR REPLACE INTO audit_log (id, at, actor, action, subject) \
+             SELECT id, at, 'mallory', action, subject FROM audit_log",
+            [],
+        );
+        assert!(replace.unwrap_err().to_string().contains("append-only"));
+        db.audit(&entry("agent:b", &a)).unwrap();
+        assert_eq!(db.audit_entries(&AuditFilter::default()).unwrap().len(), 2);
         assert_eq!(
             db.audit_entries(&AuditFilter::default()).unwrap()[0].actor,
             "dana@acme.example"

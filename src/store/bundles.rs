@@ -1,6 +1,6 @@
 //! The index of bundles published from this copy of the workspace (`bundles`).
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{Db, Result};
 
@@ -34,6 +34,28 @@ impl Db {
             ],
         )?;
         Ok(())
+    }
+
+    /// The index row of `version`, when it has one.
+    pub fn indexed_bundle(&self, version: &str) -> Result<Option<BundleIndex>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT version, hash, parent, published_at, published_by, copied_to
+                 FROM bundles WHERE version = ?1",
+                [version],
+                |r| {
+                    Ok(BundleIndex {
+                        version: r.get(0)?,
+                        hash: r.get(1)?,
+                        parent: r.get(2)?,
+                        published_at: r.get(3)?,
+                        published_by: r.get(4)?,
+                        copied_to: r.get(5)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// Every indexed bundle, in publication order.

@@ -134,6 +134,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
             solver    TEXT NOT NULL
         ) WITHOUT ROWID;",
     ),
+    (
+        6,
+        "-- `INSERT OR REPLACE` deletes the row it replaces without firing delete triggers
+        -- (recursive triggers are off), so migration 1 alone let a REPLACE rewrite an entry.
+        CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+            WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
+    ),
 ];
 
 pub fn latest() -> i64 {
@@ -141,6 +149,14 @@ pub fn latest() -> i64 {
 }
 
 pub fn current(conn: &Connection) -> Result<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
     Ok(conn.query_row(
         "SELECT coalesce(max(version), 0) FROM schema_migrations",
         [],
@@ -148,13 +164,9 @@ pub fn current(conn: &Connection) -> Result<i64> {
     )?)
 }
 
+/// Brings the database to [`latest`]. An up-to-date database (every open but the first) is
+/// only read, so opening one while another process writes never waits for its lock.
 pub fn apply(conn: &mut Connection, label: &str) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
-            applied_at TEXT NOT NULL
-        );",
-    )?;
     let found = current(conn)?;
     if found > latest() {
         return Err(StoreError::TooNew {
@@ -163,10 +175,19 @@ pub fn apply(conn: &mut Connection, label: &str) -> Result<()> {
             known: latest(),
         });
     }
+    if found == latest() {
+        return Ok(());
+    }
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > found) {
-        // IMMEDIATE takes the write lock up front, so two processes opening a fresh database
-        // at once do not both try to apply the same migration.
+        // IMMEDIATE takes the write lock up front, and the version is checked again under
+        // it: two processes opening a fresh database at once apply each migration once.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    INTEGER PRIMARY KEY,
+                applied_at TEXT NOT NULL
+            );",
+        )?;
         let already: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
             [version],

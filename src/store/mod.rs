@@ -4,6 +4,12 @@
 //! [`Db`] owns one connection. Every open applies the pragmas (WAL, busy timeout, foreign
 //! keys) and the embedded migrations in order, each in its own transaction, recorded in
 //! `schema_migrations`. One module per table.
+//!
+//! The app and the CLI may write one database at once. Every write transaction begins
+//! IMMEDIATE ([`Db::write_tx`]): it takes the write lock before it reads, so a writer waits in
+//! the busy handler for the other process instead of failing at once with `SQLITE_BUSY` when
+//! it upgrades a read snapshot another process has since moved past. A lock still held after
+//! the busy timeout is [`StoreError::Busy`] (code `busy`), never a raw "database is locked".
 
 pub mod audit;
 mod bundles;
@@ -12,10 +18,13 @@ mod proofs;
 pub mod requests;
 pub mod runs;
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::ErrorCode;
 
 pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use bundles::BundleIndex;
@@ -61,7 +70,31 @@ pub enum StoreError {
 
     #[error("database error: {0}")]
     #[diagnostic(code(mandate::store::sql))]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+
+    /// Another connection held the lock for longer than the busy timeout.
+    #[error("the workspace database is busy: another process has been writing to it for more than {} seconds", BUSY_TIMEOUT.as_secs())]
+    #[diagnostic(
+        code(mandate::store::busy),
+        help("another Mandate process (the app or the CLI) is writing to `.mandate/mandate.db`; try again when it has finished")
+    )]
+    Busy(#[source] rusqlite::Error),
+
+    #[error("cannot lock `{path}`: {source}")]
+    #[diagnostic(code(mandate::store::lock), help("check that `.mandate/` is writable"))]
+    Lock {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// An import's row disappeared while it ran (only another process can remove it).
+    #[error("import {import_id} was removed from the database while it ran")]
+    #[diagnostic(
+        code(mandate::store::import_lost),
+        help("nothing of it is visible; import the file again")
+    )]
+    ImportLost { import_id: i64 },
 
     #[error("stored JSON in `{column}` is invalid: {source}")]
     #[diagnostic(code(mandate::store::json))]
@@ -72,12 +105,63 @@ pub enum StoreError {
     },
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if is_busy(&e) {
+            Self::Busy(e)
+        } else {
+            Self::Sql(e)
+        }
+    }
+}
+
+/// Whether SQLite gave up waiting for another connection's lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+impl StoreError {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::Busy(_) => ErrorCode::Busy,
+            Self::Open { source, .. } | Self::Migration { source, .. } if is_busy(source) => {
+                ErrorCode::Busy
+            }
+            _ => ErrorCode::Store,
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Switches the database to WAL and returns the journal mode. Connections racing to switch a
+/// fresh database get `SQLITE_BUSY` at once, without the busy handler (each holds the shared
+/// lock the others wait on, so waiting could deadlock): the switch is retried until the
+/// busy timeout.
+fn switch_to_wal(conn: &Connection) -> Result<String> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            mode => return Ok(mode?),
+        }
+    }
+}
 
 /// One connection to a Mandate database.
 pub struct Db {
     conn: Connection,
     label: String,
+    /// The database file (`None` in memory): lock files live beside it.
+    path: Option<PathBuf>,
+    /// Imports in progress on this connection, by import id, each holding its set's lock
+    /// file (see [`Db::begin_import`]); dropping one releases the lock.
+    import_locks: HashMap<i64, std::fs::File>,
 }
 
 impl std::fmt::Debug for Db {
@@ -98,7 +182,7 @@ impl Db {
             path: label.clone(),
             source,
         })?;
-        Self::setup(conn, label, true)
+        Self::setup(conn, label, Some(path.to_path_buf()))
     }
 
     /// An in-memory database, migrated; for tests and loose-file commands.
@@ -107,20 +191,40 @@ impl Db {
             path: ":memory:".into(),
             source,
         })?;
-        Self::setup(conn, ":memory:".into(), false)
+        Self::setup(conn, ":memory:".into(), None)
     }
 
-    fn setup(conn: Connection, label: String, wal: bool) -> Result<Self> {
+    fn setup(conn: Connection, label: String, path: Option<PathBuf>) -> Result<Self> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        if wal {
+        if path.is_some() {
             // WAL lets readers (the app) run while a writer (an import) commits.
-            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            let mode = switch_to_wal(&conn)?;
             debug_assert!(mode.eq_ignore_ascii_case("wal"), "journal_mode {mode}");
         }
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-        let mut db = Self { conn, label };
+        let mut db = Self {
+            conn,
+            label,
+            path,
+            import_locks: HashMap::new(),
+        };
         migrations::apply(&mut db.conn, &db.label)?;
         Ok(db)
+    }
+
+    /// Begins a write transaction that holds the write lock from its first statement (see
+    /// the module docs): the busy handler waits for another writer, where a deferred
+    /// transaction that read first could fail at once when it starts to write.
+    pub(crate) fn write_tx(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// The folder of lock files beside the database file; `None` in memory, where this
+    /// connection is the only one.
+    fn locks_dir(&self) -> Option<PathBuf> {
+        Some(self.path.as_ref()?.parent()?.join("locks"))
     }
 
     /// The schema version the database is at.
@@ -142,10 +246,6 @@ impl Db {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 }
 
@@ -183,6 +283,54 @@ mod tests {
             .unwrap();
         assert_eq!(applied, Db::latest_version());
         assert_eq!(db.integrity_check().unwrap(), vec!["ok".to_owned()]);
+    }
+
+    #[test]
+    fn a_lock_held_past_the_timeout_is_busy_not_database_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let db = Db::open(&path).unwrap();
+        // Another process in the middle of a long write.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        db.conn.busy_timeout(Duration::from_millis(50)).unwrap();
+        let err = db
+            .audit(&NewAuditEntry {
+                at: chrono::Utc::now(),
+                actor: "dana",
+                action: "x.y",
+                subject: "s",
+                before: None,
+                after: None,
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Busy(_)), "{err:?}");
+        let err = crate::Error::from(err);
+        assert_eq!(err.error_code(), ErrorCode::Busy);
+        let message = err.to_string();
+        assert!(
+            message.starts_with("the workspace database is busy") && !message.contains("locked"),
+            "{message}"
+        );
+        assert!(err.help().unwrap().contains("try again"));
+        other.execute_batch("ROLLBACK").unwrap();
+    }
+
+    #[test]
+    fn a_write_transaction_waits_for_another_writer_instead_of_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut db = Db::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let tx = db.write_tx().unwrap();
+        tx.execute("DELETE FROM analysis_proofs", []).unwrap();
+        tx.commit().unwrap();
+        release.join().unwrap();
     }
 
     #[test]

@@ -17,7 +17,7 @@ impl Db {
     /// Replaces the proofs with this analysis's, in one transaction: a policy the new
     /// analysis did not prove loses its old proof.
     pub fn record_proofs(&mut self, proofs: &[Proof]) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         tx.execute("DELETE FROM analysis_proofs", [])?;
         {
             let mut insert = tx.prepare(

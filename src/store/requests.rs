@@ -5,13 +5,19 @@
 //! crashed leaves an incomplete row, and the next import into that set removes its requests
 //! first. A record already in the set (same key: its id, else its content hash) is skipped
 //! as a duplicate, so re-importing a file is a no-op.
+//!
+//! Imports into one set take turns, across processes: each holds the set's lock file
+//! (`.mandate/locks/import-*.lock`) from [`Db::begin_import`] until it completes or is
+//! aborted, and the operating system releases it when the process dies. So the incomplete
+//! imports the next import removes are always a dead process's, never one still running in
+//! the app or another CLI.
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Db, Result};
+use super::{Db, Result, StoreError};
 
 /// A request to store, already normalised (qualified types, context as JSON text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -141,8 +147,10 @@ pub(super) const VISIBLE: &str =
 
 impl Db {
     /// Starts an import into `set` (created when new). Requests of earlier imports into the
-    /// set that never completed are removed.
+    /// set that never completed are removed. Waits while another connection (this process or
+    /// another) imports into the set.
     pub fn begin_import(&mut self, set: &str, file: &str, format: &str) -> Result<ImportRun> {
+        let lock = self.lock_set_imports(set)?;
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         // For this connection only: a larger page cache keeps the unique-key index in memory
         // while millions of rows go in (SQLite's default is 2 MB), and the WAL is
@@ -150,7 +158,7 @@ impl Db {
         // they were most of an import's time. Closing the connection checkpoints the rest.
         self.conn()
             .execute_batch("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;")?;
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO request_sets (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
             params![set, now],
@@ -174,13 +182,40 @@ impl Db {
         )?;
         let import_id = tx.last_insert_rowid();
         tx.commit()?;
+        if let Some(lock) = lock {
+            self.import_locks.insert(import_id, lock);
+        }
         Ok(ImportRun { set_id, import_id })
+    }
+
+    /// Takes the lock file of `set`'s imports, waiting for the holder; `None` in memory.
+    fn lock_set_imports(&self, set: &str) -> Result<Option<std::fs::File>> {
+        let Some(dir) = self.locks_dir() else {
+            return Ok(None);
+        };
+        // Set names are free text: the file is named by a digest of the name.
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(set.as_bytes());
+        let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("import-{name}.lock"));
+        let failed = |source| StoreError::Lock {
+            path: path.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        file.lock().map_err(failed)?;
+        Ok(Some(file))
     }
 
     /// Stores one batch in one transaction; returns how many were new (the rest were
     /// already in the set).
     pub fn insert_requests(&mut self, run: ImportRun, batch: &[NewRequest]) -> Result<usize> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         let mut inserted = 0;
         {
             let mut stmt = tx.prepare_cached(
@@ -227,17 +262,23 @@ impl Db {
     ) -> Result<()> {
         let now = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
-        self.conn().execute(
+        let updated = self.conn().execute(
             "UPDATE request_imports SET completed_at = ?2, kept = ?3, duplicates = ?4, skipped = ?5 WHERE id = ?1",
             params![run.import_id, now, n(kept), n(duplicates), n(skipped)],
         )?;
+        self.import_locks.remove(&run.import_id);
+        if updated == 0 {
+            return Err(StoreError::ImportLost {
+                import_id: run.import_id,
+            });
+        }
         Ok(())
     }
 
     /// Removes an import that will not complete (`--strict` found a bad line), and its set
     /// when nothing else is in it.
     pub fn abort_import(&mut self, run: ImportRun) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         tx.execute("DELETE FROM requests WHERE import_id = ?1", [run.import_id])?;
         tx.execute("DELETE FROM request_imports WHERE id = ?1", [run.import_id])?;
         tx.execute(
@@ -246,6 +287,7 @@ impl Db {
             [run.set_id],
         )?;
         tx.commit()?;
+        self.import_locks.remove(&run.import_id);
         Ok(())
     }
 
@@ -472,6 +514,60 @@ mod tests {
             .query_row("SELECT count(*) FROM request_sets", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn an_import_waits_for_a_running_import_into_the_same_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".mandate/mandate.db");
+        let mut first = Db::open(&path).unwrap();
+        let running = first.begin_import("s", "a", "jsonl").unwrap();
+        first
+            .insert_requests(running, &[req("r1", "2026-05-01T00:00:00.000Z", "a", "x")])
+            .unwrap();
+        // Another process (the app, or a second CLI) imports into the same set meanwhile.
+        let second = std::thread::spawn(move || {
+            let mut db = Db::open(&path).unwrap();
+            let run = db.begin_import("s", "b", "jsonl").unwrap();
+            db.insert_requests(run, &[req("r2", "2026-05-02T00:00:00.000Z", "b", "x")])
+                .unwrap();
+            db.complete_import(run, 1, 0, 0).unwrap();
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!second.is_finished(), "the second import waits");
+        first
+            .insert_requests(running, &[req("r3", "2026-05-03T00:00:00.000Z", "a", "x")])
+            .unwrap();
+        first.complete_import(running, 2, 0, 0).unwrap();
+        second.join().unwrap();
+        let sets = first.request_sets().unwrap();
+        assert_eq!((sets[0].requests, sets[0].imports), (3, 2), "{sets:?}");
+    }
+
+    #[test]
+    fn the_import_of_a_process_that_died_is_cleared_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".mandate/mandate.db");
+        let mut dead = Db::open(&path).unwrap();
+        let run = dead.begin_import("s", "a", "jsonl").unwrap();
+        dead.insert_requests(run, &[req("r1", "2026-05-01T00:00:00.000Z", "a", "x")])
+            .unwrap();
+        // The process dies: its connection and its lock file go with it.
+        drop(dead);
+        let mut next = Db::open(&path).unwrap();
+        let run = next.begin_import("s", "a", "jsonl").unwrap();
+        assert_eq!(
+            next.insert_requests(run, &[req("r1", "2026-05-01T00:00:00.000Z", "a", "x")])
+                .unwrap(),
+            1,
+            "the dead import's row was removed"
+        );
+        next.complete_import(run, 1, 0, 0).unwrap();
+        let stored: i64 = next
+            .conn()
+            .query_row("SELECT count(*) FROM requests", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored, 1);
     }
 
     #[test]

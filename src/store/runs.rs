@@ -140,7 +140,7 @@ impl Db {
 
     /// Appends a batch of a running run's results in one transaction.
     pub fn insert_results(&mut self, run_id: i64, rows: &[ResultRecord]) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO replay_results (run_id, seq, rid, principal, action, resource, time,
@@ -177,7 +177,7 @@ impl Db {
         report: &str,
         digest: &str,
     ) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         tx.execute(
             "UPDATE replay_runs SET status = 'complete', completed_at = ?2, summary = ?3,
                  report = ?4, digest = ?5
@@ -195,7 +195,7 @@ impl Db {
 
     /// Ends a run that did not complete (`cancelled` or `failed`); its results are dropped.
     pub fn end_run(&mut self, run_id: i64, status: &str) -> Result<()> {
-        let tx = self.conn_mut().transaction()?;
+        let tx = self.write_tx()?;
         tx.execute("DELETE FROM replay_results WHERE run_id = ?1", [run_id])?;
         tx.execute(
             "UPDATE replay_runs SET status = ?2, completed_at = ?3 WHERE id = ?1",

@@ -7,8 +7,10 @@
 mod config;
 mod fingerprints;
 mod library;
+mod revision;
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub use config::{
     is_cedar_namespace, is_key_id, AnalysisConfig, Approvals, Config, Gates, InsightsConfig,
@@ -16,6 +18,7 @@ pub use config::{
 };
 pub use fingerprints::{fingerprint, Fingerprint, Fingerprints};
 pub use library::{with_namespace, POLICY_LIBRARY};
+pub use revision::{revision, revision_at, Written, ABSENT};
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{ErrorCode, IoError};
@@ -60,6 +63,18 @@ pub enum WorkspaceError {
     )]
     OutsideWorkspace { path: String },
 
+    /// A save named a revision the file no longer has: it changed since it was read.
+    #[error("`{path}` changed on disk since it was opened")]
+    #[diagnostic(
+        code(mandate::workspace::edit_conflict),
+        help("nothing was written; reload the file to see the change made on disk (or run the command again), or overwrite it with your version")
+    )]
+    Conflict {
+        path: String,
+        /// The revision the file has now.
+        current: String,
+    },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     Io(#[from] IoError),
@@ -79,6 +94,7 @@ impl WorkspaceError {
             Self::Exists { .. } => ErrorCode::WorkspaceExists,
             Self::Config { .. } => ErrorCode::ConfigInvalid,
             Self::OutsideWorkspace { .. } => ErrorCode::PathOutsideWorkspace,
+            Self::Conflict { .. } => ErrorCode::EditConflict,
             Self::Io(_) => ErrorCode::Io,
         }
     }
@@ -136,6 +152,9 @@ pub struct Workspace {
     root: PathBuf,
     config: Config,
     fingerprints: Fingerprints,
+    /// Held from a checked write's comparison to its rename, so two saves of this process
+    /// never both pass the check against the same revision.
+    write_lock: Arc<Mutex<()>>,
 }
 
 impl Workspace {
@@ -150,6 +169,11 @@ impl Workspace {
         let root = dir
             .canonicalize()
             .map_err(|e| IoError::new("open", dir, e))?;
+        if crate::diagnostics::link_out_of_workspace(CONFIG_FILE, &config_path).is_some() {
+            return Err(WorkspaceError::OutsideWorkspace {
+                path: CONFIG_FILE.to_owned(),
+            });
+        }
         let text = read_to_string(&config_path)?;
         let config = Config::parse(&text).map_err(|diagnostics| WorkspaceError::Config {
             path: config_path.display().to_string(),
@@ -159,6 +183,7 @@ impl Workspace {
             root,
             config,
             fingerprints: Fingerprints::default(),
+            write_lock: Arc::default(),
         })
     }
 
@@ -196,7 +221,9 @@ impl Workspace {
         // Files are written config-last: a folder without `mandate.toml` is not a workspace,
         // so an interrupted init never leaves something that opens half-made.
         let mut files: Vec<(String, String)> = vec![
-            (".gitignore".into(), ".mandate/\n".into()),
+            // A save killed between writing its temporary file and renaming it leaves the
+            // temporary file behind; loaders ignore it, and so should git.
+            (".gitignore".into(), format!(".mandate/\n{TEMP_PREFIX}*\n")),
             (SCHEMA_FILE.into(), library::starter_schema(namespace)),
             (
                 "inventory/people.toml".into(),
@@ -263,13 +290,16 @@ impl Workspace {
             return Err(outside());
         }
         let full = self.root.join(path);
-        // The deepest existing ancestor must stay inside the (canonical) root.
+        // The deepest existing ancestor must stay inside the (canonical) root. `lstat`, not
+        // `exists`: a dangling symlink exists too, and where it would lead is unknown.
         let mut probe = full.as_path();
         loop {
-            if probe.exists() {
-                let real = probe
-                    .canonicalize()
-                    .map_err(|e| IoError::new("resolve", probe, e))?;
+            if probe.symlink_metadata().is_ok() {
+                let real = match probe.canonicalize() {
+                    Ok(real) => real,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(outside()),
+                    Err(e) => return Err(IoError::new("resolve", probe, e).into()),
+                };
                 if !real.starts_with(&self.root) {
                     return Err(outside());
                 }
@@ -281,6 +311,26 @@ impl Workspace {
             }
         }
         Ok(full)
+    }
+
+    /// Resolves a path named outside the core (the desktop window): relative to the
+    /// workspace, or absolute and under its root; then as [`Workspace::resolve`] does, so
+    /// `..` and symlinks leading out are refused.
+    pub fn resolve_path(&self, path: &Path) -> Result<PathBuf> {
+        if !path.is_absolute() {
+            return match path.to_str() {
+                Some(rel) => self.resolve(rel),
+                None => Err(WorkspaceError::OutsideWorkspace {
+                    path: path.display().to_string(),
+                }),
+            };
+        }
+        match relative_to(&self.root, path) {
+            Some(rel) => self.resolve(&rel),
+            None => Err(WorkspaceError::OutsideWorkspace {
+                path: path.display().to_string(),
+            }),
+        }
     }
 
     /// Workspace-relative form of an absolute path under the root, with `/` separators.
@@ -296,9 +346,49 @@ impl Workspace {
         write_atomic(&path, contents)
     }
 
+    /// Writes a workspace file atomically as [`Workspace::write_file`] does, but only when
+    /// it is still at revision `expected` (see [`revision`]); any revision with `None`.
+    /// A file at another revision is a [`WorkspaceError::Conflict`] and is left untouched.
+    pub fn write_file_at(
+        &self,
+        rel: &str,
+        contents: &[u8],
+        expected: Option<&str>,
+    ) -> Result<Written> {
+        let path = self.resolve(rel)?;
+        // A panic while holding the lock left no state behind it: still safe to use.
+        let _serial = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        revision::write_checked(&path, rel, contents, expected, || {
+            self.fingerprints.record(&path, fingerprint(contents));
+        })
+    }
+
     /// Reads a workspace file as UTF-8.
     pub fn read_file(&self, rel: &str) -> Result<String> {
         read_to_string(&self.resolve(rel)?)
+    }
+
+    /// Reads a workspace file as UTF-8 with its revision (of the very bytes read).
+    pub fn read_file_revision(&self, rel: &str) -> Result<(String, String)> {
+        let path = self.resolve(rel)?;
+        let bytes = std::fs::read(&path).map_err(|e| IoError::new("read", &path, e))?;
+        let rev = revision(&bytes);
+        let text = String::from_utf8(bytes).map_err(|e| {
+            IoError::new(
+                "read",
+                &path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+            )
+        })?;
+        Ok((text, rev))
+    }
+
+    /// The revision of a workspace file as it is now ([`ABSENT`] when there is none).
+    pub fn revision_of(&self, rel: &str) -> Result<String> {
+        revision_at(&self.resolve(rel)?)
     }
 }
 
@@ -323,11 +413,13 @@ pub fn read_to_string(path: &Path) -> Result<String> {
 /// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed to
 /// disk, then renamed over the target. Readers see the old file or the new one, never a mix.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    persist(flushed_temp(path, contents)?, path)
+}
+
+/// A temporary file beside `path` holding `contents`, flushed to disk (dropping it deletes it).
+fn flushed_temp(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile> {
     use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     std::fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -338,13 +430,25 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| IoError::new("flush", path, e))?;
+    Ok(tmp)
+}
+
+/// Renames a flushed temporary file over `path`, durably.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     tmp.persist(path)
         .map_err(|e| IoError::new("replace", path, e.error))?;
     // Make the rename itself durable.
-    if let Ok(d) = std::fs::File::open(dir) {
+    if let Ok(d) = std::fs::File::open(parent_dir(path)) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 #[cfg(test)]
@@ -381,5 +485,94 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1);
+    }
+
+    /// A fresh workspace in `<temp>/ws`, beside an `<temp>/outside` folder holding `secret.txt`.
+    fn workspace_beside_outside() -> (tempfile::TempDir, Workspace) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(&dir.path().join("ws"), "T", "Acme").unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::fs::write(dir.path().join("outside/secret.txt"), "s").unwrap();
+        (dir, ws)
+    }
+
+    fn is_outside<T: std::fmt::Debug>(r: Result<T>) -> bool {
+        matches!(r, Err(WorkspaceError::OutsideWorkspace { .. }))
+    }
+
+    #[test]
+    fn resolve_refuses_parent_dirs_absolute_and_empty_paths() {
+        let (_dir, ws) = workspace_beside_outside();
+        for rel in [
+            "",
+            "..",
+            "../outside/secret.txt",
+            "policies/../../outside/secret.txt",
+            // Even a `..` that would come back inside: the path is refused as written.
+            "policies/../mandate.toml",
+            "/etc/passwd",
+        ] {
+            assert!(is_outside(ws.resolve(rel)), "`{rel}` was not refused");
+        }
+        assert_eq!(
+            ws.resolve("./policies/tools.cedar").unwrap(),
+            ws.root().join("policies/tools.cedar")
+        );
+        // A file that does not exist yet, in a folder that does not either, is fine.
+        assert!(ws.resolve("policies/new/a.cedar").is_ok());
+    }
+
+    #[test]
+    fn resolve_path_takes_relative_or_absolute_under_the_root_only() {
+        let (dir, ws) = workspace_beside_outside();
+        let inside = ws.root().join("policies/tools.cedar");
+        assert_eq!(ws.resolve_path(&inside).unwrap(), inside);
+        assert_eq!(
+            ws.resolve_path(Path::new("policies/tools.cedar")).unwrap(),
+            inside
+        );
+        let real = dir.path().canonicalize().unwrap();
+        let outside = real.join("outside/secret.txt");
+        assert!(is_outside(ws.resolve_path(&outside)));
+        assert!(is_outside(
+            ws.resolve_path(&ws.root().join("../outside/secret.txt"))
+        ));
+        assert!(is_outside(ws.resolve_path(ws.root())));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_refuses_symlinks_that_lead_out_of_the_workspace() {
+        use std::os::unix::fs::symlink;
+        let (dir, ws) = workspace_beside_outside();
+        let outside = dir.path().join("outside");
+        let root = ws.root().to_path_buf();
+        let policies = root.join("policies");
+        symlink(&outside, policies.join("out")).unwrap();
+        symlink(outside.join("secret.txt"), policies.join("secret.cedar")).unwrap();
+        symlink(outside.join("not-yet"), policies.join("dangling.cedar")).unwrap();
+        symlink(policies.join("tools.cedar"), policies.join("alias.cedar")).unwrap();
+        for rel in [
+            "policies/out",
+            "policies/out/secret.txt",
+            // Not there yet, but written through the link it would land outside.
+            "policies/out/new.cedar",
+            "policies/out/deeper/new.cedar",
+            "policies/secret.cedar",
+            "policies/dangling.cedar",
+        ] {
+            assert!(is_outside(ws.resolve(rel)), "`{rel}` was not refused");
+        }
+        assert!(is_outside(ws.read_file("policies/out/secret.txt")));
+        assert!(is_outside(ws.write_file("policies/out/new.cedar", b"x")));
+        assert!(!outside.join("new.cedar").exists());
+        // A link that stays inside is an ordinary path.
+        assert_eq!(
+            ws.resolve("policies/alias.cedar").unwrap(),
+            root.join("policies/alias.cedar")
+        );
+        assert!(is_outside(
+            ws.resolve_path(&root.join("policies/out/secret.txt"))
+        ));
     }
 }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, cpSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, cpSync, rmSync, readdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, repo, startApp, typeText as typeInto, screenshot as saveScreenshot } from './driver.mjs';
@@ -42,8 +42,13 @@ async function openDemoCopy(adjust = () => {}) {
   const demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-demo-')), 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
   adjust(demo);
-  // The folder picker is native; open the copy through the same command the picker feeds.
-  await browser.execute((path) => window.__TAURI_INTERNALS__.invoke('open_workspace', { path }), demo);
+  // The folder dialog is native: the shell's e2e seam answers it with the copy.
+  session.pick(demo);
+  await (await browser.$('[data-testid="open-workspace"]')).click();
+  await browser.waitUntil(async () => (await (await browser.$('[data-testid="workspace-root"]')).getAttribute('title')) === realpathSync(demo), {
+    timeout: 10_000,
+    timeoutMsg: 'the picked workspace did not open',
+  });
   await browser.refresh();
   await (await browser.$('[data-testid="workspace-name"]')).waitForDisplayed({ timeout: 10_000 });
   return demo;
@@ -231,7 +236,7 @@ test('the policy editor: type an error, see it, fix it, save without an outside-
   });
   // The app's own save never comes back as "changed outside".
   await browser.pause(1000);
-  assert.equal((await browser.$$('[data-testid="editor-external-change"]')).length, 0);
+  assert.equal((await browser.$$('[data-testid="editor-conflict"]')).length, 0);
   assert.equal((await browser.$$('[data-testid="editor-dirty"]')).length, 0, 'saved buffer is still marked dirty');
 });
 

@@ -1,7 +1,7 @@
 // Shared by the end-to-end files: starting tauri-driver and the real app window, and typing
 // into it. Each file runs on its own (scripts/e2e.sh runs them one at a time on one port pair).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -33,16 +33,35 @@ async function waitForPorts(ports, open, ms) {
 /**
  * Starts tauri-driver and the app on `workspace`, with its own config dir (so the app's
  * "last workspace" never touches the user's settings). `env` adds variables the app sees
- * (it inherits tauri-driver's environment), e.g. `MANDATE_KEYS_DIR`. Returns `{ browser, stop }`.
+ * (it inherits tauri-driver's environment), e.g. `MANDATE_KEYS_DIR`. Returns
+ * `{ browser, stop, pick }`.
+ *
+ * WebDriver cannot drive a native file dialog. The app's one test seam is on the Rust side:
+ * `MANDATE_E2E_PICK` names a file, and while it is set every dialog (`pick_file`,
+ * `pick_folder`, `pick_save`) answers the path written there instead of opening, then
+ * removes it (no file: cancelled); the path answered is granted like a path the user chose.
+ * `pick(path)` writes the answer for the next dialog — from this process, which the
+ * webview cannot reach.
  */
 export async function startApp(workspace, { env = {} } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
+  const pickAnswer = join(home, 'e2e-pick');
   // A previous file's driver may still be releasing the ports.
   await waitForPorts([4444, 4445], false, 15_000);
+  // Its own process group, which WebKitWebDriver and the app join: `end` stops all three.
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home, ...env },
+    env: { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), HOME: home, MANDATE_E2E_PICK: pickAnswer, ...env },
+    detached: true,
   });
+  const end = () => {
+    try {
+      process.kill(-driver.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', end);
   // 4444 opens before 4445; a session started in between fails.
   await waitForPorts([4444, 4445], true, 30_000);
   const browser = await remote({
@@ -55,8 +74,11 @@ export async function startApp(workspace, { env = {} } = {}) {
     browser,
     stop: async () => {
       await browser.deleteSession().catch(() => {});
-      driver.kill();
+      // An app that outlives its session (it happens: WebKitWebDriver does not always close
+      // it) would keep this file's output open and the test runner waiting for it.
+      end();
     },
+    pick: (path) => writeFileSync(pickAnswer, path),
   };
 }
 

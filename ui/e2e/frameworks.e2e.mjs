@@ -203,12 +203,11 @@ test('mapping an implemented control to an uncovered item raises the frameworkâ€
 });
 
 test('the CSV alignment table is exported to the file chosen', async () => {
-  // The save dialog is native: the tauri backend's one test seam answers it with this path.
+  // The save dialog is native: the shell's e2e seam answers it with this path (outside the
+  // workspace, so only the dialog's answer lets the export write there).
   const out = join(temp, 'exports', 'alignment.csv');
   mkdirSync(join(temp, 'exports'), { recursive: true });
-  await browser.execute((path) => {
-    window.__MANDATE_E2E_SAVE_PATH__ = path;
-  }, out);
+  session.pick(out);
   const button = await browser.$('[data-testid="export-csv-alignment"]');
   await button.scrollIntoView({ block: 'center' });
   await button.click();

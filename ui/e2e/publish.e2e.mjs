@@ -191,13 +191,27 @@ test('build, approve as a second person, publish, and verify a bundle', async ()
   await scrollMainTo(browser, '[data-testid="page-publish"]');
   await saveScreenshot(browser, 'publish');
 
-  // Step 5: publish, with a copy for the enforcement points.
+  // Step 5: publish, with a copy for the enforcement points. The folder is outside the
+  // workspace: typed in, it is refused (and nothing is published); chosen in the folder
+  // dialog (answered by the shell's e2e seam), it is written.
   await click('[data-testid="step-tab-publish"]');
   const out = join(temp, 'share');
   mkdirSync(out, { recursive: true });
   await fill('[data-testid="publish-to"]', out);
   await click('[data-testid="publish-submit"]');
+  const outside = await browser.$('[data-testid="step-publish"] [data-testid="error-banner"]');
+  await outside.waitForExist({ timeout: 10_000, timeoutMsg: 'a typed folder outside the workspace was not refused' });
+  assert.equal(await outside.getAttribute('data-code'), 'path_outside_workspace');
+  assert.ok(!existsSync(join(demo, 'bundles', '1.0.0')), 'the refused publish still published');
+  session.pick(out);
+  await click('[data-testid="publish-to-browse"]');
+  await browser.waitUntil(async () => (await (await browser.$('[data-testid="publish-to"]')).getValue()) === out, {
+    timeout: 5_000,
+    timeoutMsg: 'the folder chosen did not fill the field',
+  });
+  await click('[data-testid="publish-submit"]');
   const result = await browser.$('[data-testid="publish-result"]');
+  await browser.waitUntil(async () => !(await outside.isExisting()) || (await result.isExisting()), { timeout: 10_000 });
   const publishFailed = await browser.$('[data-testid="step-publish"] [role="alert"]');
   await browser.waitUntil(async () => (await result.isExisting()) || (await publishFailed.isExisting()), {
     timeout: 60_000,

@@ -24,6 +24,21 @@ pub enum ExitCode {
 }
 
 fn main() -> std::process::ExitCode {
+    mandate::api::configure_worker_threads();
+    // Cedar's parser recurses once per level of nesting: run on a thread with the stack that
+    // the nesting limits assume (reserved, not committed, until used).
+    let worker = std::thread::Builder::new()
+        .name("mandate".into())
+        .stack_size(mandate::api::CEDAR_STACK_SIZE)
+        .spawn(run);
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> std::process::ExitCode {
     let cli = args::Cli::parse();
     let code = match commands::run(&cli) {
         Ok(code) => code,

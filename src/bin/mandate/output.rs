@@ -39,10 +39,163 @@ impl Paint {
 pub fn sanitize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        let hidden = matches!(c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
-        if (c.is_control() && c != '\t') || hidden {
+        if (c.is_control() && c != '\t') || hidden(c) {
             out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Bidi controls, zero-width characters and line separators: invisible in a terminal, but
+/// able to reorder or hide what is shown (the "Trojan Source" characters among them).
+fn hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Standard output behind a last line of defence: whatever a command prints passes through
+/// here, so untrusted text that a renderer forgot to [`sanitize`] still cannot reach the
+/// terminal raw.
+///
+/// - Human text (and any format shown on a terminal): every line is sanitised; the colour
+///   sequences this program writes (`ESC[…m`) pass only when colour is on.
+/// - JSON and JSON Lines: C1 controls, DEL, bidi and zero-width characters are written as
+///   `\uXXXX` escapes, which decode to the same value, so `jq` sees identical data.
+/// - Other formats piped to a file or program pass through untouched (they are data).
+///
+/// Text is buffered to whole lines, so a character or an escape sequence is never split.
+pub struct Sink<W: Write> {
+    inner: W,
+    mode: SinkMode,
+    pending: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkMode {
+    /// Sanitise each line; `colour` lets this program's own SGR sequences through.
+    Text { colour: bool },
+    /// Escape invisible characters inside JSON strings.
+    Json,
+    /// Data for a file or another program.
+    Raw,
+}
+
+impl SinkMode {
+    /// The mode for standard output in `format`.
+    pub fn for_stdout(format: Format) -> Self {
+        let tty = std::io::stdout().is_terminal();
+        match format {
+            Format::Json | Format::Jsonl => Self::Json,
+            Format::Human => Self::Text {
+                colour: colour(tty),
+            },
+            _ if tty => Self::Text { colour: false },
+            _ => Self::Raw,
+        }
+    }
+}
+
+impl<W: Write> Sink<W> {
+    pub fn new(inner: W, mode: SinkMode) -> Self {
+        Self {
+            inner,
+            mode,
+            pending: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, line: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(line);
+        let shown = match self.mode {
+            SinkMode::Raw => return self.inner.write_all(line),
+            SinkMode::Json => json_escape_hidden(&text),
+            SinkMode::Text { colour } => sanitize_keeping_colour(&text, colour),
+        };
+        self.inner.write_all(shown.as_bytes())
+    }
+}
+
+impl<W: Write> Write for Sink<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.mode == SinkMode::Raw {
+            return self.inner.write(buf);
+        }
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') {
+            let rest = self.pending.split_off(end + 1);
+            let lines = std::mem::replace(&mut self.pending, rest);
+            for line in lines.split_inclusive(|&b| b == b'\n') {
+                self.emit(line)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            self.emit(&rest)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Sink<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// [`sanitize`] for a line of output, keeping its newline and, when `colour` is on, the SGR
+/// sequences (`ESC [ digits ; … m`) that [`Paint`] writes.
+fn sanitize_keeping_colour(line: &str, colour: bool) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(['\u{1b}', '\n']) {
+        out.push_str(&sanitize(&rest[..at]));
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix('\n') {
+            out.push('\n');
+            rest = after;
+            continue;
+        }
+        let sgr = tail
+            .strip_prefix("\u{1b}[")
+            .and_then(|t| {
+                t.find(|c: char| !(c.is_ascii_digit() || c == ';'))
+                    .map(|n| (t, n))
+            })
+            .filter(|(t, n)| colour && t[*n..].starts_with('m'))
+            .map(|(_, n)| 2 + n + 1);
+        match sgr {
+            Some(len) => {
+                out.push_str(&tail[..len]);
+                rest = &tail[len..];
+            }
+            None => {
+                out.push_str(&sanitize("\u{1b}"));
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(&sanitize(rest));
+    out
+}
+
+/// JSON text with C1 controls, DEL, bidi and zero-width characters as `\uXXXX` escapes.
+/// They can only occur inside strings (serde writes nothing else outside ASCII), where the
+/// escape decodes to the same character.
+fn json_escape_hidden(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || hidden(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
         } else {
             out.push(c);
         }
@@ -471,6 +624,63 @@ mod tests {
         assert_eq!(sanitize("ok\u{1b}[31m"), "ok\\u{1b}[31m");
         assert_eq!(sanitize("a\u{202E}b\u{200B}c"), "a\\u{202e}b\\u{200b}c");
         assert_eq!(sanitize("tab\tand é"), "tab\tand é");
+        assert_eq!(
+            sanitize("c1\u{9b}2J\u{2066}x\u{2028}"),
+            "c1\\u{9b}2J\\u{2066}x\\u{2028}"
+        );
+    }
+
+    fn through(mode: SinkMode, writes: &[&str]) -> String {
+        let mut bytes = Vec::new();
+        {
+            let mut sink = Sink::new(&mut bytes, mode);
+            for w in writes {
+                sink.write_all(w.as_bytes()).unwrap();
+            }
+        }
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn sink_sanitises_text_lines_split_across_writes() {
+        let shown = through(
+            SinkMode::Text { colour: false },
+            &["name: \u{1b}", "[2Jevil\u{202E}\n", "next"],
+        );
+        assert_eq!(shown, "name: \\u{1b}[2Jevil\\u{202e}\nnext");
+    }
+
+    #[test]
+    fn sink_keeps_only_colour_sequences_and_only_with_colour_on() {
+        let line = "\u{1b}[1;31merror\u{1b}[0m \u{1b}[2J\u{1b}]0;title\u{7}\n";
+        assert_eq!(
+            through(SinkMode::Text { colour: true }, &[line]),
+            "\u{1b}[1;31merror\u{1b}[0m \\u{1b}[2J\\u{1b}]0;title\\u{7}\n"
+        );
+        assert_eq!(
+            through(SinkMode::Text { colour: false }, &[line]),
+            "\\u{1b}[1;31merror\\u{1b}[0m \\u{1b}[2J\\u{1b}]0;title\\u{7}\n"
+        );
+    }
+
+    #[test]
+    fn sink_escapes_invisible_characters_in_json_without_changing_the_value() {
+        let value = serde_json::json!({"id": "a\u{202E}b\u{9b}c\u{200B}\u{7f}", "n": 1});
+        let text = format!("{value}\n");
+        let shown = through(SinkMode::Json, &[&text[..5], &text[5..]]);
+        assert!(shown.is_ascii(), "{shown}");
+        assert!(
+            shown.contains("\\u202e") && shown.contains("\\u009b"),
+            "{shown}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn sink_passes_raw_data_untouched() {
+        let data = "a,\u{202E}b\n\u{1b}";
+        assert_eq!(through(SinkMode::Raw, &[data]), data);
     }
 
     #[test]

@@ -35,7 +35,8 @@ impl Sources {
             .into_iter()
             .flatten()
             .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            // Links too: reading refuses one that leads out of the workspace.
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
             .filter_map(|e| relative_to(root, &e.path()))
             .filter(|p| {
                 p.ends_with(".toml") && !p.rsplit('/').next().unwrap_or("").starts_with('.')

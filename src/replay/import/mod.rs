@@ -30,6 +30,9 @@ pub const DEFAULT_BATCH: usize = 10_000;
 pub const MAX_ERRORS: usize = 1_000;
 /// A whole-file JSON object larger than this is refused (JSONL and arrays stream).
 const MAX_WHOLE_FILE: u64 = 256 * 1024 * 1024;
+/// The longest JSON Lines record: far above any real request (with its extra entities), far
+/// below what would let one line exhaust memory.
+const MAX_LINE: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ImportError {
@@ -138,17 +141,33 @@ pub fn import_file(
     opts: &ImportOptions<'_>,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| ImportError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    let bytes_total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    import_reader(db, Box::new(file), &name, bytes_total, opts, progress)
+}
+
+/// [`import_file`] from any reader: `name` is the file shown in the summary and in errors,
+/// `bytes_total` its size for progress (the fuzz harness imports bytes from memory).
+pub fn import_reader(
+    db: &mut Db,
+    input: Box<dyn Read + Send>,
+    name: &str,
+    bytes_total: u64,
+    opts: &ImportOptions<'_>,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary, ImportError> {
     let io = |source| ImportError::Io {
-        path: path.display().to_string(),
+        path: name.to_owned(),
         source,
     };
-    let file = File::open(path).map_err(io)?;
-    let bytes_total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let name = path.display().to_string();
     let (tx, rx) = mpsc::sync_channel::<Message>(CHANNEL_BATCHES);
     let (parsed, written) = std::thread::scope(|scope| {
-        let parser = scope.spawn(|| parse(file, bytes_total, &name, opts, tx));
-        let written = write(db, opts, &name, bytes_total, rx, progress);
+        let parser = scope.spawn(|| parse(input, bytes_total, name, opts, tx));
+        let written = write(db, opts, name, bytes_total, rx, progress);
         let parsed = parser
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -290,7 +309,7 @@ fn write(
 /// The parser thread: detects the format, reads and normalises every record, sends batches.
 /// The summary it returns has everything but `kept` and `duplicates` (the writer's).
 fn parse(
-    file: File,
+    input: Box<dyn Read + Send>,
     bytes_total: u64,
     name: &str,
     opts: &ImportOptions<'_>,
@@ -300,7 +319,7 @@ fn parse(
     let mut reader = BufReader::with_capacity(
         256 * 1024,
         CountingReader {
-            inner: file,
+            inner: input,
             counter: Rc::clone(&counter),
         },
     );
@@ -380,7 +399,13 @@ fn detect(reader: &mut BufReader<CountingReader>) -> std::io::Result<Format> {
             // JSONL when the first line is a complete value on its own.
             let line_end = buf.iter().position(|b| *b == b'\n');
             match line_end {
-                Some(end) if serde_json::from_slice::<Value>(&buf[..end]).is_ok() => {
+                // A first line that is complete, or broken other than by ending early (bad
+                // UTF-8, a stray character), is a JSON Lines record; `{` alone on its line
+                // begins one pretty-printed object.
+                Some(end)
+                    if serde_json::from_slice::<Value>(&buf[..end])
+                        .map_or_else(|e| !e.is_eof(), |_| true) =>
+                {
                     Ok(Format::Jsonl)
                 }
                 None if buf.len() < reader.capacity() => Ok(Format::WholeObject),
@@ -482,20 +507,69 @@ fn read_jsonl(
     mut reader: BufReader<CountingReader>,
     sink: &mut Sink<'_, '_>,
 ) -> Result<(), SinkError> {
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut number = reader.get_ref().counter.get().consumed_lines;
     loop {
         line.clear();
-        let n = reader.read_line(&mut line).map_err(SinkError::Io)?;
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(SinkError::Io)?;
         if n == 0 {
             return Ok(());
         }
         number += 1;
-        let text = line.trim();
+        if line.len() > MAX_LINE && !line.ends_with(b"\n") {
+            // Skip the rest of the line without holding it: one record cannot take the
+            // memory of the whole import.
+            let rest = skip_line(&mut reader).map_err(SinkError::Io)?;
+            sink.bad(
+                number,
+                format!(
+                    "a line of {} bytes is longer than the {} MiB a recorded request may take; split the record or drop its bulky context",
+                    line.len() as u64 + rest,
+                    MAX_LINE >> 20
+                ),
+            );
+            continue;
+        }
+        let text = match std::str::from_utf8(&line) {
+            Ok(t) => t.trim(),
+            Err(e) => {
+                sink.bad(
+                    number,
+                    format!(
+                        "not valid UTF-8 at column {}; save the file as UTF-8",
+                        e.valid_up_to() + 1
+                    ),
+                );
+                continue;
+            }
+        };
         if text.is_empty() {
             continue;
         }
         sink.line(number, text)?;
+    }
+}
+
+/// Consumes bytes up to and including the next newline; returns how many, newline excluded.
+fn skip_line(reader: &mut BufReader<CountingReader>) -> std::io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        let (n, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buf.len(), false),
+        };
+        reader.consume(n);
+        skipped += (n - usize::from(done)) as u64;
+        if done {
+            return Ok(skipped);
+        }
     }
 }
 
@@ -582,8 +656,27 @@ fn read_whole(
         return Ok(());
     }
     let first_line = reader.get_ref().counter.get().consumed_lines + 1;
-    let mut text = String::new();
-    reader.read_to_string(&mut text).map_err(SinkError::Io)?;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(SinkError::Io)?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let before = &e.as_bytes()[..at];
+            let newlines = before.iter().filter(|b| **b == b'\n').count() as u64;
+            let column = at
+                - before
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            sink.bad(
+                first_line + newlines,
+                format!("not valid UTF-8 at column {column}; save the file as UTF-8"),
+            );
+            return Ok(());
+        }
+    };
     let value: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
@@ -691,7 +784,7 @@ struct Counter {
 
 /// Counts bytes read from the file (for progress).
 struct CountingReader {
-    inner: File,
+    inner: Box<dyn Read + Send>,
     counter: Rc<Cell<Counter>>,
 }
 

@@ -515,7 +515,8 @@ fn parse_time(v: &Value) -> Result<Option<String>, String> {
             let raw = n
                 .as_i64()
                 .ok_or_else(|| format!("`time` `{n}` is not a whole number of seconds"))?;
-            let millis = if raw.abs() >= 100_000_000_000 {
+            // `unsigned_abs`: `abs` of i64::MIN overflows (found by fuzzing).
+            let millis = if raw.unsigned_abs() >= 100_000_000_000 {
                 raw
             } else {
                 raw.saturating_mul(1000)
@@ -745,5 +746,11 @@ mod tests {
             parse_time(&json!(1732752262123_i64)).unwrap().as_deref(),
             Some("2024-11-28T00:04:22.123Z")
         );
+    }
+
+    #[test]
+    fn a_unix_time_of_i64_min_is_out_of_range_not_an_overflow() {
+        let e = parse_time(&json!(i64::MIN)).unwrap_err();
+        assert!(e.contains("out of range"), "{e}");
     }
 }

@@ -3,16 +3,13 @@
 import { beforeEach, expect, it, vi } from 'vitest';
 import { IMPORT_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT, TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
 
-const { invoke, listen, open, save } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn(), open: vi.fn(), save: vi.fn() }));
+const { invoke, listen } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 vi.mock('@tauri-apps/api/event', () => ({ listen }));
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open, save }));
 
 beforeEach(() => {
   invoke.mockReset();
   listen.mockReset();
-  open.mockReset();
-  save.mockReset();
 });
 
 it('calls the Rust commands with snake_case names and arguments', async () => {
@@ -45,13 +42,13 @@ it('calls the inventory commands with the argument names src-tauri declares', as
   };
   await b.inventory();
   await b.validateAgentDraft(agent, true);
-  await b.saveAgent(agent, false);
+  await b.saveAgent(agent, false, 'abc123');
   await b.agentLifecycle('billing-bot', 'approved', 'review passed');
   await b.actingIdentity();
   expect(invoke.mock.calls).toEqual([
     ['inventory', undefined],
     ['validate_agent_draft', { agent, create: true }],
-    ['save_agent', { agent, create: false }],
+    ['save_agent', { agent, create: false, revision: 'abc123' }],
     ['agent_lifecycle', { id: 'billing-bot', to: 'approved', reason: 'review passed' }],
     ['acting_identity', undefined],
   ]);
@@ -61,7 +58,7 @@ it('calls the policy editor commands with the argument names src-tauri declares'
   invoke.mockResolvedValue(null);
   const b = new TauriBackend();
   await b.readPolicyFile('policies/tools.cedar');
-  await b.savePolicyFile('policies/tools.cedar', 'permit(principal, action, resource);');
+  await b.savePolicyFile('policies/tools.cedar', 'permit(principal, action, resource);', 'absent');
   await b.validatePolicyBuffer('policies/tools.cedar', 'permt');
   await b.formatPolicyText('permit(principal,action,resource);');
   await b.schemaOutline();
@@ -70,7 +67,7 @@ it('calls the policy editor commands with the argument names src-tauri declares'
   await b.addControlPolicies('MND-LC-01');
   expect(invoke.mock.calls).toEqual([
     ['read_policy_file', { path: 'policies/tools.cedar' }],
-    ['save_policy_file', { path: 'policies/tools.cedar', text: 'permit(principal, action, resource);' }],
+    ['save_policy_file', { path: 'policies/tools.cedar', text: 'permit(principal, action, resource);', revision: 'absent' }],
     ['validate_policy_buffer', { path: 'policies/tools.cedar', text: 'permt' }],
     ['format_policy_text', { text: 'permit(principal,action,resource);' }],
     ['schema_outline', undefined],
@@ -261,20 +258,42 @@ it('passes a failed gate through as an ApiError with code `gate_failed` and its 
   await expect(new TauriBackend().bundlePublish('/ws/.mandate/drafts/1.0.0', null)).rejects.toBe(failed);
 });
 
-it('opens the save dialog for an export, unless an end-to-end test named the path', async () => {
+it('asks the shell for the save dialog of an export; a cancel is null', async () => {
   const target = { title: 'Export', defaultName: 'coverage.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] };
-  save.mockResolvedValue('/home/ana/coverage.csv');
+  invoke.mockResolvedValueOnce('/home/ana/coverage.csv').mockResolvedValueOnce(null);
   const b = new TauriBackend();
   await expect(b.pickSavePath(target)).resolves.toBe('/home/ana/coverage.csv');
-  expect(save).toHaveBeenCalledWith({ title: 'Export', defaultPath: 'coverage.csv', filters: target.filters });
-
-  // The seam is taken once: the next export asks again.
-  (window as { __MANDATE_E2E_SAVE_PATH__?: string }).__MANDATE_E2E_SAVE_PATH__ = '/tmp/e2e.csv';
-  await expect(b.pickSavePath(target)).resolves.toBe('/tmp/e2e.csv');
-  expect(save).toHaveBeenCalledTimes(1);
-  save.mockResolvedValue(null);
   await expect(b.pickSavePath(target)).resolves.toBeNull();
-  expect(save).toHaveBeenCalledTimes(2);
+  expect(invoke.mock.calls).toEqual([
+    ['pick_save', { title: 'Export', defaultName: 'coverage.csv', filters: target.filters }],
+    ['pick_save', { title: 'Export', defaultName: 'coverage.csv', filters: target.filters }],
+  ]);
+});
+
+it('asks the shell for the file and folder dialogs, with their titles', async () => {
+  invoke.mockResolvedValue('/home/ana/picked');
+  const b = new TauriBackend();
+  await expect(b.pickFile('Open a bundle')).resolves.toBe('/home/ana/picked');
+  await b.pickFolder('Copy the bundle to');
+  await b.pickRequestFile();
+  await b.pickWorkspaceFolder();
+  expect(invoke.mock.calls).toEqual([
+    ['pick_file', { title: 'Open a bundle' }],
+    ['pick_folder', { title: 'Copy the bundle to' }],
+    ['pick_file', { title: 'Import recorded requests' }],
+    ['pick_folder', { title: 'Open a Mandate workspace' }],
+  ]);
+});
+
+it('passes a path the window may not name through as `path_outside_workspace`', async () => {
+  const outside = {
+    code: 'path_outside_workspace',
+    message: '`/etc/passwd` is outside the workspace',
+    help: 'choose a file or folder outside the workspace with its Browse… button (the system dialog)',
+    diagnostics: [],
+  };
+  invoke.mockRejectedValueOnce(outside);
+  await expect(new TauriBackend().importRequests('/etc/passwd', 'x', false)).rejects.toBe(outside);
 });
 
 it('passes "nothing imported yet" through as an ApiError with code `not_found`', async () => {
@@ -289,12 +308,6 @@ it('passes a cancelled run through as an ApiError with code `cancelled`', async 
   await expect(
     new TauriBackend().runReplay({ set: 's', baseline: null, candidate: null, since: null, until: null }),
   ).rejects.toBe(cancelled);
-});
-
-it('opens a single-file picker for request files', async () => {
-  open.mockResolvedValue('/home/ana/traffic.jsonl');
-  await expect(new TauriBackend().pickRequestFile()).resolves.toBe('/home/ana/traffic.jsonl');
-  expect(open).toHaveBeenCalledWith(expect.objectContaining({ directory: false, multiple: false }));
 });
 
 it('forwards import and replay progress events', async () => {
@@ -325,12 +338,6 @@ it('passes an ApiError rejection through and normalises anything else', async ()
     help: null,
     diagnostics: [],
   });
-});
-
-it('opens a single-folder picker', async () => {
-  open.mockResolvedValue('/home/ana/ws');
-  await expect(new TauriBackend().pickWorkspaceFolder()).resolves.toBe('/home/ana/ws');
-  expect(open).toHaveBeenCalledWith(expect.objectContaining({ directory: true, multiple: false }));
 });
 
 it('forwards workspace-changed payloads and returns the unlisten function', async () => {

@@ -3,10 +3,13 @@
 //
 // This folder is the only place allowed to import `@tauri-apps/*` (ESLint enforces it).
 // Command names must match `src-tauri`; argument keys are its parameter names, in camelCase
-// where they have several words (Tauri maps `runId` to `run_id`).
+// where they have several words (Tauri maps `runId` to `run_id`). The window may call only
+// the commands `src-tauri/capabilities/default.json` grants (scripts/check-arch.sh keeps the
+// two in step), and no plugin: the native file dialogs are opened by the shell
+// (`pick_file`, `pick_folder`, `pick_save`), which then accepts the path chosen in the
+// commands that take paths outside the workspace.
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import { open, save } from '@tauri-apps/plugin-dialog';
 import type { AccessRequest } from '../bindings/AccessRequest';
 import type { AccessReview } from '../bindings/AccessReview';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
@@ -26,6 +29,7 @@ import type { Diagnostic } from '../bindings/Diagnostic';
 import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
+import type { FileText } from '../bindings/FileText';
 import type { FrameworksView } from '../bindings/FrameworksView';
 import type { GateReport } from '../bindings/GateReport';
 import type { ImportProgress } from '../bindings/ImportProgress';
@@ -41,6 +45,7 @@ import type { Mapping } from '../bindings/Mapping';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
+import type { SavedAgent } from '../bindings/SavedAgent';
 import type { RequestSetSummary } from '../bindings/RequestSetSummary';
 import type { ResultFilter } from '../bindings/ResultFilter';
 import type { ResultPage } from '../bindings/ResultPage';
@@ -72,19 +77,6 @@ async function subscribe<T>(event: string, cb: (payload: T) => void): Promise<()
   }
 }
 
-/**
- * The one end-to-end test seam: WebDriver cannot drive the native save dialog, so an
- * end-to-end test sets `window.__MANDATE_E2E_SAVE_PATH__` (with `browser.execute`) and the
- * next save dialog answers that path instead of opening. Taken once; the app never sets it.
- */
-function takeE2eSavePath(): string | null {
-  const w = window as { __MANDATE_E2E_SAVE_PATH__?: unknown };
-  const path = w.__MANDATE_E2E_SAVE_PATH__;
-  if (typeof path !== 'string') return null;
-  delete w.__MANDATE_E2E_SAVE_PATH__;
-  return path;
-}
-
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
@@ -102,12 +94,16 @@ export class TauriBackend implements IBackend {
     return call<WorkspaceInfo>('open_workspace', { path });
   }
 
-  async pickWorkspaceFolder(): Promise<string | null> {
-    try {
-      return await open({ directory: true, multiple: false, title: 'Open a Mandate workspace' });
-    } catch (e) {
-      throw toApiError(e);
-    }
+  pickWorkspaceFolder(): Promise<string | null> {
+    return this.pickFolder('Open a Mandate workspace');
+  }
+
+  pickFile(title: string): Promise<string | null> {
+    return call<string | null>('pick_file', { title });
+  }
+
+  pickFolder(title: string): Promise<string | null> {
+    return call<string | null>('pick_folder', { title });
   }
 
   validateWorkspace(): Promise<ValidationReport> {
@@ -126,8 +122,8 @@ export class TauriBackend implements IBackend {
     return call<Diagnostic[]>('validate_agent_draft', { agent, create });
   }
 
-  saveAgent(agent: Agent, create: boolean): Promise<Agent> {
-    return call<Agent>('save_agent', { agent, create });
+  saveAgent(agent: Agent, create: boolean, revision: string | null): Promise<SavedAgent> {
+    return call<SavedAgent>('save_agent', { agent, create, revision });
   }
 
   agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent> {
@@ -138,12 +134,12 @@ export class TauriBackend implements IBackend {
     return call<string>('acting_identity');
   }
 
-  readPolicyFile(path: string): Promise<string> {
-    return call<string>('read_policy_file', { path });
+  readPolicyFile(path: string): Promise<FileText> {
+    return call<FileText>('read_policy_file', { path });
   }
 
-  savePolicyFile(path: string, text: string): Promise<void> {
-    return call<void>('save_policy_file', { path, text });
+  savePolicyFile(path: string, text: string, revision: string | null): Promise<string> {
+    return call<string>('save_policy_file', { path, text, revision });
   }
 
   validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]> {
@@ -178,13 +174,9 @@ export class TauriBackend implements IBackend {
     return call<RequestSetSummary[]>('request_sets');
   }
 
-  async pickRequestFile(): Promise<string | null> {
-    try {
-      // No extension filter: decision logs come as .jsonl, .json, .log or without one.
-      return await open({ directory: false, multiple: false, title: 'Import recorded requests' });
-    } catch (e) {
-      throw toApiError(e);
-    }
+  pickRequestFile(): Promise<string | null> {
+    // No extension filter: decision logs come as .jsonl, .json, .log or without one.
+    return this.pickFile('Import recorded requests');
   }
 
   importRequests(path: string, set: string, strict: boolean): Promise<ImportSummary> {
@@ -283,14 +275,8 @@ export class TauriBackend implements IBackend {
     await call<null>('set_not_applicable', { framework, item, justification });
   }
 
-  async pickSavePath(target: SaveTarget): Promise<string | null> {
-    const seam = takeE2eSavePath();
-    if (seam !== null) return seam;
-    try {
-      return await save({ title: target.title, defaultPath: target.defaultName, filters: target.filters });
-    } catch (e) {
-      throw toApiError(e);
-    }
+  pickSavePath(target: SaveTarget): Promise<string | null> {
+    return call<string | null>('pick_save', { title: target.title, defaultName: target.defaultName, filters: target.filters });
   }
 
   exportCoverage(request: ExportRequest): Promise<ExportResult> {

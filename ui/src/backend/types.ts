@@ -23,6 +23,7 @@ import type { ErrorCode } from '../bindings/ErrorCode';
 import type { ExplainPair } from '../bindings/ExplainPair';
 import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
+import type { FileText } from '../bindings/FileText';
 import type { FrameworksView } from '../bindings/FrameworksView';
 import type { GateReport } from '../bindings/GateReport';
 import type { ImportProgress } from '../bindings/ImportProgress';
@@ -35,6 +36,7 @@ import type { Published } from '../bindings/Published';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
+import type { SavedAgent } from '../bindings/SavedAgent';
 import type { RequestSetSummary } from '../bindings/RequestSetSummary';
 import type { ResultFilter } from '../bindings/ResultFilter';
 import type { ResultPage } from '../bindings/ResultPage';
@@ -58,6 +60,7 @@ export interface SaveTarget {
   title: string;
   /** The file name proposed, e.g. `coverage-alignment.csv`. */
   defaultName: string;
+  /** Sent as they are to the shell's `pick_save` (`FileFilter` in src-tauri/src/grants.rs). */
   filters: { name: string; extensions: string[] }[];
 }
 
@@ -67,13 +70,26 @@ export interface AckTarget {
   ids: string[];
 }
 
+/**
+ * Paths: a method taking a path accepts one inside the open workspace (relative to it, or
+ * absolute under it; never with `..` or through a symlink leading out), or one the user
+ * chose in a native dialog of this backend (`pick*`) during this run. Anything else rejects
+ * with `path_outside_workspace`.
+ */
 export interface IBackend {
   /** The workspace the app has open, or `null` before one is chosen. */
   currentWorkspace(): Promise<WorkspaceInfo | null>;
-  /** Opens the workspace folder at `path`; rejects with an `ApiError`. */
+  /**
+   * Opens the workspace folder at `path`, which must come from `pickWorkspaceFolder`
+   * (else `path_outside_workspace`); rejects with an `ApiError`.
+   */
   openWorkspace(path: string): Promise<WorkspaceInfo>;
   /** Shows the native folder picker; `null` when the user cancels. */
   pickWorkspaceFolder(): Promise<string | null>;
+  /** Shows the native file picker titled `title`; `null` when the user cancels. */
+  pickFile(title: string): Promise<string | null>;
+  /** Shows the native folder picker titled `title`; `null` when the user cancels. */
+  pickFolder(title: string): Promise<string | null>;
   /** Parses and validates every policy of the open workspace. */
   validateWorkspace(): Promise<ValidationReport>;
   /** The newest `limit` audit entries, newest first. */
@@ -85,16 +101,24 @@ export interface IBackend {
   /**
    * Creates (`create`) or updates an agent file; rejects with `inventory_invalid` (with
    * per-field diagnostics) or `not_found`. Lifecycle and approval never change here.
+   * `revision` is the file's revision the form was loaded from (`InventoryView.agent_revisions`,
+   * `absent` to create; `null` skips the check): a file changed on disk since is refused
+   * with `edit_conflict` and left as it is. Resolves to the agent and the file's new revision.
    */
-  saveAgent(agent: Agent, create: boolean): Promise<Agent>;
+  saveAgent(agent: Agent, create: boolean, revision: string | null): Promise<SavedAgent>;
   /** Moves an agent through its lifecycle; rejects with `lifecycle_refused` explaining why. */
   agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent>;
   /** Who the app acts as for approvals and the audit log (a human id or email). */
   actingIdentity(): Promise<string>;
-  /** The text of a workspace-relative policy file, e.g. `policies/tools.cedar`. */
-  readPolicyFile(path: string): Promise<string>;
-  /** Writes a policy file atomically; the watcher does not report the app's own save. */
-  savePolicyFile(path: string, text: string): Promise<void>;
+  /** The text of a workspace-relative policy file, e.g. `policies/tools.cedar`, and its revision. */
+  readPolicyFile(path: string): Promise<FileText>;
+  /**
+   * Writes a policy file atomically; the watcher does not report the app's own save.
+   * `revision` is the one the editor read (`absent` for a new file; `null` skips the check):
+   * a file changed on disk since is refused with `edit_conflict` and left as it is (read it
+   * again for its text and current revision). Resolves to the file's new revision.
+   */
+  savePolicyFile(path: string, text: string, revision: string | null): Promise<string>;
   /** The problems the unsaved buffer `text` of `path` would have (parse, duplicate @id, schema). */
   validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]>;
   /** `text` in canonical Cedar formatting; rejects with `policy_invalid` when it does not parse. */
@@ -231,7 +255,10 @@ export interface IBackend {
   setNotApplicable(framework: string, item: string, justification: string | null): Promise<void>;
   /** Shows the native save dialog; `null` when the user cancels. */
   pickSavePath(target: SaveTarget): Promise<string | null>;
-  /** Writes coverage as CSV, JSON, OSCAL, Markdown or HTML; resolves to the files written. */
+  /**
+   * Writes coverage as CSV, JSON, OSCAL, Markdown or HTML to `request.out` (from
+   * `pickSavePath`, or inside the workspace); resolves to the files written.
+   */
   exportCoverage(request: ExportRequest): Promise<ExportResult>;
 
   // ---- Keys and bundles (the Publish page) ----
@@ -300,6 +327,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   io: true,
   path_outside_workspace: true,
   store: true,
+  busy: true,
   policy_invalid: true,
   watch: true,
   invalid_argument: true,
@@ -314,6 +342,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   gate_failed: true,
   key_refused: true,
   solver_unavailable: true,
+  edit_conflict: true,
   internal: true,
 };
 

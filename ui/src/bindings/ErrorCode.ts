@@ -3,4 +3,4 @@
 /**
  * Stable error codes. Never rename a variant: the UI and scripts match on them.
  */
-export type ErrorCode = "workspace_not_found" | "workspace_exists" | "config_invalid" | "io" | "path_outside_workspace" | "store" | "policy_invalid" | "watch" | "invalid_argument" | "inventory_invalid" | "not_found" | "lifecycle_refused" | "import_invalid" | "cancelled" | "review_refused" | "controls_invalid" | "bundle_invalid" | "gate_failed" | "key_refused" | "solver_unavailable" | "internal";
+export type ErrorCode = "workspace_not_found" | "workspace_exists" | "config_invalid" | "io" | "path_outside_workspace" | "store" | "busy" | "policy_invalid" | "watch" | "invalid_argument" | "inventory_invalid" | "not_found" | "lifecycle_refused" | "import_invalid" | "cancelled" | "review_refused" | "controls_invalid" | "bundle_invalid" | "gate_failed" | "key_refused" | "solver_unavailable" | "edit_conflict" | "internal";

@@ -25,4 +25,10 @@ diagnostics: Array<Diagnostic>,
 /**
  * The lifecycle's allowed moves, so the UI offers only those.
  */
-transitions: Array<LifecycleEdge>, };
+transitions: Array<LifecycleEdge>, 
+/**
+ * The revision of each agent's file (`inventory/agents/<id>.toml`) as it was read, by
+ * agent id: what the form names when it saves, so a file changed on disk meanwhile is
+ * refused with `edit_conflict` instead of overwritten.
+ */
+agent_revisions: { [key in string]: string }, };

@@ -3,6 +3,7 @@ import { agent, finding, inventoryView, TRANSITIONS } from '../test/fakeBackend'
 import {
   allowedTransitions,
   buildRows,
+  changedFields,
   deriveRaci,
   EMPTY_FILTER,
   filterRows,
@@ -235,4 +236,15 @@ it('parses subjects, keeping colons in the id', () => {
   expect(parseSubject('agent:billing-bot')).toEqual({ kind: 'agent', id: 'billing-bot' });
   expect(parseSubject('file:inventory/a:b.toml')).toEqual({ kind: 'file', id: 'inventory/a:b.toml' });
   expect(parseSubject('odd')).toEqual({ kind: '', id: 'odd' });
+});
+
+it('names the fields that changed between two versions of an agent, blank text as unset', () => {
+  const before = agent({ name: 'Billing', purpose: 'Refunds' });
+  const after = agent({ name: 'Billing (renamed)', purpose: '  ', tools: ['stripe.refund', 'stripe.invoice.read'] });
+  expect(changedFields(before, after)).toEqual([
+    { field: 'name', before: '"Billing"', after: '"Billing (renamed)"' },
+    { field: 'purpose', before: '"Refunds"', after: null },
+    { field: 'tools', before: '["stripe.refund"]', after: '["stripe.refund","stripe.invoice.read"]' },
+  ]);
+  expect(changedFields(before, { ...before })).toEqual([]);
 });

@@ -363,5 +363,24 @@ function canonical(a: Agent): [string, unknown][] {
   return Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
+/** A field whose value differs between two versions of an agent (as the form would send them). */
+export interface FieldChange {
+  field: string;
+  /** The value as JSON text, `null` when the field is not set. */
+  before: string | null;
+  after: string | null;
+}
+
+/** The fields that differ from `before` to `after`, by name (e.g. what changed on disk). */
+export function changedFields(before: Agent, after: Agent): FieldChange[] {
+  const a = new Map(canonical(toWire(before)));
+  const b = new Map(canonical(toWire(after)));
+  const show = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .sort()
+    .map((field) => ({ field, before: show(a.get(field)), after: show(b.get(field)) }))
+    .filter((c) => c.before !== c.after);
+}
+
 /** Severity order used everywhere findings are listed. */
 export const SEVERITIES: Severity[] = ['error', 'warning', 'info'];

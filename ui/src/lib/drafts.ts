@@ -8,6 +8,8 @@
 export interface Draft {
   /** The file's text on disk when the edits were made. */
   base: string;
+  /** Its revision: what a save of the draft names, so an edit made on disk since is not lost. */
+  baseRevision: string;
   /** The unsaved buffer. */
   text: string;
 }
@@ -31,12 +33,12 @@ export function setDraftScope(root: string): void {
 }
 
 /** Keeps the unsaved buffer of `path` (nothing to keep when it equals the disk text). */
-export function keepDraft(path: string, base: string, text: string): void {
+export function keepDraft(path: string, base: string, baseRevision: string, text: string): void {
   if (text === base) {
     discardDraft(path);
     return;
   }
-  drafts.set(path, { base, text });
+  drafts.set(path, { base, baseRevision, text });
   changed();
 }
 

@@ -8,8 +8,9 @@ const HINTS: Record<ErrorCode, string | null> = {
   workspace_exists: 'That folder is already a Mandate workspace; open it instead.',
   config_invalid: 'Fix mandate.toml in the workspace folder; Mandate reloads it when you save.',
   io: 'Check that the folder still exists and that you can read and write it.',
-  path_outside_workspace: 'Only files inside the workspace folder can be used.',
+  path_outside_workspace: 'A path typed in must be inside the workspace folder; choose anything else with the system dialog (Browse…).',
   store: 'The workspace database (.mandate/) could not be read or written.',
+  busy: 'Another Mandate process (the app or the CLI) held the workspace database; try again in a moment.',
   policy_invalid: 'Open the Policies page to see every problem with its location.',
   watch: 'Changes made outside Mandate will not show until you reopen the workspace.',
   invalid_argument: null,
@@ -27,6 +28,8 @@ const HINTS: Record<ErrorCode, string | null> = {
   key_refused: null,
   solver_unavailable:
     'Analysis needs an SMT solver: run `bash scripts/deps.sh` (it installs cvc5 1.4), or set `[analysis] solver` in mandate.toml.',
+  edit_conflict:
+    'Nothing was written. Reload the file to see the change made on disk, or save again to overwrite it with your version.',
   internal: 'This is a bug in Mandate. Please report it with the message above.',
 };
 
@@ -66,6 +69,8 @@ export function titleFor(code: ErrorCode): string {
       return 'Refused by the key check';
     case 'solver_unavailable':
       return 'No SMT solver for the analysis';
+    case 'edit_conflict':
+      return 'Changed on disk since it was opened';
     default:
       return 'Something went wrong';
   }

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../bindings/Agent';
-import { agent, diagnostic, FakeBackend, finding, insightFindings, inventoryView, taskStep } from '../test/fakeBackend';
+import { agent, agentRevision, diagnostic, FakeBackend, finding, insightFindings, inventoryView, taskStep } from '../test/fakeBackend';
 import { renderWithBackend } from '../test/render';
 import { AgentsPage } from './AgentsPage';
 
@@ -335,6 +335,8 @@ describe('detail panel', () => {
     await waitFor(() => expect(backend.calls.save).toHaveLength(1));
     expect(backend.calls.save[0]).toEqual({
       create: true,
+      // A new agent's file must not exist yet.
+      revision: 'absent',
       agent: {
         id: 'invoice-summariser',
         name: 'Invoice summariser',
@@ -437,6 +439,60 @@ describe('live inventory', () => {
     await waitFor(() =>
       expect(within(detail).getByTestId<HTMLInputElement>('agent-field-name').value).toBe('Renamed in vim'),
     );
+  });
+
+  /** Edits billing-bot's file "outside the app": its revision changes with its content. */
+  function editOnDisk(patch: Partial<Agent>): Agent {
+    const theirs = { ...backend.inventoryView.agents.find((a) => a.id === 'billing-bot')!, ...patch };
+    backend.inventoryView = {
+      ...backend.inventoryView,
+      agents: backend.inventoryView.agents.map((a) => (a.id === 'billing-bot' ? theirs : a)),
+    };
+    return theirs;
+  }
+
+  it('a save over a file changed on disk is refused: the conflict banner, nothing written, then an explicit overwrite', async () => {
+    const detail = await openAgent('billing-bot');
+    const opened = agentRevision(backend.inventoryView.agents.find((a) => a.id === 'billing-bot')!);
+    fireEvent.change(within(detail).getByTestId('agent-field-name'), { target: { value: 'Mine' } });
+    await waitFor(() => expect(within(detail).getByTestId<HTMLButtonElement>('agent-save').disabled).toBe(false));
+    // Edited outside while the form is open; the watcher has not reported it yet.
+    const theirs = editOnDisk({ purpose: 'Changed in vim' });
+    fireEvent.click(within(detail).getByTestId('agent-save'));
+
+    const banner = await within(detail).findByTestId('agent-conflict');
+    expect(banner.dataset.refused).toBe('true');
+    expect(banner.textContent).toContain('inventory/agents/billing-bot.toml');
+    expect(within(detail).queryByTestId('error-banner')).toBeNull();
+    expect(backend.calls.save.map((c) => c.revision)).toEqual([opened]);
+    expect(backend.inventoryView.agents.find((a) => a.id === 'billing-bot')).toEqual(theirs);
+    expect(within(detail).getByTestId<HTMLInputElement>('agent-field-name').value).toBe('Mine');
+
+    // Their change, field by field (the page read the inventory again).
+    fireEvent.click(within(detail).getByTestId('agent-show-theirs'));
+    await waitFor(() =>
+      expect(within(detail).getAllByTestId('agent-theirs-field').map((f) => f.dataset.field)).toEqual(['purpose']),
+    );
+
+    fireEvent.click(within(detail).getByTestId('agent-overwrite'));
+    await waitFor(() => expect(within(detail).queryByTestId('agent-conflict')).toBeNull());
+    expect(backend.calls.save.map((c) => c.revision)).toEqual([opened, agentRevision(theirs)]);
+    expect(backend.inventoryView.agents.find((a) => a.id === 'billing-bot')?.name).toBe('Mine');
+    expect(await within(detail).findByText('Saved')).toBeTruthy();
+  });
+
+  it('an edited form shows the conflict early when the watcher reports the change; reload takes theirs', async () => {
+    const detail = await openAgent('billing-bot');
+    fireEvent.change(within(detail).getByTestId('agent-field-name'), { target: { value: 'Mine' } });
+    editOnDisk({ name: 'Renamed in vim' });
+    act(() => backend.emitChange([{ kind: 'inventory_changed', path: 'inventory/agents/billing-bot.toml' }]));
+    const banner = await within(detail).findByTestId('agent-conflict');
+    expect(banner.dataset.refused).toBe('false');
+    expect(within(detail).getByTestId<HTMLInputElement>('agent-field-name').value).toBe('Mine');
+    fireEvent.click(within(detail).getByTestId('agent-reload'));
+    expect(within(detail).getByTestId<HTMLInputElement>('agent-field-name').value).toBe('Renamed in vim');
+    expect(within(detail).queryByTestId('agent-conflict')).toBeNull();
+    expect(backend.calls.save).toEqual([]);
   });
 });
 

@@ -327,6 +327,7 @@ export function AgentsPage() {
               onClose={close}
               onSaved={onSaved}
               onTransitioned={refetch}
+              onStale={refetch}
               tab={detailTab}
               onTab={setDetailTab}
             />

@@ -163,6 +163,21 @@ describe('building a bundle', () => {
     await screen.findByTestId('step-evidence');
     expect(backend.calls.bundleView).toEqual([DRAFT]);
   });
+
+  it('opens a bundle chosen in the system dialog; a cancelled dialog opens nothing', async () => {
+    const elsewhere = '/mnt/review/acme-1.0.0.mandate-bundle';
+    backend.bundleFiles.set(elsewhere, bundleView());
+    renderPage();
+    fireEvent.click(await screen.findByTestId('open-browse-folder'));
+    await waitFor(() => expect(backend.calls.pick).toEqual([{ kind: 'folder', title: 'Open a bundle folder' }]));
+    expect(backend.calls.bundleView).toEqual([]);
+    backend.picked = elsewhere;
+    fireEvent.click(screen.getByTestId('open-browse-file'));
+    await screen.findByTestId('step-evidence');
+    expect(backend.calls.pick.at(-1)).toEqual({ kind: 'file', title: 'Open a bundle file' });
+    // Absolute: the core reads it only because the dialog chose it.
+    expect(backend.calls.bundleView).toEqual([elsewhere]);
+  });
 });
 
 describe('approving', () => {
@@ -270,6 +285,40 @@ describe('publishing', () => {
     expect(screen.queryByTestId('sign-submit')).toBeNull();
     await waitFor(() => expect(screen.getByTestId('publish-gates-summary').getAttribute('data-passed')).toBe('true'));
     expect(screen.getByTestId<HTMLButtonElement>('publish-submit').disabled).toBe(false);
+  });
+
+  it('copies to a folder chosen in the system dialog', async () => {
+    backend.build = (request) => bundleView({ version: '1.0.0', summary: request.summary, approvals: [signature({ role: 'approval', signer: 'bob@acme.example', key: BOB })] });
+    await build();
+    goTo('publish');
+    backend.picked = '/mnt/enforcement/bundles';
+    fireEvent.click(screen.getByTestId('publish-to-browse'));
+    await waitFor(() => expect(screen.getByTestId<HTMLInputElement>('publish-to').value).toBe('/mnt/enforcement/bundles'));
+    expect(backend.calls.pick).toEqual([{ kind: 'folder', title: 'Copy the published bundle to' }]);
+    await waitFor(() => expect(screen.getByTestId('publish-gates-summary').getAttribute('data-passed')).toBe('true'));
+    fireEvent.click(screen.getByTestId('publish-submit'));
+    await screen.findByTestId('publish-result');
+    expect(backend.calls.bundlePublish).toEqual([{ path: DRAFT, to: '/mnt/enforcement/bundles' }]);
+  });
+
+  it('shows a folder typed outside the workspace refused with its code', async () => {
+    const outside: ApiError = {
+      code: 'path_outside_workspace',
+      message: '`/srv/bundles` is outside the workspace',
+      help: 'choose a file or folder outside the workspace with its Browse… button (the system dialog)',
+      diagnostics: [],
+    };
+    backend.build = (request) => bundleView({ version: '1.0.0', summary: request.summary, approvals: [signature({ role: 'approval', signer: 'bob@acme.example', key: BOB })] });
+    backend.publishError = outside;
+    await build();
+    goTo('publish');
+    await waitFor(() => expect(screen.getByTestId('publish-gates-summary').getAttribute('data-passed')).toBe('true'));
+    fireEvent.change(screen.getByTestId('publish-to'), { target: { value: '/srv/bundles' } });
+    fireEvent.click(screen.getByTestId('publish-submit'));
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner.getAttribute('data-code')).toBe('path_outside_workspace');
+    expect(banner.textContent).toContain('Browse…');
+    expect(screen.queryByTestId('publish-result')).toBeNull();
   });
 });
 

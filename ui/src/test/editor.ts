@@ -15,5 +15,6 @@ export async function waitForEditor(check: (view: EditorView) => void = () => {}
     expect(view).not.toBeNull();
     check(view!);
     return view!;
-  });
+    // The first test of a file also loads the editor's lazy chunk: seconds on a busy machine.
+  }, { timeout: 5000 });
 }

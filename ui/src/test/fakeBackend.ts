@@ -28,6 +28,7 @@ import type { ExplainPair } from '../bindings/ExplainPair';
 import type { Explanation } from '../bindings/Explanation';
 import type { ExportRequest } from '../bindings/ExportRequest';
 import type { ExportResult } from '../bindings/ExportResult';
+import type { FileText } from '../bindings/FileText';
 import type { FrameworkCatalog } from '../bindings/FrameworkCatalog';
 import type { FrameworksView } from '../bindings/FrameworksView';
 import type { Gate } from '../bindings/Gate';
@@ -67,6 +68,7 @@ import type { ValidationReport } from '../bindings/ValidationReport';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import type { ReviewChange } from '../bindings/ReviewChange';
 import type { ReviewFile } from '../bindings/ReviewFile';
+import type { SavedAgent } from '../bindings/SavedAgent';
 import type { VerdictKind } from '../bindings/VerdictKind';
 import { groupKey } from '../lib/simulate';
 import type { AckTarget, IBackend, SaveTarget } from '../backend';
@@ -110,6 +112,8 @@ export class FakeBackend implements IBackend {
   sets: RequestSetSummary[] = [];
   /** What `pickRequestFile` answers. */
   pickFileResult: string | null = null;
+  /** What `pickFile` and `pickFolder` answer (`null`: cancelled). */
+  picked: string | null = null;
   /** What `importRequests` answers; throw an ApiError from it to reject. */
   importResult: (path: string, set: string, strict: boolean) => ImportSummary = (path, set) => importSummary({ file: path, set });
   /** When set, `importRequests` waits for it before answering (to test progress and cancel). */
@@ -168,6 +172,8 @@ export class FakeBackend implements IBackend {
   keys: KeysView = keysView();
   /** When set, `keysView` rejects with it. */
   keysError: ApiError | null = null;
+  /** When set, `bundlePublish` rejects with it (e.g. `path_outside_workspace` for `to`). */
+  publishError: ApiError | null = null;
   /** Bundles on "disk", by path: what `bundleView`, `bundleSign` and `bundleApprove` read. */
   bundleFiles = new Map<string, BundleView>();
   /** What `bundleBuild` answers (stored under its path); throw an ApiError from it to reject. */
@@ -207,6 +213,7 @@ export class FakeBackend implements IBackend {
     setControlMappings: [] as { control: string; mappings: Mapping[] }[],
     setNotApplicable: [] as { framework: string; item: string; justification: string | null }[],
     pickSavePath: [] as SaveTarget[],
+    pick: [] as { kind: 'file' | 'folder'; title: string }[],
     exportCoverage: [] as ExportRequest[],
     requestSets: 0,
     importRequests: [] as { path: string; set: string; strict: boolean }[],
@@ -230,10 +237,10 @@ export class FakeBackend implements IBackend {
     listAudit: [] as number[],
     inventory: 0,
     validateDraft: [] as { agent: Agent; create: boolean }[],
-    save: [] as { agent: Agent; create: boolean }[],
+    save: [] as { agent: Agent; create: boolean; revision: string | null }[],
     lifecycle: [] as { id: string; to: Lifecycle; reason: string }[],
     readFile: [] as string[],
-    saveFile: [] as { path: string; text: string }[],
+    saveFile: [] as { path: string; text: string; revision: string | null }[],
     validateBuffer: [] as { path: string; text: string }[],
     formatText: [] as string[],
     testRequest: [] as TestRequest[],
@@ -263,6 +270,16 @@ export class FakeBackend implements IBackend {
     return Promise.resolve(this.pickResult);
   }
 
+  pickFile(title: string): Promise<string | null> {
+    this.calls.pick.push({ kind: 'file', title });
+    return Promise.resolve(this.picked);
+  }
+
+  pickFolder(title: string): Promise<string | null> {
+    this.calls.pick.push({ kind: 'folder', title });
+    return Promise.resolve(this.picked);
+  }
+
   async validateWorkspace(): Promise<ValidationReport> {
     await Promise.resolve();
     this.calls.validate++;
@@ -279,7 +296,9 @@ export class FakeBackend implements IBackend {
     await Promise.resolve();
     this.calls.inventory++;
     if (this.inventoryError) throw this.inventoryError;
-    return this.inventoryView;
+    // Each agent's "file" revision follows its content, as the core's sha256 does.
+    const agent_revisions = Object.fromEntries(this.inventoryView.agents.map((a) => [a.id, agentRevision(a)]));
+    return { ...this.inventoryView, agent_revisions };
   }
 
   async validateAgentDraft(agent: Agent, create: boolean): Promise<Diagnostic[]> {
@@ -288,13 +307,17 @@ export class FakeBackend implements IBackend {
     return this.draftDiagnostics(agent, create);
   }
 
-  async saveAgent(agent: Agent, create: boolean): Promise<Agent> {
+  async saveAgent(agent: Agent, create: boolean, revision: string | null): Promise<SavedAgent> {
     await Promise.resolve();
-    this.calls.save.push({ agent, create });
+    this.calls.save.push({ agent, create, revision });
     if (this.saveError) throw this.saveError;
+    const current = this.inventoryView.agents.find((a) => a.id === agent.id);
+    if (revision !== null && revision !== (current ? agentRevision(current) : 'absent')) {
+      throw editConflict(`inventory/agents/${agent.id}.toml`);
+    }
     const others = this.inventoryView.agents.filter((a) => a.id !== agent.id);
     this.inventoryView = { ...this.inventoryView, agents: [...others, agent].sort((a, b) => a.id.localeCompare(b.id)) };
-    return agent;
+    return { agent, revision: agentRevision(agent) };
   }
 
   async agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent> {
@@ -318,7 +341,7 @@ export class FakeBackend implements IBackend {
     return Promise.resolve(this.acting);
   }
 
-  async readPolicyFile(path: string): Promise<string> {
+  async readPolicyFile(path: string): Promise<FileText> {
     await Promise.resolve();
     this.calls.readFile.push(path);
     const text = this.files[path];
@@ -326,13 +349,18 @@ export class FakeBackend implements IBackend {
       const notFound: ApiError = { code: 'not_found', message: `no file \`${path}\``, help: null, diagnostics: [] };
       throw notFound;
     }
-    return text;
+    return { path, text, revision: fakeRevision(text) };
   }
 
-  async savePolicyFile(path: string, text: string): Promise<void> {
+  async savePolicyFile(path: string, text: string, revision: string | null): Promise<string> {
     await Promise.resolve();
-    this.calls.saveFile.push({ path, text });
+    this.calls.saveFile.push({ path, text, revision });
+    const current = this.files[path];
+    if (revision !== null && revision !== (current === undefined ? 'absent' : fakeRevision(current))) {
+      throw editConflict(path);
+    }
     this.files[path] = text;
+    return fakeRevision(text);
   }
 
   async validatePolicyBuffer(path: string, text: string): Promise<Diagnostic[]> {
@@ -719,6 +747,7 @@ export class FakeBackend implements IBackend {
   async bundlePublish(path: string, to: string | null): Promise<Published> {
     await Promise.resolve();
     this.calls.bundlePublish.push({ path, to });
+    if (this.publishError) throw this.publishError;
     const view = this.bundleAt(path);
     const report = this.gates(view);
     const failed = report.gates.filter((g) => !g.passed);
@@ -1410,7 +1439,30 @@ export function inventoryView(over: Partial<InventoryView> = {}): InventoryView 
     findings: [],
     diagnostics: [],
     transitions: TRANSITIONS,
+    agent_revisions: {},
     ...over,
+  };
+}
+
+/** The fake's revision of a file's text (the core's is a sha256; any content hash will do). */
+export function fakeRevision(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `rev-${h.toString(16).padStart(8, '0')}-${text.length}`;
+}
+
+/** The fake's revision of an agent's file: its content's. */
+export function agentRevision(agent: Agent): string {
+  return fakeRevision(JSON.stringify(agent));
+}
+
+/** The error the core answers a save naming a revision the file no longer has. */
+export function editConflict(path: string): ApiError {
+  return {
+    code: 'edit_conflict',
+    message: `\`${path}\` changed on disk since it was opened`,
+    help: 'nothing was written; reload the file to see the change made on disk (or run the command again), or overwrite it with your version',
+    diagnostics: [],
   };
 }
 

@@ -129,7 +129,8 @@ pub fn run(ctx: &mut Ctx<'_>, command: &AgentsCommand) -> ApiResult<ExitCode> {
             };
             let saved = ctx
                 .session
-                .save_agent(&agent, SaveMode::Create, &ctx.actor)?;
+                .save_agent(&agent, SaveMode::Create, None, &ctx.actor)?
+                .agent;
             saved_message(ctx, &saved, "registered")
         }
         AgentsCommand::Set { id, assignments } => {

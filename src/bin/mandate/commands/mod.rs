@@ -40,7 +40,10 @@ pub fn emit(text: &str, path: Option<&Path>, out: &mut dyn Write) -> ApiResult<(
 }
 
 pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = output::Sink::new(
+        std::io::stdout().lock(),
+        output::SinkMode::for_stdout(cli.format),
+    );
     let actor = cli.actor.clone().unwrap_or_else(api::current_actor);
     match &cli.command {
         Command::Init {

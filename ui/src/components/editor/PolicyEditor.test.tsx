@@ -2,7 +2,7 @@ import type { EditorView } from '@codemirror/view';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../bindings/ApiError';
-import { diagnostic, FakeBackend, policyFile, report } from '../../test/fakeBackend';
+import { diagnostic, fakeRevision, FakeBackend, policyFile, report } from '../../test/fakeBackend';
 import { waitForEditor } from '../../test/editor';
 import { renderWithBackend } from '../../test/render';
 import { PoliciesPage } from '../../pages/PoliciesPage';
@@ -44,9 +44,10 @@ describe('PolicyEditor', () => {
     const validations = backend.calls.validate;
     fireEvent.click(screen.getByTestId('editor-save'));
     await waitFor(() => expect(screen.queryByTestId('editor-dirty')).toBeNull());
-    expect(backend.calls.saveFile).toEqual([{ path: PATH, text: `${TEXT}// more\n` }]);
+    // The save names the revision the buffer was loaded from.
+    expect(backend.calls.saveFile).toEqual([{ path: PATH, text: `${TEXT}// more\n`, revision: fakeRevision(TEXT) }]);
     await waitFor(() => expect(backend.calls.validate).toBeGreaterThan(validations));
-    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+    expect(screen.queryByTestId('editor-conflict')).toBeNull();
   });
 
   it('reloads a clean buffer silently and asks when dirty', async () => {
@@ -54,17 +55,73 @@ describe('PolicyEditor', () => {
     backend.files[PATH] = 'forbid (principal, action, resource);\n';
     act(() => backend.emitChange([{ kind: 'policy_changed', path: PATH }]));
     await waitFor(() => expect(view.state.doc.toString()).toBe('forbid (principal, action, resource);\n'));
-    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+    expect(screen.queryByTestId('editor-conflict')).toBeNull();
 
     type(view, '// mine\n');
     backend.files[PATH] = 'theirs\n';
     act(() => backend.emitChange([{ kind: 'policy_changed', path: PATH }]));
-    await screen.findByTestId('editor-external-change');
+    await screen.findByTestId('editor-conflict');
     expect(view.state.doc.toString()).toContain('// mine');
     fireEvent.click(screen.getByTestId('editor-reload'));
     await waitFor(() => expect(view.state.doc.toString()).toBe('theirs\n'));
-    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+    expect(screen.queryByTestId('editor-conflict')).toBeNull();
     expect(screen.queryByTestId('editor-dirty')).toBeNull();
+  });
+
+  it('a save refused because the file changed on disk shows the conflict banner and writes nothing', async () => {
+    const view = await openEditor();
+    type(view, '// mine\n');
+    // Edited outside the app; the watcher has not reported it yet.
+    const theirs = `${TEXT}// theirs\n`;
+    backend.files[PATH] = theirs;
+    fireEvent.click(screen.getByTestId('editor-save'));
+    const banner = await screen.findByTestId('editor-conflict');
+    expect(banner.dataset.refused).toBe('true');
+    expect(banner.textContent).toContain(PATH);
+    expect(banner.textContent).toMatch(/not saved/i);
+    // Not a generic error: the banner is the whole answer.
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect(backend.files[PATH]).toBe(theirs);
+    expect(view.state.doc.toString()).toBe(`${TEXT}// mine\n`);
+    expect(screen.getByTestId('editor-dirty')).toBeTruthy();
+
+    // Their change, line by line.
+    fireEvent.click(screen.getByTestId('editor-show-theirs'));
+    const added = [...screen.getByTestId('editor-theirs').querySelectorAll('[data-kind="+"]')].map((l) => l.textContent);
+    expect(added).toEqual(['+// theirs']);
+
+    // Overwriting is explicit, and names their revision.
+    fireEvent.click(screen.getByTestId('editor-overwrite'));
+    await waitFor(() => expect(screen.queryByTestId('editor-conflict')).toBeNull());
+    expect(backend.files[PATH]).toBe(`${TEXT}// mine\n`);
+    expect(backend.calls.saveFile.map((c) => c.revision)).toEqual([fakeRevision(TEXT), fakeRevision(theirs)]);
+    await waitFor(() => expect(screen.queryByTestId('editor-dirty')).toBeNull());
+  });
+
+  it('reload from disk after a refused save takes their version and writes nothing', async () => {
+    const view = await openEditor();
+    type(view, '// mine\n');
+    backend.files[PATH] = 'theirs\n';
+    fireEvent.click(screen.getByTestId('editor-save'));
+    await screen.findByTestId('editor-conflict');
+    fireEvent.click(screen.getByTestId('editor-reload'));
+    await waitFor(() => expect(view.state.doc.toString()).toBe('theirs\n'));
+    expect(screen.queryByTestId('editor-conflict')).toBeNull();
+    expect(screen.queryByTestId('editor-dirty')).toBeNull();
+    expect(backend.files[PATH]).toBe('theirs\n');
+    expect(backend.calls.saveFile).toHaveLength(1);
+  });
+
+  it('after the watcher’s early notice, Save is still refused rather than written', async () => {
+    const view = await openEditor();
+    type(view, '// mine\n');
+    backend.files[PATH] = 'theirs\n';
+    act(() => backend.emitChange([{ kind: 'policy_changed', path: PATH }]));
+    const early = await screen.findByTestId('editor-conflict');
+    expect(early.dataset.refused).toBe('false');
+    fireEvent.click(screen.getByTestId('editor-save'));
+    await waitFor(() => expect(screen.getByTestId('editor-conflict').dataset.refused).toBe('true'));
+    expect(backend.files[PATH]).toBe('theirs\n');
   });
 
   it('shows buffer problems and moves the cursor to one when clicked', async () => {
@@ -165,7 +222,7 @@ describe('PolicyEditor', () => {
     await waitFor(() => expect(editor.dataset.path).toBe(PATH));
     await waitForEditor((back) => expect(back.state.doc.toString()).toBe(`${TEXT}// unsaved\n`));
     expect(await screen.findByTestId('editor-dirty')).toBeTruthy();
-    expect(screen.queryByTestId('editor-external-change')).toBeNull();
+    expect(screen.queryByTestId('editor-conflict')).toBeNull();
   });
 
   it('a draft over a file that changed on disk meanwhile asks which to keep', async () => {
@@ -178,7 +235,7 @@ describe('PolicyEditor', () => {
     await waitFor(() => expect(screen.getByTestId('policy-editor').dataset.path).toBe(OTHER));
     backend.files[PATH] = '@id("a")\nforbid (principal, action, resource);\n';
     fireEvent.click(screen.getByRole('button', { name: new RegExp(PATH) }));
-    expect(await screen.findByTestId('editor-external-change')).toBeTruthy();
+    expect(await screen.findByTestId('editor-conflict')).toBeTruthy();
     fireEvent.click(screen.getByTestId('editor-reload'));
     await waitForEditor((back) => expect(back.state.doc.toString()).toBe(backend.files[PATH]));
     expect(screen.queryByTestId('editor-dirty')).toBeNull();

@@ -1,6 +1,10 @@
 // The policy editor (lazy-loaded chunk): CodeMirror over one policy file, with live
 // diagnostics from the core, schema completion, format, save and changes on disk. The side
 // panel lists the file's policies with the control each one enforces (title and statement).
+//
+// A save names the revision the buffer is based on; when the file changed on disk since
+// (noticed by the watcher, or the core refusing the save with `edit_conflict`), the conflict
+// banner holds their version and nothing is written until the user reloads or overwrites.
 import { EditorState, Transaction } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
@@ -13,6 +17,8 @@ import { watchWorkspace } from '../../lib/watchWorkspace';
 import { toEditorDiagnostics, type EditorDiagnostic } from '../../lib/cedar/ranges';
 import { keepDraft, takeDraft } from '../../lib/drafts';
 import { editorReducer, INITIAL_EDITOR_STATE, isDirty } from '../../lib/editorState';
+import { changeCounts, lineDiff, withContext } from '../../lib/lineDiff';
+import { ConflictBanner } from '../ConflictBanner';
 import { ErrorBanner } from '../ErrorBanner';
 import { SeverityBadge } from '../SeverityBadge';
 import { editorExtensions, mirrorInjectedStyles, toLintDiagnostics } from './setup';
@@ -39,17 +45,22 @@ export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyCha
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const outlineRef = useRef<SchemaOutline | null>(null);
-  const appliedRevision = useRef(0);
+  const appliedGeneration = useRef(0);
   const actions = useRef({ save: () => undefined as void, format: () => undefined as void });
+  // The state as of the last render, for callbacks that must not go stale (save, unmount).
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  });
 
   // Load the file, with the unsaved edits kept when it was last closed (see lib/drafts).
   useEffect(() => {
     let active = true;
     backend.readPolicyFile(path).then(
-      (text) => {
+      (file) => {
         if (!active) return;
         const draft = takeDraft(path);
-        dispatch(draft ? { type: 'restored', text, draft } : { type: 'loaded', text });
+        dispatch(draft ? { type: 'restored', file, draft } : { type: 'loaded', file });
       },
       (e: unknown) => {
         if (active) setLoadError(toApiError(e));
@@ -126,45 +137,65 @@ export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyCha
   // Put text that came from disk (load, reload) into the view.
   useEffect(() => {
     const view = viewRef.current;
-    if (!view || state.revision === appliedRevision.current) return;
-    appliedRevision.current = state.revision;
+    if (!view || state.generation === appliedGeneration.current) return;
+    appliedGeneration.current = state.generation;
     if (view.state.doc.toString() === state.buffer) return;
     view.dispatch({
       changes: { from: 0, to: view.state.doc.length, insert: state.buffer },
       annotations: Transaction.addToHistory.of(false),
     });
-  }, [state.revision, state.buffer]);
+  }, [state.generation, state.buffer]);
 
-  // Changes on disk to this file: reload when clean, ask when dirty (see editorReducer).
+  // Changes on disk to this file: reload when clean, show the conflict early when dirty.
   useEffect(() => {
     // A failed subscription is reported by the page.
     return watchWorkspace(backend, (changes, live) => {
       if (!changes.some((c) => c.path === path && (c.kind === 'policy_changed' || c.kind === 'policy_added'))) return;
       backend.readPolicyFile(path).then(
-        (text) => {
-          if (live()) dispatch({ type: 'disk_changed', text });
+        (file) => {
+          if (live()) dispatch({ type: 'disk_changed', file });
         },
         () => undefined,
       );
     });
   }, [backend, path]);
 
-  const save = useCallback(async () => {
-    const view = viewRef.current;
-    if (!view) return;
-    const text = view.state.doc.toString();
-    setBusy('saving');
-    setActionError(null);
-    try {
-      await backend.savePolicyFile(path, text);
-      dispatch({ type: 'saved', text });
-      onSaved();
-    } catch (e) {
-      setActionError(toApiError(e));
-    } finally {
-      setBusy(null);
-    }
-  }, [backend, path, onSaved]);
+  /**
+   * Saves the buffer over the revision it is based on, or, with `overwrite`, over their
+   * version the conflict banner holds (the user chose to replace it). A refused save reads
+   * their version and shows the banner; nothing else is written.
+   */
+  const save = useCallback(
+    async (overwrite = false) => {
+      const view = viewRef.current;
+      if (!view) return;
+      const s = latest.current;
+      const expected = overwrite && s.external ? s.external.revision : s.diskRevision;
+      const text = view.state.doc.toString();
+      setBusy('saving');
+      setActionError(null);
+      try {
+        const revision = await backend.savePolicyFile(path, text, expected);
+        dispatch({ type: 'saved', text, revision });
+        onSaved();
+      } catch (e) {
+        const error = toApiError(e);
+        if (error.code !== 'edit_conflict') {
+          setActionError(error);
+        } else {
+          try {
+            dispatch({ type: 'save_refused', file: await backend.readPolicyFile(path) });
+          } catch {
+            // Their version cannot be read (removed meanwhile?): say why the save failed.
+            setActionError(error);
+          }
+        }
+      } finally {
+        setBusy(null);
+      }
+    },
+    [backend, path, onSaved],
+  );
 
   const format = useCallback(async () => {
     const view = viewRef.current;
@@ -213,14 +244,10 @@ export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyCha
   const loaded = state.disk !== null;
 
   // Closing the editor (another file, another page) keeps a dirty buffer as a draft.
-  const latest = useRef(state);
-  useEffect(() => {
-    latest.current = state;
-  });
   useEffect(
     () => () => {
       const s = latest.current;
-      if (s.disk !== null && isDirty(s)) keepDraft(path, s.disk, s.buffer);
+      if (s.disk !== null && s.diskRevision !== null && isDirty(s)) keepDraft(path, s.disk, s.diskRevision, s.buffer);
     },
     [path],
   );
@@ -268,15 +295,15 @@ export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyCha
       {loadError && <ErrorBanner error={loadError} />}
       {actionError && <ErrorBanner error={actionError} onDismiss={() => setActionError(null)} />}
       {state.external !== null && (
-        <div className="editor-external" role="alert" data-testid="editor-external-change">
-          <span>{path} changed on disk while you have unsaved edits.</span>
-          <button type="button" className="btn" onClick={() => dispatch({ type: 'reload' })} data-testid="editor-reload">
-            Reload from disk
-          </button>
-          <button type="button" className="btn" onClick={() => dispatch({ type: 'keep' })} data-testid="editor-keep">
-            Keep my edits
-          </button>
-        </div>
+        <ConflictBanner
+          file={path}
+          refused={state.external.refused}
+          busy={busy !== null}
+          onReload={() => dispatch({ type: 'reload' })}
+          onOverwrite={() => void save(true)}
+          theirs={<TheirChange base={state.disk ?? ''} theirs={state.external.text} />}
+          testId="editor"
+        />
       )}
 
       <div className="editor-body">
@@ -362,5 +389,42 @@ function ControlNote({ id, controls }: { id: string; controls: Map<string, Contr
         </span>
       )}
     </span>
+  );
+}
+
+/** What changed on disk since the buffer's base: what overwriting would undo. */
+function TheirChange({ base, theirs }: { base: string; theirs: string }) {
+  const diff = lineDiff(base, theirs);
+  const { added, removed } = changeCounts(diff);
+  return (
+    <>
+      <p className="muted small">
+        Their change since you opened the file: <span className="pub-diff-plus">+{added}</span>{' '}
+        <span className="pub-diff-minus">−{removed}</span> lines.
+      </p>
+      <pre className="pub-diff-lines conflict-diff" aria-label={`Their change: ${added} lines added, ${removed} removed`}>
+        {withContext(diff).map((l, i) =>
+          l.kind === 'skip' ? (
+            <span key={i} className="pub-diff-line conflict-diff-skip" data-kind="skip">
+              <span className="pub-diff-sign" aria-hidden="true">
+                ⋯
+              </span>
+              {l.count} unchanged {l.count === 1 ? 'line' : 'lines'}
+            </span>
+          ) : (
+            <span
+              key={i}
+              className={`pub-diff-line ${l.kind === '+' ? 'pub-diff-add' : l.kind === '-' ? 'pub-diff-del' : 'pub-diff-ctx'}`}
+              data-kind={l.kind}
+            >
+              <span className="pub-diff-sign" aria-hidden="true">
+                {l.kind}
+              </span>
+              {l.text}
+            </span>
+          ),
+        )}
+      </pre>
+    </>
   );
 }

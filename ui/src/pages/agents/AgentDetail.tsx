@@ -6,7 +6,9 @@
 // problem is shown under the field it names; Save stays disabled while there are errors.
 // Lifecycle and approval are never edited here — they change only through a transition.
 // When the file changes on disk, an untouched form follows it; an edited one keeps the
-// user's text and says so.
+// user's text and shows the conflict banner. A save names the revision of the agent's file
+// the form was loaded from, so a file changed on disk since is refused (`edit_conflict`),
+// never overwritten, until the user reloads or explicitly overwrites.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Agent } from '../../bindings/Agent';
 import type { ApiError } from '../../bindings/ApiError';
@@ -17,6 +19,7 @@ import type { InventoryView } from '../../bindings/InventoryView';
 import type { Lifecycle } from '../../bindings/Lifecycle';
 import { toApiError, useBackend } from '../../backend';
 import { LifecycleBadge, TierBadge } from '../../components/AgentBadges';
+import { ConflictBanner } from '../../components/ConflictBanner';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { Icon } from '../../components/Icon';
 import { SeverityBadge } from '../../components/SeverityBadge';
@@ -24,6 +27,7 @@ import { Tabs } from '../../components/Tabs';
 import { TokenInput, type TokenOption } from '../../components/TokenInput';
 import {
   allowedTransitions,
+  changedFields,
   deriveRaci,
   ENVIRONMENTS,
   findingsByAgent,
@@ -134,6 +138,7 @@ export function AgentDetail({
   onClose,
   onSaved,
   onTransitioned,
+  onStale,
   tab: shownTab = 'details',
   onTab,
 }: {
@@ -144,6 +149,8 @@ export function AgentDetail({
   onClose: () => void;
   onSaved: (agent: Agent, created: boolean) => void | Promise<void>;
   onTransitioned: () => void | Promise<void>;
+  /** A save was refused because the file changed on disk: read the inventory again. */
+  onStale?: () => void | Promise<void>;
   /** The tab shown for an existing agent (the page keeps it from one agent to the next). */
   tab?: DetailTab;
   onTab?: (tab: DetailTab) => void;
@@ -152,11 +159,17 @@ export function AgentDetail({
   const create = mode.kind === 'create';
   const uid = useId();
   const current = mode.kind === 'edit' ? (view.agents.find((a) => a.id === mode.id) ?? null) : null;
+  // The revision of the agent's file as the view read it: what an overwrite names.
+  const currentRevision = current ? (view.agent_revisions[current.id] ?? null) : null;
 
   const [base, setBase] = useState<Agent>(() => current ?? newAgentDraft());
+  // The revision `base` was read at (`absent` for a new agent): what a save names.
+  const [baseRevision, setBaseRevision] = useState<string | null>(() => (create ? 'absent' : currentRevision));
   const [draft, setDraft] = useState<Agent>(base);
   const [seen, setSeen] = useState<Agent | null>(current);
   const [changedOnDisk, setChangedOnDisk] = useState(false);
+  // Whether a save was refused over the change on disk (the banner says so).
+  const [refused, setRefused] = useState(false);
   const [draftDiags, setDraftDiags] = useState<Diagnostic[]>([]);
   const [validating, setValidating] = useState(false);
   const [validateError, setValidateError] = useState<ApiError | null>(null);
@@ -186,12 +199,16 @@ export function AgentDetail({
       };
       if (!dirty) {
         setBase(current);
+        setBaseRevision(currentRevision);
         setDraft(current);
         setTtlText(null);
       } else {
         setBase({ ...base, ...approval });
         setDraft({ ...draft, ...approval });
+        // The file holds what the form is based on (e.g. after our own transition): a save
+        // over it loses nothing. Otherwise their change waits for the user's choice.
         if (!sameAgent({ ...base, ...approval }, current)) setChangedOnDisk(true);
+        else if (!changedOnDisk) setBaseRevision(currentRevision);
       }
     }
   }
@@ -249,11 +266,13 @@ export function AgentDetail({
     window.clearTimeout(timer.current);
     seq.current++;
     setBase(current);
+    setBaseRevision(currentRevision);
     setDraft(current);
     setTtlText(null);
     setDraftDiags([]);
     setValidating(false);
     setChangedOnDisk(false);
+    setRefused(false);
     setSaveError(null);
   };
 
@@ -278,7 +297,12 @@ export function AgentDetail({
 
   // ---------- Save ----------
 
-  const save = async () => {
+  /**
+   * Saves over the revision the form was loaded from, or, with `overwrite`, over the file as
+   * the view read it now (the user chose to replace the change on disk). A refused save
+   * shows the conflict banner and asks the page for the inventory as it is now.
+   */
+  const save = async (overwrite = false) => {
     if (!canSave) return;
     window.clearTimeout(timer.current);
     seq.current++;
@@ -286,20 +310,31 @@ export function AgentDetail({
     setSaving(true);
     setSaveError(null);
     const wire = toWire(draft);
+    // A file gone from the view (removed on disk) is recreated only if it is still absent.
+    const expected = overwrite ? (currentRevision ?? 'absent') : baseRevision;
     try {
-      const saved = await backend.saveAgent(wire, create);
+      const saved = await backend.saveAgent(wire, create, expected);
       if (!create) {
-        setBase(saved);
-        setDraft(saved);
+        setBase(saved.agent);
+        setBaseRevision(saved.revision);
+        setDraft(saved.agent);
         setDraftDiags([]);
         setChangedOnDisk(false);
+        setRefused(false);
         setNotice('Saved');
       }
       setSaving(false);
-      await onSaved(saved, create);
+      await onSaved(saved.agent, create);
     } catch (e) {
-      setSaveError(toApiError(e));
+      const error = toApiError(e);
       setSaving(false);
+      if (error.code === 'edit_conflict' && !create) {
+        setChangedOnDisk(true);
+        setRefused(true);
+        await onStale?.();
+      } else {
+        setSaveError(error);
+      }
     }
   };
 
@@ -541,16 +576,16 @@ export function AgentDetail({
             </div>
           </div>
         )}
-        {changedOnDisk && (
-          <div className="banner banner-warning" role="status" data-testid="agent-changed-on-disk">
-            <div className="banner-body">
-              <p className="banner-title">Changed on disk while you were editing</p>
-              <p className="banner-help">Saving will overwrite that change with what you see here.</p>
-            </div>
-            <button type="button" className="btn" onClick={reloadFromDisk}>
-              Discard mine and reload
-            </button>
-          </div>
+        {changedOnDisk && mode.kind === 'edit' && (
+          <ConflictBanner
+            file={agentFile(mode.id)}
+            refused={refused}
+            busy={saving}
+            onReload={reloadFromDisk}
+            onOverwrite={() => void save(true)}
+            theirs={<TheirFields before={base} after={current} />}
+            testId="agent"
+          />
         )}
         {saveError && saveError.code !== 'inventory_invalid' && <ErrorBanner error={saveError} />}
         {validateError && <ErrorBanner error={validateError} onDismiss={() => setValidateError(null)} />}
@@ -1072,5 +1107,28 @@ function FindingItem({ finding: f, onFix }: { finding: Finding; onFix?: () => vo
         <code>{f.code}</code>
       </p>
     </li>
+  );
+}
+
+/** The fields changed on disk since the form was loaded: what overwriting would undo. */
+function TheirFields({ before, after }: { before: Agent; after: Agent | null }) {
+  if (!after) return <p className="muted small">The file no longer holds this agent (removed, renamed or broken).</p>;
+  const changes = changedFields(before, after);
+  if (changes.length === 0) return <p className="muted small">No field changed; only the file&apos;s text did.</p>;
+  return (
+    <dl className="conflict-fields" aria-label="Fields changed on disk">
+      <dt className="muted small">Field</dt>
+      <dd className="muted small">When you opened it</dd>
+      <dd className="muted small">On disk now</dd>
+      {changes.map((c) => (
+        <div key={c.field} className="conflict-field-row" data-testid="agent-theirs-field" data-field={c.field}>
+          <dt>
+            <code>{c.field}</code>
+          </dt>
+          <dd>{c.before === null ? <span className="muted">not set</span> : <code>{c.before}</code>}</dd>
+          <dd>{c.after === null ? <span className="muted">not set</span> : <code>{c.after}</code>}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

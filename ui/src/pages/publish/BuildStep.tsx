@@ -5,6 +5,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { KeysView } from '../../bindings/KeysView';
+import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { isTrusted, keyLabel, trustOf } from '../../lib/publish';
 import { GenerateKeyForm } from './GenerateKeyForm';
@@ -45,7 +46,9 @@ export function BuildStep({
   onOpen: (path: string) => void;
 }) {
   const uid = useId();
+  const backend = useBackend();
   const [openPath, setOpenPath] = useState('');
+  const [pickError, setPickError] = useState<ApiError | null>(null);
   const set = (k: keyof BuildForm, v: string) => onForm({ ...form, [k]: v });
   const noKeys = keys !== null && keys.local.length === 0;
   const authorStatus = keys && form.key ? trustOf(keys, form.key) : null;
@@ -53,6 +56,20 @@ export function BuildStep({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!building && form.summary.trim() && form.key) onBuild();
+  };
+
+  // A bundle outside the workspace is opened through the system dialog: the app reads only
+  // paths inside the workspace or chosen there.
+  const browse = async (kind: 'file' | 'folder') => {
+    setPickError(null);
+    try {
+      const picked = kind === 'file' ? await backend.pickFile('Open a bundle file') : await backend.pickFolder('Open a bundle folder');
+      if (picked === null) return;
+      setOpenPath(picked);
+      onOpen(picked);
+    } catch (e) {
+      setPickError(toApiError(e));
+    }
   };
 
   return (
@@ -198,8 +215,17 @@ export function BuildStep({
           <button type="submit" className="btn" disabled={!openPath.trim()} data-testid="open-submit">
             Open
           </button>
+          <button type="button" className="btn" onClick={() => void browse('file')} data-testid="open-browse-file">
+            File…
+          </button>
+          <button type="button" className="btn" onClick={() => void browse('folder')} data-testid="open-browse-folder">
+            Folder…
+          </button>
         </form>
-        <p className="field-hint">A draft folder or a .mandate-bundle file, relative to the workspace or absolute — e.g. to approve it.</p>
+        <p className="field-hint">
+          A draft folder or a .mandate-bundle file inside the workspace (relative or absolute) — e.g. to approve it; one elsewhere, with File… or Folder….
+        </p>
+        {pickError && <ErrorBanner error={pickError} onDismiss={() => setPickError(null)} />}
       </details>
     </div>
   );

@@ -7,6 +7,7 @@ import type { ApiError } from '../../bindings/ApiError';
 import type { BundleView } from '../../bindings/BundleView';
 import type { GateReport } from '../../bindings/GateReport';
 import type { Published } from '../../bindings/Published';
+import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { hrefFor } from '../../lib/route';
 import { failedGates, gateSummary, shortId } from '../../lib/publish';
@@ -39,7 +40,9 @@ export function PublishStep({
   onStartOver: () => void;
 }) {
   const uid = useId();
+  const backend = useBackend();
   const [to, setTo] = useState('');
+  const [pickError, setPickError] = useState<ApiError | null>(null);
   const signed = bundle.verification.author?.valid ?? false;
   const failing = report ? report.gates.filter((g) => !g.passed) : [];
   const refused = publishError ? failedGates(publishError) : [];
@@ -90,6 +93,17 @@ export function PublishStep({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!publishing && signed) onPublish(to.trim() || null);
+  };
+
+  // A folder outside the workspace is written only when chosen in the system dialog.
+  const chooseFolder = async () => {
+    setPickError(null);
+    try {
+      const picked = await backend.pickFolder('Copy the published bundle to');
+      if (picked !== null) setTo(picked);
+    } catch (e) {
+      setPickError(toApiError(e));
+    }
   };
 
   return (
@@ -146,17 +160,26 @@ export function PublishStep({
           <label className="field-label" htmlFor={`${uid}-to`}>
             Also copy to <span className="muted">(optional)</span>
           </label>
-          <input
-            id={`${uid}-to`}
-            className="input mono"
-            value={to}
-            onChange={(e) => setTo(e.target.value)}
-            placeholder="/srv/policy-bundles"
-            disabled={publishing}
-            spellCheck={false}
-            data-testid="publish-to"
-          />
-          <p className="field-hint">A folder (gets NAME-VERSION.mandate-bundle) or a .mandate-bundle path your enforcement points read.</p>
+          <div className="inline-row">
+            <input
+              id={`${uid}-to`}
+              className="input mono"
+              value={to}
+              onChange={(e) => setTo(e.target.value)}
+              placeholder="/srv/policy-bundles"
+              disabled={publishing}
+              spellCheck={false}
+              data-testid="publish-to"
+            />
+            <button type="button" className="btn" onClick={() => void chooseFolder()} disabled={publishing} data-testid="publish-to-browse">
+              Choose…
+            </button>
+          </div>
+          <p className="field-hint">
+            A folder (gets NAME-VERSION.mandate-bundle) or a .mandate-bundle path your enforcement points read: outside the workspace, choose it
+            with Choose….
+          </p>
+          {pickError && <ErrorBanner error={pickError} onDismiss={() => setPickError(null)} />}
         </div>
         <div className="run-form-actions">
           <button type="submit" className="btn btn-primary" disabled={publishing || !signed} data-testid="publish-submit">

@@ -151,12 +151,16 @@ export function ImportDialog({
                 placeholder="/path/to/requests.jsonl"
                 disabled={busy}
                 spellCheck={false}
+                aria-describedby={`${uid}-path-hint`}
                 data-testid="import-path"
               />
               <button type="button" className="btn" onClick={() => void browse()} disabled={busy} data-testid="import-browse">
                 Browse…
               </button>
             </div>
+            <p id={`${uid}-path-hint`} className="field-hint">
+              A file inside the workspace, or any file chosen with Browse….
+            </p>
           </div>
           <div className="field">
             <label className="field-label" htmlFor={`${uid}-set`}>

@@ -1,0 +1,163 @@
+//! Keys and trust: private keys never leave the key store (not in any output, workspace file,
+//! bundle or the database), the store refuses to live inside a workspace, and the audit log
+//! cannot be rewritten even by a process that opens the database file directly.
+
+use std::path::Path;
+
+use base64::Engine as _;
+
+use crate::support::{bundle_fixture, mandate_as};
+
+/// Every form a private key could leak in: its PEM body, and its 32-byte seed as hex and as
+/// base64 (standard and URL-safe).
+fn secret_forms(keys: &Path) -> Vec<String> {
+    let mut forms = Vec::new();
+    for entry in walkdir::WalkDir::new(keys) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "pem") {
+            continue;
+        }
+        let pem = std::fs::read_to_string(entry.path()).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(&body)
+            .unwrap();
+        // PKCS#8 for Ed25519 (RFC 8410): the seed is the OCTET STRING at byte 16 (a v2 key
+        // then carries the public key, which may and does appear in bundles).
+        assert_eq!(&der[14..16], &[0x04, 0x20], "an Ed25519 PKCS#8 key");
+        let seed = &der[16..48];
+        forms.push(body);
+        forms.push(seed.iter().map(|b| format!("{b:02x}")).collect());
+        forms.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(seed));
+        forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(seed));
+    }
+    assert_eq!(forms.len(), 8, "two keys, four forms each");
+    forms
+}
+
+fn assert_no_secret(what: &str, bytes: &[u8], forms: &[String]) {
+    for form in forms {
+        let needle = form.as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{what} holds private key material"
+        );
+    }
+}
+
+#[test]
+fn private_keys_never_reach_outputs_the_workspace_a_bundle_or_the_database() {
+    let f = bundle_fixture();
+    // One approval at every tier, so bob's approval publishes.
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("high = 2, critical = 2", "high = 1, critical = 1");
+    std::fs::write(&config, text).unwrap();
+    let mut outputs = Vec::new();
+    let mut run = |who: &str, args: &[&str]| {
+        let out = f.command(who, args).output().unwrap();
+        assert!(
+            out.status.success() || args[0] == "bundle" && args[1] == "verify",
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push((
+            format!("mandate {}", args.join(" ")),
+            out.stdout,
+            out.stderr,
+        ));
+    };
+    run(
+        "dana",
+        &[
+            "bundle",
+            "build",
+            "--summary",
+            "first",
+            "--accept-more-permissive",
+            "first release",
+        ],
+    );
+    let draft = f.path().join(".mandate/drafts/1.0.0");
+    let d = draft.to_str().unwrap();
+    run("bob", &["bundle", "approve", d, "--comment", "checked"]);
+    run("dana", &["bundle", "publish", d]);
+    run(
+        "dana",
+        &["bundle", "verify", "bundles/1.0.0", "--format", "json"],
+    );
+    run("dana", &["keys", "list", "--format", "json"]);
+    run("bob", &["keys", "list"]);
+
+    let forms = secret_forms(f.keys.path());
+    for (what, stdout, stderr) in &outputs {
+        assert_no_secret(&format!("stdout of `{what}`"), stdout, &forms);
+        assert_no_secret(&format!("stderr of `{what}`"), stderr, &forms);
+    }
+    // Every byte of the workspace: policies, bundles, drafts, the database and its WAL.
+    let mut files = 0;
+    for entry in walkdir::WalkDir::new(f.path()) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            files += 1;
+            let bytes = std::fs::read(entry.path()).unwrap();
+            assert_no_secret(&entry.path().display().to_string(), &bytes, &forms);
+            assert!(
+                entry.path().extension().is_none_or(|e| e != "pem"),
+                "a key file in the workspace: {}",
+                entry.path().display()
+            );
+        }
+    }
+    assert!(f.path().join("bundles/1.0.0/signatures.json").is_file());
+    assert!(files > 50, "the walk saw the workspace ({files} files)");
+}
+
+#[test]
+fn a_key_store_inside_the_workspace_is_refused() {
+    let f = bundle_fixture();
+    let out = mandate_as(
+        f.path(),
+        f.path(),
+        "eve",
+        &["keys", "generate", "--owner", "eve@acme.example"],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("private keys must never be committed"),
+        "{err}"
+    );
+    assert!(!f.path().join("eve").exists(), "nothing was written");
+}
+
+#[test]
+fn the_audit_log_cannot_be_rewritten_through_the_database_file() {
+    let f = bundle_fixture();
+    let session = mandate::api::Session::open(f.path()).unwrap();
+    let before = session.audit_log(10_000).unwrap();
+    assert!(
+        before.len() >= 5,
+        "the fixture's trust, import and review steps are audited"
+    );
+    let db = rusqlite::Connection::open(f.path().join(".mandate/mandate.db")).unwrap();
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory@acme.example'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)",
+        "INSERT OR REPLACE INTO audit_log SELECT * FROM audit_log LIMIT 1",
+        "REPLACE INTO audit_log (id, at, actor, action, subject) SELECT id, at, 'mallory', action, subject FROM audit_log",
+    ] {
+        let err = db.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("append-only"), "`{sql}` was not refused: {err}");
+    }
+    let after = session.audit_log(10_000).unwrap();
+    assert_eq!(
+        serde_json::to_value(&after).unwrap(),
+        serde_json::to_value(&before).unwrap(),
+        "the log is unchanged"
+    );
+}

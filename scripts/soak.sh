@@ -7,15 +7,7 @@
 # Prints the trial tallies and the libFuzzer execution counts that the README reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TERM_COLOR=never
-start_all=$(date +%s)
-stage() {
-  local name=$1; shift
-  local t0; t0=$(date +%s)
-  echo "==> $name"
-  "$@"
-  echo "<== $name: $(( $(date +%s) - t0 )) s"
-}
+source scripts/stage.sh
 trials=${MANDATE_CRASH_TRIALS:-50}
 stage "crash trials (${trials} per operation, release)" \
   env MANDATE_CRASH_TRIALS="$trials" cargo test --release -p mandate --test main crash -- --nocapture --test-threads=1

@@ -2,15 +2,7 @@
 # Everything CI runs (`make test`), with a timing line per stage. No benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TERM_COLOR=never
-start_all=$(date +%s)
-stage() {
-  local name=$1; shift
-  local t0; t0=$(date +%s)
-  echo "==> $name"
-  "$@"
-  echo "<== $name: $(( $(date +%s) - t0 )) s"
-}
+source scripts/stage.sh
 
 stage "deps (apt, tauri-driver, npm ci)" bash scripts/deps.sh
 stage "rustfmt" cargo fmt --all --check

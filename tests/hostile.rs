@@ -56,6 +56,19 @@ fn assert_terminal_safe(text: &str, args: &[&str]) {
     );
 }
 
+/// `mandate requests import FILE --set SET` in the workspace `w`.
+fn import(w: &str, file: &Path, set: &str) -> (i32, String, String) {
+    run(&[
+        "--workspace",
+        w,
+        "requests",
+        "import",
+        file.to_str().unwrap(),
+        "--set",
+        set,
+    ])
+}
+
 fn ws_arg(dir: &Path) -> String {
     dir.display().to_string()
 }
@@ -65,15 +78,7 @@ fn hostile_request_lines_are_each_reported_and_the_good_lines_kept() {
     let ws = demo();
     let w = ws_arg(ws.path());
     let deep = fixture("requests/deep-nesting.jsonl");
-    let (code, out, err) = run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        deep.to_str().unwrap(),
-        "--set",
-        "deep",
-    ]);
+    let (code, out, err) = import(&w, &deep, "deep");
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         out.contains(
@@ -84,15 +89,7 @@ fn hostile_request_lines_are_each_reported_and_the_good_lines_kept() {
     assert!(out.contains("2 kept, 0 duplicate(s), 1 skipped"), "{out}");
 
     let utf8 = fixture("requests/invalid-utf8.jsonl");
-    let (code, out, _) = run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        utf8.to_str().unwrap(),
-        "--set",
-        "utf8",
-    ]);
+    let (code, out, _) = import(&w, &utf8, "utf8");
     assert_eq!(code, 1);
     assert!(
         out.contains("invalid-utf8.jsonl:2: not valid UTF-8 at column 42; save the file as UTF-8"),
@@ -109,15 +106,7 @@ fn hostile_request_lines_are_each_reported_and_the_good_lines_kept() {
         format!("{{\"context\": \"{}\"}}\n{first}\n", "x".repeat(20 << 20)),
     )
     .unwrap();
-    let (code, out, _) = run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        huge.to_str().unwrap(),
-        "--set",
-        "huge",
-    ]);
+    let (code, out, _) = import(&w, &huge, "huge");
     assert_eq!(code, 1);
     assert!(
         out.contains("huge.jsonl:1: a line of 20971535 bytes is longer than the 4 MiB"),
@@ -128,15 +117,7 @@ fn hostile_request_lines_are_each_reported_and_the_good_lines_kept() {
     // Entities whose parents form a cycle (which the schema forbids): the request is skipped at
     // replay with the reason; the loose-file test below has a cycle the schema allows.
     let cyclic = fixture("requests/cyclic-entities.jsonl");
-    run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        cyclic.to_str().unwrap(),
-        "--set",
-        "cyclic",
-    ]);
+    import(&w, &cyclic, "cyclic");
     let (code, out, err) = run(&[
         "--workspace",
         &w,
@@ -159,15 +140,7 @@ fn hidden_characters_in_traffic_and_inventory_are_escaped_on_the_terminal() {
     let ws = demo();
     let w = ws_arg(ws.path());
     let hidden = fixture("requests/hidden-characters.jsonl");
-    let (code, _, _) = run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        hidden.to_str().unwrap(),
-        "--set",
-        "hidden",
-    ]);
+    let (code, _, _) = import(&w, &hidden, "hidden");
     assert_eq!(code, 0);
     let (_, out, _) = run(&[
         "--workspace",
@@ -320,15 +293,7 @@ fn policy_text_too_deep_for_cedars_parser_is_refused_at_its_line_and_column() {
     let (code, out, _) = run(&["--workspace", &w, "validate"]);
     assert_eq!(code, 0, "{out}");
     let traffic = ws.path().join("requests/traffic.jsonl");
-    run(&[
-        "--workspace",
-        &w,
-        "requests",
-        "import",
-        traffic.to_str().unwrap(),
-        "--set",
-        "t",
-    ]);
+    import(&w, &traffic, "t");
     let (code, out, err) = run(&[
         "--workspace",
         &w,

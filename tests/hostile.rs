@@ -336,34 +336,27 @@ fn policy_text_too_deep_for_cedars_parser_is_refused_at_its_line_and_column() {
 #[test]
 fn deep_schemas_and_cyclic_entities_in_loose_files_are_refused_with_the_reason() {
     let f = |rel: &str| fixture(rel).display().to_string();
-    let (code, _, err) = run(&[
-        "simulate",
-        "--schema",
-        &f("schema/deep.cedarschema"),
-        "--entities",
-        &f("cyclic/entities.json"),
-        "--baseline",
-        &f("cyclic/policies.cedar"),
-        "--candidate",
-        &f("cyclic/policies.cedar"),
-        "--requests",
-        &f("cyclic/requests.jsonl"),
-    ]);
+    // The loose files of `cyclic/` with the schema `schema`.
+    let simulate = |schema: &str| {
+        let (policies, requests) = (f("cyclic/policies.cedar"), f("cyclic/requests.jsonl"));
+        run(&[
+            "simulate",
+            "--schema",
+            &f(schema),
+            "--entities",
+            &f("cyclic/entities.json"),
+            "--baseline",
+            &policies,
+            "--candidate",
+            &policies,
+            "--requests",
+            &requests,
+        ])
+    };
+    let (code, _, err) = simulate("schema/deep.cedarschema");
     assert_eq!(code, 2);
     assert!(err.contains("deep.cedarschema` does not parse: line 2, column 415: type nesting deeper than 100 levels"), "{err}");
-    let (code, _, err) = run(&[
-        "simulate",
-        "--schema",
-        &f("cyclic/schema.cedarschema"),
-        "--entities",
-        &f("cyclic/entities.json"),
-        "--baseline",
-        &f("cyclic/policies.cedar"),
-        "--candidate",
-        &f("cyclic/policies.cedar"),
-        "--requests",
-        &f("cyclic/requests.jsonl"),
-    ]);
+    let (code, _, err) = simulate("cyclic/schema.cedarschema");
     assert_eq!(code, 2);
     assert!(
         err.contains("entities.json` do not load")

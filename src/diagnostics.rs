@@ -229,6 +229,16 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Bidi controls, zero-width characters and line separators: invisible, yet able to reorder or
+/// hide text, so a policy can read one way and evaluate another ("Trojan Source",
+/// CVE-2021-42574) and a terminal can show something other than the data. The policy lint and
+/// the CLI's output escaping share this one list.
+pub fn is_hidden_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 /// The largest workspace text file (a policy file, an inventory file) Mandate reads: some
 /// 25,000 policies, far above a hand-kept file, and small enough that parsing and validating
 /// it stays interactive. Larger sets belong in several files.

@@ -46,6 +46,7 @@ use crate::store::{AuditFilter, Db, NewAuditEntry};
 use crate::watch;
 use crate::workspace::{self, Workspace};
 
+pub use crate::diagnostics::is_hidden_char;
 /// The stack size for threads that run Cedar work (see `policy::guard`).
 pub use crate::policy::guard::STACK_SIZE as CEDAR_STACK_SIZE;
 pub use dto::ApiError;

@@ -189,10 +189,10 @@ fn lint_statement(
         ));
     }
     let own = file.text.get(st.start..st.end).unwrap_or("");
-    if let Some((i, c)) = own
-        .char_indices()
-        .find(|(_, c)| (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || hidden(*c))
-    {
+    if let Some((i, c)) = own.char_indices().find(|(_, c)| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || crate::diagnostics::is_hidden_char(*c)
+    }) {
         let start = st.start + i;
         let mut d = at(
             (start, start + c.len_utf8()),
@@ -265,14 +265,6 @@ fn lint_statement(
 
 /// Where the effect keyword of the statement at `start..end` begins: after its annotations
 /// (`@name("…")`, strings may hold `)`), comments and whitespace.
-/// Bidi controls, zero-width characters and line separators: they reorder or hide text, so a
-/// policy can read one way and evaluate another ("Trojan Source", CVE-2021-42574).
-fn hidden(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
 fn effect_start(text: &str, start: usize, end: usize) -> usize {
     let bytes = text.as_bytes();
     let mut i = start;

@@ -39,21 +39,13 @@ impl Paint {
 pub fn sanitize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if (c.is_control() && c != '\t') || hidden(c) {
+        if (c.is_control() && c != '\t') || mandate::api::is_hidden_char(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     out
-}
-
-/// Bidi controls, zero-width characters and line separators: invisible in a terminal, but
-/// able to reorder or hide what is shown (the "Trojan Source" characters among them).
-fn hidden(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 /// Standard output behind a last line of defence: whatever a command prints passes through
@@ -191,7 +183,7 @@ fn sanitize_keeping_colour(line: &str, colour: bool) -> String {
 fn json_escape_hidden(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || hidden(c) {
+        if (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || mandate::api::is_hidden_char(c) {
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
                 out.push_str(&format!("\\u{u:04x}"));

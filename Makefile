@@ -1,7 +1,7 @@
 # Mandate — the two set-up commands are `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test soak deps ui app cli e2e check-arch bindings fmt clean
+.PHONY: run test soak deps ui app cli e2e package check-arch bindings fmt clean
 
 ## Install what is missing, build, open the app on the demo workspace.
 run: app
@@ -30,6 +30,11 @@ cli:
 
 e2e: app
 	bash scripts/e2e.sh
+
+## The release artefacts in target/package/: the .deb (desktop app + CLI), the standalone CLI
+## as a tarball, SHA256SUMS; then checks the .deb (scripts/check-package.sh).
+package: deps
+	bash scripts/package.sh
 
 check-arch:
 	bash scripts/check-arch.sh

@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libssl-dev libxdo-dev build-essential pkg-config file
   xvfb xauth webkit2gtk-driver cvc5 imagemagick x11-utils
   python3-venv
+  desktop-file-utils
 )
 
 missing=()

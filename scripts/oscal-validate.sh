@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Validates `mandate export --format oscal` with compliance-trestle (pinned below): exports a
-# copy of a workspace (default examples/demo, with its recorded traffic imported) using the
-# built CLI, then runs `trestle validate` on the component-definition and on every derived
-# catalog, and cross-checks with trestle's own models that each control-implementation's
-# source resolves to a catalog written beside it (same SHA-256) that defines every control-id.
+# copy of a workspace (default examples/demo, its recorded traffic generated and imported)
+# using the built CLI, then runs `trestle validate` on the component-definition and on every
+# derived catalog, and cross-checks with trestle's own models that each
+# control-implementation's source resolves to a catalog written beside it (same SHA-256)
+# that defines every control-id.
 # Any failure exits 1. Nothing is written into the repository except the venv under target/.
 #
 #   bash scripts/oscal-validate.sh [WORKSPACE]
@@ -42,6 +43,11 @@ trap 'rm -rf "$tmp"' EXIT
 # Export from a copy, so nothing is written into the workspace (or its database).
 cp -R "$workspace" "$tmp/ws"
 rm -rf "$tmp/ws/.mandate"
+# The demo's traffic is generated (not in git): the same 5,000 requests whatever `make run`
+# left in examples/demo, so the export is the same on every machine.
+if [ -d "$tmp/ws/revisions/production" ] && [ -d "$tmp/ws/requests" ]; then
+  "$mandate" demo --traffic "$tmp/ws/requests/traffic.jsonl" --requests 5000 >/dev/null
+fi
 if [ -f "$tmp/ws/requests/traffic.jsonl" ]; then
   "$mandate" --workspace "$tmp/ws" requests import "$tmp/ws/requests/traffic.jsonl" --set demo >/dev/null
 fi

@@ -17,4 +17,7 @@ stage "clippy (workspace, all targets, -D warnings)" cargo clippy --workspace --
 stage "desktop app build" cargo build -p mandate-desktop -p mandate
 stage "OSCAL validation (compliance-trestle)" bash scripts/oscal-validate.sh
 stage "end-to-end (real window, Xvfb, tauri-driver, WebdriverIO)" bash scripts/e2e.sh
+# `make package` builds in release (too long for CI); this bundles the debug build the same way
+# and checks the .deb and the CLI tarball.
+stage "Linux package (.deb of the debug build, checked)" bash scripts/package.sh --debug
 echo "make test: all stages passed in $(( $(date +%s) - start_all )) s"

@@ -6,6 +6,8 @@
 //! ## Module map
 //! - [`api`]: the one surface shells call; DTOs in [`api::dto`] (exported to TypeScript).
 //! - [`error`]: [`Error`] and the stable [`ErrorCode`]s the UI branches on.
+//! - [`demo`]: the demo organisation (Acme) embedded from `examples/demo`, and its recorded
+//!   traffic generated from a seed and decided by the revision production ran.
 //! - [`diagnostics`]: a located problem (file, line, column, help) and offset→line mapping.
 //! - [`workspace`]: the workspace folder, `mandate.toml`, layout, atomic writes, file
 //!   revisions and the check that refuses a save over a file changed since it was read.
@@ -44,6 +46,7 @@
 pub mod analysis;
 pub mod api;
 pub mod bundle;
+pub mod demo;
 pub mod diagnostics;
 pub mod error;
 pub mod frameworks;

@@ -68,7 +68,7 @@ fn check_finds_every_planted_gap_in_the_demo() {
         expected.len(),
         "no unplanted gaps: {report:#}"
     );
-    assert_eq!(report["agent_count"], 26);
+    assert_eq!(report["agent_count"], 33);
     let f = &report["findings"]
         .as_array()
         .unwrap()
@@ -355,9 +355,9 @@ fn export_then_import_is_a_no_op_and_dry_run_writes_nothing() {
     )
     .success();
     let csv = std::fs::read_to_string(&csv_path).unwrap();
-    assert_eq!(csv.lines().count(), 27, "header + 26 agents");
+    assert_eq!(csv.lines().count(), 34, "header + 33 agents");
     let report = json(p, &["agents", "import", csv_path.to_str().unwrap()], 0);
-    assert_eq!(report["plan"]["unchanged"], 26);
+    assert_eq!(report["plan"]["unchanged"], 33);
     assert_eq!(report["applied"], false);
 
     let edited = csv.replace("Knowledge-base answerer", "KB answerer")
@@ -486,7 +486,7 @@ fn malformed_agent_file_is_located_and_the_rest_still_loads() {
         text.contains("inventory/agents/broken.toml:3: error: unknown variant `extreme`"),
         "{text}"
     );
-    assert!(text.contains("26 agents checked"), "{text}");
+    assert!(text.contains("33 agents checked"), "{text}");
 }
 
 #[test]
@@ -508,7 +508,7 @@ fn schema_and_entities_come_from_the_inventory() {
         .iter()
         .filter(|e| e["uid"]["type"] == "Acme::Agent")
         .count();
-    assert_eq!(agents, 26);
+    assert_eq!(agents, 33);
     let billing = entities
         .as_array()
         .unwrap()

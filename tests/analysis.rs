@@ -277,7 +277,10 @@ fn a_missing_solver_is_a_coded_error_naming_what_was_tried() {
 #[test]
 fn a_query_the_solver_cannot_answer_is_a_problem_and_the_rest_still_runs() {
     // z3 has no theory of finite sets: the demo's set-based policies fail on it, named by
-    // environment with what to do, while the other environments are still proved.
+    // environment with what to do, while the rest still runs: the findings' queries that
+    // need no set are proved. (Every action of the demo has a set-based permit, and the
+    // entities' set attributes leave z3's counterexamples unreadable, so no environment of
+    // the diff against nothing is decided.)
     let z3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/solver-venv/bin/z3");
     assert!(
         z3.is_file(),
@@ -309,10 +312,7 @@ fn a_query_the_solver_cannot_answer_is_a_problem_and_the_rest_still_runs() {
     }
     let envs = json["environments"].as_array().unwrap();
     let unknown = envs.iter().filter(|e| e["relation"] == "unknown").count();
-    let proved = envs
-        .iter()
-        .filter(|e| e["relation"] == "equivalent")
-        .count();
+    let proved = json["proved"].as_array().unwrap().len();
     assert!(unknown > 0 && proved > 0, "{json}");
 }
 
@@ -473,7 +473,7 @@ fn a_grant_in_the_working_copy_shows_as_gained_access_and_a_contradiction_grants
     // Nothing changed yet: no agent's access moved, and the gate passes.
     let (code, json) = access(dir.path(), &["--fail-on-gained"]);
     assert_eq!(code, 0, "{json}");
-    assert_eq!(json["agents"].as_array().unwrap().len(), 26);
+    assert_eq!(json["agents"].as_array().unwrap().len(), 33);
     assert!(json["agents"]
         .as_array()
         .unwrap()

@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use crate::support::{demo, mandate};
 
-const NOW: &str = "2026-11-10T00:00:00Z";
+/// Two days after the demo traffic's last recorded request (Sunday 22 November 2026).
+const NOW: &str = "2026-11-24T00:00:00Z";
 
 fn now() -> Option<DateTime<Utc>> {
     Some(

@@ -9,12 +9,15 @@
 
 mod agents;
 mod analysis;
+mod audit_cli;
 mod bundles;
 mod cli;
 mod concurrency;
 mod conflicts;
 mod coverage;
 mod crash;
+mod dashboard;
+mod demo;
 mod explain;
 mod frameworks_export;
 mod frameworks_import;
@@ -22,10 +25,12 @@ mod fuzz_corpus;
 mod hostile;
 mod insights;
 mod policies;
+mod progress;
 mod replay_conformance;
 mod replay_differential;
 mod requests;
 mod review;
+mod settings;
 mod simulate;
 mod support;
 mod trust;

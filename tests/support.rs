@@ -39,20 +39,38 @@ pub fn mandate() -> assert_cmd::Command {
     cmd
 }
 
-/// A copy of `examples/demo` in a temp dir (without its local database).
+/// Recorded requests in a demo copy made by [`demo`]: a tenth of what `mandate demo`
+/// generates, so the tests stay quick.
+pub const DEMO_REQUESTS: usize = 5_000;
+
+/// The demo's recorded traffic as the tests use it: [`DEMO_REQUESTS`] records from the
+/// default seed, generated once per test process through the api.
+pub fn demo_traffic_text() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut out = Vec::new();
+        api::demo_traffic(DEMO_REQUESTS, api::DEMO_DEFAULT_SEED, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    })
+}
+
+/// A copy of `examples/demo` in a temp dir (without its local database), with its recorded
+/// traffic ([`demo_traffic_text`]) in `requests/traffic.jsonl`.
 pub fn demo() -> tempfile::TempDir {
-    copy_of("examples/demo")
+    let dir = copy_of("examples/demo");
+    std::fs::write(dir.path().join(api::DEMO_TRAFFIC_FILE), demo_traffic_text()).unwrap();
+    dir
 }
 
 /// A copy of a workspace folder of the repository (`rel` from its root) in a temp dir,
-/// without its local database.
+/// without its local database and generated traffic (`make run` leaves both in the demo).
 pub fn copy_of(rel: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     for entry in walkdir::WalkDir::new(&src) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(&src).unwrap();
-        if rel.starts_with(".mandate") {
+        if rel.starts_with(".mandate") || rel == Path::new(api::DEMO_TRAFFIC_FILE) {
             continue;
         }
         let to = dir.path().join(rel);
@@ -96,12 +114,12 @@ pub fn mandate_process() -> std::process::Command {
     cmd
 }
 
-/// Writes `copies` copies of the demo's recorded traffic (5,000 records each) to `path` as
-/// JSON Lines, each copy's ids suffixed so no record duplicates another; returns the count.
+/// Writes `copies` copies of the demo's recorded traffic ([`DEMO_REQUESTS`] records each) to
+/// `path` as JSON Lines, each copy's ids suffixed so no record duplicates another; returns
+/// the count.
 pub fn demo_traffic(path: &Path, copies: usize) -> usize {
     use std::io::Write as _;
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo/requests/traffic.jsonl");
-    let text = std::fs::read_to_string(src).unwrap();
+    let text = demo_traffic_text();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     let mut count = 0;
     for copy in 0..copies {

@@ -116,6 +116,19 @@ impl Grants {
         ))
     }
 
+    /// A file the user chose in the file dialog this run, and nothing typed (the app's solver,
+    /// which analyses run).
+    pub fn chosen_file(&self, path: &str) -> ApiResult<String> {
+        if self.granted(Path::new(path)) {
+            return Ok(path.to_owned());
+        }
+        Err(ApiError::new(
+            ErrorCode::PathOutsideWorkspace,
+            format!("`{path}` was not chosen in the file dialog"),
+            Some("choose the solver with Choose… (the system file dialog)"),
+        ))
+    }
+
     /// A path a command reads or writes: one chosen in a dialog as it is, else a path inside
     /// the open workspace (relative to it, or absolute under it), confined to it.
     pub fn path(&self, session: &Session, path: &str) -> ApiResult<PathBuf> {

@@ -17,16 +17,21 @@ use std::sync::{Arc, Mutex};
 
 use grants::{Dialog, FileFilter, Grants};
 use mandate::api::dto::{
-    AddedPolicies, Agent, AgentInsights, AuditEntry, BuildRequest, BundleDiff, BundleEntry,
-    BundleView, ControlsView, CoverageReport, Diagnostic, ExplainPair, ExportRequest, ExportResult,
+    AddedPolicies, Agent, AgentInsights, BuildRequest, BundleDiff, BundleEntry, BundleView,
+    ControlsView, CoverageReport, Diagnostic, ExplainPair, ExportRequest, ExportResult,
     FrameworksView, GateReport, ImportSummary, InsightsQuery, InsightsReport, InventoryView,
-    KeysView, Lifecycle, LocalKey, Mapping, Published, ReplayRequest, ReplayRun, RequestSetSummary,
-    ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline, TestRequest, TestResult,
-    TrustKeyRequest, TrustOutcome, ValidationReport, VerifyReport, WorkspaceInfo,
+    KeysView, Lifecycle, LocalKey, Mapping, OperationProgress, Published, ReplayRequest, ReplayRun,
+    RequestSetSummary, ResultFilter, ResultPage, Review, SchemaOutline, TaskTimeline, TestRequest,
+    TestResult, TrustKeyRequest, TrustOutcome, ValidationReport, VerifyReport, WorkspaceInfo,
 };
+use mandate::api::dto::{
+    AuditExport, AuditFacets, AuditListing, AuditQuery, DashboardBundle, DashboardCoverage,
+    DashboardReplay, DashboardReviews, DashboardTraffic,
+};
+use mandate::api::settings::{SettingsView, SolverInfo};
 use mandate::api::{
     settings, AccessRequest, AccessReview, AckTarget, Analysis, AnalyzeRequest, ApiError,
-    ApiResult, SaveMode, Session, WatchHandle,
+    ApiResult, OperationHooks, SaveMode, Session, WatchHandle,
 };
 use mandate::ErrorCode;
 use tauri::{AppHandle, Emitter as _, Manager as _, State};
@@ -41,6 +46,8 @@ const CHANGED_EVENT: &str = "workspace-changed";
 const IMPORT_PROGRESS: &str = "requests-import-progress";
 /// Progress of a replay (`ReplayProgress`).
 const REPLAY_PROGRESS: &str = "replay-progress";
+/// Progress of insights, coverage, an export or a bundle build (`OperationProgress`).
+const OPERATION_PROGRESS: &str = "operation-progress";
 
 /// Set by `cancel_replay`; the running replay stops at its next result.
 #[derive(Default)]
@@ -57,6 +64,20 @@ struct CancelAnalysis(Cancel);
 /// Set by `cancel_access`; the running access review stops at its next solver query.
 #[derive(Default)]
 struct CancelAccess(Cancel);
+
+/// Set by `cancel_insights`; the running insights, task timeline or agent insights stop at
+/// their next batch of requests.
+#[derive(Default)]
+struct CancelInsights(Cancel);
+
+/// Set by `cancel_coverage`; the running coverage or coverage export stops at its next batch.
+#[derive(Default)]
+struct CancelCoverage(Cancel);
+
+/// Set by `cancel_build`; the running bundle build stops before it writes anything, a gates
+/// check at its next batch or solver query.
+#[derive(Default)]
+struct CancelBuild(Cancel);
 
 impl Cancel {
     /// The flag, cleared for a new run.
@@ -161,9 +182,75 @@ fn validate_workspace(state: State<'_, AppState>) -> Result<ValidationReport, Ap
     Ok(state.session()?.validate())
 }
 
+/// A page of the audit log matching a filter, with the total and the next page's cursor.
 #[tauri::command(async)]
-fn list_audit(state: State<'_, AppState>, limit: u32) -> Result<Vec<AuditEntry>, ApiError> {
-    state.session()?.audit_log(limit)
+fn list_audit(state: State<'_, AppState>, query: AuditQuery) -> Result<AuditListing, ApiError> {
+    state.session()?.audit_page(&query)
+}
+
+#[tauri::command(async)]
+fn audit_facets(state: State<'_, AppState>) -> Result<AuditFacets, ApiError> {
+    state.session()?.audit_facets()
+}
+
+/// Every entry a filter matches as CSV, to a file chosen in the save dialog (`pick_save`).
+#[tauri::command]
+async fn export_audit(
+    state: State<'_, AppState>,
+    grants: State<'_, Grants>,
+    query: AuditQuery,
+    out: String,
+) -> Result<AuditExport, ApiError> {
+    let session = state.session()?;
+    let out = grants.path(&session, &out)?;
+    blocking(move || session.export_audit(&query, &out)).await
+}
+
+/// Off the main thread: insights over the newest set read every recorded request. Progress
+/// and `cancel_insights` as for the Insights page.
+#[tauri::command]
+async fn dashboard_traffic(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    cancel: State<'_, CancelInsights>,
+) -> Result<DashboardTraffic, ApiError> {
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.dashboard_traffic_with(hooks(flag, emit))
+    })
+    .await
+}
+
+/// Off the main thread: coverage re-evaluates the newest set when it changed. Progress and
+/// `cancel_coverage` as for the Frameworks page.
+#[tauri::command]
+async fn dashboard_coverage(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    cancel: State<'_, CancelCoverage>,
+) -> Result<DashboardCoverage, ApiError> {
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.dashboard_coverage_with(hooks(flag, emit))
+    })
+    .await
+}
+
+#[tauri::command(async)]
+fn dashboard_replay(state: State<'_, AppState>) -> Result<DashboardReplay, ApiError> {
+    state.session()?.dashboard_replay()
+}
+
+#[tauri::command(async)]
+fn dashboard_reviews(state: State<'_, AppState>) -> Result<DashboardReviews, ApiError> {
+    state.session()?.dashboard_reviews()
+}
+
+#[tauri::command(async)]
+fn dashboard_bundle(state: State<'_, AppState>) -> Result<DashboardBundle, ApiError> {
+    state.session()?.dashboard_bundle()
 }
 
 #[tauri::command(async)]
@@ -363,32 +450,65 @@ fn cancel_access(cancel: State<'_, CancelAccess>) {
     cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
+/// The hooks of a long operation: progress through `emit`, stopped by `flag`.
+fn hooks(flag: Arc<AtomicBool>, emit: &mut dyn FnMut(OperationProgress)) -> OperationHooks<'_> {
+    OperationHooks {
+        progress: Some(emit),
+        cancel: Some(flag),
+    }
+}
+
 #[tauri::command]
 async fn insights(
+    app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelInsights>,
     query: InsightsQuery,
 ) -> Result<InsightsReport, ApiError> {
-    let session = state.session()?;
-    blocking(move || session.insights(&query).map(|r| (*r).clone())).await
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session
+            .insights_with(&query, hooks(flag, emit))
+            .map(|r| (*r).clone())
+    })
+    .await
 }
 
 #[tauri::command]
 async fn task_timeline(
+    app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelInsights>,
     set: Option<String>,
     task: String,
 ) -> Result<TaskTimeline, ApiError> {
-    let session = state.session()?;
-    blocking(move || session.task_timeline(set.as_deref(), &task)).await
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.task_timeline_with(set.as_deref(), &task, hooks(flag, emit))
+    })
+    .await
 }
 
 #[tauri::command]
 async fn agent_insights(
+    app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelInsights>,
     agent: String,
 ) -> Result<AgentInsights, ApiError> {
-    let session = state.session()?;
-    blocking(move || session.agent_insights(&agent)).await
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.agent_insights_with(&agent, hooks(flag, emit))
+    })
+    .await
+}
+
+#[tauri::command(async)]
+fn cancel_insights(cancel: State<'_, CancelInsights>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command(async)]
@@ -398,9 +518,22 @@ fn frameworks(state: State<'_, AppState>) -> Result<FrameworksView, ApiError> {
 
 /// Off the main thread: coverage re-evaluates the newest recorded set when it changed.
 #[tauri::command]
-async fn coverage(state: State<'_, AppState>) -> Result<CoverageReport, ApiError> {
-    let session = state.session()?;
-    blocking(move || session.coverage(None)).await
+async fn coverage(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    cancel: State<'_, CancelCoverage>,
+) -> Result<CoverageReport, ApiError> {
+    let (session, flag) = (state.session()?, cancel.0.reset());
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.coverage_with(None, hooks(flag, emit))
+    })
+    .await
+}
+
+#[tauri::command(async)]
+fn cancel_coverage(cancel: State<'_, CancelCoverage>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command(async)]
@@ -430,13 +563,20 @@ fn set_not_applicable(
 
 #[tauri::command]
 async fn export_coverage(
+    app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelCoverage>,
     grants: State<'_, Grants>,
     request: ExportRequest,
 ) -> Result<ExportResult, ApiError> {
     let session = state.session()?;
     let request = grants.export(&session, request)?;
-    blocking(move || session.export_coverage(&request, None)).await
+    let flag = cancel.0.reset();
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.export_coverage_with(&request, None, hooks(flag, emit))
+    })
+    .await
 }
 
 #[tauri::command(async)]
@@ -535,12 +675,23 @@ fn trust_key(
 async fn bundle_build(
     app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelBuild>,
     grants: State<'_, Grants>,
     request: BuildRequest,
 ) -> Result<BundleView, ApiError> {
     let (session, who) = (state.session()?, actor(&app));
     let request = grants.build(&session, request)?;
-    blocking(move || session.bundle_build(&request, &who)).await
+    let flag = cancel.0.reset();
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.bundle_build_with(&request, &who, hooks(flag, emit))
+    })
+    .await
+}
+
+#[tauri::command(async)]
+fn cancel_build(cancel: State<'_, CancelBuild>) {
+    cancel.0 .0.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command(async)]
@@ -580,15 +731,23 @@ fn bundle_approve(
     session.bundle_approve(&path, key.as_deref(), &comment, &actor(&app))
 }
 
+/// Off the main thread: the gates replay the newest set and run the solver again.
 #[tauri::command]
 async fn bundle_gates(
+    app: AppHandle,
     state: State<'_, AppState>,
+    cancel: State<'_, CancelBuild>,
     grants: State<'_, Grants>,
     path: String,
 ) -> Result<GateReport, ApiError> {
     let session = state.session()?;
     let path = grants.path(&session, &path)?;
-    blocking(move || session.bundle_gates(&path)).await
+    let flag = cancel.0.reset();
+    blocking(move || {
+        let emit = &mut |p| drop(app.emit(OPERATION_PROGRESS, p));
+        session.bundle_gates_with(&path, hooks(flag, emit))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -640,6 +799,92 @@ fn acting_identity(app: AppHandle) -> String {
     actor(&app)
 }
 
+/// The Settings page: the settings file, the acting identity checked against the open
+/// workspace's people, the theme, the app's solver and the recent workspaces.
+#[tauri::command(async)]
+fn app_settings(app: AppHandle, state: State<'_, AppState>) -> Result<SettingsView, ApiError> {
+    let dir = config_dir(&app)?;
+    Ok(settings::view(&dir, state.session().ok().as_ref()))
+}
+
+/// Sets (or, with `None`, clears) who the app acts as; every later audited action uses it.
+#[tauri::command(async)]
+fn set_actor(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    actor: Option<String>,
+) -> Result<SettingsView, ApiError> {
+    let dir = config_dir(&app)?;
+    settings::set_actor(&dir, actor.as_deref())?;
+    Ok(settings::view(&dir, state.session().ok().as_ref()))
+}
+
+#[tauri::command(async)]
+fn set_theme(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    theme: String,
+) -> Result<SettingsView, ApiError> {
+    let dir = config_dir(&app)?;
+    settings::set_theme(&dir, &theme)?;
+    Ok(settings::view(&dir, state.session().ok().as_ref()))
+}
+
+/// The app's solver: a file chosen in the file dialog (`pick_file`), saved only when its
+/// version probe answers; `None` clears it. Off the main thread: the probe runs the solver.
+#[tauri::command]
+async fn set_solver_path(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    grants: State<'_, Grants>,
+    path: Option<String>,
+) -> Result<SettingsView, ApiError> {
+    let path = path.map(|p| grants.chosen_file(&p)).transpose()?;
+    let (dir, session) = (config_dir(&app)?, state.session().ok());
+    blocking(move || {
+        settings::set_solver_path(&dir, path.as_deref())?;
+        settings::apply(&dir);
+        Ok(settings::view(&dir, session.as_ref()))
+    })
+    .await
+}
+
+/// The solver an analysis would use now, found and probed (`--version`) as analyses do.
+#[tauri::command]
+async fn check_solver(state: State<'_, AppState>) -> Result<SolverInfo, ApiError> {
+    let session = state.session().ok();
+    blocking(move || settings::solver_in_use(session.as_ref())).await
+}
+
+#[tauri::command(async)]
+fn forget_workspace(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<SettingsView, ApiError> {
+    let dir = config_dir(&app)?;
+    settings::forget_workspace(&dir, &path)?;
+    Ok(settings::view(&dir, state.session().ok().as_ref()))
+}
+
+/// Opens a workspace on the recent list (which only the shell writes), without a dialog.
+#[tauri::command(async)]
+fn open_recent_workspace(app: AppHandle, path: String) -> Result<WorkspaceInfo, ApiError> {
+    let dir = settings::recent_workspace(&config_dir(&app)?, &path)?;
+    open(&app, &dir)
+}
+
+/// The app's config dir, where `settings.json` lives.
+fn config_dir(app: &AppHandle) -> ApiResult<PathBuf> {
+    app.path().app_config_dir().map_err(|e| {
+        ApiError::new(
+            ErrorCode::Io,
+            format!("the app has no config folder for its settings: {e}"),
+            Some("set XDG_CONFIG_HOME (or HOME) to a folder you can write"),
+        )
+    })
+}
+
 fn save_mode(create: bool) -> SaveMode {
     if create {
         SaveMode::Create
@@ -686,9 +931,16 @@ fn main() -> anyhow::Result<()> {
         .manage(CancelImport::default())
         .manage(CancelAnalysis::default())
         .manage(CancelAccess::default())
+        .manage(CancelInsights::default())
+        .manage(CancelCoverage::default())
+        .manage(CancelBuild::default())
         .manage(Grants::from_env())
         .setup(|app| {
             let handle = app.handle().clone();
+            // The solver chosen in Settings is the analyses' default from the start.
+            if let Ok(dir) = handle.path().app_config_dir() {
+                settings::apply(&dir);
+            }
             if let Some(dir) = startup_workspace(&handle) {
                 // A bad start-up workspace is not fatal: the UI shows the welcome screen.
                 if let Err(e) = open(&handle, &dir) {
@@ -705,11 +957,25 @@ fn main() -> anyhow::Result<()> {
             pick_save,
             validate_workspace,
             list_audit,
+            audit_facets,
+            export_audit,
+            dashboard_traffic,
+            dashboard_coverage,
+            dashboard_replay,
+            dashboard_reviews,
+            dashboard_bundle,
             inventory,
             validate_agent_draft,
             save_agent,
             agent_lifecycle,
             acting_identity,
+            app_settings,
+            set_actor,
+            set_theme,
+            set_solver_path,
+            check_solver,
+            forget_workspace,
+            open_recent_workspace,
             read_policy_file,
             save_policy_file,
             validate_policy_buffer,
@@ -731,8 +997,10 @@ fn main() -> anyhow::Result<()> {
             insights,
             task_timeline,
             agent_insights,
+            cancel_insights,
             frameworks,
             coverage,
+            cancel_coverage,
             set_control_mappings,
             set_not_applicable,
             export_coverage,
@@ -746,6 +1014,7 @@ fn main() -> anyhow::Result<()> {
             generate_key,
             trust_key,
             bundle_build,
+            cancel_build,
             bundle_view,
             bundle_sign,
             bundle_approve,

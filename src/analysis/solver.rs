@@ -47,13 +47,13 @@ pub struct SolverInfo {
 #[error("no SMT solver could be started: {}", tried.join("; "))]
 #[diagnostic(
     code(mandate::analysis::solver),
-    help("run `bash scripts/deps.sh` (it installs cvc5 1.4 and Z3 from PyPI into target/solver-venv), or point `$CVC5` or `[analysis] solver` in mandate.toml at a cvc5 ≥ 1.1 or z3 binary")
+    help("run `bash scripts/deps.sh` (it installs cvc5 1.4 and Z3 from PyPI into target/solver-venv), or point `$CVC5`, `[analysis] solver` in mandate.toml or the app's Settings → Solver at a cvc5 ≥ 1.1 or z3 binary")
 )]
 pub struct SolverMissing {
     /// Each candidate and why it was passed over.
     pub tried: Vec<String>,
-    /// A solver was named (`--solver`, `$CVC5`, `[analysis] solver`) and does not run;
-    /// otherwise none was found anywhere.
+    /// A solver was named (`--solver`, `$CVC5`, `[analysis] solver`, the app's Settings) and
+    /// does not run; otherwise none was found anywhere.
     pub named: bool,
 }
 
@@ -64,34 +64,76 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// configured and the binary runs from a checkout).
 const INSTALLED: [&str; 2] = ["target/solver-venv/bin/cvc5", "target/solver-venv/bin/z3"];
 
+/// The desktop app's own solver (Settings → Solver): the shell sets it from its settings
+/// file at start and when it changes; the CLI never does.
+static APP_SOLVER: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Where a solver from the app's Settings comes from, as [`SolverInfo::source`] says it.
+pub const APP_SOURCE: &str = "the app's Settings";
+
+/// Sets (or clears) the app's solver, which [`discover`] tries after the workspace's.
+pub fn set_app_solver(path: Option<String>) {
+    let path = path.filter(|p| !p.trim().is_empty());
+    *APP_SOLVER
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = path;
+}
+
+fn app_solver() -> Option<String> {
+    APP_SOLVER
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// The solvers someone named, in the order they win, each with where it came from:
+/// `explicit` (`--solver`), `env` (`$CVC5`), `configured` (the workspace's `[analysis]
+/// solver`, a relative path with a `/` taken from `root`), `app` (the app's Settings). A run's
+/// own choice beats the workspace's, which beats the machine-wide app default.
+pub fn named_candidates(
+    explicit: Option<&str>,
+    env: Option<&str>,
+    configured: Option<&str>,
+    app: Option<&str>,
+    root: Option<&Path>,
+) -> Vec<(String, String)> {
+    let named = |p: Option<&str>| p.filter(|p| !p.trim().is_empty()).map(str::to_owned);
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    if let Some(p) = named(explicit) {
+        candidates.push((p, "--solver".into()));
+    }
+    if let Some(p) = named(env) {
+        candidates.push((p, "$CVC5".into()));
+    }
+    if let Some(p) = named(configured) {
+        let path = match root {
+            Some(r) if Path::new(&p).is_relative() && p.contains('/') => {
+                r.join(&p).display().to_string()
+            }
+            _ => p,
+        };
+        candidates.push((path, "mandate.toml [analysis] solver".into()));
+    }
+    if let Some(p) = named(app) {
+        candidates.push((p, APP_SOURCE.into()));
+    }
+    candidates
+}
+
 /// Finds the solver to use: `explicit` (`--solver`), then `$CVC5`, then `configured`
-/// (`[analysis] solver`), then what the setup script installed, then `cvc5` and `z3` on
-/// `PATH`. The first of those named is used (with its caveat) or reported, never replaced;
-/// among the ones found, a solver with a caveat (cvc5 before 1.1, z3) is used only when
-/// nothing better answers.
+/// (`[analysis] solver`), then the app's Settings ([`set_app_solver`]), then what the setup
+/// script installed, then `cvc5` and `z3` on `PATH`. The first of those named is used (with
+/// its caveat) or reported, never replaced; among the ones found, a solver with a caveat
+/// (cvc5 before 1.1, z3) is used only when nothing better answers.
 pub fn discover(
     explicit: Option<&str>,
     configured: Option<&str>,
     root: Option<&Path>,
 ) -> Result<SolverInfo, SolverMissing> {
-    let mut candidates: Vec<(String, String)> = Vec::new();
-    if let Some(p) = explicit.filter(|p| !p.trim().is_empty()) {
-        candidates.push((p.to_owned(), "--solver".into()));
-    }
-    if let Ok(p) = std::env::var("CVC5") {
-        if !p.trim().is_empty() {
-            candidates.push((p, "$CVC5".into()));
-        }
-    }
-    if let Some(p) = configured.filter(|p| !p.trim().is_empty()) {
-        let path = match root {
-            Some(r) if Path::new(p).is_relative() && p.contains('/') => {
-                r.join(p).display().to_string()
-            }
-            _ => p.to_owned(),
-        };
-        candidates.push((path, "mandate.toml [analysis] solver".into()));
-    }
+    let env = std::env::var("CVC5").ok();
+    let app = app_solver();
+    let mut candidates =
+        named_candidates(explicit, env.as_deref(), configured, app.as_deref(), root);
     // A solver someone named is used or reported, never silently replaced by another.
     if let Some((path, source)) = candidates.first().cloned() {
         return match probe(&path) {
@@ -301,6 +343,37 @@ mod tests {
         assert_eq!(caveat(SolverKind::Cvc5, "1.1.0"), None);
         assert_eq!(caveat(SolverKind::Cvc5, "1.4.2"), None);
         assert!(caveat(SolverKind::Z3, "5.4.1").unwrap().contains("sets"));
+    }
+
+    #[test]
+    fn named_solvers_win_in_order_run_env_workspace_then_app() {
+        let root = Path::new("/ws");
+        let all = named_candidates(
+            Some("/run/cvc5"),
+            Some("/env/cvc5"),
+            Some("tools/cvc5"),
+            Some("/app/cvc5"),
+            Some(root),
+        );
+        let sources: Vec<&str> = all.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(
+            sources,
+            [
+                "--solver",
+                "$CVC5",
+                "mandate.toml [analysis] solver",
+                APP_SOURCE
+            ]
+        );
+        // The workspace's relative path is taken from its root.
+        assert_eq!(all[2].0, "/ws/tools/cvc5");
+        // With nothing else named, the app's setting is the first (and so the one used).
+        let app_only = named_candidates(None, Some("  "), None, Some("/app/cvc5"), Some(root));
+        assert_eq!(
+            app_only,
+            vec![("/app/cvc5".to_owned(), APP_SOURCE.to_owned())]
+        );
+        assert!(named_candidates(None, None, None, None, None).is_empty());
     }
 
     #[test]

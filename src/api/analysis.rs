@@ -503,13 +503,15 @@ impl Session {
     /// The symbolic analysis a bundle carries as evidence (and the publish gates redo on
     /// the bundle's own files): `candidate` against the last published bundle (or nothing),
     /// per environment of `schema`, the findings, and the inventory agents (in `entities`)
-    /// whose access changed. Without a solver it says why in `not_run`.
+    /// whose access changed. Without a solver it says why in `not_run`. A set `cancel` stops
+    /// it at the next solver query ([`ErrorCode::Cancelled`]).
     pub(super) fn analysis_evidence(
         &self,
         last: Option<(&str, &cedar_policy::PolicySet)>,
         schema: &cedar_policy::Schema,
         entities: &cedar_policy::Entities,
         candidate: &cedar_policy::PolicySet,
+        cancel: Option<Arc<AtomicBool>>,
     ) -> ApiResult<crate::bundle::evidence::Analysis> {
         use crate::bundle::evidence::{Analysis as Evidence, EnvironmentRelation, TouchedAgent};
         let config = self.workspace.config();
@@ -521,7 +523,7 @@ impl Session {
             &AnalyzeRequest::default(),
             &config.analysis,
             Some(self.root()),
-            None,
+            cancel,
         ) {
             Ok(o) => o,
             Err(e) if e.code == ErrorCode::SolverUnavailable => {

@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use chrono::{SecondsFormat, Utc};
 use serde_json::json;
 
+use super::frameworks::FiredTally;
+use super::progress::Steps;
 use super::replay::{policy_digest, ReplayHooks, ReplayOptions};
-use super::{dto, ApiError, ApiResult, Session};
+use super::{dto, ApiError, ApiResult, OperationHooks, Session};
 use crate::bundle::evidence::{
     self, Acknowledgements, Coverage, CoverageLine, Replay, ReviewRef, Scope, TouchedAgent,
     Validation,
@@ -71,6 +73,15 @@ fn bundle_error(problems: Vec<BundleProblem>, what: &str) -> ApiError {
         })
         .collect();
     e
+}
+
+/// A replay or an analysis stopped by the operation's flag, named as the operation.
+fn as_cancelled(e: ApiError, steps: &Steps<'_>) -> ApiError {
+    if e.code == ErrorCode::Cancelled {
+        steps.cancelled()
+    } else {
+        e
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -270,6 +281,32 @@ impl Session {
     /// and evidence (validation, a replay against the published bundle, coverage, the
     /// approvals its scope needs, the approving review). Signed by its author with `sign`.
     pub fn bundle_build(&self, req: &dto::BuildRequest, actor: &str) -> ApiResult<dto::BundleView> {
+        self.bundle_build_in(req, actor, &mut Steps::quiet(dto::Operation::BundleBuild))
+    }
+
+    /// [`Session::bundle_build`] with progress (the replay, the solver, coverage), stopped by
+    /// `hooks.cancel` with [`ErrorCode::Cancelled`] before anything is written.
+    pub fn bundle_build_with(
+        &self,
+        req: &dto::BuildRequest,
+        actor: &str,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<dto::BundleView> {
+        self.bundle_build_in(
+            req,
+            actor,
+            &mut Steps::new(dto::Operation::BundleBuild, hooks),
+        )
+    }
+
+    fn bundle_build_in(
+        &self,
+        req: &dto::BuildRequest,
+        actor: &str,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<dto::BundleView> {
+        steps.check()?;
+        steps.report("Validating the policies", 0, 0);
         let config = self.workspace.config();
         let published = self.published_bundles()?;
         let last = published.last();
@@ -347,12 +384,22 @@ impl Session {
                 .collect(),
         };
         files.insert(evidence::VALIDATION.into(), json_bytes(&validation)?);
+        steps.check()?;
+        // The replay decides the newest set on the working copy, as coverage does: what it
+        // tallies spares coverage (below, and on the Frameworks page) a replay of its own.
+        let fired_key = self.fired_key(&self.db()?, req.set.as_deref(), &candidate)?;
+        let mut tally = fired_key.as_ref().map(|(_, set, _)| FiredTally::new(set));
         let replay = self.evidence_replay(
             req.set.as_deref(),
             last,
             (super::replay::WORKING_COPY.to_owned(), candidate.clone()),
             actor,
+            (steps, tally.as_mut()),
         )?;
+        if let (Some((key, _, _)), Some(tally)) = (fired_key, tally) {
+            self.keep_fired(key, tally);
+        }
+        steps.check()?;
         let schema = self.replay_schema()?;
         let entities = self.replay_entities(&schema)?;
         let published_set = match last {
@@ -363,17 +410,24 @@ impl Session {
             )),
             None => None,
         };
-        let analysis = self.analysis_evidence(
-            published_set.as_ref().map(|(l, s)| (l.as_str(), s)),
-            &schema,
-            &entities,
-            &candidate,
-        )?;
+        steps.report("Proving the change with the SMT solver", 0, 0);
+        let analysis = self
+            .analysis_evidence(
+                published_set.as_ref().map(|(l, s)| (l.as_str(), s)),
+                &schema,
+                &entities,
+                &candidate,
+                steps.shared_flag(),
+            )
+            .map_err(|e| as_cancelled(e, steps))?;
+        steps.check()?;
         files.insert(evidence::ANALYSIS.into(), json_bytes(&analysis)?);
         let scope = self.evidence_scope(&replay, Some(&analysis));
         files.insert(evidence::REPLAY.into(), json_bytes(&replay)?);
         files.insert(evidence::SCOPE.into(), json_bytes(&scope)?);
-        let coverage = self.coverage(None)?;
+        let coverage = self.coverage_in(None, steps)?;
+        steps.check()?;
+        steps.report("Writing the bundle", 0, 0);
         let snapshot = Coverage {
             generated_at: coverage.generated_at.clone(),
             catalog_version: coverage.catalog_version.clone(),
@@ -481,6 +535,7 @@ impl Session {
         last: Option<&PublishedBundle>,
         candidate: (String, cedar_policy::PolicySet),
         actor: &str,
+        (steps, mut tally): (&mut Steps<'_>, Option<&mut FiredTally>),
     ) -> ApiResult<Replay> {
         let (baseline, baseline_label, baseline_hash) = match last {
             Some(b) => (
@@ -515,6 +570,9 @@ impl Session {
             if !item.result.candidate.errors.is_empty() {
                 errors += 1;
             }
+            if let Some(t) = tally.as_mut() {
+                t.add(item);
+            }
             if item.result.changed {
                 let (ty, id) = &item.request.principal;
                 if ty == "Agent" || ty.ends_with("::Agent") {
@@ -527,23 +585,28 @@ impl Session {
             Some(side) => side?,
             None => return Err(internal("a bundle side that is not one")),
         };
-        let run = self.replay_with(
-            &ReplayOptions {
-                set: set.clone(),
-                baseline: Some(baseline.clone()),
-                candidate: Some(candidate.0.clone()),
-                since: None,
-                until: None,
-            },
-            (baseline, baseline_set),
-            candidate,
-            actor,
-            ReplayHooks {
-                each: Some(&mut each),
-                progress: None,
-                cancel: None,
-            },
-        )?;
+        let phase = format!("Replaying recorded requests against {baseline}");
+        steps.report(&phase, 0, 0);
+        let cancel = steps.shared_flag();
+        let run = self
+            .replay_with(
+                &ReplayOptions {
+                    set: set.clone(),
+                    baseline: Some(baseline.clone()),
+                    candidate: Some(candidate.0.clone()),
+                    since: None,
+                    until: None,
+                },
+                (baseline, baseline_set),
+                candidate,
+                actor,
+                ReplayHooks {
+                    each: Some(&mut each),
+                    progress: Some(&mut |p| steps.report(&phase, p.done, p.total)),
+                    cancel: cancel.as_deref(),
+                },
+            )
+            .map_err(|e| as_cancelled(e, steps))?;
         let (inv, _) = self.load_inventory();
         let tier_of = |id: &str| {
             inv.agents
@@ -956,6 +1019,7 @@ impl Session {
         files: &Files,
         last: Option<&PublishedBundle>,
         set: &cedar_policy::PolicySet,
+        cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     ) -> ApiResult<evidence::Analysis> {
         let unreadable = |what: &str, e: String| {
             ApiError::new(
@@ -985,20 +1049,40 @@ impl Session {
             &schema,
             &entities,
             set,
+            cancel,
         )
     }
 
     /// Every gate for a bundle, pass or fail with its detail (what `publish` checks).
     pub fn bundle_gates(&self, path: &Path) -> ApiResult<dto::GateReport> {
+        self.bundle_gates_with(path, OperationHooks::default())
+    }
+
+    /// [`Session::bundle_gates`] with progress (the replay, the solver), stopped by
+    /// `hooks.cancel` with [`ErrorCode::Cancelled`].
+    pub fn bundle_gates_with(
+        &self,
+        path: &Path,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<dto::GateReport> {
+        let steps = &mut Steps::new(dto::Operation::BundleGates, hooks);
+        steps.check()?;
+        steps.report("Checking the bundle's files and signatures", 0, 0);
         let files = read_bundle(path)?;
         let resuming = self.already_in_place(&files)?;
-        self.gates_of(&files, path, resuming)
+        self.gates_of(&files, path, resuming, steps)
     }
 
     /// The gates for a bundle's files (read once, so what is checked is what is published).
     /// `resuming`: the bundle is already in `bundles/VERSION/` from an interrupted publish,
     /// so its gates are checked against the history before it, as they were then.
-    fn gates_of(&self, files: &Files, path: &Path, resuming: bool) -> ApiResult<dto::GateReport> {
+    fn gates_of(
+        &self,
+        files: &Files,
+        path: &Path,
+        resuming: bool,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<dto::GateReport> {
         let config = self.fresh_config()?.gates;
         let trusted = self.trusted_keys()?;
         let v = verify::check(files, &trusted);
@@ -1098,11 +1182,17 @@ impl Session {
                 last,
                 (label, report.set.clone()),
                 "mandate (publish gates)",
+                (&mut *steps, None),
             )?;
+            steps.check()?;
             facts.replay_errors = replay.set.as_ref().map(|_| replay.candidate_errors);
             // The symbolic analysis, redone on the bundle's own schema, entities and
             // policies against the published bundle.
-            let analysis = self.bundle_analysis(files, last, &report.set)?;
+            steps.report("Proving the change with the SMT solver", 0, 0);
+            let analysis = self
+                .bundle_analysis(files, last, &report.set, steps.shared_flag())
+                .map_err(|e| as_cancelled(e, steps))?;
+            steps.check()?;
             match &analysis.not_run {
                 None => {
                     let before: Option<evidence::Analysis> = match last {
@@ -1244,7 +1334,12 @@ impl Session {
     ) -> ApiResult<dto::Published> {
         let files = read_bundle(path)?;
         let resuming = self.already_in_place(&files)?;
-        let report = self.gates_of(&files, path, resuming)?;
+        let report = self.gates_of(
+            &files,
+            path,
+            resuming,
+            &mut Steps::quiet(dto::Operation::BundleGates),
+        )?;
         if !report.passed {
             let failed: Vec<String> = report
                 .gates

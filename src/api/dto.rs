@@ -6,6 +6,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use super::audit::{AuditExport, AuditListing, AuditQuery};
+pub use super::dashboard::{
+    DashboardBundle, DashboardCoverage, DashboardFramework, DashboardReplay, DashboardReview,
+    DashboardReviews, DashboardRun, DashboardTraffic, DraftAwaiting, LevelCount, TopFinding,
+};
 pub use super::policies::TestRequest;
 pub use crate::diagnostics::{Diagnostic, Severity};
 pub use crate::error::ErrorCode;
@@ -37,6 +42,7 @@ pub use crate::replay::import::{Grades, ImportProgress, ImportSummary, LineError
 pub use crate::replay::report::{Breakdown, PolicyBreakdown, ReplayReport};
 pub use crate::replay::simulate::{ReplayLine, Replayed, SideResult, SimulateSummary};
 pub use crate::review::{Ack, ReviewChange, ReviewFile, Verdict, VerdictKind};
+pub use crate::store::audit::AuditFacets;
 pub use crate::store::{AuditEntry, Count, RequestSetSummary, RequestStats};
 pub use crate::watch::{Change, ChangeKind};
 pub use crate::workspace::InsightsConfig;
@@ -457,6 +463,50 @@ pub struct ReplayProgress {
     #[ts(type = "number")]
     pub done: u64,
     /// Requests in the set's window.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+/// A long operation that reports [`OperationProgress`] and stops on its cancel flag (replays
+/// and imports have their own events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Operation {
+    Insights,
+    TaskTimeline,
+    AgentInsights,
+    Coverage,
+    ExportCoverage,
+    BundleBuild,
+    BundleGates,
+}
+
+impl Operation {
+    /// How a message names it: `the insights analysis was cancelled`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Insights => "insights analysis",
+            Self::TaskTimeline => "task timeline",
+            Self::AgentInsights => "agent insights analysis",
+            Self::Coverage => "coverage computation",
+            Self::ExportCoverage => "coverage export",
+            Self::BundleBuild => "bundle build",
+            Self::BundleGates => "gates check",
+        }
+    }
+}
+
+/// Progress of a long operation (event `operation-progress`): the phase it is in and how far
+/// that phase got. A phase without a count has `total` 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OperationProgress {
+    pub operation: Operation,
+    /// What it is doing, e.g. `Reading recorded requests`.
+    pub phase: String,
+    #[ts(type = "number")]
+    pub done: u64,
     #[ts(type = "number")]
     pub total: u64,
 }

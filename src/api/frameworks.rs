@@ -8,13 +8,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use sha2::{Digest as _, Sha256};
 
-use super::{dto, ApiError, ApiResult, Session};
+use super::progress::Steps;
+use super::{dto, ApiError, ApiResult, OperationHooks, Session};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::frameworks::coverage::{self, CoverageReport, Fired, PolicyFact};
 use crate::frameworks::{self, catalog, edit, export, Controls, Mapping, CONTROLS_FILE};
 use crate::replay::simulate::{Replayer, ResultItem};
 use crate::store::RequestWindow;
+
+/// The phase of coverage that re-evaluates the newest set, as progress names it.
+const FIRED: &str = "Deciding recorded requests on the current policies";
 
 /// Determining decisions per policy over the newest request set, by what they were computed
 /// from (the set's contents, the policies, the inventory).
@@ -29,6 +33,62 @@ pub(crate) struct FiredFacts {
     set: String,
     by_policy: HashMap<String, Fired>,
     newest: Option<DateTime<Utc>>,
+}
+
+/// Tallies which policies decided each replayed request, on the candidate side (the working
+/// copy), and the reasons production recorded: coverage's traffic evidence. A bundle build
+/// replays the newest set on the same candidate, so its replay feeds one too and coverage
+/// then needs no replay of its own.
+pub(super) struct FiredTally {
+    facts: FiredFacts,
+}
+
+impl FiredTally {
+    pub(super) fn new(set: &str) -> Self {
+        Self {
+            facts: FiredFacts {
+                set: set.to_owned(),
+                ..FiredFacts::default()
+            },
+        }
+    }
+
+    pub(super) fn add(&mut self, item: &ResultItem<'_>) {
+        let facts = &mut self.facts;
+        let time = item
+            .request
+            .time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        if time > facts.newest {
+            facts.newest = time;
+        }
+        let mut note = |id: &str| {
+            let f = facts.by_policy.entry(id.to_owned()).or_insert(Fired {
+                count: 0,
+                last: None,
+            });
+            f.count += 1;
+            if time > f.last {
+                f.last = time;
+            }
+        };
+        for id in &item.result.candidate.reasons {
+            note(id);
+        }
+        // What production recorded as the reasons counts too.
+        if let Some(recorded) = item.request.reasons.as_deref() {
+            if let Ok(ids) = serde_json::from_str::<Vec<String>>(recorded) {
+                for id in ids
+                    .iter()
+                    .filter(|id| !item.result.candidate.reasons.contains(id))
+                {
+                    note(id);
+                }
+            }
+        }
+    }
 }
 
 impl Session {
@@ -137,6 +197,27 @@ impl Session {
     /// Coverage of every framework by the workspace's controls, from the evidence as it is
     /// now. `now` is injected by tests; the shells pass `None`.
     pub fn coverage(&self, now: Option<DateTime<Utc>>) -> ApiResult<CoverageReport> {
+        self.coverage_in(now, &mut Steps::quiet(dto::Operation::Coverage))
+    }
+
+    /// [`Session::coverage`] with progress (the newest set re-evaluated, then its insights),
+    /// stopped by `hooks.cancel` with [`ErrorCode::Cancelled`].
+    pub fn coverage_with(
+        &self,
+        now: Option<DateTime<Utc>>,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<CoverageReport> {
+        self.coverage_in(now, &mut Steps::new(dto::Operation::Coverage, hooks))
+    }
+
+    /// [`Session::coverage`] reporting to the steps of the operation it is part of.
+    pub(crate) fn coverage_in(
+        &self,
+        now: Option<DateTime<Utc>>,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<CoverageReport> {
+        steps.check()?;
+        steps.report("Checking policies and the inventory", 0, 0);
         let now = now.unwrap_or_else(Utc::now);
         let (catalogs, catalog_problems) = catalog::load(self.root());
         let (controls, _, problems) = self.workspace_controls()?;
@@ -167,11 +248,16 @@ impl Session {
             check_findings.entry(f.code).or_default().push(f.subject);
         }
 
-        let fired = self.fired(&report.set)?;
+        let fired = self.fired(&report.set, steps)?;
         let insights = match &fired {
-            Some(_) => self.insights(&dto::InsightsQuery::default()).ok(),
+            Some(_) => match self.insights_in(&dto::InsightsQuery::default(), steps) {
+                Ok(r) => Some(r),
+                Err(e) if e.code == ErrorCode::Cancelled => return Err(e),
+                Err(_) => None,
+            },
             None => None,
         };
+        steps.check()?;
         let insight_findings: Option<HashMap<String, u32>> = insights.as_ref().map(|r| {
             let mut m: HashMap<String, u32> = HashMap::new();
             for f in &r.findings {
@@ -214,32 +300,14 @@ impl Session {
 
     /// How often each policy decided the newest recorded set (re-evaluated on the working
     /// copy, plus the reasons production recorded); `None` when nothing is recorded.
-    fn fired(&self, policies: &cedar_policy::PolicySet) -> ApiResult<Option<Arc<FiredFacts>>> {
+    fn fired(
+        &self,
+        policies: &cedar_policy::PolicySet,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<Option<Arc<FiredFacts>>> {
         let db = self.db()?;
-        let Some(set) = db.newest_request_set()? else {
+        let Some((key, set, set_id)) = self.fired_key(&db, None, policies)? else {
             return Ok(None);
-        };
-        let Some(set_id) = db.request_set_id(&set)? else {
-            return Ok(None);
-        };
-        let (inv, _) = self.load_inventory();
-        let key = {
-            let mut h = Sha256::new();
-            for part in [
-                set.as_str(),
-                &db.request_set_signature(set_id)?,
-                &super::replay::policy_digest(policies),
-                &inv.people_text,
-                &inv.resources_text,
-            ] {
-                h.update(part.as_bytes());
-                h.update([0]);
-            }
-            for a in &inv.agents {
-                h.update(a.text.as_bytes());
-                h.update([0]);
-            }
-            format!("{:x}", h.finalize())
         };
         if let Ok(cache) = self.fired_cache.lock() {
             if cache.key == key {
@@ -248,55 +316,28 @@ impl Session {
                 }
             }
         }
-        let mut facts = FiredFacts {
-            set: set.clone(),
-            ..FiredFacts::default()
-        };
-        let note = |facts: &mut FiredFacts, id: &str, time: Option<DateTime<Utc>>| {
-            let f = facts.by_policy.entry(id.to_owned()).or_insert(Fired {
-                count: 0,
-                last: None,
-            });
-            f.count += 1;
-            if time > f.last {
-                f.last = time;
-            }
-        };
-        let parse_time = |t: Option<&str>| {
-            t.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc))
-        };
+        let mut tally = FiredTally::new(&set);
         // Re-evaluated on the working copy: which policies decide the recorded requests now.
         let evaluated = (|| -> ApiResult<()> {
             let schema = self.replay_schema()?;
             let entities = self.replay_entities(&schema)?;
             let namespace = self.workspace.config().namespace.clone();
             let mut each = |item: &ResultItem<'_>| -> std::io::Result<()> {
-                let time = parse_time(item.request.time.as_deref());
-                if time > facts.newest {
-                    facts.newest = time;
-                }
-                for id in &item.result.candidate.reasons {
-                    note(&mut facts, id, time);
-                }
-                // What production recorded as the reasons counts too.
-                if let Some(recorded) = item.request.reasons.as_deref() {
-                    if let Ok(ids) = serde_json::from_str::<Vec<String>>(recorded) {
-                        for id in ids
-                            .iter()
-                            .filter(|id| !item.result.candidate.reasons.contains(id))
-                        {
-                            note(&mut facts, id, time);
-                        }
-                    }
-                }
+                tally.add(item);
                 Ok(())
             };
             let mut replayer = Replayer::new(
                 &schema, &entities, policies, policies, &namespace, &mut each,
             )?;
             let mut failure = None;
+            let total = db.count_requests(set_id, &RequestWindow::default())?;
+            let mut done = 0u64;
+            steps.report(FIRED, 0, total);
             db.for_each_request_batch(set_id, &RequestWindow::default(), 4096, |page| {
+                if steps.is_cancelled() {
+                    return false;
+                }
+                done += page.len() as u64;
                 for row in page {
                     if let Err(e) =
                         replayer.record(u64::try_from(row.row).unwrap_or(0), row.request)
@@ -305,21 +346,66 @@ impl Session {
                         return false;
                     }
                 }
+                steps.report(FIRED, done, total);
                 true
             })?;
             if let Some(e) = failure {
                 return Err(e.into());
             }
+            steps.check()?;
             replayer.finish()?;
             Ok(())
         })();
         evaluated?;
-        let facts = Arc::new(facts);
+        steps.check()?;
+        Ok(Some(self.keep_fired(key, tally)))
+    }
+
+    /// What the fired facts of `policies` over the newest request set are cached under, with
+    /// that set's name and id; `None` when nothing is recorded, or when `only` names a set
+    /// that is not the newest (coverage reads the newest).
+    pub(super) fn fired_key(
+        &self,
+        db: &crate::store::Db,
+        only: Option<&str>,
+        policies: &cedar_policy::PolicySet,
+    ) -> ApiResult<Option<(String, String, i64)>> {
+        let Some(set) = db.newest_request_set()? else {
+            return Ok(None);
+        };
+        if only.is_some_and(|o| o != set) {
+            return Ok(None);
+        }
+        let Some(set_id) = db.request_set_id(&set)? else {
+            return Ok(None);
+        };
+        let (inv, _) = self.load_inventory();
+        let mut h = Sha256::new();
+        for part in [
+            set.as_str(),
+            &db.request_set_signature(set_id)?,
+            &super::replay::policy_digest(policies),
+            &inv.people_text,
+            &inv.resources_text,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for a in &inv.agents {
+            h.update(a.text.as_bytes());
+            h.update([0]);
+        }
+        Ok(Some((format!("{:x}", h.finalize()), set, set_id)))
+    }
+
+    /// Keeps facts tallied under `key` (from [`Session::fired_key`]) for coverage to reuse.
+    pub(super) fn keep_fired(&self, key: String, tally: FiredTally) -> Arc<FiredFacts> {
+        let facts = Arc::new(tally.facts);
         if let Ok(mut cache) = self.fired_cache.lock() {
             cache.key = key;
             cache.fired = Some(Arc::clone(&facts));
         }
-        Ok(Some(facts))
+        facts
     }
 
     /// Replaces a control's mappings in `controls/controls.toml` (a library control the
@@ -421,6 +507,30 @@ impl Session {
         req: &dto::ExportRequest,
         now: Option<DateTime<Utc>>,
     ) -> ApiResult<dto::ExportResult> {
+        self.export_coverage_in(req, now, &mut Steps::quiet(dto::Operation::ExportCoverage))
+    }
+
+    /// [`Session::export_coverage`] with progress, stopped by `hooks.cancel` before anything
+    /// is written.
+    pub fn export_coverage_with(
+        &self,
+        req: &dto::ExportRequest,
+        now: Option<DateTime<Utc>>,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<dto::ExportResult> {
+        self.export_coverage_in(
+            req,
+            now,
+            &mut Steps::new(dto::Operation::ExportCoverage, hooks),
+        )
+    }
+
+    fn export_coverage_in(
+        &self,
+        req: &dto::ExportRequest,
+        now: Option<DateTime<Utc>>,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<dto::ExportResult> {
         let Some(format) = export::Format::parse(req.format.trim()) else {
             return Err(ApiError::new(
                 ErrorCode::InvalidArgument,
@@ -474,7 +584,9 @@ impl Session {
         if let Some(id) = framework.filter(|id| catalogs.get(id).is_none()) {
             return Err(unknown(id));
         }
-        let report = self.coverage(now)?;
+        let report = self.coverage_in(now, steps)?;
+        steps.check()?;
+        steps.report("Writing the export", 0, 0);
         let report = match framework {
             None => report,
             Some(id) => export::filter(&report, id).ok_or_else(|| unknown(id))?,

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
+use super::progress::{Steps, ROWS_PER_REPORT};
 use super::replay::time_bound;
-use super::{dto, ApiError, ApiResult, Session};
+use super::{dto, ApiError, ApiResult, OperationHooks, Session};
 use crate::error::ErrorCode;
 use crate::insights::grants::{self, GrantInputs};
 use crate::insights::{self, InsightsReport, Scan, ScanInputs, TaskStep, TaskTimeline};
@@ -18,12 +19,36 @@ use crate::store::{RequestWindow, StoredRequest};
 /// Newest requests shown on an agent's page.
 const RECENT: u32 = 20;
 
-/// The last report computed, by what it was computed from.
+/// Reports kept per session: the Insights page's window, the whole set (timelines, an
+/// agent's page, coverage, the dashboard) and a spare, so moving between them never rescans.
+const CACHED_REPORTS: usize = 3;
+
+/// The reports computed last, newest first, each by what it was computed from.
 #[derive(Debug, Default)]
 pub(crate) struct InsightsCache {
-    key: String,
-    report: Option<Arc<InsightsReport>>,
+    reports: Vec<(String, Arc<InsightsReport>)>,
 }
+
+impl InsightsCache {
+    fn get(&mut self, key: &str) -> Option<Arc<InsightsReport>> {
+        let at = self.reports.iter().position(|(k, _)| k == key)?;
+        let hit = self.reports.remove(at);
+        let report = Arc::clone(&hit.1);
+        self.reports.insert(0, hit);
+        Some(report)
+    }
+
+    fn put(&mut self, key: String, report: &Arc<InsightsReport>) {
+        self.reports.retain(|(k, _)| *k != key);
+        self.reports.insert(0, (key, Arc::clone(report)));
+        self.reports.truncate(CACHED_REPORTS);
+    }
+}
+
+/// Phases of an insights analysis, as progress names them.
+const READING: &str = "Reading recorded requests";
+const GRANTS: &str = "Checking grants no request used";
+const CURRENT: &str = "Deciding the requests on the current policies";
 
 impl Session {
     /// The set named, else the one imported most recently.
@@ -50,9 +75,29 @@ impl Session {
     }
 
     /// Insights over a stored set (`query.set`, else the newest) within a time window. The
-    /// last report is kept: asking again with the same set contents, window, inventory,
-    /// policies and thresholds returns it without rescanning.
+    /// last reports are kept: asking again with the same set contents, window, inventory,
+    /// policies and thresholds returns one without rescanning.
     pub fn insights(&self, query: &dto::InsightsQuery) -> ApiResult<Arc<InsightsReport>> {
+        self.insights_in(query, &mut Steps::quiet(dto::Operation::Insights))
+    }
+
+    /// [`Session::insights`] as the app asks for it: progress (rows read, agents whose grants
+    /// were checked) and stopped by `hooks.cancel` with [`ErrorCode::Cancelled`].
+    pub fn insights_with(
+        &self,
+        query: &dto::InsightsQuery,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<Arc<InsightsReport>> {
+        self.insights_in(query, &mut Steps::new(dto::Operation::Insights, hooks))
+    }
+
+    /// [`Session::insights`] reporting to the steps of the operation it is part of.
+    pub(crate) fn insights_in(
+        &self,
+        query: &dto::InsightsQuery,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<Arc<InsightsReport>> {
+        steps.check()?;
         let since = blank(query.since.as_deref())
             .map(|s| time_bound("--since", s))
             .transpose()?;
@@ -96,12 +141,13 @@ impl Session {
             }
             format!("{:x}", h.finalize())
         };
-        if let Ok(cache) = self.insights_cache.lock() {
-            if cache.key == key {
-                if let Some(report) = &cache.report {
-                    return Ok(Arc::clone(report));
-                }
-            }
+        if let Some(report) = self
+            .insights_cache
+            .lock()
+            .ok()
+            .and_then(|mut c| c.get(&key))
+        {
+            return Ok(report);
         }
 
         let context_fields = insights::context_fields(&policies);
@@ -119,7 +165,20 @@ impl Session {
             since: since.as_deref(),
             until: until.as_deref(),
         };
-        db.for_each_traffic_row(set_id, &window, |row| scan.add(row))?;
+        let total = db.count_requests(set_id, &window)?;
+        steps.report(READING, 0, total);
+        let mut done = 0u64;
+        db.for_each_traffic_row(set_id, &window, |row| {
+            scan.add(row);
+            done += 1;
+            if !done.is_multiple_of(ROWS_PER_REPORT) {
+                return true;
+            }
+            steps.report(READING, done, total);
+            !steps.is_cancelled()
+        })?;
+        steps.check()?;
+        steps.report(READING, done, total);
 
         let mut notes = Vec::new();
         let grant_findings = match self
@@ -127,6 +186,7 @@ impl Session {
             .and_then(|schema| self.replay_entities(&schema).map(|e| (schema, e)))
         {
             Ok((schema, entities)) => {
+                let cancel = steps.shared_flag();
                 let (found, grant_notes) = grants::unused_grants(
                     &GrantInputs {
                         inventory: &inventory,
@@ -137,7 +197,10 @@ impl Session {
                         ceilings: config.ttl_ceilings,
                     },
                     &|agent, action, ty, resource| scan.used(agent, action, ty, resource),
-                );
+                    &mut |done, total| steps.report(GRANTS, done as u64, total as u64),
+                    cancel.as_deref(),
+                )
+                .map_err(|insights::Cancelled| steps.cancelled())?;
                 notes.extend(grant_notes);
                 found
             }
@@ -146,10 +209,10 @@ impl Session {
                 Vec::new()
             }
         };
+        steps.check()?;
         let report = Arc::new(scan.finish(grant_findings, notes));
         if let Ok(mut cache) = self.insights_cache.lock() {
-            cache.key = key;
-            cache.report = Some(Arc::clone(&report));
+            cache.put(key, &report);
         }
         Ok(report)
     }
@@ -190,7 +253,33 @@ impl Session {
     /// policies decide, its agents, delegation hops, systems and environments, and the
     /// findings about it.
     pub fn task_timeline(&self, set: Option<&str>, task: &str) -> ApiResult<TaskTimeline> {
+        self.task_timeline_in(set, task, &mut Steps::quiet(dto::Operation::TaskTimeline))
+    }
+
+    /// [`Session::task_timeline`] with progress, stopped by `hooks.cancel` (the findings
+    /// about the task come from the set's insights, which may need a full scan).
+    pub fn task_timeline_with(
+        &self,
+        set: Option<&str>,
+        task: &str,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<TaskTimeline> {
+        self.task_timeline_in(
+            set,
+            task,
+            &mut Steps::new(dto::Operation::TaskTimeline, hooks),
+        )
+    }
+
+    fn task_timeline_in(
+        &self,
+        set: Option<&str>,
+        task: &str,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<TaskTimeline> {
+        steps.check()?;
         let (set, set_id) = self.insights_set(set)?;
+        steps.report("Finding the task's requests", 0, 0);
         let rows = self.db()?.task_requests(set_id, task)?;
         if rows.is_empty() {
             return Err(ApiError::new(
@@ -199,13 +288,16 @@ impl Session {
                 Some("task ids are the `task_id` of recorded requests; `mandate insights` lists tasks with findings"),
             ));
         }
+        steps.check()?;
         let (inventory, _) = self.load_inventory_for_insights();
-        let steps = self.steps(rows, &inventory);
+        steps.report(CURRENT, 0, rows.len() as u64);
+        let task_steps = self.steps(rows, &inventory);
+        steps.report(CURRENT, task_steps.len() as u64, task_steps.len() as u64);
         let mut agents: Vec<String> = Vec::new();
         let mut hops = Vec::new();
         let mut systems: Vec<String> = Vec::new();
         let mut environments: Vec<String> = Vec::new();
-        for s in &steps {
+        for s in &task_steps {
             if !agents.contains(&s.agent) {
                 agents.push(s.agent.clone());
             }
@@ -219,11 +311,14 @@ impl Session {
                 environments.push(env.clone());
             }
         }
-        let findings = match self.insights(&dto::InsightsQuery {
-            set: Some(set.clone()),
-            since: None,
-            until: None,
-        }) {
+        let findings = match self.insights_in(
+            &dto::InsightsQuery {
+                set: Some(set.clone()),
+                since: None,
+                until: None,
+            },
+            steps,
+        ) {
             Ok(report) => report
                 .findings
                 .iter()
@@ -232,16 +327,17 @@ impl Session {
                         || (f.subject_kind == insights::SubjectKind::Task && f.subject == task)
                         || f.examples
                             .iter()
-                            .any(|id| steps.iter().any(|s| &s.id == id))
+                            .any(|id| task_steps.iter().any(|s| &s.id == id))
                 })
                 .cloned()
                 .collect(),
+            Err(e) if e.code == ErrorCode::Cancelled => return Err(e),
             Err(_) => Vec::new(),
         };
         Ok(TaskTimeline {
             set,
             task: task.to_owned(),
-            steps,
+            steps: task_steps,
             agents,
             hops,
             systems,
@@ -253,6 +349,24 @@ impl Session {
     /// An agent's newest requests and the findings about it, from the set imported most
     /// recently (none when nothing was imported).
     pub fn agent_insights(&self, agent: &str) -> ApiResult<dto::AgentInsights> {
+        self.agent_insights_in(agent, &mut Steps::quiet(dto::Operation::AgentInsights))
+    }
+
+    /// [`Session::agent_insights`] with progress, stopped by `hooks.cancel`.
+    pub fn agent_insights_with(
+        &self,
+        agent: &str,
+        hooks: OperationHooks<'_>,
+    ) -> ApiResult<dto::AgentInsights> {
+        self.agent_insights_in(agent, &mut Steps::new(dto::Operation::AgentInsights, hooks))
+    }
+
+    fn agent_insights_in(
+        &self,
+        agent: &str,
+        steps: &mut Steps<'_>,
+    ) -> ApiResult<dto::AgentInsights> {
+        steps.check()?;
         let (set, set_id) = match self.insights_set(None) {
             Ok(found) => found,
             Err(e) if e.code == ErrorCode::NotFound => {
@@ -260,13 +374,20 @@ impl Session {
             }
             Err(e) => return Err(e),
         };
-        let report = self.insights(&dto::InsightsQuery {
-            set: Some(set.clone()),
-            since: None,
-            until: None,
-        })?;
+        let report = self.insights_in(
+            &dto::InsightsQuery {
+                set: Some(set.clone()),
+                since: None,
+                until: None,
+            },
+            steps,
+        )?;
+        steps.check()?;
         let rows = self.db()?.agent_requests(set_id, agent, RECENT)?;
         let (inventory, _) = self.load_inventory_for_insights();
+        steps.report(CURRENT, 0, rows.len() as u64);
+        let recent = self.steps(rows, &inventory);
+        steps.report(CURRENT, recent.len() as u64, recent.len() as u64);
         Ok(dto::AgentInsights {
             set: Some(set),
             activity: report
@@ -280,7 +401,7 @@ impl Session {
                 .filter(|f| f.agent.as_deref() == Some(agent))
                 .cloned()
                 .collect(),
-            recent: self.steps(rows, &inventory),
+            recent,
         })
     }
 

@@ -5,7 +5,10 @@
 
 mod agents;
 mod analysis;
+mod audit;
 mod bundles;
+mod dashboard;
+mod demo;
 pub mod dto;
 mod explain;
 mod framework_import;
@@ -15,6 +18,7 @@ pub mod fuzzing;
 mod insights;
 mod keys;
 mod policies;
+mod progress;
 mod replay;
 mod requests;
 mod reviews;
@@ -27,9 +31,16 @@ pub use analysis::{
     analyze_files, AccessRequest, AccessReview, AgentAccessReview, Analysis, AnalyzeFiles,
     AnalyzeRequest, LocatedFinding,
 };
+pub use audit::{audit_csv, audit_limit, AUDIT_CSV_HEADER, AUDIT_MAX_PAGE, AUDIT_PAGE};
 pub use bundles::{read_bundle, BUNDLES_DIR, DRAFTS_DIR};
+pub use demo::{
+    demo_traffic, write_demo, write_demo_traffic, DemoMistake, DemoOptions, DemoWritten,
+    TrafficSummary, DEMO_DEFAULT_REQUESTS, DEMO_DEFAULT_SEED, DEMO_DEFAULT_SET, DEMO_MAX_REQUESTS,
+    DEMO_PREVIOUS_REVISION, DEMO_TRAFFIC_FILE,
+};
 pub use explain::{explain_files, find_record};
 pub use keys::{generate_key, key_store, local_keys, TRUST_LOG};
+pub use progress::OperationHooks;
 pub use replay::{run_header, ReplayHooks, ReplayOptions};
 pub use reviews::AckTarget;
 
@@ -109,25 +120,9 @@ pub fn configure_worker_threads() {
 }
 
 /// Who is acting, for the audit log: `MANDATE_ACTOR`, else `git config user.email`, else
-/// the login name.
+/// the login name (the app puts its own setting first: [`settings::actor`]).
 pub fn current_actor() -> String {
-    if let Ok(actor) = std::env::var("MANDATE_ACTOR") {
-        if !actor.trim().is_empty() {
-            return actor.trim().to_owned();
-        }
-    }
-    let git = std::process::Command::new("git")
-        .args(["config", "user.email"])
-        .output();
-    if let Ok(out) = git {
-        let email = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        if out.status.success() && !email.is_empty() {
-            return email;
-        }
-    }
-    std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".to_owned())
+    settings::default_actor().0
 }
 
 /// Creates a workspace in `dir` and its database; records `workspace.init` in the audit log.

@@ -109,7 +109,7 @@ impl Session {
     }
 }
 
-fn check_set_name(set: &str) -> ApiResult<()> {
+pub(super) fn check_set_name(set: &str) -> ApiResult<()> {
     let ok = !set.trim().is_empty()
         && set.len() <= 100
         && set

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use cedar_policy::{
     Context, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request, Schema,
@@ -16,7 +17,7 @@ use cedar_policy::{
 use rayon::prelude::*;
 
 use super::scan::agent_ttl_limit;
-use super::{control_of, Finding, Fix, Level, SubjectKind};
+use super::{control_of, Cancelled, Finding, Fix, Level, SubjectKind};
 use crate::inventory::Inventory;
 use crate::inventory::{Agent, Classification, Lifecycle};
 use crate::replay::{Decision, ScopeIndex};
@@ -59,13 +60,20 @@ struct Grant {
     sensitive: bool,
 }
 
+/// Active agents evaluated (in parallel) between two progress reports and cancel checks,
+/// per worker thread: small enough to stop soon, large enough to keep every core busy.
+const AGENTS_PER_THREAD: usize = 2;
+
 /// One finding per active agent with grants no request used; `used(agent, action,
 /// resource type, resource)` says whether the traffic used one. Also returns notes on what
-/// could not be evaluated.
+/// could not be evaluated. `progress(done, total)` counts active agents; a set `cancel`
+/// stops between groups of agents.
 pub fn unused_grants(
     inputs: &GrantInputs<'_>,
     used: &(dyn Fn(&str, &str, &str, &str) -> bool + Sync),
-) -> (Vec<Finding>, Vec<String>) {
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: Option<&AtomicBool>,
+) -> Result<(Vec<Finding>, Vec<String>), Cancelled> {
     let mut notes = Vec::new();
     let inv = inputs.inventory;
     let active: Vec<&Agent> = inv
@@ -83,13 +91,13 @@ pub fn unused_grants(
             "unused grants were not computed: {} active agents × {per_agent} resource-actions is over {MAX_EVALUATIONS} evaluations",
             active.len()
         ));
-        return (Vec::new(), notes);
+        return Ok((Vec::new(), notes));
     }
     let index = match ScopeIndex::new(inputs.policies) {
         Ok(i) => i,
         Err(e) => {
             notes.push(format!("unused grants were not computed: {e}"));
-            return (Vec::new(), notes);
+            return Ok((Vec::new(), notes));
         }
     };
     let ty = |name: &str| EntityTypeName::from_str(&qualify(inputs.namespace, name)).ok();
@@ -98,7 +106,7 @@ pub fn unused_grants(
             "unused grants were not computed: `{}` is not a Cedar namespace",
             inputs.namespace
         ));
-        return (Vec::new(), notes);
+        return Ok((Vec::new(), notes));
     };
     let uid = |t: &EntityTypeName, id: &str| {
         EntityUid::from_type_name_and_id(t.clone(), EntityId::new(id))
@@ -163,64 +171,71 @@ pub fn unused_grants(
         .map(|k| (*k, resources(k)))
         .collect();
 
-    let findings: Vec<Finding> = active
-        .par_iter()
-        .filter_map(|agent| {
-            let principal = uid(&agent_ty, &agent.id);
-            let mut grants = Vec::new();
-            for &(action, kind) in &askable {
-                let action_uid = uid(&action_ty, action);
-                let Ok(context) = context_for(agent, inputs, &action_uid) else {
+    let of_agent = |agent: &&Agent| -> Option<Finding> {
+        let principal = uid(&agent_ty, &agent.id);
+        let mut grants = Vec::new();
+        for &(action, kind) in &askable {
+            let action_uid = uid(&action_ty, action);
+            let Ok(context) = context_for(agent, inputs, &action_uid) else {
+                continue;
+            };
+            let Some(resource_ty) = ty(kind) else {
+                continue;
+            };
+            let Some((_, list)) = by_kind.iter().find(|(k, _)| *k == kind) else {
+                continue;
+            };
+            for (resource, sensitive) in list {
+                if kind == "Agent" && *resource == agent.id {
                     continue;
-                };
-                let Some(resource_ty) = ty(kind) else {
-                    continue;
-                };
-                let Some((_, list)) = by_kind.iter().find(|(k, _)| *k == kind) else {
-                    continue;
-                };
-                for (resource, sensitive) in list {
-                    if kind == "Agent" && *resource == agent.id {
-                        continue;
-                    }
-                    if used(&agent.id, action, kind, resource) {
-                        continue;
-                    }
-                    let Ok(request) = Request::new(
-                        principal.clone(),
-                        action_uid.clone(),
-                        uid(&resource_ty, resource),
-                        context.clone(),
-                        Some(inputs.schema),
-                    ) else {
-                        continue;
-                    };
-                    let outcome = index.evaluate(&request, inputs.entities);
-                    if outcome.decision != Decision::Allow {
-                        continue;
-                    }
-                    let declared = match kind {
-                        "Tool" => &agent.tools,
-                        "Dataset" => &agent.datasets,
-                        "Model" => &agent.models,
-                        _ => &agent.delegates,
-                    }
-                    .iter()
-                    .any(|d| d == resource);
-                    grants.push(Grant {
-                        action,
-                        kind,
-                        resource: resource.clone(),
-                        reasons: outcome.reasons,
-                        declared,
-                        sensitive: *sensitive,
-                    });
                 }
+                if used(&agent.id, action, kind, resource) {
+                    continue;
+                }
+                let Ok(request) = Request::new(
+                    principal.clone(),
+                    action_uid.clone(),
+                    uid(&resource_ty, resource),
+                    context.clone(),
+                    Some(inputs.schema),
+                ) else {
+                    continue;
+                };
+                let outcome = index.evaluate(&request, inputs.entities);
+                if outcome.decision != Decision::Allow {
+                    continue;
+                }
+                let declared = match kind {
+                    "Tool" => &agent.tools,
+                    "Dataset" => &agent.datasets,
+                    "Model" => &agent.models,
+                    _ => &agent.delegates,
+                }
+                .iter()
+                .any(|d| d == resource);
+                grants.push(Grant {
+                    action,
+                    kind,
+                    resource: resource.clone(),
+                    reasons: outcome.reasons,
+                    declared,
+                    sensitive: *sensitive,
+                });
             }
-            (!grants.is_empty()).then(|| finding(agent, inv, grants))
-        })
-        .collect();
-    (findings, notes)
+        }
+        (!grants.is_empty()).then(|| finding(agent, inv, grants))
+    };
+    let step = rayon::current_num_threads().max(1) * AGENTS_PER_THREAD;
+    let mut findings = Vec::new();
+    progress(0, active.len());
+    for (n, group) in active.chunks(step).enumerate() {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Cancelled);
+        }
+        findings.extend(group.par_iter().filter_map(of_agent).collect::<Vec<_>>());
+        progress((n * step + group.len()).min(active.len()), active.len());
+    }
+    Ok((findings, notes))
 }
 
 fn finding(agent: &Agent, inv: &Inventory, grants: Vec<Grant>) -> Finding {

@@ -37,6 +37,10 @@ use crate::workspace::InsightsConfig;
 pub use render::{csv, html, human};
 pub use scan::{context_fields, ContextField, Scan, ScanInputs};
 
+/// The caller's cancel flag stopped the work; nothing of it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -142,6 +142,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
             WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;",
     ),
+    (
+        7,
+        "-- The Audit page and `mandate audit` filter by actor and action, and list the distinct
+        -- ones to choose from; newest first within each (the id is the append order).
+        CREATE INDEX audit_log_actor ON audit_log (actor COLLATE NOCASE, id);
+        CREATE INDEX audit_log_action ON audit_log (action, id);",
+    ),
 ];
 
 pub fn latest() -> i64 {

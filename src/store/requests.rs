@@ -690,12 +690,13 @@ fn traffic_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<TrafficRow<'r>>
 
 impl Db {
     /// Streams a set's visible requests in import order through `each`, one borrowed row at
-    /// a time (nothing is collected): what `mandate insights` scans.
+    /// a time (nothing is collected): what `mandate insights` scans. `each` returns `false`
+    /// to stop (a cancelled scan).
     pub fn for_each_traffic_row(
         &self,
         set_id: i64,
         window: &RequestWindow<'_>,
-        mut each: impl FnMut(&TrafficRow<'_>),
+        mut each: impl FnMut(&TrafficRow<'_>) -> bool,
     ) -> Result<()> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {TRAFFIC_COLUMNS}
@@ -706,7 +707,9 @@ impl Db {
         ))?;
         let mut rows = stmt.query(params![set_id, window.since, window.until])?;
         while let Some(r) = rows.next()? {
-            each(&traffic_row(r)?);
+            if !each(&traffic_row(r)?) {
+                break;
+            }
         }
         Ok(())
     }

@@ -41,6 +41,8 @@ async function fill(selector, text) {
 async function openDemoCopy(adjust = () => {}) {
   const demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-demo-')), 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The demo's recorded traffic is generated (not in git): 5,000 requests, the same every run.
+  execFileSync(cli, ['demo', '--traffic', join(demo, 'requests', 'traffic.jsonl'), '--requests', '5000']);
   adjust(demo);
   // The folder dialog is native: the shell's e2e seam answers it with the copy.
   session.pick(demo);
@@ -303,11 +305,11 @@ test('completion after `context.` offers exactly the action’s context fields',
   assert.equal((await browser.$$('[data-testid="editor-dirty"]')).length, 0, 'undo did not restore the file');
 });
 
-test('the demo organisation: 26 agents, their gaps and the graph', async () => {
+test('the demo organisation: 33 agents, their gaps and the graph', async () => {
   await openDemoCopy();
   await (await browser.$('[data-testid="nav-agents"]')).click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="agent-row"]')).length > 0, { timeout: 10_000, timeoutMsg: 'no agent rows' });
-  assert.match(await (await browser.$('[data-testid="agents-count"]')).getText(), /26/);
+  assert.match(await (await browser.$('[data-testid="agents-count"]')).getText(), /33/);
   await screenshot('agents-table');
   await (await browser.$('[data-testid="agents-tab-gaps"]')).click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="finding"]')).length === 15, {
@@ -316,9 +318,9 @@ test('the demo organisation: 26 agents, their gaps and the graph', async () => {
   });
   await screenshot('agents-gaps');
   await (await browser.$('[data-testid="agents-tab-graph"]')).click();
-  await browser.waitUntil(async () => (await browser.$$('[data-testid="graph-agent"]')).length === 26, {
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="graph-agent"]')).length === 33, {
     timeout: 10_000,
-    timeoutMsg: 'expected 26 agent nodes in the graph (a blank page means the graph threw)',
+    timeoutMsg: 'expected 33 agent nodes in the graph (a blank page means the graph threw)',
   });
   await screenshot('agents-graph');
   await (await browser.$('[data-testid="nav-dashboard"]')).click();
@@ -407,5 +409,5 @@ test('add a control policy from the library', async () => {
   await (await browser.$('[data-testid="policy-editor"][data-path="policies/controls/mnd-lifecycle-01.cedar"]')).waitForExist({ timeout: 10_000 });
   assert.equal((await file.$$('.count-error')).length, 0, 'the added file has errors');
   assert.equal((await browser.$$('[data-testid="diagnostic"][data-severity="error"]')).length, 0);
-  assert.match(await (await browser.$('[data-testid="validation-summary"]')).getText(), /15 policies in 7 files and 1 template link — 0 errors/);
+  assert.match(await (await browser.$('[data-testid="validation-summary"]')).getText(), /18 policies in 8 files and 1 template link — 0 errors/);
 });

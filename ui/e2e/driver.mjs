@@ -34,7 +34,7 @@ async function waitForPorts(ports, open, ms) {
  * Starts tauri-driver and the app on `workspace`, with its own config dir (so the app's
  * "last workspace" never touches the user's settings). `env` adds variables the app sees
  * (it inherits tauri-driver's environment), e.g. `MANDATE_KEYS_DIR`. Returns
- * `{ browser, stop, pick }`.
+ * `{ browser, stop, pick, home }`.
  *
  * WebDriver cannot drive a native file dialog. The app's one test seam is on the Rust side:
  * `MANDATE_E2E_PICK` names a file, and while it is set every dialog (`pick_file`,
@@ -42,9 +42,13 @@ async function waitForPorts(ports, open, ms) {
  * removes it (no file: cancelled); the path answered is granted like a path the user chose.
  * `pick(path)` writes the answer for the next dialog — from this process, which the
  * webview cannot reach.
+ *
+ * `home` starts the app on the home folder of an earlier start (returned as `home`): the
+ * same config dir (settings.json, keys) and webview storage, to check what survives a
+ * restart.
  */
-export async function startApp(workspace, { env = {} } = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
+export async function startApp(workspace, { env = {}, home: reuse } = {}) {
+  const home = reuse ?? mkdtempSync(join(tmpdir(), 'mandate-e2e-home-'));
   const pickAnswer = join(home, 'e2e-pick');
   // A previous file's driver may still be releasing the ports.
   await waitForPorts([4444, 4445], false, 15_000);
@@ -79,6 +83,7 @@ export async function startApp(workspace, { env = {} } = {}) {
       end();
     },
     pick: (path) => writeFileSync(pickAnswer, path),
+    home,
   };
 }
 

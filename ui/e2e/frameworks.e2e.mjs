@@ -7,7 +7,7 @@
 // Nothing is hard-coded: the demo's controls and mappings may change. Run by scripts/e2e.sh.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ before(async () => {
   temp = mkdtempSync(join(tmpdir(), 'mandate-e2e-frameworks-'));
   demo = join(temp, 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The demo's recorded traffic is generated (not in git): 5,000 requests, the same every run.
+  execFileSync(cli, ['demo', '--traffic', join(demo, 'requests', 'traffic.jsonl'), '--requests', '5000']);
   // Recorded traffic is what makes policies evidence: without it no control is implemented.
   const imported = spawnSync(cli, ['-w', demo, 'requests', 'import', 'requests/traffic.jsonl', '--set', 'traffic'], {
     encoding: 'utf8',

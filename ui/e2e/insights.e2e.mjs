@@ -7,7 +7,7 @@
 // at a time, on the same ports).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ function cliJson(args) {
 before(async () => {
   demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-insights-')), 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The demo's recorded traffic is generated (not in git): 5,000 requests, the same every run.
+  execFileSync(cli, ['demo', '--traffic', join(demo, 'requests', 'traffic.jsonl'), '--requests', '5000']);
   const imported = spawnSync(cli, ['-w', demo, 'requests', 'import', 'requests/traffic.jsonl', '--set', 'traffic'], {
     encoding: 'utf8',
     cwd: demo,

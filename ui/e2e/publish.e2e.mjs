@@ -52,6 +52,8 @@ before(async () => {
   demo = join(temp, 'demo');
   keysDir = join(temp, 'keys');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The demo's recorded traffic is generated (not in git): 5,000 requests, the same every run.
+  execFileSync(cli, ['demo', '--traffic', join(demo, 'requests', 'traffic.jsonl'), '--requests', '5000']);
 
   // The demo keeps an agent without an accountable human and a few requests that error on
   // purpose; those gates are turned off (reported as skipped). One approval suffices, so a

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ before(async () => {
     env: { ...process.env, MANDATE_ACTOR: 'e2e@example.com' },
   });
   mkdirSync(outside);
-  copyFileSync(join(repo, 'examples', 'demo', 'requests', 'traffic.jsonl'), join(outside, 'traffic.jsonl'));
+  execFileSync(cli, ['demo', '--traffic', join(outside, 'traffic.jsonl'), '--requests', '5000']);
   // A link inside the workspace leading out of it.
   symlinkSync(outside, join(workspace, 'linked'));
 

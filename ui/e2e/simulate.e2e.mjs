@@ -34,6 +34,8 @@ function withoutPolicy(text, id) {
 before(async () => {
   demo = join(mkdtempSync(join(tmpdir(), 'mandate-e2e-sim-')), 'demo');
   cpSync(join(repo, 'examples', 'demo'), demo, { recursive: true, filter: (src) => !src.includes('.mandate') });
+  // The demo's recorded traffic is generated (not in git): 5,000 requests, the same every run.
+  execFileSync(cli, ['demo', '--traffic', join(demo, 'requests', 'traffic.jsonl'), '--requests', '5000']);
   writeFileSync(join(demo, '.gitignore'), '.mandate/\n');
   git(['init', '-q']);
   git(['add', '-A']);

@@ -30,6 +30,22 @@ describe('with no workspace open', () => {
     expect((await screen.findByTestId('dashboard-policy-count')).textContent).toBe('2');
   });
 
+  it('opens Settings from the header without a workspace, and a recent workspace from there', async () => {
+    backend.settings = {
+      ...backend.settings,
+      recent: [{ path: '/home/ana/pilot', name: 'Pilot', exists: true, open: false }],
+    };
+    renderWithBackend(backend, <App />);
+    fireEvent.click(await screen.findByTestId('header-settings'));
+    expect(await screen.findByTestId('page-settings')).toBeTruthy();
+    fireEvent.click(await screen.findByRole('button', { name: 'Open Pilot' }));
+    expect((await screen.findByTestId('workspace-name')).textContent).toBe('Pilot');
+    expect(backend.settingsCalls.openRecent).toEqual(['/home/ana/pilot']);
+    // Still on Settings, now with the workspace's navigation.
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
+    expect(await screen.findByTestId('page-settings')).toBeTruthy();
+  });
+
   it('does nothing when the picker is cancelled', async () => {
     backend.pickResult = null;
     renderWithBackend(backend, <App />);
@@ -49,13 +65,15 @@ describe('with no workspace open', () => {
     };
     renderWithBackend(backend, <App />);
     fireEvent.click(await screen.findByTestId('welcome-open'));
-    const banner = await screen.findByTestId('error-banner');
-    expect(banner.dataset.code).toBe('workspace_not_found');
-    expect(banner.textContent).toContain('Not a Mandate workspace');
-    expect(banner.textContent).toContain('no mandate.toml in `/home/ana/Downloads`');
-    expect(screen.getByTestId('error-hint').textContent).toMatch(/mandate init/);
-    fireEvent.click(screen.getByRole('button', { name: 'Dismiss error' }));
-    expect(screen.queryByTestId('error-banner')).toBeNull();
+    // A failed action is a toast carrying the core's message and the code's hint.
+    const toast = await screen.findByTestId('toast');
+    expect(toast.dataset.code).toBe('workspace_not_found');
+    expect(toast.getAttribute('role')).toBe('alert');
+    expect(toast.textContent).toContain('Not a Mandate workspace');
+    expect(toast.textContent).toContain('no mandate.toml in `/home/ana/Downloads`');
+    expect(toast.textContent).toMatch(/mandate init/);
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss notification' }));
+    expect(screen.queryByTestId('toast')).toBeNull();
   });
 });
 

@@ -80,6 +80,30 @@ pub enum Command {
         #[arg(long, default_value = "Mandate")]
         namespace: String,
     },
+    /// Write the demo organisation (Acme: 33 agents in six teams, their people, tools,
+    /// datasets and models, planted accountability gaps, the controls, the policies and the
+    /// revision production ran) into a new or empty folder, with its recorded traffic
+    /// generated and imported as a request set. With --traffic FILE: only the traffic
+    #[command(group = clap::ArgGroup::new("target").required(true).args(["dir", "traffic"]))]
+    Demo {
+        /// Folder to write the demo into (created; must be new or empty)
+        dir: Option<PathBuf>,
+        /// Recorded requests to generate
+        #[arg(long, default_value_t = mandate::api::DEMO_DEFAULT_REQUESTS, value_name = "N")]
+        requests: usize,
+        /// Seed of the generator: the same seed and count give the same bytes everywhere
+        #[arg(long, default_value_t = mandate::api::DEMO_DEFAULT_SEED, value_name = "S")]
+        seed: u64,
+        /// The request set the traffic is imported into
+        #[arg(long, default_value = mandate::api::DEMO_DEFAULT_SET, value_name = "NAME", conflicts_with = "no_import")]
+        set: String,
+        /// Write requests/traffic.jsonl but import nothing (no database is made)
+        #[arg(long, conflicts_with = "traffic")]
+        no_import: bool,
+        /// Write only the traffic, to this file (atomically), for a demo copy you keep
+        #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+        traffic: Option<PathBuf>,
+    },
     /// Validate every policy against the workspace schema; exit 1 when there are errors
     Validate,
     /// Format every policy file, statement by statement (comments and annotations kept)
@@ -349,6 +373,51 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The audit log, newest first: who did what to which subject and when, with the state
+    /// before and after; filtered by actor, action, subject text and time
+    /// (--format human|json|csv)
+    Audit {
+        /// Only this actor (ignoring case), e.g. `dana@acme.example`
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only this action (`agent.lifecycle`), or every action with a prefix (`agent.*`)
+        #[arg(long)]
+        action: Option<String>,
+        /// Only subjects containing this text (ignoring case)
+        #[arg(long)]
+        subject: Option<String>,
+        /// At or after this time: RFC 3339, a date (2026-05-01, midnight UTC) or back from
+        /// now (7d, 12h, 30m)
+        #[arg(long)]
+        since: Option<String>,
+        /// Before this time (the same forms)
+        #[arg(long)]
+        until: Option<String>,
+        /// At most N entries, the newest
+        #[arg(long, value_name = "N")]
+        limit: Option<String>,
+        /// Write the output to this file (atomically) instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The app's Dashboard in the terminal: traffic insights, framework coverage, the last
+    /// replay, open reviews and bundles awaiting approval, the last published bundle
+    /// (--format human|json; `mandate validate` and `mandate check` cover the rest)
+    Dashboard {
+        /// Only this card
+        #[arg(long, value_enum)]
+        card: Option<CardArg>,
+    },
+}
+
+/// A card of `mandate dashboard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CardArg {
+    Traffic,
+    Coverage,
+    Replay,
+    Reviews,
+    Bundle,
 }
 
 #[derive(Debug, Subcommand)]

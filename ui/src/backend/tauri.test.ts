@@ -1,7 +1,7 @@
 // The Tauri adapter against mocked Tauri modules: command names and argument names must
 // match src-tauri exactly, and every rejection must come out as an ApiError.
 import { beforeEach, expect, it, vi } from 'vitest';
-import { IMPORT_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT, TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
+import { IMPORT_PROGRESS_EVENT, OPERATION_PROGRESS_EVENT, REPLAY_PROGRESS_EVENT, TauriBackend, WORKSPACE_CHANGED_EVENT } from './tauri';
 
 const { invoke, listen } = vi.hoisted(() => ({ invoke: vi.fn(), listen: vi.fn() }));
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -18,12 +18,34 @@ it('calls the Rust commands with snake_case names and arguments', async () => {
   await b.currentWorkspace();
   await b.openWorkspace('/tmp/ws');
   await b.validateWorkspace();
-  await b.listAudit(200);
+  const query = { actor: 'dana', action: 'agent.*', subject: null, since: '7d', until: null, before: 41, limit: 200 };
+  await b.listAudit(query);
+  await b.auditFacets();
+  await b.exportAudit(query, '/tmp/audit.csv');
   expect(invoke.mock.calls).toEqual([
     ['current_workspace', undefined],
     ['open_workspace', { path: '/tmp/ws' }],
     ['validate_workspace', undefined],
-    ['list_audit', { limit: 200 }],
+    ['list_audit', { query }],
+    ['audit_facets', undefined],
+    ['export_audit', { query, out: '/tmp/audit.csv' }],
+  ]);
+});
+
+it('calls one command per dashboard card', async () => {
+  invoke.mockResolvedValue(null);
+  const b = new TauriBackend();
+  await b.dashboardTraffic();
+  await b.dashboardCoverage();
+  await b.dashboardReplay();
+  await b.dashboardReviews();
+  await b.dashboardBundle();
+  expect(invoke.mock.calls.map((c: unknown[]) => c[0])).toEqual([
+    'dashboard_traffic',
+    'dashboard_coverage',
+    'dashboard_replay',
+    'dashboard_reviews',
+    'dashboard_bundle',
   ]);
 });
 
@@ -352,4 +374,26 @@ it('forwards workspace-changed payloads and returns the unlisten function', asyn
   expect(cb).toHaveBeenCalledWith([{ kind: 'policy_changed', path: 'policies/a.cedar' }]);
   unsubscribe();
   expect(unlisten).toHaveBeenCalledOnce();
+});
+
+it('cancels insights, coverage and bundle builds with the commands src-tauri declares, and forwards their progress', async () => {
+  invoke.mockResolvedValue(null);
+  listen.mockResolvedValue(vi.fn());
+  const b = new TauriBackend();
+  await b.cancelInsights();
+  await b.cancelCoverage();
+  await b.cancelBuild();
+  expect(invoke.mock.calls).toEqual([
+    ['cancel_insights', undefined],
+    ['cancel_coverage', undefined],
+    ['cancel_build', undefined],
+  ]);
+  const onProgress = vi.fn();
+  await b.onOperationProgress(onProgress);
+  expect(OPERATION_PROGRESS_EVENT).toBe('operation-progress');
+  expect(listen.mock.calls[0]?.[0]).toBe(OPERATION_PROGRESS_EVENT);
+  const handler = listen.mock.calls[0]?.[1] as (e: { payload: unknown }) => void;
+  const p = { operation: 'coverage', phase: 'Deciding recorded requests on the current policies', done: 4096, total: 50000 };
+  handler({ payload: p });
+  expect(onProgress).toHaveBeenCalledWith(p);
 });

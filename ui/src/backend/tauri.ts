@@ -21,7 +21,15 @@ import type { BuildRequest } from '../bindings/BuildRequest';
 import type { BundleDiff } from '../bindings/BundleDiff';
 import type { BundleEntry } from '../bindings/BundleEntry';
 import type { BundleView } from '../bindings/BundleView';
-import type { AuditEntry } from '../bindings/AuditEntry';
+import type { AuditExport } from '../bindings/AuditExport';
+import type { AuditFacets } from '../bindings/AuditFacets';
+import type { AuditListing } from '../bindings/AuditListing';
+import type { AuditQuery } from '../bindings/AuditQuery';
+import type { DashboardBundle } from '../bindings/DashboardBundle';
+import type { DashboardCoverage } from '../bindings/DashboardCoverage';
+import type { DashboardReplay } from '../bindings/DashboardReplay';
+import type { DashboardReviews } from '../bindings/DashboardReviews';
+import type { DashboardTraffic } from '../bindings/DashboardTraffic';
 import type { Change } from '../bindings/Change';
 import type { ControlsView } from '../bindings/ControlsView';
 import type { CoverageReport } from '../bindings/CoverageReport';
@@ -42,6 +50,7 @@ import type { LocalKey } from '../bindings/LocalKey';
 import type { Published } from '../bindings/Published';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { Mapping } from '../bindings/Mapping';
+import type { OperationProgress } from '../bindings/OperationProgress';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -52,6 +61,9 @@ import type { ResultPage } from '../bindings/ResultPage';
 import type { Review } from '../bindings/Review';
 import type { VerdictKind } from '../bindings/VerdictKind';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { SettingsView } from '../bindings/SettingsView';
+import type { SolverInfo } from '../bindings/SolverInfo';
+import type { Theme } from '../bindings/Theme';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
@@ -68,6 +80,8 @@ export const WORKSPACE_CHANGED_EVENT = 'workspace-changed';
 export const IMPORT_PROGRESS_EVENT = 'requests-import-progress';
 /** Emitted with a `ReplayProgress` after each batch of a replay. */
 export const REPLAY_PROGRESS_EVENT = 'replay-progress';
+/** Emitted with an `OperationProgress` by insights, coverage, exports and bundle builds. */
+export const OPERATION_PROGRESS_EVENT = 'operation-progress';
 
 async function subscribe<T>(event: string, cb: (payload: T) => void): Promise<() => void> {
   try {
@@ -110,8 +124,36 @@ export class TauriBackend implements IBackend {
     return call<ValidationReport>('validate_workspace');
   }
 
-  listAudit(limit: number): Promise<AuditEntry[]> {
-    return call<AuditEntry[]>('list_audit', { limit });
+  listAudit(query: AuditQuery): Promise<AuditListing> {
+    return call<AuditListing>('list_audit', { query });
+  }
+
+  auditFacets(): Promise<AuditFacets> {
+    return call<AuditFacets>('audit_facets');
+  }
+
+  exportAudit(query: AuditQuery, out: string): Promise<AuditExport> {
+    return call<AuditExport>('export_audit', { query, out });
+  }
+
+  dashboardTraffic(): Promise<DashboardTraffic> {
+    return call<DashboardTraffic>('dashboard_traffic');
+  }
+
+  dashboardCoverage(): Promise<DashboardCoverage> {
+    return call<DashboardCoverage>('dashboard_coverage');
+  }
+
+  dashboardReplay(): Promise<DashboardReplay> {
+    return call<DashboardReplay>('dashboard_replay');
+  }
+
+  dashboardReviews(): Promise<DashboardReviews> {
+    return call<DashboardReviews>('dashboard_reviews');
+  }
+
+  dashboardBundle(): Promise<DashboardBundle> {
+    return call<DashboardBundle>('dashboard_bundle');
   }
 
   inventory(): Promise<InventoryView> {
@@ -132,6 +174,34 @@ export class TauriBackend implements IBackend {
 
   actingIdentity(): Promise<string> {
     return call<string>('acting_identity');
+  }
+
+  appSettings(): Promise<SettingsView> {
+    return call<SettingsView>('app_settings');
+  }
+
+  setActor(actor: string | null): Promise<SettingsView> {
+    return call<SettingsView>('set_actor', { actor });
+  }
+
+  setTheme(theme: Theme): Promise<SettingsView> {
+    return call<SettingsView>('set_theme', { theme });
+  }
+
+  setSolverPath(path: string | null): Promise<SettingsView> {
+    return call<SettingsView>('set_solver_path', { path });
+  }
+
+  checkSolver(): Promise<SolverInfo> {
+    return call<SolverInfo>('check_solver');
+  }
+
+  forgetWorkspace(path: string): Promise<SettingsView> {
+    return call<SettingsView>('forget_workspace', { path });
+  }
+
+  openRecentWorkspace(path: string): Promise<WorkspaceInfo> {
+    return call<WorkspaceInfo>('open_recent_workspace', { path });
   }
 
   readPolicyFile(path: string): Promise<FileText> {
@@ -259,12 +329,24 @@ export class TauriBackend implements IBackend {
     return call<AgentInsights>('agent_insights', { agent });
   }
 
+  async cancelInsights(): Promise<void> {
+    await call<null>('cancel_insights');
+  }
+
+  onOperationProgress(cb: (progress: OperationProgress) => void): Promise<() => void> {
+    return subscribe<OperationProgress>(OPERATION_PROGRESS_EVENT, cb);
+  }
+
   frameworks(): Promise<FrameworksView> {
     return call<FrameworksView>('frameworks');
   }
 
   coverage(): Promise<CoverageReport> {
     return call<CoverageReport>('coverage');
+  }
+
+  async cancelCoverage(): Promise<void> {
+    await call<null>('cancel_coverage');
   }
 
   async setControlMappings(control: string, mappings: Mapping[]): Promise<void> {
@@ -297,6 +379,10 @@ export class TauriBackend implements IBackend {
 
   bundleBuild(request: BuildRequest): Promise<BundleView> {
     return call<BundleView>('bundle_build', { request });
+  }
+
+  async cancelBuild(): Promise<void> {
+    await call<null>('cancel_build');
   }
 
   bundleView(path: string): Promise<BundleView> {

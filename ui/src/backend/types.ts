@@ -6,7 +6,15 @@ import type { AccessRequest } from '../bindings/AccessRequest';
 import type { AccessReview } from '../bindings/AccessReview';
 import type { ApiError } from '../bindings/ApiError';
 import type { Agent } from '../bindings/Agent';
-import type { AuditEntry } from '../bindings/AuditEntry';
+import type { AuditExport } from '../bindings/AuditExport';
+import type { AuditFacets } from '../bindings/AuditFacets';
+import type { AuditListing } from '../bindings/AuditListing';
+import type { AuditQuery } from '../bindings/AuditQuery';
+import type { DashboardBundle } from '../bindings/DashboardBundle';
+import type { DashboardCoverage } from '../bindings/DashboardCoverage';
+import type { DashboardReplay } from '../bindings/DashboardReplay';
+import type { DashboardReviews } from '../bindings/DashboardReviews';
+import type { DashboardTraffic } from '../bindings/DashboardTraffic';
 import type { AddedPolicies } from '../bindings/AddedPolicies';
 import type { AgentInsights } from '../bindings/AgentInsights';
 import type { Analysis } from '../bindings/Analysis';
@@ -33,6 +41,7 @@ import type { InsightsReport } from '../bindings/InsightsReport';
 import type { KeysView } from '../bindings/KeysView';
 import type { LocalKey } from '../bindings/LocalKey';
 import type { Published } from '../bindings/Published';
+import type { OperationProgress } from '../bindings/OperationProgress';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -46,6 +55,9 @@ import type { InventoryView } from '../bindings/InventoryView';
 import type { Lifecycle } from '../bindings/Lifecycle';
 import type { Mapping } from '../bindings/Mapping';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { SettingsView } from '../bindings/SettingsView';
+import type { SolverInfo } from '../bindings/SolverInfo';
+import type { Theme } from '../bindings/Theme';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
 import type { TestResult } from '../bindings/TestResult';
@@ -92,8 +104,36 @@ export interface IBackend {
   pickFolder(title: string): Promise<string | null>;
   /** Parses and validates every policy of the open workspace. */
   validateWorkspace(): Promise<ValidationReport>;
-  /** The newest `limit` audit entries, newest first. */
-  listAudit(limit: number): Promise<AuditEntry[]>;
+  /**
+   * One page of the audit log entries matching `query`, newest first, with how many match
+   * and the cursor of the next page (`next`, passed back as `query.before`). Rejects with
+   * `invalid_argument` (a bad time, a window that closes before it opens, a bad limit).
+   */
+  listAudit(query: AuditQuery): Promise<AuditListing>;
+  /** The distinct actions and actors of the audit log, for its filters. */
+  auditFacets(): Promise<AuditFacets>;
+  /**
+   * Writes every entry `query` matches (all pages) as CSV to `out` (from `pickSavePath`),
+   * atomically; formula-like cells get a leading apostrophe. Rejects like `listAudit`.
+   */
+  exportAudit(query: AuditQuery, out: string): Promise<AuditExport>;
+
+  // ---- The Dashboard's cards: one call each, so a slow card never holds up the others ----
+
+  /**
+   * Insights over the set imported last, cut down to the card (empty, `set` null, when
+   * nothing was imported). Can take seconds on a large set the first time; rejects like
+   * `insights`.
+   */
+  dashboardTraffic(): Promise<DashboardTraffic>;
+  /** Each framework's coverage percentage (seconds the first time); rejects like `coverage`. */
+  dashboardCoverage(): Promise<DashboardCoverage>;
+  /** The newest replay run that completed, with its changed decisions. */
+  dashboardReplay(): Promise<DashboardReplay>;
+  /** Reviews without a verdict, and built bundles short of a signature or approvals. */
+  dashboardReviews(): Promise<DashboardReviews>;
+  /** The newest published bundle, verified, and how many are published. */
+  dashboardBundle(): Promise<DashboardBundle>;
   /** The agent inventory with its accountability findings, load problems and lifecycle edges. */
   inventory(): Promise<InventoryView>;
   /** The problems `agent` would have if saved (empty when valid); nothing is written. */
@@ -110,6 +150,40 @@ export interface IBackend {
   agentLifecycle(id: string, to: Lifecycle, reason: string): Promise<Agent>;
   /** Who the app acts as for approvals and the audit log (a human id or email). */
   actingIdentity(): Promise<string>;
+
+  // ---- App settings (the Settings page; settings.json in the user's config folder) ----
+
+  /**
+   * The app's settings: the acting identity and where it comes from (checked against the open
+   * workspace's people, with a warning and the closest ids when it names nobody there), the
+   * theme, the app's solver path, the recent workspaces as they are on disk, and what was
+   * wrong with settings.json (each problem fell back to its default; never an error).
+   */
+  appSettings(): Promise<SettingsView>;
+  /**
+   * Sets (or, with `null` or blank, clears) who the app acts as; every later audited action
+   * and approval names it. Rejects with `invalid_argument` (control or invisible characters,
+   * too long); naming nobody in the inventory is a warning in the view, not a refusal.
+   */
+  setActor(actor: string | null): Promise<SettingsView>;
+  /** Saves the theme; rejects with `invalid_argument` for anything but system, light, dark. */
+  setTheme(theme: Theme): Promise<SettingsView>;
+  /**
+   * Sets the app's solver to a file chosen with `pickFile` (anything else rejects with
+   * `path_outside_workspace`), saved only when its `--version` answers (else
+   * `solver_unavailable` with help); `null` clears it. It is used when neither `$CVC5` nor
+   * the workspace's `[analysis] solver` names one.
+   */
+  setSolverPath(path: string | null): Promise<SettingsView>;
+  /**
+   * The solver an analysis would use now, found and run (`--version`) as analyses do;
+   * rejects with `solver_unavailable` naming every candidate tried and why.
+   */
+  checkSolver(): Promise<SolverInfo>;
+  /** Takes a folder off the recent list; rejects with `not_found` when it is not on it. */
+  forgetWorkspace(path: string): Promise<SettingsView>;
+  /** Opens a workspace from the recent list (no dialog); `not_found` when it is not on it. */
+  openRecentWorkspace(path: string): Promise<WorkspaceInfo>;
   /** The text of a workspace-relative policy file, e.g. `policies/tools.cedar`, and its revision. */
   readPolicyFile(path: string): Promise<FileText>;
   /**
@@ -231,6 +305,17 @@ export interface IBackend {
    * (`set` null, no activity) when nothing was imported yet.
    */
   agentInsights(agent: string): Promise<AgentInsights>;
+  /**
+   * Stops the running `insights`, `taskTimeline` or `agentInsights`: it rejects with
+   * `cancelled` and nothing of it is kept.
+   */
+  cancelInsights(): Promise<void>;
+  /**
+   * Calls `cb` with the progress of the long operations that are not imports or replays
+   * (insights, a task's timeline, an agent's insights, coverage, a coverage export, a bundle
+   * build): the operation, its phase and `done` of `total` (0: a phase without a count).
+   */
+  onOperationProgress(cb: (progress: OperationProgress) => void): Promise<() => void>;
 
   // ---- Frameworks, controls and coverage (the Frameworks page) ----
 
@@ -242,6 +327,8 @@ export interface IBackend {
    * `controls_invalid` (the controls or framework files do not parse; `diagnostics` say where).
    */
   coverage(): Promise<CoverageReport>;
+  /** Stops the running `coverage` or `exportCoverage`: it rejects with `cancelled`, nothing written. */
+  cancelCoverage(): Promise<void>;
   /**
    * Replaces every mapping of `control` in `controls/controls.toml` with `mappings` (the
    * full new list; a library control the workspace lacks is added). Rejects with
@@ -281,11 +368,14 @@ export interface IBackend {
   /**
    * Builds a bundle of the working copy into `.mandate/drafts/VERSION` (or `request.out`),
    * with its evidence: validation, a replay of recorded traffic against the published bundle
-   * (seconds), coverage, the approving review. Rejects with `invalid_argument` (bad or
+   * (seconds), coverage, the approving review. Progress: `onOperationProgress`
+   * (`bundle_build`). Rejects with `cancelled` after `cancelBuild`, `invalid_argument` (bad or
    * not-higher version), `policy_invalid` (the policies have errors, in `diagnostics`),
    * `key_refused` (no key, or several and none named) or `io`.
    */
   bundleBuild(request: BuildRequest): Promise<BundleView>;
+  /** Stops the running `bundleBuild` (it rejects with `cancelled` and writes no bundle) or `bundleGates`. */
+  cancelBuild(): Promise<void>;
   /** A bundle on disk with its evidence, verified; rejects with `not_found` or `bundle_invalid`. */
   bundleView(path: string): Promise<BundleView>;
   /**
@@ -299,7 +389,11 @@ export interface IBackend {
    * person) or `bundle_invalid` (the bundle was altered).
    */
   bundleApprove(path: string, key: string | null, comment: string): Promise<BundleView>;
-  /** Every publish gate for a bundle with pass, fail or skipped and its detail; rejects with `bundle_invalid`. */
+  /**
+   * Every publish gate for a bundle with pass, fail or skipped and its detail (replays the
+   * newest set and runs the solver: seconds; progress `bundle_gates`). Rejects with
+   * `bundle_invalid`, or `cancelled` after `cancelBuild`.
+   */
   bundleGates(path: string): Promise<GateReport>;
   /**
    * Publishes a bundle into `bundles/VERSION` when every gate passes, and copies it to `to`

@@ -1,14 +1,19 @@
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
+import { hrefFor } from '../lib/route';
+import { formatKeys, KEYS } from '../lib/shortcuts';
 import { Icon } from './Icon';
 
 export function Header({
   workspace,
   opening,
   onOpen,
+  onCommands,
 }: {
   workspace: WorkspaceInfo | null;
   opening: boolean;
   onOpen: () => void;
+  /** Opens the command palette. */
+  onCommands: () => void;
 }) {
   return (
     <header className="app-header">
@@ -32,6 +37,23 @@ export function Header({
           <span className="muted">No workspace open</span>
         )}
       </div>
+      <button
+        type="button"
+        className="btn header-commands"
+        onClick={onCommands}
+        aria-keyshortcuts="Control+K Meta+K"
+        data-testid="open-palette"
+      >
+        <Icon name="search" />
+        Commands
+        <kbd className="header-kbd">{formatKeys(KEYS.palette)}</kbd>
+      </button>
+      {!workspace && (
+        <a href={hrefFor('settings')} className="btn" data-testid="header-settings">
+          <Icon name="settings" />
+          Settings
+        </a>
+      )}
       <button
         type="button"
         className="btn"

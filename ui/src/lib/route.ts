@@ -10,6 +10,7 @@ export const PAGES = [
   'frameworks',
   'publish',
   'audit',
+  'settings',
 ] as const;
 
 export type Page = (typeof PAGES)[number];
@@ -23,6 +24,7 @@ export const PAGE_TITLES: Record<Page, string> = {
   frameworks: 'Frameworks',
   publish: 'Publish',
   audit: 'Audit',
+  settings: 'Settings',
 };
 
 export function isPage(value: string): value is Page {

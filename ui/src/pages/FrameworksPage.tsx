@@ -5,8 +5,10 @@
 // page lays that out as a tree of frameworks and items, a controls × items heatmap of the
 // framework selected, the item or control opened (a control's mappings are edited in a
 // drawer), the gaps by code, and the exports. It reloads after its own writes and whenever
-// the watcher reports a change on disk.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+// the watcher reports a change on disk. Computing coverage can replay every recorded request:
+// the page shows the core's progress with Cancel; a newer load cancels one still running, and
+// leaving the page cancels it.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../bindings/ApiError';
 import type { ControlCoverage } from '../bindings/ControlCoverage';
 import type { ControlStatus } from '../bindings/ControlStatus';
@@ -15,11 +17,13 @@ import type { FrameworksView } from '../bindings/FrameworksView';
 import { toApiError, useBackend } from '../backend';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { Icon } from '../components/Icon';
+import { CancelledNotice, OperationProgressRow } from '../components/OperationStatus';
 import { PageHeader } from '../components/PageHeader';
 import { formatLocation } from '../lib/diagnostics';
 import { ancestorKeys, gapsFor, percentText } from '../lib/frameworks';
 import { hrefFor } from '../lib/route';
 import { formatTimestamp } from '../lib/time';
+import { useOperation } from '../lib/useProgressEvents';
 import { watchWorkspace } from '../lib/watchWorkspace';
 import { ControlDrawer } from './frameworks/ControlDrawer';
 import { CoverageMatrix } from './frameworks/CoverageMatrix';
@@ -27,6 +31,8 @@ import { ExportPanel } from './frameworks/ExportPanel';
 import { CoverageBar, FrameworkTree, fwNode, itemNode } from './frameworks/FrameworkTree';
 import { GapList } from './frameworks/GapList';
 import { ItemPanel } from './frameworks/ItemPanel';
+
+const COVERAGE_OPS = ['coverage'] as const;
 
 interface ItemRef {
   framework: string;
@@ -44,58 +50,59 @@ export function FrameworksPage() {
   const [view, setView] = useState<FrameworksView | null>(null);
   const [report, setReport] = useState<CoverageReport | null>(null);
   const [library, setLibrary] = useState<ControlStatus[]>([]);
-  const [loading, setLoading] = useState(true);
+  const coverageOp = useOperation('coverage');
+  const { run: runCoverage } = coverageOp;
+  const loading = coverageOp.running;
   const [error, setError] = useState<ApiError | null>(null);
   const [fwId, setFwId] = useState<string | null>(null);
   const [item, setItem] = useState<ItemRef | null>(null);
   const [control, setControl] = useState<OpenControl | null>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [allGaps, setAllGaps] = useState(false);
-  const ticket = useRef(0);
-  const alive = useRef(true);
-  useEffect(() => {
-    alive.current = true;
-    return () => {
-      alive.current = false;
-    };
-  }, []);
 
-  /** Asks the core; only the newest answer asked for is shown. Sets no state before it answers. */
-  const fetchAll = useCallback(
-    async (mine: number) => {
-      try {
-        const [v, r, lib] = await Promise.all([
-          backend.frameworks(),
-          backend.coverage(),
-          // Only for the library controls not in the workspace yet; never fatal.
-          backend.controls().catch(() => null),
-        ]);
-        if (!alive.current || mine !== ticket.current) return;
-        setView(v);
-        setReport(r);
-        setLibrary(lib?.controls.filter((c) => !c.in_workspace) ?? []);
-        setError(null);
-        setFwId((id) => (id !== null && r.frameworks.some((f) => f.id === id) ? id : (r.frameworks[0]?.id ?? null)));
-        setExpanded((e) => (e.size === 0 && r.frameworks[0] ? new Set([fwNode(r.frameworks[0].id)]) : e));
-      } catch (e) {
-        if (!alive.current || mine !== ticket.current) return;
-        setError(toApiError(e));
+  /**
+   * Computes coverage (with progress and Cancel) and reads the catalogs; only the newest
+   * load's answer is shown, and none before it answers. Resolves once it is shown (a save
+   * waits for it).
+   */
+  const fetchAll = useCallback((): Promise<void> => {
+    const catalogs = Promise.all([
+      backend.frameworks(),
+      // Only for the library controls not in the workspace yet; never fatal.
+      backend.controls().catch(() => null),
+    ]).then(
+      (found) => ({ found, failed: null }),
+      (e: unknown) => ({ found: null, failed: toApiError(e) }),
+    );
+    return runCoverage(() => backend.coverage()).then(async (outcome) => {
+      if (outcome.kind === 'superseded' || outcome.kind === 'cancelled') return;
+      if (outcome.kind === 'failed') {
+        setError(outcome.error);
         setReport(null);
-      } finally {
-        if (alive.current && mine === ticket.current) setLoading(false);
+        return;
       }
-    },
-    [backend],
-  );
+      const { found, failed } = await catalogs;
+      if (!found) {
+        setError(failed);
+        setReport(null);
+        return;
+      }
+      const [v, lib] = found;
+      const r = outcome.value;
+      setView(v);
+      setReport(r);
+      setLibrary(lib?.controls.filter((c) => !c.in_workspace) ?? []);
+      setError(null);
+      setFwId((id) => (id !== null && r.frameworks.some((f) => f.id === id) ? id : (r.frameworks[0]?.id ?? null)));
+      setExpanded((e) => (e.size === 0 && r.frameworks[0] ? new Set([fwNode(r.frameworks[0].id)]) : e));
+    });
+  }, [backend, runCoverage]);
 
   /** Computes coverage again; resolves once the answer is shown (a save waits for it). */
-  const reload = useCallback(() => {
-    setLoading(true);
-    return fetchAll(++ticket.current);
-  }, [fetchAll]);
+  const reload = fetchAll;
 
   useEffect(() => {
-    void fetchAll(++ticket.current);
+    void fetchAll();
   }, [fetchAll]);
 
   // Coverage reads the controls, the policies, the inventory and the config: any change counts.
@@ -205,11 +212,23 @@ export function FrameworksPage() {
         </div>
       )}
 
-      {loading && !report && !error && (
-        <div className="progress-row" aria-live="polite" data-testid="fw-loading">
-          <progress className="progress" aria-label="Computing coverage" />
-          <span className="small muted">Computing coverage from policies, inventory checks and recorded traffic…</span>
-        </div>
+      {loading && (
+        <OperationProgressRow
+          label="Computing coverage"
+          operations={COVERAGE_OPS}
+          fallback="Computing coverage from policies, inventory checks and recorded traffic…"
+          cancelling={coverageOp.cancelling}
+          onCancel={coverageOp.cancel}
+          testId="fw-loading"
+        />
+      )}
+      {coverageOp.cancelled && !loading && (
+        <CancelledNotice
+          what={report ? 'recomputing coverage' : 'computing coverage'}
+          again="Compute again"
+          onAgain={() => void reload()}
+          testId="fw-cancelled"
+        />
       )}
 
       {report && (
@@ -340,7 +359,7 @@ export function FrameworksPage() {
             onSelectControl={(id) => selectControl(id)}
             onSelectItem={selectItem}
           />
-          <ExportPanel report={report} />
+          <ExportPanel report={report} computing={loading} />
         </>
       )}
 

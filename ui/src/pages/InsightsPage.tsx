@@ -3,8 +3,9 @@
 // in one streaming pass (seconds on a million requests); the page shows the totals, charts
 // of activity and denies, the coded findings (filtered here, over the report) with the
 // detail and fix of the one opened, a task's timeline, logging completeness and notes.
-// With nothing imported yet it offers the same import as the Simulate page.
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+// With nothing imported yet it offers the same import as the Simulate page. The analysis and
+// a timeline show the core's progress with Cancel; leaving the page cancels them.
+import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../bindings/ApiError';
 import type { ImportSummary } from '../bindings/ImportSummary';
 import type { InsightFinding } from '../bindings/InsightFinding';
@@ -14,6 +15,7 @@ import type { RequestSetSummary } from '../bindings/RequestSetSummary';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import { toApiError, useBackend } from '../backend';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { CancelledNotice, Elapsed, OperationProgressRow } from '../components/OperationStatus';
 import { PageHeader } from '../components/PageHeader';
 import {
   FAMILY_LABELS,
@@ -30,6 +32,7 @@ import {
 import { hrefFor } from '../lib/route';
 import { count, requestSetLabel } from '../lib/simulate';
 import { formatTimestamp } from '../lib/time';
+import { useOperation } from '../lib/useProgressEvents';
 import { watchWorkspace } from '../lib/watchWorkspace';
 import { ActivityChart, DenyChart, ToolsChart } from './insights/InsightCharts';
 import { FindingDetail } from './insights/FindingDetail';
@@ -54,16 +57,21 @@ interface OpenTask {
 
 const opt = (s: string) => (s.trim() === '' ? null : s.trim());
 
+const ANALYSIS_OPS = ['insights'] as const;
+const TIMELINE_OPS = ['task_timeline'] as const;
+
 export function InsightsPage() {
   const backend = useBackend();
   const uid = useId();
   const [sets, setSets] = useState<RequestSetSummary[] | null>(null);
   const [form, setForm] = useState<QueryForm>({ set: '', since: '', until: '' });
   const [report, setReport] = useState<InsightsReport | null>(null);
-  // The page asks for the most recent import as it opens.
-  const [loading, setLoading] = useState(true);
+  const analysis = useOperation('insights');
+  const timelineOp = useOperation('insights');
+  const { run: runAnalysis } = analysis;
+  const { run: runTimeline } = timelineOp;
+  const loading = analysis.running;
   const [startedAt, setStartedAt] = useState(() => Date.now());
-  const [now, setNow] = useState(startedAt);
   const [error, setError] = useState<ApiError | null>(null);
   const [empty, setEmpty] = useState<ApiError | null>(null);
   const [stale, setStale] = useState(false);
@@ -72,8 +80,7 @@ export function InsightsPage() {
   const [task, setTask] = useState<OpenTask | null>(null);
   const [taskQuery, setTaskQuery] = useState('');
   const [importOpen, setImportOpen] = useState(false);
-  const ticket = useRef(0);
-  const taskTicket = useRef(0);
+  const lastQuery = useRef<QueryForm>({ set: '', since: '', until: '' });
   const alive = useRef(true);
   useEffect(() => {
     alive.current = true;
@@ -95,49 +102,49 @@ export function InsightsPage() {
     [backend],
   );
 
-  /** Asks the core for a report; only its answer (if still the newest asked for) sets state. */
+  /**
+   * Asks the core for a report, with progress and Cancel; only the answer of the newest
+   * request sets state (a cancelled one leaves the last report and says so).
+   */
   const request = useCallback(
-    (query: QueryForm, mine: number) => {
-      backend.insights({ set: opt(query.set), since: opt(query.since), until: opt(query.until) }).then(
-        (r) => {
-          if (!alive.current || mine !== ticket.current) return;
-          setReport(r);
-          setOpenId(null);
-          setTask(null);
-          // Name the set analysed, so "Analyse" again means this one even after a new import.
-          setForm((f) => ({ ...f, set: r.set }));
-          setLoading(false);
-        },
-        (e: unknown) => {
-          if (!alive.current || mine !== ticket.current) return;
-          const apiError = toApiError(e);
-          // Nothing imported yet: the core names no set. A set named and missing is an error.
-          if (apiError.code === 'not_found' && opt(query.set) === null) {
-            setReport(null);
-            setEmpty(apiError);
-          } else {
-            setError(apiError);
+    (query: QueryForm) => {
+      lastQuery.current = query;
+      void runAnalysis(() => backend.insights({ set: opt(query.set), since: opt(query.since), until: opt(query.until) })).then(
+        (outcome) => {
+          if (outcome.kind === 'done') {
+            const r = outcome.value;
+            setReport(r);
+            setOpenId(null);
+            setTask(null);
+            // Name the set analysed, so "Analyse" again means this one even after a new import.
+            setForm((f) => ({ ...f, set: r.set }));
+          } else if (outcome.kind === 'failed') {
+            // Nothing imported yet: the core names no set. A set named and missing is an error.
+            if (outcome.error.code === 'not_found' && opt(query.set) === null) {
+              setReport(null);
+              setEmpty(outcome.error);
+            } else {
+              setError(outcome.error);
+            }
           }
-          setLoading(false);
         },
       );
     },
-    [backend],
+    [backend, runAnalysis],
   );
 
   const analyse = (query: QueryForm) => {
-    setLoading(true);
     setStartedAt(Date.now());
     setError(null);
     setEmpty(null);
     setStale(false);
-    request(query, ++ticket.current);
+    request(query);
   };
 
   // The most recent import, as soon as the page opens.
   useEffect(() => {
     void loadSets();
-    request({ set: '', since: '', until: '' }, ++ticket.current);
+    request({ set: '', since: '', until: '' });
   }, [loadSets, request]);
 
   // The analysis reads the inventory and the policies: say when they change under it.
@@ -149,30 +156,18 @@ export function InsightsPage() {
     [backend],
   );
 
-  // Seconds since the analysis started, while it runs.
-  useEffect(() => {
-    if (!loading) return;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [loading]);
-  const elapsed = Math.max(0, Math.floor((now - startedAt) / 1000));
 
   const openTask = useCallback(
     (id: string) => {
       const name = id.trim();
       if (!name) return;
-      const mine = ++taskTicket.current;
       setTask({ task: name, timeline: null, error: null });
-      backend.taskTimeline(report?.set ?? opt(form.set), name).then(
-        (timeline) => {
-          if (alive.current && mine === taskTicket.current) setTask({ task: name, timeline, error: null });
-        },
-        (e: unknown) => {
-          if (alive.current && mine === taskTicket.current) setTask({ task: name, timeline: null, error: toApiError(e) });
-        },
-      );
+      void runTimeline(() => backend.taskTimeline(report?.set ?? opt(form.set), name)).then((outcome) => {
+        if (outcome.kind === 'done') setTask({ task: name, timeline: outcome.value, error: null });
+        else if (outcome.kind === 'failed') setTask({ task: name, timeline: null, error: outcome.error });
+      });
     },
-    [backend, report, form.set],
+    [backend, runTimeline, report, form.set],
   );
 
   const onSubmit = (e: FormEvent) => {
@@ -190,12 +185,16 @@ export function InsightsPage() {
   const findings = report?.findings;
   const ids = useMemo(() => new Map((findings ?? []).map((f, i) => [f, i])), [findings]);
   const idOf = useCallback((f: InsightFinding) => ids.get(f) ?? -1, [ids]);
-  const visible = useMemo(() => filterFindings(findings ?? [], filter), [findings, filter]);
+  // Typing in the search box stays responsive: the list follows at a lower priority.
+  const shownFilter = useDeferredValue(filter);
+  const visible = useMemo(() => filterFindings(findings ?? [], shownFilter), [findings, shownFilter]);
   const options = useMemo(() => filterOptions(findings ?? []), [findings]);
   const taskIds = useMemo(() => tasksWithFindings(findings ?? []).slice(0, 200), [findings]);
   const opened = openId !== null ? (findings?.[openId] ?? null) : null;
 
   const setF = <K extends keyof FindingFilter>(key: K, value: FindingFilter[K]) => setFilter((f) => ({ ...f, [key]: value }));
+  // Stable, so the memoised charts do not draw again while a new analysis reports progress.
+  const pickAgent = useCallback((agent: string) => setFilter((f) => ({ ...f, agent })), []);
   const toggleLevel = (level: Level) => setFilter((f) => ({ ...f, level: f.level === level ? '' : level }));
   const openFinding = (f: InsightFinding) => {
     const id = ids.get(f) ?? findings?.findIndex((x) => x.code === f.code && x.subject === f.subject && x.agent === f.agent);
@@ -280,7 +279,12 @@ export function InsightsPage() {
                     <option key={t} value={t} />
                   ))}
                 </datalist>
-                <button type="submit" className="btn" disabled={!report || taskQuery.trim() === ''} data-testid="insights-task-open">
+                <button
+                  type="submit"
+                  className="btn"
+                  disabled={!report || loading || taskQuery.trim() === ''}
+                  data-testid="insights-task-open"
+                >
                   Open timeline
                 </button>
               </div>
@@ -290,12 +294,23 @@ export function InsightsPage() {
       )}
 
       {loading && (
-        <div className="progress-row insights-loading" aria-live="polite" data-testid="insights-loading">
-          <progress className="progress" aria-label="Analysing the traffic" />
-          <span className="small muted">
-            Analysing {form.set ? <>set {form.set}</> : 'the most recent import'}… {elapsed > 0 ? `${elapsed} s` : ''}
-          </span>
-        </div>
+        <OperationProgressRow
+          label="Analysing the traffic"
+          operations={ANALYSIS_OPS}
+          fallback={`Analysing ${form.set ? `set ${form.set}` : 'the most recent import'}…`}
+          cancelling={analysis.cancelling}
+          onCancel={analysis.cancel}
+          testId="insights-loading"
+          extra={<Elapsed since={startedAt} />}
+        />
+      )}
+      {analysis.cancelled && !loading && (
+        <CancelledNotice
+          what={report ? 'the new analysis' : 'the analysis'}
+          again="Analyse again"
+          onAgain={() => analyse(lastQuery.current)}
+          testId="insights-cancelled"
+        />
       )}
       {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
 
@@ -356,12 +371,15 @@ export function InsightsPage() {
                     className="metric-card-button"
                     aria-pressed={filter.level === c.level}
                     onClick={() => toggleLevel(c.level!)}
-                    aria-label={`${c.label} findings: ${c.value}`}
                   >
+                    {/* Named by what it shows ("91 High findings"), so speech input finds it. */}
                     <span className="metric-card-value" data-testid="insights-metric-value">
                       {count(c.value)}
                     </span>
-                    <span className="metric-card-label">{c.label}</span>
+                    <span className="metric-card-label">
+                      {c.label}
+                      <span className="visually-hidden"> findings</span>
+                    </span>
                   </button>
                 ) : (
                   <>
@@ -464,13 +482,35 @@ export function InsightsPage() {
               task={task.task}
               timeline={task.timeline}
               error={task.error}
-              onClose={() => setTask(null)}
+              onClose={() => {
+                timelineOp.cancel();
+                setTask(null);
+              }}
               onOpenFinding={openFinding}
+              pending={
+                timelineOp.running ? (
+                  <OperationProgressRow
+                    label="Reading the task"
+                    operations={TIMELINE_OPS}
+                    fallback="Reading the task’s requests…"
+                    cancelling={timelineOp.cancelling}
+                    onCancel={timelineOp.cancel}
+                    testId="task-timeline-progress"
+                  />
+                ) : timelineOp.cancelled ? (
+                  <CancelledNotice
+                    what="reading the task"
+                    again="Open it again"
+                    onAgain={() => openTask(task.task)}
+                    testId="task-timeline-cancelled"
+                  />
+                ) : null
+              }
             />
           )}
 
           <div className="charts insights-charts">
-            <ActivityChart activity={report.activity} onPickAgent={(a) => setF('agent', a)} />
+            <ActivityChart activity={report.activity} onPickAgent={pickAgent} />
             <DenyChart activity={report.activity} />
             <ToolsChart tools={report.top_tools} />
           </div>

@@ -15,6 +15,17 @@ import type { LocatedFinding } from '../bindings/LocatedFinding';
 import type { Witness } from '../bindings/Witness';
 import type { ApiError } from '../bindings/ApiError';
 import type { AuditEntry } from '../bindings/AuditEntry';
+import type { AuditExport } from '../bindings/AuditExport';
+import type { AuditFacets } from '../bindings/AuditFacets';
+import type { AuditListing } from '../bindings/AuditListing';
+import type { AuditQuery } from '../bindings/AuditQuery';
+import type { DashboardBundle } from '../bindings/DashboardBundle';
+import type { DashboardCoverage } from '../bindings/DashboardCoverage';
+import type { DashboardReplay } from '../bindings/DashboardReplay';
+import type { DashboardReviews } from '../bindings/DashboardReviews';
+import type { DashboardTraffic } from '../bindings/DashboardTraffic';
+import { facetsOf, matching, searchAudit } from '../pages/audit/fakeAudit';
+import * as dash from '../pages/dashboard/fixtures';
 import type { BuildRequest } from '../bindings/BuildRequest';
 import type { BundleDiff } from '../bindings/BundleDiff';
 import type { BundleEntry } from '../bindings/BundleEntry';
@@ -51,6 +62,7 @@ import type { Lifecycle } from '../bindings/Lifecycle';
 import type { LifecycleEdge } from '../bindings/LifecycleEdge';
 import type { Mapping } from '../bindings/Mapping';
 import type { PolicyFile } from '../bindings/PolicyFile';
+import type { OperationProgress } from '../bindings/OperationProgress';
 import type { ReplayProgress } from '../bindings/ReplayProgress';
 import type { ReplayRequest } from '../bindings/ReplayRequest';
 import type { ReplayRun } from '../bindings/ReplayRun';
@@ -60,6 +72,11 @@ import type { ResultPage } from '../bindings/ResultPage';
 import type { ResultRow } from '../bindings/ResultRow';
 import type { Review } from '../bindings/Review';
 import type { SchemaOutline } from '../bindings/SchemaOutline';
+import type { ActingIdentity } from '../bindings/ActingIdentity';
+import type { PersonCheck } from '../bindings/PersonCheck';
+import type { SettingsView } from '../bindings/SettingsView';
+import type { SolverInfo } from '../bindings/SolverInfo';
+import type { Theme } from '../bindings/Theme';
 import type { TaskStep } from '../bindings/TaskStep';
 import type { TaskTimeline } from '../bindings/TaskTimeline';
 import type { TestRequest } from '../bindings/TestRequest';
@@ -78,6 +95,26 @@ export class FakeBackend implements IBackend {
   workspace: WorkspaceInfo | null = null;
   report: ValidationReport = report([]);
   audit: AuditEntry[] = [];
+  /** When set, `listAudit` rejects with it. */
+  auditError: ApiError | null = null;
+  /** When set, `exportAudit` rejects with it. */
+  auditExportError: ApiError | null = null;
+  /** What each dashboard card's call answers; throw an ApiError from one to reject. */
+  dashboard: {
+    traffic: () => DashboardTraffic;
+    coverage: () => DashboardCoverage;
+    replay: () => DashboardReplay;
+    reviews: () => DashboardReviews;
+    bundle: () => DashboardBundle;
+  } = {
+    traffic: () => dash.dashboardTraffic(),
+    coverage: () => dash.dashboardCoverage(),
+    replay: () => dash.dashboardReplay(),
+    reviews: () => dash.dashboardReviews(),
+    bundle: () => dash.dashboardBundle(),
+  };
+  /** A card's call waits for its gate, when set (to test a slow card). */
+  dashboardGates: Partial<Record<keyof FakeBackend['dashboard'], Promise<void>>> = {};
   pickResult: string | null = null;
   /** When set, `openWorkspace` rejects with it. */
   openError: ApiError | null = null;
@@ -94,6 +131,26 @@ export class FakeBackend implements IBackend {
   /** When set, `agentLifecycle` rejects with it. */
   lifecycleError: ApiError | null = null;
   acting = 'dana@acme.example';
+
+  /** The app's settings (`appSettings`); the setters below change them as the core does. */
+  settings: SettingsView = settingsView();
+  /** How the core checks an acting identity against the workspace's people (`null`: no workspace). */
+  personCheck: (actor: string) => PersonCheck | null = (actor) => fakePersonCheck(actor);
+  /** What `checkSolver` answers; throw an ApiError from it to reject (`solver_unavailable`). */
+  solverInUse: () => SolverInfo = () => solverInfo();
+  /** What `setSolverPath` does with a path; throw an ApiError from it to reject. */
+  solverCheck: (path: string) => void = () => undefined;
+  /** When set, `setTheme` rejects with it. */
+  themeError: ApiError | null = null;
+  settingsCalls = {
+    appSettings: 0,
+    setActor: [] as (string | null)[],
+    setTheme: [] as Theme[],
+    setSolverPath: [] as (string | null)[],
+    checkSolver: 0,
+    forgetWorkspace: [] as string[],
+    openRecent: [] as string[],
+  };
 
   /** Policy files on "disk", by workspace-relative path. */
   files: Record<string, string> = {};
@@ -154,6 +211,10 @@ export class FakeBackend implements IBackend {
   timeline: (set: string | null, task: string) => TaskTimeline = (set, task) => taskTimeline({ set: set ?? 'traffic', task });
   /** What `agentInsights` answers; throw an ApiError from it to reject. */
   agentInsightsAnswer: (agent: string) => AgentInsights = () => ({ set: null, activity: null, findings: [], recent: [] });
+  /** When set, `taskTimeline` waits for it before answering (to test progress and cancel). */
+  timelineGate: Promise<void> | null = null;
+  /** When set, `agentInsights` waits for it before answering (to test progress and cancel). */
+  agentInsightsGate: Promise<void> | null = null;
 
   /** What `coverage` answers; throw an ApiError from it to reject (e.g. `controls_invalid`). */
   coverageAnswer: () => CoverageReport = () => coverageReport();
@@ -167,6 +228,8 @@ export class FakeBackend implements IBackend {
   savePath: string | null = null;
   /** What `exportCoverage` answers; throw an ApiError from it to reject. */
   exportAnswer: (request: ExportRequest) => ExportResult = (request) => ({ files: [request.out] });
+  /** When set, `exportCoverage` waits for it before answering (to test progress and cancel). */
+  exportGate: Promise<void> | null = null;
 
   /** This machine's keys and the workspace's trusted keys (`keysView`). */
   keys: KeysView = keysView();
@@ -186,6 +249,8 @@ export class FakeBackend implements IBackend {
     });
   /** When set, `bundleBuild` waits for it before answering (to test the busy state). */
   buildGate: Promise<void> | null = null;
+  /** When set, `bundleGates` waits for it before answering (to test progress and cancel). */
+  gatesGate: Promise<void> | null = null;
   /** What `bundleGates` answers for a bundle (default: `gateReport` over its signatures and approvals). */
   gates: (view: BundleView) => GateReport = (view) => gateReport(view);
   /** Published bundles, newest first (`bundles`). */
@@ -224,6 +289,9 @@ export class FakeBackend implements IBackend {
     cancelAnalysis: 0,
     agentAccess: [] as AccessRequest[],
     cancelAccess: 0,
+    cancelInsights: 0,
+    cancelCoverage: 0,
+    cancelBuild: 0,
     replayResults: [] as { runId: number; filter: ResultFilter; offset: number; limit: number }[],
     explainResult: [] as { runId: number; seq: number }[],
     openReview: [] as number[],
@@ -234,7 +302,10 @@ export class FakeBackend implements IBackend {
     agentInsights: [] as string[],
     validate: 0,
     open: [] as string[],
-    listAudit: [] as number[],
+    listAudit: [] as AuditQuery[],
+    auditFacets: 0,
+    exportAudit: [] as { query: AuditQuery; out: string }[],
+    dashboard: [] as string[],
     inventory: 0,
     validateDraft: [] as { agent: Agent; create: boolean }[],
     save: [] as { agent: Agent; create: boolean; revision: string | null }[],
@@ -253,6 +324,10 @@ export class FakeBackend implements IBackend {
   private cancelPendingReplay: (() => void) | null = null;
   private cancelPendingAnalysis: (() => void) | null = null;
   private cancelPendingAccess: (() => void) | null = null;
+  private operationListeners = new Set<(p: OperationProgress) => void>();
+  private cancelPendingInsights: (() => void) | null = null;
+  private cancelPendingCoverage: (() => void) | null = null;
+  private cancelPendingBuild: (() => void) | null = null;
 
   currentWorkspace(): Promise<WorkspaceInfo | null> {
     return Promise.resolve(this.workspace);
@@ -287,9 +362,54 @@ export class FakeBackend implements IBackend {
     return this.report;
   }
 
-  listAudit(limit: number): Promise<AuditEntry[]> {
-    this.calls.listAudit.push(limit);
-    return Promise.resolve(this.audit.slice(0, limit));
+  async listAudit(query: AuditQuery): Promise<AuditListing> {
+    await Promise.resolve();
+    this.calls.listAudit.push(query);
+    if (this.auditError) throw this.auditError;
+    return searchAudit(this.audit, query);
+  }
+
+  auditFacets(): Promise<AuditFacets> {
+    this.calls.auditFacets++;
+    return Promise.resolve(facetsOf(this.audit));
+  }
+
+  async exportAudit(query: AuditQuery, out: string): Promise<AuditExport> {
+    await Promise.resolve();
+    this.calls.exportAudit.push({ query, out });
+    if (this.auditExportError) throw this.auditExportError;
+    return { path: out, rows: matching(this.audit, query).length };
+  }
+
+  private async card<T>(name: keyof FakeBackend['dashboard'], answer: () => T): Promise<T> {
+    await Promise.resolve();
+    this.calls.dashboard.push(name);
+    const gate = this.dashboardGates[name] ?? null;
+    // Traffic and coverage stop on the same cancels as the Insights and Frameworks pages.
+    if (name === 'traffic') await this.gate(gate, (cancel) => (this.cancelPendingInsights = cancel), 'insights analysis');
+    else if (name === 'coverage') await this.gate(gate, (cancel) => (this.cancelPendingCoverage = cancel), 'coverage computation');
+    else if (gate) await gate;
+    return answer();
+  }
+
+  dashboardTraffic(): Promise<DashboardTraffic> {
+    return this.card('traffic', () => this.dashboard.traffic());
+  }
+
+  dashboardCoverage(): Promise<DashboardCoverage> {
+    return this.card('coverage', () => this.dashboard.coverage());
+  }
+
+  dashboardReplay(): Promise<DashboardReplay> {
+    return this.card('replay', () => this.dashboard.replay());
+  }
+
+  dashboardReviews(): Promise<DashboardReviews> {
+    return this.card('reviews', () => this.dashboard.reviews());
+  }
+
+  dashboardBundle(): Promise<DashboardBundle> {
+    return this.card('bundle', () => this.dashboard.bundle());
   }
 
   async inventory(): Promise<InventoryView> {
@@ -339,6 +459,81 @@ export class FakeBackend implements IBackend {
 
   actingIdentity(): Promise<string> {
     return Promise.resolve(this.acting);
+  }
+
+  async appSettings(): Promise<SettingsView> {
+    await Promise.resolve();
+    this.settingsCalls.appSettings++;
+    return this.settings;
+  }
+
+  async setActor(actor: string | null): Promise<SettingsView> {
+    await Promise.resolve();
+    this.settingsCalls.setActor.push(actor);
+    const value = actor?.trim() ? actor.trim() : null;
+    const hidden = (c: string) => c < ' ' || (c >= '\u200b' && c <= '\u200f') || (c >= '\u202a' && c <= '\u202e');
+    if (value && [...value].some(hidden)) {
+      const refused: ApiError = {
+        code: 'invalid_argument',
+        message: 'the acting identity has a control or invisible character',
+        help: "use a person's id from inventory/people.toml (`dana`) or their email",
+        diagnostics: [],
+      };
+      throw refused;
+    }
+    const current = this.settings.actor;
+    const now = value ?? current.default_actor;
+    this.acting = now;
+    this.settings = {
+      ...this.settings,
+      actor: {
+        ...current,
+        actor: now,
+        setting: value,
+        source: value ? 'settings' : current.default_source,
+        person: this.personCheck(now),
+      },
+    };
+    return this.settings;
+  }
+
+  async setTheme(theme: Theme): Promise<SettingsView> {
+    await Promise.resolve();
+    this.settingsCalls.setTheme.push(theme);
+    if (this.themeError) throw this.themeError;
+    this.settings = { ...this.settings, theme };
+    return this.settings;
+  }
+
+  async setSolverPath(path: string | null): Promise<SettingsView> {
+    await Promise.resolve();
+    this.settingsCalls.setSolverPath.push(path);
+    if (path !== null) this.solverCheck(path);
+    this.settings = { ...this.settings, solver: path };
+    return this.settings;
+  }
+
+  async checkSolver(): Promise<SolverInfo> {
+    await Promise.resolve();
+    this.settingsCalls.checkSolver++;
+    return this.solverInUse();
+  }
+
+  async forgetWorkspace(path: string): Promise<SettingsView> {
+    await Promise.resolve();
+    this.settingsCalls.forgetWorkspace.push(path);
+    if (!this.settings.recent.some((r) => r.path === path)) throw notRecent(path);
+    this.settings = { ...this.settings, recent: this.settings.recent.filter((r) => r.path !== path) };
+    return this.settings;
+  }
+
+  async openRecentWorkspace(path: string): Promise<WorkspaceInfo> {
+    await Promise.resolve();
+    this.settingsCalls.openRecent.push(path);
+    const entry = this.settings.recent.find((r) => r.path === path);
+    if (!entry) throw notRecent(path);
+    this.workspace = workspace({ root: path, name: entry.name ?? path.split('/').pop() ?? path });
+    return this.workspace;
   }
 
   async readPolicyFile(path: string): Promise<FileText> {
@@ -608,20 +803,40 @@ export class FakeBackend implements IBackend {
   async insights(query: InsightsQuery): Promise<InsightsReport> {
     await Promise.resolve();
     this.calls.insights.push(query);
-    if (this.insightsGate) await this.insightsGate;
+    await this.gate(this.insightsGate, (cancel) => (this.cancelPendingInsights = cancel), 'insights analysis');
     return this.insightsAnswer(query);
   }
 
   async taskTimeline(set: string | null, task: string): Promise<TaskTimeline> {
     await Promise.resolve();
     this.calls.taskTimeline.push({ set, task });
+    await this.gate(this.timelineGate, (cancel) => (this.cancelPendingInsights = cancel), 'task timeline');
     return this.timeline(set, task);
   }
 
   async agentInsights(agent: string): Promise<AgentInsights> {
     await Promise.resolve();
     this.calls.agentInsights.push(agent);
+    await this.gate(this.agentInsightsGate, (cancel) => (this.cancelPendingInsights = cancel), "agent's insights");
     return this.agentInsightsAnswer(agent);
+  }
+
+  cancelInsights(): Promise<void> {
+    this.calls.cancelInsights++;
+    this.cancelPendingInsights?.();
+    return Promise.resolve();
+  }
+
+  onOperationProgress(cb: (progress: OperationProgress) => void): Promise<() => void> {
+    this.operationListeners.add(cb);
+    return Promise.resolve(() => {
+      this.operationListeners.delete(cb);
+    });
+  }
+
+  /** Plays the core's `operation-progress` event. */
+  emitOperationProgress(progress: OperationProgress): void {
+    for (const cb of this.operationListeners) cb(progress);
   }
 
   frameworks(): Promise<FrameworksView> {
@@ -631,9 +846,15 @@ export class FakeBackend implements IBackend {
 
   async coverage(): Promise<CoverageReport> {
     this.calls.coverage++;
-    if (this.coverageGate) await this.coverageGate;
+    await this.gate(this.coverageGate, (cancel) => (this.cancelPendingCoverage = cancel), 'coverage computation');
     await Promise.resolve();
     return this.coverageAnswer();
+  }
+
+  cancelCoverage(): Promise<void> {
+    this.calls.cancelCoverage++;
+    this.cancelPendingCoverage?.();
+    return Promise.resolve();
   }
 
   async setControlMappings(control: string, mappings: Mapping[]): Promise<void> {
@@ -656,6 +877,7 @@ export class FakeBackend implements IBackend {
   async exportCoverage(request: ExportRequest): Promise<ExportResult> {
     await Promise.resolve();
     this.calls.exportCoverage.push(request);
+    await this.gate(this.exportGate, (cancel) => (this.cancelPendingCoverage = cancel), 'coverage export');
     return this.exportAnswer(request);
   }
 
@@ -694,10 +916,16 @@ export class FakeBackend implements IBackend {
   async bundleBuild(request: BuildRequest): Promise<BundleView> {
     await Promise.resolve();
     this.calls.bundleBuild.push(request);
-    if (this.buildGate) await this.buildGate;
+    await this.gate(this.buildGate, (cancel) => (this.cancelPendingBuild = cancel), 'bundle build');
     const view = this.build(request);
     this.bundleFiles.set(view.path, view);
     return view;
+  }
+
+  cancelBuild(): Promise<void> {
+    this.calls.cancelBuild++;
+    this.cancelPendingBuild?.();
+    return Promise.resolve();
   }
 
   async bundleView(path: string): Promise<BundleView> {
@@ -741,6 +969,7 @@ export class FakeBackend implements IBackend {
   async bundleGates(path: string): Promise<GateReport> {
     await Promise.resolve();
     this.calls.bundleGates.push(path);
+    await this.gate(this.gatesGate, (cancel) => (this.cancelPendingBuild = cancel), 'gates check');
     return this.gates(this.bundleAt(path));
   }
 
@@ -1304,6 +1533,73 @@ export function schemaOutline(): SchemaOutline {
         context: [{ name: 'step_up', type_name: 'Bool', required: false }],
       },
     ],
+  };
+}
+
+function notRecent(path: string): ApiError {
+  return {
+    code: 'not_found',
+    message: `\`${path}\` is not on the list of recent workspaces`,
+    help: 'open it with Open workspace… and choose its folder',
+    diagnostics: [],
+  };
+}
+
+/** The demo's people as the core matches them: by id, or by email ignoring case. */
+const FAKE_PEOPLE = [
+  { id: 'dana', name: 'Dana Whitfield' },
+  { id: 'rhea', name: 'Rhea Castillo' },
+  { id: 'sam', name: 'Sam Okafor' },
+];
+
+export function fakePersonCheck(actor: string): PersonCheck {
+  const found = FAKE_PEOPLE.find((p) => p.id === actor || `${p.id}@acme.example` === actor.toLowerCase());
+  if (found) return { id: found.id, name: found.name, warning: null, suggestions: [] };
+  // Closest first, crudely: the ids sharing the most letters with the identity.
+  const shared = (id: string) => [...new Set(id)].filter((c) => actor.toLowerCase().includes(c)).length;
+  return {
+    id: null,
+    name: null,
+    warning: `\`${actor}\` is not a person in inventory/people.toml: approvals and audit entries will name someone the inventory does not know`,
+    suggestions: [...FAKE_PEOPLE].sort((a, b) => shared(b.id) - shared(a.id)).map((p) => p.id),
+  };
+}
+
+export function actingIdentity(over: Partial<ActingIdentity> = {}): ActingIdentity {
+  return {
+    actor: 'dana@acme.example',
+    source: 'git',
+    setting: null,
+    default_actor: 'dana@acme.example',
+    default_source: 'git',
+    person: fakePersonCheck('dana@acme.example'),
+    ...over,
+  };
+}
+
+export function solverInfo(over: Partial<SolverInfo> = {}): SolverInfo {
+  return {
+    kind: 'cvc5',
+    path: '/work/main/target/solver-venv/bin/cvc5',
+    version: '1.4.2',
+    source: 'installed by scripts/deps.sh',
+    ...over,
+  };
+}
+
+/** Settings with two recent workspaces (the open one, and one whose folder is gone). */
+export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
+  return {
+    file: '/home/dana/.config/dev.mandate.desktop/settings.json',
+    actor: actingIdentity(),
+    theme: 'system',
+    solver: null,
+    recent: [
+      { path: '/home/ana/acme-governance', name: 'acme-governance', exists: true, open: true },
+      { path: '/home/ana/old-pilot', name: null, exists: false, open: false },
+    ],
+    problems: [],
+    ...over,
   };
 }
 

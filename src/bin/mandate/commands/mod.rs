@@ -3,8 +3,11 @@
 mod access;
 mod agents;
 mod analyze;
+mod audit;
 mod bundle;
 mod coverage;
+mod dashboard;
+mod demo;
 mod explain;
 mod export;
 mod frameworks;
@@ -56,6 +59,25 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
             output::initialised(&info, cli.format, &mut stdout).map_err(io_error)?;
             Ok(ExitCode::Ok)
         }
+        Command::Demo {
+            dir,
+            requests,
+            seed,
+            set,
+            no_import,
+            traffic,
+        } => demo::run(
+            &demo::Args {
+                dir: dir.as_deref(),
+                requests: *requests,
+                seed: *seed,
+                set: (!*no_import).then_some(set.as_str()),
+                traffic: traffic.as_deref(),
+            },
+            &actor,
+            cli.format,
+            &mut stdout,
+        ),
         Command::Simulate {
             set: Some(set),
             since,
@@ -349,7 +371,29 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                     table,
                     out,
                 } => export::run(&mut ctx, framework.as_deref(), *table, out),
+                Command::Audit {
+                    actor,
+                    action,
+                    subject,
+                    since,
+                    until,
+                    limit,
+                    out,
+                } => audit::run(
+                    &mut ctx,
+                    &audit::Args {
+                        actor: actor.as_deref(),
+                        action: action.as_deref(),
+                        subject: subject.as_deref(),
+                        since: since.as_deref(),
+                        until: until.as_deref(),
+                        limit: limit.as_deref(),
+                        out: out.as_deref(),
+                    },
+                ),
+                Command::Dashboard { card } => dashboard::run(&mut ctx, *card),
                 Command::Init { .. }
+                | Command::Demo { .. }
                 | Command::Analyze { .. }
                 | Command::Validate
                 | Command::Simulate { .. }

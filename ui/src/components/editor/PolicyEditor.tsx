@@ -336,7 +336,7 @@ export default function PolicyEditor({ path, policies, onSaved, jump, onDirtyCha
           </div>
         </div>
         <nav className="editor-outline" aria-label="Policies in this file">
-          <h3 className="group-title">Policies</h3>
+          <h2 className="group-title">Policies</h2>
           {policies.length === 0 ? (
             <p className="muted small">No policies in this file.</p>
           ) : (
@@ -402,7 +402,7 @@ function TheirChange({ base, theirs }: { base: string; theirs: string }) {
         Their change since you opened the file: <span className="pub-diff-plus">+{added}</span>{' '}
         <span className="pub-diff-minus">−{removed}</span> lines.
       </p>
-      <pre className="pub-diff-lines conflict-diff" aria-label={`Their change: ${added} lines added, ${removed} removed`}>
+      <pre className="pub-diff-lines conflict-diff" tabIndex={0} aria-label={`Their change: ${added} lines added, ${removed} removed`}>
         {withContext(diff).map((l, i) =>
           l.kind === 'skip' ? (
             <span key={i} className="pub-diff-line conflict-diff-skip" data-kind="skip">

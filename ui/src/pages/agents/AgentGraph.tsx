@@ -20,6 +20,7 @@ import { createContext, memo, useContext, useEffect, useMemo, useRef, useState }
 import type { Agent } from '../../bindings/Agent';
 import type { Resources } from '../../bindings/Resources';
 import { TIERS } from '../../lib/agents';
+import { useShownTheme } from '../../lib/theme';
 import {
   buildGraph,
   DEFAULT_GRAPH_CAP,
@@ -51,11 +52,13 @@ const EntityNodeView = memo(function EntityNodeView({ data, selected }: NodeProp
           type="button"
           className={selected ? 'gnode-body gnode-button selected' : 'gnode-body gnode-button'}
           onClick={() => open(data.entityId)}
-          aria-label={`Open agent ${data.entityId}${data.tier ? `, ${data.tier} risk` : ''}`}
           data-testid="graph-agent"
           data-id={data.entityId}
         >
+          {/* The name is the visible text (speech input says what it sees); the tier, shown
+              only by colour, is added for screen readers. */}
           {content}
+          {data.tier && <span className="visually-hidden">, {data.tier} risk</span>}
         </button>
       ) : (
         <div className="gnode-body" title={data.missing ? 'Referenced but not defined in the inventory' : undefined}>
@@ -96,6 +99,8 @@ export function AgentGraph({
   onOpen: (id: string) => void;
   cap?: number;
 }) {
+  // The app's theme (Settings), not the OS's: an explicit choice wins.
+  const theme = useShownTheme();
   const model = useMemo(() => buildGraph(agents, resources, allAgents, cap), [agents, resources, allAgents, cap]);
   const laidOut = useMemo(() => layoutGraph(model), [model]);
   // Node state so nodes can be dragged; a new layout (other filters) replaces it.
@@ -134,7 +139,7 @@ export function AgentGraph({
             edgesFocusable={false}
             minZoom={0.05}
             maxZoom={2}
-            colorMode="system"
+            colorMode={theme}
             proOptions={{ hideAttribution: false }}
           >
             <FitOnLayout nodes={laidOut} />

@@ -1,44 +1,81 @@
 // "Recent activity & findings" of the agent drawer: what the agent did in the request set
 // imported most recently (requests, denies, when, how many resources), the traffic findings
 // about it, and its newest requests with the decision recorded and the one made today.
-// Quiet when nothing was imported yet.
-import { useEffect, useId, useState, type ReactNode } from 'react';
+// Quiet when nothing was imported yet. When the set's insights must be computed first (a
+// scan of every request), it shows the core's progress with Cancel after a moment.
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import type { AgentInsights } from '../../bindings/AgentInsights';
 import type { ApiError } from '../../bindings/ApiError';
-import { toApiError, useBackend } from '../../backend';
+import { useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { CancelledNotice, OperationProgressRow } from '../../components/OperationStatus';
 import { findingsByCode, shortType, stepChange, tasksOf } from '../../lib/insights';
 import { hrefFor } from '../../lib/route';
 import { count } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
 import { formatTimestamp } from '../../lib/time';
+import { useOperation } from '../../lib/useProgressEvents';
 import { LevelBadge, Ticked } from '../insights/FindingText';
 
 /** Newest requests listed; the core sends up to 20. */
 const SHOWN = 8;
 /** Task ids named under a code with many task findings. */
 const TASKS_SHOWN = 6;
+const AGENT_OPS = ['agent_insights'] as const;
+/** A load quicker than this shows no progress (the set's insights were already computed). */
+const QUIET_MS = 400;
 
 export function AgentTraffic({ agent }: { agent: string }) {
   const backend = useBackend();
   const uid = useId();
   const [data, setData] = useState<AgentInsights | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const op = useOperation('insights');
+  const { run } = op;
+  const [slow, setSlow] = useState(false);
+
+  const load = useCallback(() => {
+    void run(() => backend.agentInsights(agent)).then((outcome) => {
+      if (outcome.kind === 'done') setData(outcome.value);
+      else if (outcome.kind === 'failed') setError(outcome.error);
+    });
+  }, [backend, agent, run]);
 
   useEffect(() => {
-    let active = true;
-    backend.agentInsights(agent).then(
-      (d) => {
-        if (active) setData(d);
-      },
-      (e: unknown) => {
-        if (active) setError(toApiError(e));
-      },
-    );
+    load();
+  }, [load]);
+
+  // Progress only for a load that takes a while.
+  useEffect(() => {
+    if (!op.running) return;
+    const timer = window.setTimeout(() => setSlow(true), QUIET_MS);
     return () => {
-      active = false;
+      window.clearTimeout(timer);
+      setSlow(false);
     };
-  }, [backend, agent]);
+  }, [op.running]);
+
+  if (op.running && slow) {
+    return (
+      <Section uid={uid} set={null}>
+        <OperationProgressRow
+          label="Reading the agent's traffic"
+          operations={AGENT_OPS}
+          fallback="Reading the agent's recorded traffic…"
+          cancelling={op.cancelling}
+          onCancel={op.cancel}
+          testId="agent-traffic-progress"
+        />
+      </Section>
+    );
+  }
+  if (op.cancelled && !op.running) {
+    return (
+      <Section uid={uid} set={null}>
+        <CancelledNotice what="reading the agent's traffic" again="Load it again" onAgain={load} testId="agent-traffic-cancelled" />
+      </Section>
+    );
+  }
 
   // Insights join the traffic with the inventory: an inventory with problems is shown (and
   // fixed) elsewhere on this page, so it only gets a quiet line here.

@@ -2,7 +2,9 @@
 // (stacked columns), denies over time, and the most used tools. Each has a visually hidden
 // table with the same numbers for screen readers, and a tooltip per bar. The drawing is as
 // wide as its panel (measured), so labels stay at their real size at any window width.
-import { useEffect, useId, useRef, useState, type RefObject } from 'react';
+// Memoised: a report's charts draw thousands of SVG elements, and the page renders again on
+// every progress event of a new analysis while the last report stays on screen.
+import { memo, useEffect, useId, useRef, useState, type RefObject } from 'react';
 import type { Activity } from '../../bindings/Activity';
 import type { ToolUse } from '../../bindings/ToolUse';
 import {
@@ -77,7 +79,9 @@ function seriesClass(s: Series): string {
   return s.color === null ? 'series series-other' : `series series-${s.color % 8}`;
 }
 
-export function ActivityChart({
+export const ActivityChart = memo(ActivityChartView);
+
+function ActivityChartView({
   activity,
   onPickAgent,
 }: {
@@ -179,7 +183,9 @@ export function ActivityChart({
   );
 }
 
-export function DenyChart({ activity }: { activity: Activity }) {
+export const DenyChart = memo(DenyChartView);
+
+function DenyChartView({ activity }: { activity: Activity }) {
   const titleId = useId();
   const [box, w] = useMeasuredWidth<HTMLElement>(480);
   const rows = denySeries(activity.buckets);
@@ -253,7 +259,9 @@ const TOOL_LABEL = 170;
 const TOOL_VALUE = 56;
 const TOOL_ROW = 22;
 
-export function ToolsChart({ tools }: { tools: readonly ToolUse[] }) {
+export const ToolsChart = memo(ToolsChartView);
+
+function ToolsChartView({ tools }: { tools: readonly ToolUse[] }) {
   const titleId = useId();
   const [box, w] = useMeasuredWidth<HTMLElement>(480);
   const shown = toolRows(tools, 8);

@@ -1,7 +1,7 @@
 // Logging completeness: how many requests carry each field the evidence needs (the task id,
 // the time, the decision) and each context field the policies read — evidence for the
 // "every decision logged with enough context to reconstruct the task" control.
-import { useId } from 'react';
+import { memo, useId } from 'react';
 import type { Logging } from '../../bindings/Logging';
 import { coveragePercent, coverageRows } from '../../lib/insights';
 import { count } from '../../lib/simulate';
@@ -9,7 +9,9 @@ import { count } from '../../lib/simulate';
 /** Width of a coverage bar. */
 const BAR = 120;
 
-export function LoggingPanel({ logging }: { logging: Logging }) {
+export const LoggingPanel = memo(LoggingPanelView);
+
+function LoggingPanelView({ logging }: { logging: Logging }) {
   const uid = useId();
   const rows = coverageRows(logging.fields);
   return (

@@ -1,7 +1,7 @@
 // One task reconstructed from its requests: the agents in order, the delegation hops, the
 // systems and environments it touched, each step with what production decided and what the
 // current policies decide (differences highlighted), and the findings about the task.
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { InsightFinding } from '../../bindings/InsightFinding';
 import type { TaskStep } from '../../bindings/TaskStep';
@@ -13,6 +13,9 @@ import { count } from '../../lib/simulate';
 import { plural } from '../../lib/summary';
 import { formatSeconds } from '../../lib/time';
 import { LevelBadge, Ticked } from './FindingText';
+
+/** Steps drawn before "Show all": a task of thousands of requests stays quick to open. */
+const STEPS_SHOWN = 300;
 
 const CHANGE_LABELS: Record<StepChange, string> = {
   same: '',
@@ -28,12 +31,15 @@ export function TaskTimelineView({
   error,
   onClose,
   onOpenFinding,
+  pending,
 }: {
   task: string;
   timeline: TaskTimeline | null;
   error: ApiError | null;
   onClose: () => void;
   onOpenFinding: (f: InsightFinding) => void;
+  /** Shown while there is neither a timeline nor an error (progress, or a cancelled notice). */
+  pending?: ReactNode;
 }) {
   const titleId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -43,7 +49,9 @@ export function TaskTimelineView({
     heading.current?.focus({ preventScroll: true });
   }, [task]);
 
-  const changed = timeline ? changedSteps(timeline.steps) : 0;
+  const [all, setAll] = useState(false);
+  const changed = useMemo(() => (timeline ? changedSteps(timeline.steps) : 0), [timeline]);
+  const steps = timeline ? (all ? timeline.steps : timeline.steps.slice(0, STEPS_SHOWN)) : [];
   return (
     <section
       ref={panel}
@@ -69,7 +77,7 @@ export function TaskTimelineView({
         </button>
       </div>
       {error && <ErrorBanner error={error} />}
-      {!timeline && !error && <p className="muted">Reading the task’s requests…</p>}
+      {!timeline && !error && (pending ?? <p className="muted">Reading the task’s requests…</p>)}
       {timeline && (
         <>
           <dl className="task-facts">
@@ -126,11 +134,19 @@ export function TaskTimelineView({
                 </tr>
               </thead>
               <tbody>
-                {timeline.steps.map((s, i) => (
+                {steps.map((s, i) => (
                   <StepRow key={`${s.id}-${i}`} step={s} index={i} />
                 ))}
               </tbody>
             </table>
+            {steps.length < timeline.steps.length && (
+              <p className="small muted">
+                The first {count(steps.length)} of {count(timeline.steps.length)} steps.{' '}
+                <button type="button" className="link-button" onClick={() => setAll(true)} data-testid="task-steps-all">
+                  Show all
+                </button>
+              </p>
+            )}
           </div>
 
           {timeline.findings.length > 0 && (

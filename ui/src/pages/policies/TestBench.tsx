@@ -614,7 +614,9 @@ function DecisionView({
                     {refText(p)}
                   </button>
                 </div>
-                <pre className="policy-source">{p.text}</pre>
+                <pre className="policy-source" tabIndex={0} aria-label={`Source of ${p.id}`}>
+                  {p.text}
+                </pre>
               </li>
             ))}
           </ul>

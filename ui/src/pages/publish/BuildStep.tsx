@@ -1,12 +1,13 @@
 // Step 1 of the wizard: what to build (version, summary, author key, an accepted coverage
 // drop or more permissive change), or a bundle built before to open. Building replays recorded traffic, so it takes
-// seconds; the form stays disabled meanwhile. Without a key on this machine it offers to
-// make one first.
+// seconds; the form stays disabled meanwhile, with the core's progress and Cancel. Without a
+// key on this machine it offers to make one first.
 import { useId, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { KeysView } from '../../bindings/KeysView';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { CancelledNotice, OperationProgressRow } from '../../components/OperationStatus';
 import { isTrusted, keyLabel, trustOf } from '../../lib/publish';
 import { GenerateKeyForm } from './GenerateKeyForm';
 
@@ -19,6 +20,8 @@ export interface BuildForm {
   acceptPermissive: string;
 }
 
+const BUILD_OPS = ['bundle_build'] as const;
+
 export const EMPTY_BUILD_FORM: BuildForm = { version: '', summary: '', key: '', acceptDrop: '', acceptPermissive: '' };
 
 export function BuildStep({
@@ -28,6 +31,9 @@ export function BuildStep({
   nextVersion,
   acting,
   building,
+  cancelling = false,
+  cancelled = false,
+  onCancel,
   error,
   onBuild,
   onKeysChanged,
@@ -40,6 +46,10 @@ export function BuildStep({
   nextVersion: string;
   acting: string;
   building: boolean;
+  /** Cancel of the build, and whether the last build was cancelled. */
+  cancelling?: boolean;
+  cancelled?: boolean;
+  onCancel?: () => void;
   error: ApiError | null;
   onBuild: () => void;
   onKeysChanged: () => void;
@@ -185,12 +195,20 @@ export function BuildStep({
             {building ? 'Building…' : 'Build bundle'}
           </button>
           {building && (
-            <span className="small muted" role="status" data-testid="build-busy">
-              Validating the policies and replaying recorded traffic against the published bundle…
-            </span>
+            <OperationProgressRow
+              label="Building the bundle"
+              operations={BUILD_OPS}
+              fallback="Validating the policies and replaying recorded traffic against the published bundle…"
+              cancelling={cancelling}
+              onCancel={() => onCancel?.()}
+              testId="build-busy"
+            />
           )}
         </div>
       </form>
+      {cancelled && !building && (
+        <CancelledNotice what="the build" again="Build again" onAgain={onBuild} testId="build-cancelled" />
+      )}
       {error && <ErrorBanner error={error} />}
 
       <details className="pub-open">

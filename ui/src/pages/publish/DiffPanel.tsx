@@ -207,7 +207,7 @@ export function DiffPanel({ bundles }: { bundles: readonly BundleEntry[] }) {
                       <span className="pub-diff-plus">+{c.added}</span> <span className="pub-diff-minus">−{c.removed}</span>
                     </span>
                   </h2>
-                  <pre className="pub-diff-lines" aria-label={`Changes to ${p.id}: ${plural(c.added, 'line')} added, ${c.removed} removed`}>
+                  <pre className="pub-diff-lines" tabIndex={0} aria-label={`Changes to ${p.id}: ${plural(c.added, 'line')} added, ${c.removed} removed`}>
                     {p.lines.map((l, i) => (
                       <span key={i} className={`pub-diff-line ${LINE_CLASSES[l.kind] ?? 'pub-diff-ctx'}`} data-kind={l.kind}>
                         <span className="pub-diff-sign" aria-hidden="true">

@@ -1,7 +1,9 @@
 // The publish wizard: build a bundle (or open one built before), read its evidence, check
 // the gates, collect approvals, sign and publish. Owns the bundle being worked on and its
 // newest gate report, which is fetched again after every signature or approval, on
-// Refresh, and when mandate.toml changes on disk (the gates read `[gates]` fresh).
+// Refresh, and when mandate.toml changes on disk (the gates read `[gates]` fresh). A build
+// replays recorded traffic, runs the solver and computes coverage: it shows the core's
+// progress with Cancel, and leaving the page cancels it (nothing is written).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../bindings/ApiError';
 import type { BundleEntry } from '../../bindings/BundleEntry';
@@ -11,8 +13,10 @@ import type { KeysView } from '../../bindings/KeysView';
 import type { Published } from '../../bindings/Published';
 import { toApiError, useBackend } from '../../backend';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { CancelledNotice, OperationProgressRow } from '../../components/OperationStatus';
 import { Icon } from '../../components/Icon';
 import { defaultAuthor, gateSummary, nextVersion } from '../../lib/publish';
+import { useOperation } from '../../lib/useProgressEvents';
 import { watchWorkspace } from '../../lib/watchWorkspace';
 import { ApprovalsStep } from './ApprovalsStep';
 import { BuildStep, EMPTY_BUILD_FORM, type BuildForm } from './BuildStep';
@@ -21,6 +25,7 @@ import { GateList } from './GateList';
 import { PublishStep } from './PublishStep';
 
 const STEPS = ['build', 'evidence', 'gates', 'approvals', 'publish'] as const;
+const GATES_OPS = ['bundle_gates'] as const;
 type Step = (typeof STEPS)[number];
 const STEP_LABELS: Record<Step, string> = {
   build: 'Build',
@@ -54,10 +59,13 @@ export function Wizard({
   const [step, setStep] = useState<Step>('build');
   const [form, setForm] = useState<BuildForm>(EMPTY_BUILD_FORM);
   const [bundle, setBundle] = useState<BundleView | null>(null);
-  const [building, setBuilding] = useState(false);
+  const buildOp = useOperation('build');
+  const building = buildOp.running;
   const [buildError, setBuildError] = useState<ApiError | null>(null);
   const [report, setReport] = useState<GateReport | null>(null);
-  const [gatesLoading, setGatesLoading] = useState(false);
+  const gatesOp = useOperation('build');
+  const { run: runGates } = gatesOp;
+  const gatesLoading = gatesOp.running;
   const [gatesError, setGatesError] = useState<ApiError | null>(null);
   const [approving, setApproving] = useState(false);
   const [approveError, setApproveError] = useState<ApiError | null>(null);
@@ -79,26 +87,21 @@ export function Wizard({
   const authorKey = form.key || (keys ? defaultAuthor(keys, acting) : '');
   const shownForm = authorKey === form.key ? form : { ...form, key: authorKey };
 
-  /** Asks the core for every gate; only the newest answer is shown. */
+  /** Asks the core for every gate, with progress and Cancel; only the newest answer is shown. */
   const fetchGates = useCallback(
     (path: string) => {
       const mine = ++gatesTicket.current;
-      setGatesLoading(true);
-      backend.bundleGates(path).then(
-        (r) => {
-          if (!alive.current || mine !== gatesTicket.current) return;
-          setReport(r);
+      void runGates(() => backend.bundleGates(path)).then((outcome) => {
+        if (mine !== gatesTicket.current) return;
+        if (outcome.kind === 'done') {
+          setReport(outcome.value);
           setGatesError(null);
-          setGatesLoading(false);
-        },
-        (e: unknown) => {
-          if (!alive.current || mine !== gatesTicket.current) return;
-          setGatesError(toApiError(e));
-          setGatesLoading(false);
-        },
-      );
+        } else if (outcome.kind === 'failed') {
+          setGatesError(outcome.error);
+        }
+      });
     },
-    [backend],
+    [backend, runGates],
   );
 
   const path = bundle?.path ?? null;
@@ -121,25 +124,20 @@ export function Wizard({
   };
 
   const build = async () => {
-    setBuilding(true);
     setBuildError(null);
-    try {
-      const view = await backend.bundleBuild({
-        version: form.version.trim() || null,
-        summary: form.summary.trim(),
-        out: null,
-        key: authorKey || null,
-        set: null,
-        sign: true,
-        accept_coverage_drop: form.acceptDrop.trim() || null,
-        accept_more_permissive: form.acceptPermissive.trim() || undefined,
-      });
-      if (alive.current) show(view);
-    } catch (e) {
-      if (alive.current) setBuildError(toApiError(e));
-    } finally {
-      if (alive.current) setBuilding(false);
-    }
+    const request = {
+      version: form.version.trim() || null,
+      summary: form.summary.trim(),
+      out: null,
+      key: authorKey || null,
+      set: null,
+      sign: true,
+      accept_coverage_drop: form.acceptDrop.trim() || null,
+      accept_more_permissive: form.acceptPermissive.trim() || undefined,
+    };
+    const outcome = await buildOp.run(() => backend.bundleBuild(request));
+    if (outcome.kind === 'done') show(outcome.value);
+    else if (outcome.kind === 'failed') setBuildError(outcome.error);
   };
 
   const open = async (typed: string) => {
@@ -208,6 +206,7 @@ export function Wizard({
 
   const startOver = () => {
     gatesTicket.current++;
+    gatesOp.cancel();
     setBundle(null);
     setReport(null);
     setResult(null);
@@ -264,6 +263,8 @@ export function Wizard({
       </ol>
 
       <div className="panel pub-panel">
+        {/* The step's name as the heading its sections sit under (the list above shows it). */}
+        <h2 className="visually-hidden">{`Step ${index + 1}: ${STEP_LABELS[step]}`}</h2>
         {step === 'build' && (
           <BuildStep
             form={shownForm}
@@ -272,6 +273,9 @@ export function Wizard({
             nextVersion={nextVersion(published)}
             acting={acting}
             building={building}
+            cancelling={buildOp.cancelling}
+            cancelled={buildOp.cancelled}
+            onCancel={buildOp.cancel}
             error={buildError}
             onBuild={() => void build()}
             onKeysChanged={onKeysChanged}
@@ -304,6 +308,19 @@ export function Wizard({
                 Refresh
               </button>
             </div>
+            {gatesLoading && (
+              <OperationProgressRow
+                label="Checking the gates"
+                operations={GATES_OPS}
+                fallback="Checking the gates: the bundle's files, a replay of recorded traffic, the solver…"
+                cancelling={gatesOp.cancelling}
+                onCancel={gatesOp.cancel}
+                testId="gates-progress"
+              />
+            )}
+            {gatesOp.cancelled && !gatesLoading && (
+              <CancelledNotice what="checking the gates" again="Check again" onAgain={() => fetchGates(bundle.path)} testId="gates-cancelled" />
+            )}
             {gatesError && <ErrorBanner error={gatesError} onDismiss={() => setGatesError(null)} />}
             {report && <GateList gates={report.gates} />}
           </div>

@@ -167,7 +167,10 @@ function PolicyList({ policies, testid }: { policies: PolicyExplanation[]; testi
             )}
           </div>
           {p.error && <p className="text-error small">{p.error}</p>}
-          <pre className="policy-source">{p.text}</pre>
+          {/* Focusable, so a keyboard can scroll a long policy (it scrolls past 260px). */}
+          <pre className="policy-source" tabIndex={0} aria-label={`Source of ${p.id}`}>
+            {p.text}
+          </pre>
           {p.conditions.length > 0 && (
             <ul className="conditions">
               {p.conditions.map((c, j) => (

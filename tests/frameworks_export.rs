@@ -202,17 +202,35 @@ fn exports_for_compliance_teams() {
     let path = out.path().join("coverage.html");
     export(&session, &path, "html", None, None);
     let html = read(&path);
-    assert!(!html.contains("<script") && !html.contains("http-equiv"));
+    for remote in [
+        "<script",
+        "http-equiv",
+        "src=",
+        "url(",
+        "@import",
+        "href=\"http",
+    ] {
+        assert!(!html.contains(remote), "{remote}");
+    }
     assert_eq!(html.matches("<section class=\"framework\">").count(), 5 + 1);
+    assert_eq!(html.matches("<section class=\"controls\">").count(), 1);
     for rule in [
-        "section.framework { break-before: page; }",
+        "section.framework, section.controls { break-before: page; }",
         "thead { display: table-header-group; }",
+        "tr, li, div.head { break-inside: avoid; }",
+        "@page",
         "@media print",
     ] {
         assert!(html.contains(rule), "{rule}");
     }
     assert!(html.contains("&quot;even&quot;") && !html.contains("\"even\""));
     assert!(html.contains("MND-CRED-01 → NHI7:2025 Long-Lived Secrets"));
+    check_html_report(&html, &parsed);
+
+    // One framework's HTML report, whole.
+    let path = out.path().join("nhi.html");
+    export(&session, &path, "html", Some("owasp-nhi-top10-2025"), None);
+    insta::assert_snapshot!("report_html_nhi", read(&path));
 
     // OSCAL: a component-definition and, beside it, one derived catalog per framework.
     let path = out.path().join("acme.oscal.json");
@@ -315,6 +333,184 @@ fn exports_for_compliance_teams() {
         .unwrap()
         .len();
     assert_eq!(cis, 1);
+}
+
+/// The part of `html` from `start` to the next `end` (or the end).
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("no {start}"));
+    let rest = &html[from..];
+    let to = rest[start.len()..]
+        .find(end)
+        .map_or(rest.len(), |n| n + start.len());
+    &rest[..to]
+}
+
+/// The cells of each `<tr>` of `html` (tags stripped, entities decoded), header rows left
+/// out.
+fn rows(html: &str) -> Vec<Vec<String>> {
+    html.split("<tr")
+        .skip(1)
+        .filter(|r| !r.contains("<th"))
+        .map(|r| {
+            let r = &r[..r.find("</tr>").unwrap()];
+            r.split("<td")
+                .skip(1)
+                .map(|c| {
+                    let c = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+                    let mut text = String::new();
+                    let mut tag = false;
+                    for ch in c.chars() {
+                        match ch {
+                            '<' => tag = true,
+                            '>' => tag = false,
+                            ch if !tag => text.push(ch),
+                            _ => {}
+                        }
+                    }
+                    text.replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                        .replace("&amp;", "&")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The HTML report's item tables and a known control's evidence and mappings.
+fn check_html_report(html: &str, report: &CoverageReport) {
+    // Every assessable item of the Agentic Top 10, in catalog order, with its status and
+    // the controls mapped to it; the item marked not applicable says why.
+    let asi = between(html, "<h2>OWASP Agentic Top 10 2026</h2>", "</section>");
+    let items = rows(between(asi, "<table class=\"items\">", "</table>"));
+    let labels: Vec<&str> = items.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "ASI01", "ASI02", "ASI03", "ASI04", "ASI05", "ASI06", "ASI07", "ASI08", "ASI09",
+            "ASI10"
+        ]
+    );
+    assert_eq!(
+        items[0],
+        ["ASI01", "Agent Goal Hijack", "uncovered", ""].map(String::from)
+    );
+    assert_eq!(
+        items[2][0..3],
+        ["ASI03", "Identity and Privilege Abuse", "partial"]
+    );
+    assert_eq!(items[2][3], "MND-CRED-01 (partial), MND-OWN-01 (partial)");
+    assert!(
+        items[4][2].starts_with("not applicable: No agent of ours generates or runs code"),
+        "{:?}",
+        items[4]
+    );
+    assert!(asi.contains("<a href=\"#control-MND-CRED-01\">MND-CRED-01</a>"));
+
+    // NIST: 72 subcategories under 4 functions and 19 categories; labels, never keys.
+    let nist = between(html, "<h2>NIST AI RMF 1.0</h2>", "</section>");
+    let table = between(nist, "<table class=\"items\">", "</table>");
+    assert_eq!(table.matches("<tr class=\"group d0\">").count(), 4);
+    assert_eq!(table.matches("<tr class=\"group d1\">").count(), 19);
+    let nist_rows = rows(table);
+    assert_eq!(nist_rows.len(), 4 + 19 + 72);
+    let govern17 = nist_rows.iter().find(|r| r[0] == "GOVERN 1.7").unwrap();
+    assert_eq!(govern17[2], "partial");
+    assert_eq!(govern17[3], "MND-LIFECYCLE-01 (partial)");
+    // Item texts (NIST's items have no title) are cut at a word, never inside one.
+    let texts: HashMap<&str, &str> = report
+        .frameworks
+        .iter()
+        .find(|f| f.id == "nist-ai-rmf-1.0")
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| (i.label.as_str(), i.text.as_str()))
+        .collect();
+    let mut cut = 0;
+    for r in &nist_rows {
+        let full = texts[r[0].as_str()];
+        match r[1].strip_suffix('…') {
+            Some(head) => {
+                cut += 1;
+                let rest = full
+                    .strip_prefix(head)
+                    .unwrap_or_else(|| panic!("{}", r[1]));
+                assert!(
+                    rest.starts_with(|c: char| c.is_whitespace() || ",;:.".contains(c)),
+                    "cut inside a word: {}",
+                    r[1]
+                );
+            }
+            None => assert_eq!(r[1], full),
+        }
+    }
+    assert!(cut > 0);
+    // MAESTRO items under their layers, by label.
+    let maestro = between(html, "<h2>CSA MAESTRO</h2>", "</section>");
+    let maestro_rows = rows(between(maestro, "<table class=\"items\">", "</table>"));
+    let tool_misuse = maestro_rows
+        .iter()
+        .find(|r| r[0] == "L7: Agent Tool Misuse")
+        .unwrap();
+    assert_eq!(tool_misuse[2], "partial");
+    assert!(
+        !maestro.contains("L7/"),
+        "MAESTRO's internal keys stay internal"
+    );
+
+    // A control: its status, statement, every piece of evidence and its mappings.
+    let cred = between(
+        html,
+        "<div class=\"control\" id=\"control-MND-CRED-01\">",
+        "<div class=\"control\"",
+    );
+    assert!(cred.contains("<h3>MND-CRED-01 Credential lifetime within the tier ceiling</h3>"));
+    assert!(cred.contains("Status: <span class=\"st st-partial\">partial</span>"));
+    assert!(cred.contains("A credential lives no longer than the ceiling"));
+    let evidence = rows(between(cred, "<table class=\"evidence\">", "</table>"));
+    assert_eq!(
+        evidence,
+        [
+            [
+                "policy",
+                "credential-ttl-within-ceiling",
+                "holds",
+                "decided 18 recorded request(s)",
+                "2026-11-22T17:58:38Z",
+                "policies/credentials.cedar:20"
+            ],
+            [
+                "check",
+                "credentials.ttl_above_ceiling",
+                "failing",
+                "1 finding(s): agent:invoice-reconciler",
+                NOW,
+                ""
+            ]
+        ]
+        .map(|r| r.map(String::from))
+    );
+    let mappings = rows(between(cred, "<table class=\"mappings\">", "</table>"));
+    assert_eq!(mappings.len(), 3);
+    assert_eq!(
+        mappings[1][0..2],
+        ["OWASP NHI Top 10 2025", "NHI7:2025 Long-Lived Secrets"]
+    );
+    // The citation naming no official item is listed, marked as not counted.
+    let deleg = between(
+        html,
+        "<div class=\"control\" id=\"control-MND-DELEG-02\">",
+        "<div class=\"control\"",
+    );
+    let unresolved = rows(between(deleg, "<table class=\"mappings\">", "</table>"));
+    assert!(
+        unresolved
+            .iter()
+            .any(|r| r[1].starts_with("CSA MAESTRO T1 — not counted: ")),
+        "{unresolved:?}"
+    );
 }
 
 #[test]

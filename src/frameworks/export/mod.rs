@@ -303,6 +303,190 @@ pub fn not_applicable(fw: &FrameworkCoverage) -> impl Iterator<Item = &ItemCover
         .filter(|i| i.assessable && i.status == Status::NotApplicable)
 }
 
+/// A row of a framework's item table: an item, or a group (a NIST function or category, a
+/// MAESTRO layer) heading the items under it, with its depth in the tree.
+#[derive(Debug, Clone, Copy)]
+pub struct OutlineRow<'a> {
+    pub item: &'a ItemCoverage,
+    pub depth: usize,
+}
+
+/// A framework's items as a tree, depth first, children in catalog order: each group is
+/// followed by what it holds. Groups without an assessable item under them are left out;
+/// an item whose parent is not in the framework is a root.
+pub fn outline(fw: &FrameworkCoverage) -> Vec<OutlineRow<'_>> {
+    let keys: std::collections::HashSet<&str> = fw.items.iter().map(|i| i.key.as_str()).collect();
+    let mut children: BTreeMap<&str, Vec<&ItemCoverage>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    for i in &fw.items {
+        match i.parent.as_deref() {
+            Some(p) if keys.contains(p) && p != i.key => children.entry(p).or_default().push(i),
+            _ => roots.push(i),
+        }
+    }
+    fn holds_items(
+        i: &ItemCoverage,
+        children: &BTreeMap<&str, Vec<&ItemCoverage>>,
+        depth: usize,
+    ) -> bool {
+        i.assessable
+            || (depth < 16
+                && children
+                    .get(i.key.as_str())
+                    .is_some_and(|c| c.iter().any(|x| holds_items(x, children, depth + 1))))
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<(usize, &ItemCoverage)> = roots.into_iter().rev().map(|i| (0, i)).collect();
+    while let Some((depth, i)) = stack.pop() {
+        if !seen.insert(i.key.as_str()) || !holds_items(i, &children, 0) {
+            continue;
+        }
+        out.push(OutlineRow { item: i, depth });
+        if let Some(c) = children.get(i.key.as_str()) {
+            stack.extend(c.iter().rev().map(|x| (depth + 1, *x)));
+        }
+    }
+    // Items caught in a parent cycle are still listed, in catalog order.
+    for i in fw.items.iter().filter(|i| i.assessable) {
+        if seen.insert(i.key.as_str()) {
+            out.push(OutlineRow { item: i, depth: 0 });
+        }
+    }
+    out
+}
+
+/// The longest item text a report's table shows before cutting it (at a word, with `…`).
+pub const ITEM_TEXT_CHARS: usize = 140;
+
+/// What the item table says an item is: its title, or when it has none (NIST AI RMF) its
+/// text, cut at a word past [`ITEM_TEXT_CHARS`]; `(unverified)` when the sources disagree.
+/// Empty when the label already holds the title (`L7: Agent Tool Misuse`) and there is no
+/// text.
+pub fn item_title(item: &ItemCoverage) -> String {
+    let title = one_line(&item.title);
+    let mut out = if title.is_empty() || item.label.contains(&title) {
+        shorten(&one_line(&item.text), ITEM_TEXT_CHARS)
+    } else {
+        title
+    };
+    if item.uncertain {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("(unverified)");
+    }
+    out
+}
+
+/// `s` cut to at most about `max` characters at a word boundary, with `…` when cut; a
+/// single word longer than `max` is cut at `max`.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(max).collect();
+    let mut cut = match head.rfind(char::is_whitespace) {
+        Some(n) if n > 0 => &head[..n],
+        _ => return format!("{head}…"),
+    };
+    // Not a parenthesis opened and left hanging: `… a diverse team (e.g.…`.
+    if let Some(n) = cut.rfind(char::is_whitespace) {
+        let last = &cut[n..];
+        if last.contains('(') && !last.contains(')') {
+            cut = &cut[..n];
+        }
+    }
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+/// A status in words: `not applicable`, not the JSON `not-applicable`.
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::NotApplicable => "not applicable",
+        s => s.as_str(),
+    }
+}
+
+/// A group's counts: `1 of 7 implemented, 3 partial`.
+pub fn group_counts(item: &ItemCoverage) -> String {
+    let mut out = format!("{} of {} implemented", item.implemented, item.applicable);
+    if item.partial > 0 {
+        let _ = std::fmt::Write::write_fmt(&mut out, format_args!(", {} partial", item.partial));
+    }
+    out
+}
+
+/// How much of a control's evidence holds: `2 of 5 pieces of evidence hold`, or
+/// `no evidence`.
+pub fn evidence_tally(control: &ControlCoverage) -> String {
+    let n = control.evidence.len();
+    if n == 0 {
+        return "no evidence".into();
+    }
+    let holds = control
+        .evidence
+        .iter()
+        .filter(|e| e.state == EvidenceState::Holds)
+        .count();
+    format!(
+        "{holds} of {n} piece{} of evidence hold{}",
+        if n == 1 { "" } else { "s" },
+        if holds == 1 { "s" } else { "" }
+    )
+}
+
+/// A control's mapping as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingRow {
+    /// The framework's short title (its id when the report does not hold it; `—` when the
+    /// citation names no framework).
+    pub framework: String,
+    /// The item as a reader names it, or the citation as written when it names no item.
+    pub item: String,
+    pub relevance: String,
+    /// Why it is not counted, when it is not.
+    pub not_counted: Option<String>,
+}
+
+/// A control's mappings, as written in `controls.toml`.
+pub fn mapping_rows(report: &CoverageReport, control: &ControlCoverage) -> Vec<MappingRow> {
+    use super::resolve::Resolution;
+    control
+        .mappings
+        .iter()
+        .map(|m| {
+            let fw = report.frameworks.iter().find(|f| f.id == m.framework);
+            let item = m
+                .key
+                .as_deref()
+                .and_then(|k| fw.and_then(|f| f.items.iter().find(|i| i.key == k)));
+            let name = match (item, &m.label) {
+                (Some(i), _) => item_name(i),
+                (None, Some(l)) => l.clone(),
+                (None, None) => m.written.clone(),
+            };
+            let not_counted = (!m.counted).then(|| match &m.resolution {
+                Resolution::Unresolved { reason, .. } => one_line(reason),
+                _ if item.is_some_and(|i| !i.assessable) => {
+                    "a group of items, not an assessable item".into()
+                }
+                _ => "not an assessable item".into(),
+            });
+            MappingRow {
+                framework: match fw {
+                    Some(f) => f.short_title.clone(),
+                    None if m.framework.trim().is_empty() => "—".into(),
+                    None => m.framework.clone(),
+                },
+                item: name,
+                relevance: m.relevance.clone(),
+                not_counted,
+            }
+        })
+        .collect()
+}
+
 /// Text on one line: every run of whitespace (line breaks included) becomes one space.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -338,9 +522,160 @@ pub fn location(file: Option<&str>, line: Option<u32>) -> String {
     }
 }
 
+/// A small report for the renderers' tests: one framework with a group and two items (one
+/// marked not applicable), one control whose title, statement and evidence detail hold
+/// markup, pipes and line breaks, and a citation naming no item.
+#[cfg(test)]
+pub(crate) fn sample_report() -> CoverageReport {
+    use super::catalog::Origin;
+    use super::coverage::{Evidence, MappingView};
+    use super::resolve::Resolution;
+    let item = |key: &str, parent: Option<&str>, assessable: bool, status: Status| {
+        ItemCoverage {
+        key: key.into(),
+        label: key.into(),
+        official_id: Some(key.into()),
+        title: if assessable { format!("Title of {key}") } else { String::new() },
+        text: "A group whose text is long enough to be cut somewhere in the middle of a sentence, at a word and not inside one, so that nothing reads individually.".into(),
+        text_is_official: true,
+        kind: if assessable { "risk" } else { "category" }.into(),
+        parent: parent.map(Into::into),
+        assessable,
+        uncertain: false,
+        status,
+        controls: if key == "X1" { vec!["C-1".into()] } else { Vec::new() },
+        justification: (status == Status::NotApplicable).then(|| "Not | ours\nat all".into()),
+        applicable: 1,
+        implemented: 0,
+        partial: u32::from(key == "G"),
+    }
+    };
+    CoverageReport {
+        generated_at: "2026-01-01T00:00:00Z".into(),
+        catalog_version: "test".into(),
+        max_evidence_age_days: 90,
+        traffic_set: None,
+        frameworks: vec![FrameworkCoverage {
+            id: "fw".into(),
+            title: "A framework".into(),
+            short_title: "FW".into(),
+            version: "1".into(),
+            publisher: String::new(),
+            url: String::new(),
+            origin: Origin::Custom,
+            applicable: 1,
+            implemented: 0,
+            partial: 1,
+            planned: 0,
+            uncovered: 0,
+            not_applicable: 1,
+            percent: 0.0,
+            items: vec![
+                item("X2", Some("G"), true, Status::NotApplicable),
+                item("G", None, false, Status::Partial),
+                item("X1", Some("G"), true, Status::Partial),
+            ],
+        }],
+        controls: vec![ControlCoverage {
+            id: "C-1".into(),
+            title: "<script>alert(1)</script> | title".into(),
+            statement: "First line\nsecond | line".into(),
+            status: Status::Partial,
+            evidence: vec![
+                Evidence {
+                    kind: EvidenceKind::Policy,
+                    subject: "p-1".into(),
+                    state: EvidenceState::Holds,
+                    detail: "decided 3 recorded request(s)".into(),
+                    at: Some("2025-12-30T10:00:00Z".into()),
+                    file: Some("policies/a.cedar".into()),
+                    line: Some(7),
+                },
+                Evidence {
+                    kind: EvidenceKind::Attestation,
+                    subject: "Reviewed by | Alice".into(),
+                    state: EvidenceState::Failing,
+                    detail: "<script>x</script>\nexpired".into(),
+                    at: Some("2025-01-01".into()),
+                    file: None,
+                    line: None,
+                },
+            ],
+            mappings: vec![
+                MappingView {
+                    framework: "fw".into(),
+                    key: Some("X1".into()),
+                    label: Some("X1".into()),
+                    written: "X1".into(),
+                    relevance: "Covers | it".into(),
+                    resolution: Resolution::Exact {
+                        framework: "fw".into(),
+                        key: "X1".into(),
+                    },
+                    counted: true,
+                },
+                MappingView {
+                    framework: String::new(),
+                    key: None,
+                    label: None,
+                    written: "FW T9".into(),
+                    relevance: "Cited by a standard".into(),
+                    resolution: Resolution::Unresolved {
+                        reason: "`T9` is not an item of FW".into(),
+                        suggestions: Vec::new(),
+                    },
+                    counted: false,
+                },
+            ],
+        }],
+        gaps: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outline_puts_items_under_their_groups_in_catalog_order() {
+        let r = sample_report();
+        let rows: Vec<(&str, usize)> = outline(&r.frameworks[0])
+            .iter()
+            .map(|x| (x.item.key.as_str(), x.depth))
+            .collect();
+        assert_eq!(rows, [("G", 0), ("X2", 1), ("X1", 1)]);
+    }
+
+    #[test]
+    fn shorten_cuts_at_a_word() {
+        assert_eq!(shorten("short", 10), "short");
+        assert_eq!(shorten("one two individually", 12), "one two…");
+        assert_eq!(shorten("documented. More text", 13), "documented…");
+        assert_eq!(shorten("abcdefghijkl", 5), "abcde…");
+        assert_eq!(
+            shorten("a diverse team (e.g. of people", 22),
+            "a diverse team…"
+        );
+    }
+
+    #[test]
+    fn mappings_say_why_a_citation_is_not_counted() {
+        let r = sample_report();
+        let rows = mapping_rows(&r, &r.controls[0]);
+        assert_eq!(rows[0].framework, "FW");
+        assert_eq!(rows[0].item, "X1 Title of X1");
+        assert_eq!(rows[0].not_counted, None);
+        assert_eq!(rows[1].framework, "—");
+        assert_eq!(rows[1].item, "FW T9");
+        assert_eq!(
+            rows[1].not_counted.as_deref(),
+            Some("`T9` is not an item of FW")
+        );
+        assert_eq!(
+            evidence_tally(&r.controls[0]),
+            "1 of 2 pieces of evidence holds"
+        );
+    }
 
     #[test]
     fn status_maps_to_oscal_implementation_states() {

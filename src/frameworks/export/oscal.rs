@@ -472,7 +472,7 @@ fn component_definition(
             props: meta_props,
             links: Vec::new(),
             remarks: Some(format!(
-                "Exported by Mandate from the workspace `{ws}` at {}. Each implemented requirement is one mapping of a control to a framework item; its `implementation-status` is derived from the control's evidence (policies that validate and decide recent recorded traffic, passing inventory checks, traffic insights absent, unexpired attestations), never typed in. The control ids are minted by Mandate in catalogs it derives from each framework's source: they are not the publishers' ids.",
+                "Exported by Mandate from the workspace `{ws}` at {}. Each implemented requirement is one mapping of a control to a framework item; its `implementation-status` is derived from the control's evidence (policies that validate and decide recent recorded traffic or are proved by analysis, inventory checks that pass, traffic insights with no finding or whose attempts were all denied, unexpired attestations), never typed in. The control ids are minted by Mandate in catalogs it derives from each framework's source: they are not the publishers' ids.",
                 report.generated_at
             )),
         },

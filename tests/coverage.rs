@@ -113,7 +113,8 @@ fn coverage_follows_the_evidence_and_mapping_edits_land_in_the_controls_file() {
     assert_eq!(r.traffic_set.as_deref(), Some("demo"));
 
     // T-1's policy decided recorded traffic; T-2 is attested; T-3's check fails on the
-    // demo's two agents sharing a workload identity.
+    // demo's two agents sharing a workload identity: it watches the control operate with
+    // failures, so T-3 is partial (planned would mean nothing is built yet).
     assert_eq!(control(&r, "T-1"), CoverageStatus::Implemented);
     let t1 = r.controls.iter().find(|c| c.id == "T-1").unwrap();
     assert!(
@@ -122,9 +123,9 @@ fn coverage_follows_the_evidence_and_mapping_edits_land_in_the_controls_file() {
         t1.evidence
     );
     assert_eq!(control(&r, "T-2"), CoverageStatus::Implemented);
-    assert_eq!(control(&r, "T-3"), CoverageStatus::Planned);
+    assert_eq!(control(&r, "T-3"), CoverageStatus::Partial);
 
-    // ASI03 has an implemented and a planned control: partial.
+    // ASI03 has an implemented and a partial control: partial.
     assert_eq!(
         item(&r, "owasp-agentic-top10-2026", "ASI03"),
         (
@@ -351,4 +352,201 @@ fn the_cli_prints_coverage_filters_a_framework_and_gates_on_a_percentage() {
         .args(["--workspace", p, "coverage", "--fail-under", "120"])
         .assert()
         .code(2);
+}
+
+const MISSPELT: &str = r#"[[controls]]
+id = "T-1"
+title = "Tools are scoped"
+statement = "s"
+checks = ["identity.shard"]
+insights = ["scope.tool", "scope.model", "chain.sytems"]
+
+[[controls.attestations]]
+statement = "reviewed by hand"
+by = "dana@acme.example"
+date = "15 Oct 2026"
+expires = "2027-04-15"
+
+[[controls.mappings]]
+framework = "owasp-agentic-top10-2025"
+item = "ASI02"
+relevance = "a framework id that does not exist"
+"#;
+
+#[test]
+fn misspelt_codes_bad_dates_and_unknown_frameworks_are_located_and_never_count() {
+    let ws = workspace();
+    std::fs::write(ws.path().join("controls/controls.toml"), MISSPELT).unwrap();
+    let s = Session::open(ws.path()).unwrap();
+
+    // `mandate check` locates each, as an error, with a hint.
+    let check = s.check();
+    let found: Vec<_> = check
+        .findings
+        .iter()
+        .filter(|f| f.file == "controls/controls.toml")
+        .map(|f| (f.code.as_str(), f.line, f.severity, f.help.as_str()))
+        .collect();
+    let sev = mandate::diagnostics::Severity::Error;
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert_eq!(
+        found[0],
+        (
+            "controls::unknown_check",
+            5,
+            sev,
+            "did you mean `identity.shared`?"
+        )
+    );
+    assert_eq!(
+        found[1],
+        (
+            "controls::unknown_insight",
+            6,
+            sev,
+            "did you mean `chain.systems`?"
+        )
+    );
+    assert_eq!((found[2].0, found[2].1), ("controls::attestation_date", 11));
+    assert_eq!(
+        (found[3].0, found[3].1, found[3].2),
+        ("controls::unknown_framework", 15, sev)
+    );
+    assert!(
+        found[3]
+            .3
+            .starts_with("did you mean `owasp-agentic-top10-2026`? known frameworks:"),
+        "{}",
+        found[3].3
+    );
+
+    // Coverage still computes: the misspelt codes and the bad attestation fail, the scope
+    // insight whose attempts were all denied holds, the one with an allowed attempt fails.
+    let r = s.coverage(at(NOW)).unwrap();
+    let t1 = r.controls.iter().find(|c| c.id == "T-1").unwrap();
+    let states: Vec<_> = t1
+        .evidence
+        .iter()
+        .map(|e| (e.subject.as_str(), e.state))
+        .collect();
+    use mandate::frameworks::coverage::EvidenceState as St;
+    assert_eq!(
+        states,
+        [
+            ("identity.shard", St::Failing),
+            ("scope.tool", St::Holds),
+            ("scope.model", St::Failing),
+            ("chain.sytems", St::Failing),
+            ("reviewed by hand", St::Failing),
+        ]
+    );
+    let tool = &t1.evidence[1].detail;
+    assert!(tool.ends_with("all denied"), "{tool}");
+    let model = &t1.evidence[2].detail;
+    assert!(model.contains(" attempt(s) allowed ("), "{model}");
+    assert!(!model.starts_with("0 of"), "{model}");
+    // It operates (the scope insights see it), with failures: partial.
+    assert_eq!(t1.status, CoverageStatus::Partial);
+    let located: Vec<_> = r
+        .gaps
+        .iter()
+        .filter(|g| g.control.as_deref() == Some("T-1"))
+        .filter(|g| g.line.is_some())
+        .map(|g| (g.code.as_str(), g.line))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            ("control.unknown_evidence", Some(5)),
+            ("control.unknown_evidence", Some(6)),
+            ("attestation.invalid", Some(8)),
+            // A misspelt check enforces nothing: only insights and attestations are left.
+            ("control.no_enforcement", Some(1)),
+            ("mapping.unresolved", Some(15)),
+        ]
+    );
+    // The unknown framework is never resolved in the real one: nothing counts.
+    assert!(t1.mappings.iter().all(|m| !m.counted && m.key.is_none()));
+    assert_eq!(
+        item(&r, "owasp-agentic-top10-2026", "ASI02").0,
+        CoverageStatus::Uncovered
+    );
+}
+
+#[test]
+fn every_structural_problem_of_the_controls_file_is_reported() {
+    let ws = workspace();
+    std::fs::write(
+        ws.path().join("controls/controls.toml"),
+        "[[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\nchecks = \"identity.shared\"\n\n\
+         [[controls]]\nid = \"A\"\ntitle = \"t\"\nstatement = \"s\"\nowner = \"x\"\n\n\
+         [[controls]]\nid = \"C\"\nstatement = \"s\"\n",
+    )
+    .unwrap();
+    let s = Session::open(ws.path()).unwrap();
+    let e = s.coverage(at(NOW)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::ControlsInvalid);
+    assert_eq!(
+        e.message,
+        "the controls or framework files have 4 problem(s)"
+    );
+    let found: Vec<_> = e
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("controls::parse", 5),
+            ("controls::duplicate_id", 8),
+            ("controls::unknown_field", 11),
+            ("controls::parse", 13),
+        ]
+    );
+}
+
+#[test]
+fn an_empty_inventory_leaves_the_checks_nothing_to_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    mandate()
+        .args(["init", ws.to_str().unwrap()])
+        .assert()
+        .success();
+    let s = Session::open(&ws).unwrap();
+    let r = s.coverage(at(NOW)).unwrap();
+    let checks: Vec<_> = r
+        .controls
+        .iter()
+        .flat_map(|c| &c.evidence)
+        .filter(|e| e.kind == mandate::frameworks::coverage::EvidenceKind::Check)
+        .collect();
+    assert!(!checks.is_empty());
+    for e in checks {
+        assert_eq!(
+            (e.state, e.detail.as_str()),
+            (
+                mandate::frameworks::coverage::EvidenceState::Missing,
+                "no agents to check"
+            ),
+            "{}",
+            e.subject
+        );
+    }
+    // Nothing operates yet: every control is planned, nothing counts.
+    assert!(
+        r.controls
+            .iter()
+            .all(|c| c.status == CoverageStatus::Planned),
+        "{:?}",
+        r.controls
+            .iter()
+            .map(|c| (&c.id, c.status))
+            .collect::<Vec<_>>()
+    );
+    assert!(r
+        .frameworks
+        .iter()
+        .all(|f| f.implemented == 0 && f.partial == 0));
 }

@@ -52,12 +52,32 @@ fn controls_merge_the_workspace_file_with_the_library_and_name_their_policies() 
     assert!(cred.enforced_by.is_empty());
     assert_eq!(cred.library_policies, ["credential-ttl-within-ceiling"]);
 
-    // A broken controls file is reported, located, and the library still shows.
+    // A broken controls file is reported, every problem located, and the library still
+    // shows: the id of the wrong type at its line, the missing title and statement at the
+    // control's header.
     ws.write("controls/controls.toml", "[[controls]]\nid = 3\n");
     let view = session.controls();
-    assert_eq!(view.diagnostics.len(), 1);
-    assert_eq!(view.diagnostics[0].file, "controls/controls.toml");
-    assert_eq!(view.diagnostics[0].line, 2);
+    let mut found: Vec<(u32, String)> = view
+        .diagnostics
+        .iter()
+        .map(|d| {
+            assert_eq!(d.file, "controls/controls.toml");
+            (d.line, d.message.clone())
+        })
+        .collect();
+    found.sort();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found[0].0 == 1 && found[1].0 == 1, "{found:?}");
+    let header = format!("{} {}", found[0].1, found[1].1);
+    assert!(
+        header.contains("no `statement`") && header.contains("no `title`"),
+        "{found:?}"
+    );
+    assert_eq!(found[2].0, 2);
+    assert!(
+        found[2].1.contains("`id`") && found[2].1.contains("integer `3`"),
+        "{found:?}"
+    );
     assert!(view.controls.iter().all(|c| !c.in_workspace));
     assert!(!view.controls.is_empty());
 }

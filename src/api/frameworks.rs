@@ -12,7 +12,7 @@ use super::progress::Steps;
 use super::{dto, ApiError, ApiResult, OperationHooks, Session};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
-use crate::frameworks::coverage::{self, CoverageReport, Fired, PolicyFact};
+use crate::frameworks::coverage::{self, CoverageReport, Fired, InsightTally, PolicyFact};
 use crate::frameworks::{self, catalog, edit, export, Controls, Mapping, CONTROLS_FILE};
 use crate::replay::simulate::{Replayer, ResultItem};
 use crate::store::RequestWindow;
@@ -104,9 +104,17 @@ impl Session {
 
     /// The workspace's controls file, parsed; a missing file is an empty one.
     pub(crate) fn workspace_controls(&self) -> ApiResult<(Controls, String, Vec<Diagnostic>)> {
-        let (text, _) = self.controls_source()?;
-        let (controls, problems) = frameworks::parse(CONTROLS_FILE, &text);
+        let (controls, _, text, problems) = self.workspace_controls_located()?;
         Ok((controls, text, problems))
+    }
+
+    /// [`Session::workspace_controls`] with the lines of the file's values.
+    fn workspace_controls_located(
+        &self,
+    ) -> ApiResult<(Controls, frameworks::Lines, String, Vec<Diagnostic>)> {
+        let (text, _) = self.controls_source()?;
+        let (controls, lines, problems) = frameworks::parse_located(CONTROLS_FILE, &text);
+        Ok((controls, lines, text, problems))
     }
 
     /// The controls file's text (empty when missing) and its revision, which an edit of it
@@ -128,10 +136,13 @@ impl Session {
     }
 
     /// Problems of the controls file and the workspace framework files, for `mandate check`:
-    /// parse errors, and mappings that name no item (warnings: they never count).
+    /// every parse problem; check and insight codes that name nothing, attestation dates that
+    /// are not dates, mappings to unknown frameworks (errors, see [`frameworks::lint`]); and
+    /// mappings that name no item or a variant of one (warnings: they never count, or count
+    /// as written differently). Each at its line.
     pub(crate) fn controls_problems(&self) -> Vec<Diagnostic> {
         let (catalogs, mut out) = catalog::load(self.root());
-        let (controls, text, problems) = match self.workspace_controls() {
+        let (controls, lines, _, problems) = match self.workspace_controls_located() {
             Ok(c) => c,
             Err(e) => {
                 out.push(Diagnostic::whole_file(
@@ -145,14 +156,24 @@ impl Session {
             }
         };
         out.extend(problems);
-        let line_of = |value: &str| {
-            let quoted = format!("\"{value}\"");
-            text.lines()
-                .position(|l| l.contains(&quoted))
-                .map_or(1, |n| n + 1)
-        };
-        for c in &controls.controls {
-            for m in &c.mappings {
+        out.extend(frameworks::lint(
+            CONTROLS_FILE,
+            &controls,
+            &lines,
+            &catalogs,
+        ));
+        for (n, c) in controls.controls.iter().enumerate() {
+            for (i, m) in c.mappings.iter().enumerate() {
+                let framework = m.framework.trim();
+                if !framework.is_empty() && catalogs.get(framework).is_none() {
+                    // Reported by the lint; never resolved in another framework.
+                    continue;
+                }
+                let line = lines
+                    .controls
+                    .get(n)
+                    .and_then(|l| l.mappings.get(i))
+                    .map_or(1, |l| l.item.max(l.at).max(1));
                 let written = m.cited.as_deref().unwrap_or(&m.item);
                 let resolution = frameworks::resolve(&catalogs, Some(&m.framework), written);
                 let problem = match (&resolution, m.cited.is_some() && m.item.is_empty()) {
@@ -181,7 +202,7 @@ impl Session {
                 if let Some((code, message, help)) = problem {
                     out.push(Diagnostic::at_line(
                         CONTROLS_FILE,
-                        line_of(written),
+                        line as usize,
                         1,
                         Severity::Warning,
                         code,
@@ -220,7 +241,7 @@ impl Session {
         steps.report("Checking policies and the inventory", 0, 0);
         let now = now.unwrap_or_else(Utc::now);
         let (catalogs, catalog_problems) = catalog::load(self.root());
-        let (controls, _, problems) = self.workspace_controls()?;
+        let (controls, lines, _, problems) = self.workspace_controls_located()?;
         let problems: Vec<Diagnostic> = catalog_problems
             .into_iter()
             .chain(problems)
@@ -258,10 +279,13 @@ impl Session {
             None => None,
         };
         steps.check()?;
-        let insight_findings: Option<HashMap<String, u32>> = insights.as_ref().map(|r| {
-            let mut m: HashMap<String, u32> = HashMap::new();
+        let insight_findings: Option<HashMap<String, InsightTally>> = insights.as_ref().map(|r| {
+            let mut m: HashMap<String, InsightTally> = HashMap::new();
             for f in &r.findings {
-                *m.entry(f.code.clone()).or_default() += 1;
+                let t = m.entry(f.code.clone()).or_default();
+                t.findings += 1;
+                t.requests += f.count;
+                t.allowed += f.allowed;
             }
             m
         });
@@ -289,7 +313,9 @@ impl Session {
             fired: fired.as_deref().map(|f| &f.by_policy),
             proved: &proved,
             check_findings: &check_findings,
+            agents: inv.agents.len(),
             insight_findings: insight_findings.as_ref(),
+            lines: &lines,
             traffic_newest: fired.as_deref().and_then(|f| f.newest),
             traffic_set: fired.as_deref().map(|f| f.set.clone()),
             now,

@@ -1,18 +1,40 @@
 //! Coverage: per framework item, its applicability and an implementation status derived from
 //! evidence (never typed in), and the gaps.
 //!
-//! A control is **implemented** when every piece of its evidence holds: each enforcing
-//! policy validates and has decided recorded traffic (or is proved by analysis) recently
-//! enough, each inventory check passes, each traffic insight it names is absent from fresh
-//! traffic, and each manual attestation is unexpired. **Partial** when some holds, **planned**
-//! when none does (or it has no evidence at all). An item is implemented when every control
-//! mapped to it is; partial when any mapped control is implemented or partial; planned when
-//! its controls are all planned; **uncovered** when no control maps to it. An item marked
-//! not applicable carries a justification and leaves the denominator.
+//! **Evidence.** A control's evidence is each enforcing policy (it validates and decided
+//! recorded traffic, or analysis proved it, recently enough), each inventory check it lists
+//! (it passes on the inventory's agents; with no agents there is nothing to check, and the
+//! evidence is missing, never vacuously holding), each traffic insight it lists, and each
+//! manual attestation (unexpired, with `YYYY-MM-DD` dates). A check or insight code that
+//! neither catalog knows is failing evidence with a `control.unknown_evidence` gap naming the
+//! nearest known code: a misspelling never counts.
+//!
+//! **Insights** weigh by what their findings are:
+//! - enforcement insights (`scope.*`, `shadow.*`, `credential.*`, `delegation.*`) are
+//!   attempts the policies decided. Findings whose requests were all denied show the control
+//!   held (the evidence holds, its detail still counts the attempts); a finding with requests
+//!   recorded as allowed fails it ("3 of 17 attempts allowed").
+//! - every other insight fails on any finding: `logging.*` (records lacking what the log
+//!   needs), `grant.unused` (permissions the traffic never used), `retry.burst` (an agent
+//!   hammering a denial is the problem, denied or not), and `chain.*` — task chains are
+//!   decisions too, but their findings do not record how many requests were allowed, so a
+//!   denial cannot be told from an allowed chain.
+//!
+//! **Status.** A control is **implemented** when all its evidence holds; **partial** when some
+//! holds, or when a check or insight observes the control operating with failures (a failing
+//! check, findings in fresh traffic); **planned** when nothing operates yet: no evidence,
+//! policies missing, invalid or never fired, no traffic, stale evidence, expired or invalid
+//! attestations, unknown codes. A control whose evidence is only insights and attestations
+//! gets a `control.no_enforcement` gap (its status is unchanged): nothing enforces it. An item
+//! is implemented when every control mapped to it is; partial when any mapped control is
+//! implemented or partial; planned when its controls are all planned; **uncovered** when no
+//! control maps to it. An item marked not applicable carries a justification and leaves the
+//! denominator. A mapping counts only when it names an assessable item of a known framework
+//! (an unknown framework id is never resolved in another framework).
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -190,10 +212,10 @@ pub struct FrameworkCoverage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Gap {
-    /// `item.no_control`, `control.no_evidence`, `policy.missing`, `policy.invalid`,
-    /// `policy.never_fired`, `check.failing`, `insight.found`, `evidence.stale`,
-    /// `attestation.expired`, `attestation.invalid`, `mapping.unresolved`, `mapping.group`,
-    /// `not_applicable.unknown`.
+    /// `item.no_control`, `control.no_evidence`, `control.no_enforcement`,
+    /// `control.unknown_evidence`, `policy.missing`, `policy.invalid`, `policy.never_fired`,
+    /// `check.failing`, `insight.found`, `evidence.stale`, `attestation.expired`,
+    /// `attestation.invalid`, `mapping.unresolved`, `mapping.group`, `not_applicable.unknown`.
     pub code: String,
     pub message: String,
     pub hint: String,
@@ -236,6 +258,16 @@ pub struct Fired {
     pub last: Option<DateTime<Utc>>,
 }
 
+/// One insight code's findings in the traffic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsightTally {
+    pub findings: u32,
+    /// Requests behind them (for `grant.unused`: unused grants).
+    pub requests: u64,
+    /// Of those, recorded as allowed.
+    pub allowed: u64,
+}
+
 /// Everything coverage is computed from.
 #[derive(Debug, Clone)]
 pub struct Inputs<'a> {
@@ -248,8 +280,12 @@ pub struct Inputs<'a> {
     pub proved: &'a HashMap<String, DateTime<Utc>>,
     /// Inventory check code → the subjects it reports (`agent:billing-bot`).
     pub check_findings: &'a HashMap<String, Vec<String>>,
-    /// Insight code → findings in the traffic; `None` when there is no traffic.
-    pub insight_findings: Option<&'a HashMap<String, u32>>,
+    /// Agents in the inventory: with none, the checks have nothing to check.
+    pub agents: usize,
+    /// Insight code → its findings in the traffic; `None` when there is no traffic.
+    pub insight_findings: Option<&'a HashMap<String, InsightTally>>,
+    /// Where the controls file's values are, for located gaps (empty when unknown).
+    pub lines: &'a super::Lines,
     /// The newest recorded request's time, when there is traffic.
     pub traffic_newest: Option<DateTime<Utc>>,
     pub traffic_set: Option<String>,
@@ -272,10 +308,6 @@ fn gap(code: &str, message: String, hint: &str) -> Gap {
     }
 }
 
-fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
-}
-
 /// Computes coverage; pure (the caller gathers the evidence).
 pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
     let mut gaps: Vec<Gap> = Vec::new();
@@ -284,8 +316,18 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
 
     // 1. Controls: evidence and status.
     let mut controls: Vec<ControlCoverage> = Vec::new();
-    for c in &inputs.controls.controls {
-        let evidence = control_evidence(c, inputs, &fresh, &mut gaps);
+    for (n, c) in inputs.controls.controls.iter().enumerate() {
+        let Gathered {
+            evidence,
+            operating,
+            enforced,
+        } = control_evidence(c, inputs.lines.controls.get(n), inputs, &fresh, &mut gaps);
+        let at = inputs
+            .lines
+            .controls
+            .get(n)
+            .map(|l| l.at)
+            .filter(|l| *l > 0);
         let holds = evidence
             .iter()
             .filter(|e| e.state == EvidenceState::Holds)
@@ -298,15 +340,33 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
             );
             g.control = Some(c.id.clone());
             g.file = Some(CONTROLS_FILE.into());
+            g.line = at;
             gaps.push(g);
             Status::Planned
         } else if holds == evidence.len() {
             Status::Implemented
-        } else if holds > 0 {
+        } else if operating {
             Status::Partial
         } else {
             Status::Planned
         };
+        if !evidence.is_empty() && !enforced {
+            let mut g = gap(
+                "control.no_enforcement",
+                format!(
+                    "control `{}` is only observed (insights, attestations): no policy or inventory check enforces it",
+                    c.id
+                ),
+                &format!(
+                    "write a policy with `@control(\"{}\")` that denies what the control forbids, or list an inventory check that watches it",
+                    c.id
+                ),
+            );
+            g.control = Some(c.id.clone());
+            g.file = Some(CONTROLS_FILE.into());
+            g.line = at;
+            gaps.push(g);
+        }
         controls.push(ControlCoverage {
             id: c.id.clone(),
             title: c.title.clone(),
@@ -319,10 +379,38 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
 
     // 2. Mappings: resolve each; collect controls per (framework, item key).
     let mut mapped: HashMap<(String, String), Vec<(String, Status)>> = HashMap::new();
-    for (c, cov) in inputs.controls.controls.iter().zip(controls.iter_mut()) {
-        for m in &c.mappings {
+    let framework_ids: Vec<&str> = inputs
+        .catalogs
+        .frameworks
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    for (n, (c, cov)) in inputs
+        .controls
+        .controls
+        .iter()
+        .zip(controls.iter_mut())
+        .enumerate()
+    {
+        for (i, m) in c.mappings.iter().enumerate() {
+            let line = inputs
+                .lines
+                .controls
+                .get(n)
+                .and_then(|l| l.mappings.get(i))
+                .map(|l| l.framework)
+                .filter(|l| *l > 0);
             let written = m.cited.clone().unwrap_or_else(|| m.item.clone());
-            let resolution = if m.item.trim().is_empty() {
+            let framework = m.framework.trim();
+            // An unknown framework id names nothing: never resolved in another framework.
+            let unknown_framework =
+                !framework.is_empty() && inputs.catalogs.get(framework).is_none();
+            let resolution = if unknown_framework {
+                Resolution::Unresolved {
+                    reason: format!("framework `{framework}` is not known"),
+                    suggestions: Vec::new(),
+                }
+            } else if m.item.trim().is_empty() {
                 resolve(inputs.catalogs, Some(&m.framework), &written)
             } else {
                 resolve(inputs.catalogs, Some(&m.framework), &m.item)
@@ -375,6 +463,7 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                         g.framework = Some(fw.id.clone());
                         g.item = Some(item.label.clone());
                         g.file = Some(CONTROLS_FILE.into());
+                        g.line = line;
                         gaps.push(g);
                     }
                 }
@@ -386,7 +475,9 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                         } => (reason.clone(), suggestions.clone()),
                         _ => ("a person must confirm the citation".to_owned(), Vec::new()),
                     };
-                    let hint = if suggestions.is_empty() {
+                    let hint = if unknown_framework {
+                        super::unknown_framework_hint(framework, &framework_ids)
+                    } else if suggestions.is_empty() {
                         "map the control to an official item, or remove the mapping".to_owned()
                     } else {
                         format!(
@@ -404,8 +495,10 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                         &hint,
                     );
                     g.control = Some(c.id.clone());
-                    g.framework = (!m.framework.is_empty()).then(|| m.framework.clone());
+                    g.framework =
+                        (!framework.is_empty() && !unknown_framework).then(|| framework.to_owned());
                     g.file = Some(CONTROLS_FILE.into());
+                    g.line = line;
                     gaps.push(g);
                 }
             }
@@ -584,23 +677,60 @@ fn item_status(controls: &[(String, Status)]) -> Status {
     }
 }
 
+/// How a traffic insight's findings weigh as evidence (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsightRule {
+    /// The finding is an attempt the policies decided: held when every request behind it
+    /// was denied, failing when any was allowed.
+    Decided,
+    /// Any finding fails: it is not a decision (logging, unused grants, retry bursts), or
+    /// its findings do not say how many requests were allowed (task chains).
+    AnyFinding,
+}
+
+/// The rule for an insight code.
+pub fn insight_rule(code: &str) -> InsightRule {
+    let family = code.split('.').next().unwrap_or_default();
+    match family {
+        "scope" | "shadow" | "credential" | "delegation" => InsightRule::Decided,
+        _ => InsightRule::AnyFinding,
+    }
+}
+
+/// Records a gap of the control: code, message, hint, and where.
+type PushGap<'a> = dyn FnMut(&str, String, &str, Option<(&str, u32)>) + 'a;
+
+/// A control's evidence, and what it says about the control as a whole.
+struct Gathered {
+    evidence: Vec<Evidence>,
+    /// Something shows the control operating: evidence that holds, or a check or insight
+    /// that observes it with failures.
+    operating: bool,
+    /// An enforcing policy or an inventory check names it.
+    enforced: bool,
+}
+
 fn control_evidence(
     c: &Control,
+    lines: Option<&super::ControlLines>,
     inputs: &Inputs<'_>,
     fresh: &dyn Fn(DateTime<Utc>) -> bool,
     gaps: &mut Vec<Gap>,
-) -> Vec<Evidence> {
+) -> Gathered {
     let mut out = Vec::new();
+    let mut operating = false;
+    let mut enforced = false;
     let mut push_gap = |code: &str, message: String, hint: &str, file: Option<(&str, u32)>| {
         let mut g = gap(code, message, hint);
         g.control = Some(c.id.clone());
         if let Some((f, l)) = file {
             g.file = Some(f.to_owned());
-            g.line = Some(l);
+            g.line = (l > 0).then_some(l);
         }
         gaps.push(g);
     };
     let age = inputs.max_age_days;
+    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
 
     // Enforcing policies: those naming the control with @control, and those it lists.
     let mut ids: Vec<&str> = inputs
@@ -614,6 +744,7 @@ fn control_evidence(
             ids.push(p);
         }
     }
+    enforced |= !ids.is_empty();
     for id in ids {
         let Some(p) = inputs.policies.iter().find(|p| p.id == id) else {
             push_gap(
@@ -660,11 +791,9 @@ fn control_evidence(
         } else if let Some(t) = proved.filter(|t| fresh(*t)) {
             e.state = EvidenceState::Holds;
             e.detail = "proved by analysis".into();
-            e.at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            e.at = Some(stamp(t));
         } else if let Some(f) = fired.filter(|f| f.count > 0) {
-            e.at = f
-                .last
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            e.at = f.last.map(stamp);
             if f.last.is_some_and(fresh) {
                 e.state = EvidenceState::Holds;
                 e.detail = format!("decided {} recorded request(s)", f.count);
@@ -684,7 +813,7 @@ fn control_evidence(
         } else if let Some(t) = proved {
             e.state = EvidenceState::Stale;
             e.detail = format!("proved by analysis more than {age} days ago");
-            e.at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            e.at = Some(stamp(t));
             push_gap(
                 "evidence.stale",
                 format!(
@@ -710,10 +839,66 @@ fn control_evidence(
                 at,
             );
         }
+        operating |= e.state == EvidenceState::Holds;
         out.push(e);
     }
 
-    for code in &c.checks {
+    // A code that names no check or insight is never evidence: failing, located, with the
+    // nearest known code.
+    let unknown = |kind: EvidenceKind,
+                   code: &str,
+                   line: Option<u32>,
+                   out: &mut Vec<Evidence>,
+                   push_gap: &mut PushGap<'_>| {
+        let insight = kind == EvidenceKind::Insight;
+        let what = if insight { "insight" } else { "check" };
+        let hint = super::unknown_code_hint(code, insight);
+        push_gap(
+            "control.unknown_evidence",
+            format!(
+                "`{}` lists {what} `{code}`, which `mandate {}` does not have; it counts as failing",
+                c.id,
+                if insight { "insights" } else { "check" }
+            ),
+            &format!("{hint} fix it in {CONTROLS_FILE}"),
+            Some((CONTROLS_FILE, line.unwrap_or(0))),
+        );
+        out.push(Evidence {
+            kind,
+            subject: code.to_owned(),
+            state: EvidenceState::Failing,
+            detail: format!("unknown {what} code; {hint}"),
+            at: None,
+            file: Some(CONTROLS_FILE.into()),
+            line,
+        });
+    };
+
+    for (n, code) in c.checks.iter().enumerate() {
+        if !super::is_check_code(code) {
+            unknown(
+                EvidenceKind::Check,
+                code,
+                lines.and_then(|l| l.checks.get(n).copied()),
+                &mut out,
+                &mut push_gap,
+            );
+            continue;
+        }
+        enforced = true;
+        let checked_at = Some(stamp(inputs.now));
+        if inputs.agents == 0 {
+            out.push(Evidence {
+                kind: EvidenceKind::Check,
+                subject: code.clone(),
+                state: EvidenceState::Missing,
+                detail: "no agents to check".into(),
+                at: checked_at,
+                file: None,
+                line: None,
+            });
+            continue;
+        }
         let subjects = inputs
             .check_findings
             .get(code)
@@ -744,6 +929,8 @@ fn control_evidence(
                 None,
             );
         }
+        // Passing or failing, the check watches the control operate.
+        operating = true;
         out.push(Evidence {
             kind: EvidenceKind::Check,
             subject: code.clone(),
@@ -753,42 +940,75 @@ fn control_evidence(
                 EvidenceState::Failing
             },
             detail: if holds {
-                "passes".into()
+                format!("passes on {} agent(s)", inputs.agents)
             } else {
                 format!("{n} finding(s): {list}")
             },
-            at: Some(
-                inputs
-                    .now
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            ),
+            at: checked_at,
             file: None,
             line: None,
         });
     }
 
-    for code in &c.insights {
-        let at = inputs
-            .traffic_newest
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    for (n, code) in c.insights.iter().enumerate() {
+        if !super::is_insight_code(code) {
+            unknown(
+                EvidenceKind::Insight,
+                code,
+                lines.and_then(|l| l.insights.get(n).copied()),
+                &mut out,
+                &mut push_gap,
+            );
+            continue;
+        }
+        let at = inputs.traffic_newest.map(stamp);
+        let rule = insight_rule(code);
         let (state, detail) = match (inputs.insight_findings, inputs.traffic_newest) {
             (None, _) | (_, None) => (EvidenceState::Missing, "no recorded traffic".to_owned()),
-            (Some(found), Some(newest)) => match found.get(code).copied().unwrap_or(0) {
-                0 if fresh(newest) => (EvidenceState::Holds, "none in recorded traffic".into()),
-                0 => (
-                    EvidenceState::Stale,
-                    format!("none, but the newest traffic is more than {age} days old"),
-                ),
-                n => (
-                    EvidenceState::Failing,
-                    format!("{n} finding(s) in recorded traffic"),
-                ),
-            },
+            (Some(found), Some(newest)) => {
+                let t = found.get(code).copied().unwrap_or_default();
+                let old = !fresh(newest);
+                match (t.findings, rule) {
+                    (0, _) if old => (
+                        EvidenceState::Stale,
+                        format!("none, but the newest traffic is more than {age} days old"),
+                    ),
+                    (0, _) => (EvidenceState::Holds, "none in recorded traffic".into()),
+                    (_, InsightRule::Decided) if t.allowed == 0 && old => (
+                        EvidenceState::Stale,
+                        format!(
+                            "{} attempt(s) in recorded traffic, all denied, but the newest traffic is more than {age} days old",
+                            t.requests
+                        ),
+                    ),
+                    (_, InsightRule::Decided) if t.allowed == 0 => (
+                        EvidenceState::Holds,
+                        format!(
+                            "{} attempt(s) in recorded traffic ({} finding(s)), all denied",
+                            t.requests, t.findings
+                        ),
+                    ),
+                    (_, InsightRule::Decided) => (
+                        EvidenceState::Failing,
+                        format!(
+                            "{} of {} attempt(s) allowed ({} finding(s))",
+                            t.allowed, t.requests, t.findings
+                        ),
+                    ),
+                    (_, InsightRule::AnyFinding) => (
+                        EvidenceState::Failing,
+                        format!(
+                            "{} finding(s) in recorded traffic ({} request(s))",
+                            t.findings, t.requests
+                        ),
+                    ),
+                }
+            }
         };
         match state {
             EvidenceState::Failing => push_gap(
                 "insight.found",
-                format!("`{}`: {detail} ({code})", c.id),
+                format!("`{}`: insight `{code}`: {detail}", c.id),
                 "`mandate insights` shows them with a fix each",
                 None,
             ),
@@ -803,6 +1023,8 @@ fn control_evidence(
             ),
             _ => {}
         }
+        // Holding, or finding what the control is about in fresh traffic: it operates.
+        operating |= matches!(state, EvidenceState::Holds | EvidenceState::Failing);
         out.push(Evidence {
             kind: EvidenceKind::Insight,
             subject: code.clone(),
@@ -815,8 +1037,12 @@ fn control_evidence(
     }
 
     let today = inputs.now.date_naive();
-    for a in &c.attestations {
-        let (date, expires) = (day(&a.date), day(&a.expires));
+    for (n, a) in c.attestations.iter().enumerate() {
+        let line = lines
+            .and_then(|l| l.attestations.get(n))
+            .map(|l| l.at)
+            .filter(|l| *l > 0);
+        let (date, expires) = (super::day(&a.date), super::day(&a.expires));
         let (state, detail) = match (date, expires) {
             (Some(d), Some(_)) if d > today => (
                 EvidenceState::Failing,
@@ -838,21 +1064,23 @@ fn control_evidence(
                 format!("dates must be YYYY-MM-DD: `{}`, `{}`", a.date, a.expires),
             ),
         };
+        let located = Some((CONTROLS_FILE, line.unwrap_or(0)));
         match state {
             EvidenceState::Stale => push_gap(
                 "attestation.expired",
                 format!("an attestation of `{}` expired on {}", c.id, a.expires),
                 "have its owner attest again with a new expiry date",
-                None,
+                located,
             ),
             EvidenceState::Failing => push_gap(
                 "attestation.invalid",
                 format!("an attestation of `{}` is not valid: {detail}", c.id),
                 "fix `date` and `expires` in controls/controls.toml",
-                None,
+                located,
             ),
             _ => {}
         }
+        operating |= state == EvidenceState::Holds;
         out.push(Evidence {
             kind: EvidenceKind::Attestation,
             subject: a.statement.clone(),
@@ -860,10 +1088,36 @@ fn control_evidence(
             detail,
             at: Some(a.date.clone()),
             file: Some(CONTROLS_FILE.into()),
-            line: None,
+            line,
         });
     }
-    out
+    Gathered {
+        evidence: out,
+        operating,
+        enforced,
+    }
+}
+
+/// `2 holds · 1 failing · 1 missing`: the evidence by state, the states present only
+/// (`none` without evidence).
+pub fn evidence_counts(evidence: &[Evidence]) -> String {
+    let parts: Vec<String> = [
+        EvidenceState::Holds,
+        EvidenceState::Failing,
+        EvidenceState::Missing,
+        EvidenceState::Stale,
+    ]
+    .into_iter()
+    .filter_map(|s| {
+        let n = evidence.iter().filter(|e| e.state == s).count();
+        (n > 0).then(|| format!("{n} {}", super::export::state_str(s)))
+    })
+    .collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 /// Keeps one framework (and the gaps about it or about no framework in particular); `false`
@@ -963,20 +1217,33 @@ pub fn human(report: &CoverageReport) -> String {
     }
     let _ = writeln!(out, "\nControls");
     for c in &report.controls {
-        let holds = c
-            .evidence
-            .iter()
-            .filter(|e| e.state == EvidenceState::Holds)
-            .count();
         let _ = writeln!(
             out,
-            "  {:<16} {:<12} {} ({holds}/{} evidence holds, {} mapping(s))",
+            "  {:<16} {:<12} {} (evidence: {}; {} mapping(s))",
             c.id,
             c.status.as_str(),
             c.title,
-            c.evidence.len(),
+            evidence_counts(&c.evidence),
             c.mappings.iter().filter(|m| m.counted).count()
         );
+        // Why it is not implemented: each piece of evidence that does not hold.
+        if c.status != Status::Implemented {
+            for e in c
+                .evidence
+                .iter()
+                .filter(|e| e.state != EvidenceState::Holds)
+            {
+                let _ = writeln!(
+                    out,
+                    "  {:<16}   {:<8} {} `{}`: {}",
+                    "",
+                    super::export::state_str(e.state),
+                    super::export::kind_str(e.kind),
+                    e.subject,
+                    e.detail
+                );
+            }
+        }
     }
     let _ = writeln!(out, "\nGaps ({})", report.gaps.len());
     for f in &report.frameworks {
@@ -1113,7 +1380,9 @@ mod tests {
         policies: Vec<PolicyFact>,
         fired: HashMap<String, Fired>,
         checks: HashMap<String, Vec<String>>,
-        insights: HashMap<String, u32>,
+        insights: HashMap<String, InsightTally>,
+        agents: usize,
+        lines: crate::frameworks::Lines,
     }
 
     impl World {
@@ -1121,9 +1390,14 @@ mod tests {
             let controls = Controls {
                 controls: vec![
                     // Implemented: its policy decided fresh traffic, its check passes.
-                    control("C1", &["p1"], &["check.ok"], vec![map("A"), map("B")]),
+                    control(
+                        "C1",
+                        &["p1"],
+                        &["identity.shared"],
+                        vec![map("A"), map("B")],
+                    ),
                     // Partial: its check passes, its policy never fired.
-                    control("C2", &["p2"], &["check.ok"], vec![map("B")]),
+                    control("C2", &["p2"], &["identity.shared"], vec![map("B")]),
                     // Planned: its only policy does not validate.
                     control("C3", &["p3"], &[], vec![map("C")]),
                     // Planned, no evidence at all.
@@ -1146,6 +1420,8 @@ mod tests {
                 fired,
                 checks: HashMap::new(),
                 insights: HashMap::new(),
+                agents: 3,
+                lines: crate::frameworks::Lines::default(),
             }
         }
 
@@ -1158,7 +1434,9 @@ mod tests {
                 fired: Some(&self.fired),
                 proved: &proved,
                 check_findings: &self.checks,
+                agents: self.agents,
                 insight_findings: Some(&self.insights),
+                lines: &self.lines,
                 traffic_newest: Some(t("2026-11-01T00:00:00Z")),
                 traffic_set: Some("s".into()),
                 now: t(now),
@@ -1270,10 +1548,19 @@ mod tests {
     #[test]
     fn failing_checks_and_insight_findings_fail_their_evidence() {
         let mut w = World::new();
-        w.checks
-            .insert("check.ok".into(), vec!["agent:a".into(), "agent:b".into()]);
+        w.checks.insert(
+            "identity.shared".into(),
+            vec!["agent:a".into(), "agent:b".into()],
+        );
         w.controls.controls[0].insights = vec!["logging.missing_task_id".into()];
-        w.insights.insert("logging.missing_task_id".into(), 3);
+        w.insights.insert(
+            "logging.missing_task_id".into(),
+            InsightTally {
+                findings: 3,
+                requests: 40,
+                allowed: 0,
+            },
+        );
         let r = w.run("2026-11-20T00:00:00Z");
         let c1 = &r.controls[0];
         assert_eq!(c1.status, Status::Partial);
@@ -1287,8 +1574,14 @@ mod tests {
             ]
         );
         assert_eq!(c1.evidence[1].detail, "2 finding(s): agent:a, agent:b");
-        // C2 now has no evidence holding at all.
-        assert_eq!(control_status(&r, "C2"), Status::Planned);
+        // Logging is not a decision: any finding fails, denied or not.
+        assert_eq!(
+            c1.evidence[2].detail,
+            "3 finding(s) in recorded traffic (40 request(s))"
+        );
+        // C2 has no evidence holding, but its failing check watches it operate: partial, not
+        // planned (nothing would be built).
+        assert_eq!(control_status(&r, "C2"), Status::Partial);
         assert!(codes(&r).contains(&"check.failing"));
         assert!(codes(&r).contains(&"insight.found"));
     }
@@ -1310,9 +1603,301 @@ mod tests {
         assert_eq!(control_status(&r, "C4"), Status::Planned);
         assert!(codes(&r).contains(&"attestation.expired"));
         w.controls.controls[3].attestations[0].date = "1 Oct 2026".into();
+        w.lines.controls = vec![
+            crate::frameworks::ControlLines::default(),
+            crate::frameworks::ControlLines::default(),
+            crate::frameworks::ControlLines::default(),
+            crate::frameworks::ControlLines {
+                at: 30,
+                attestations: vec![crate::frameworks::AttestationLines {
+                    at: 34,
+                    date: 37,
+                    expires: 38,
+                }],
+                ..Default::default()
+            },
+        ];
         let r = w.run("2026-11-20T00:00:00Z");
         assert_eq!(control_status(&r, "C4"), Status::Planned);
-        assert!(codes(&r).contains(&"attestation.invalid"));
+        let g = r
+            .gaps
+            .iter()
+            .find(|g| g.code == "attestation.invalid")
+            .unwrap();
+        assert_eq!(
+            (g.file.as_deref(), g.line),
+            (Some("controls/controls.toml"), Some(34))
+        );
+        // Only attested: nothing enforces it, said once, the status unchanged.
+        assert_eq!(
+            codes(&r)
+                .iter()
+                .filter(|c| **c == "control.no_enforcement")
+                .count(),
+            1
+        );
+    }
+
+    fn tally(findings: u32, requests: u64, allowed: u64) -> InsightTally {
+        InsightTally {
+            findings,
+            requests,
+            allowed,
+        }
+    }
+
+    fn evidence<'r>(r: &'r CoverageReport, control: &str, subject: &str) -> &'r Evidence {
+        r.controls
+            .iter()
+            .find(|c| c.id == control)
+            .unwrap()
+            .evidence
+            .iter()
+            .find(|e| e.subject == subject)
+            .unwrap()
+    }
+
+    #[test]
+    fn misspelt_codes_fail_located_with_the_nearest_code_and_never_count() {
+        let mut w = World::new();
+        // C4 names only a misspelt check and a misspelt insight.
+        w.controls.controls[3].checks = vec!["identity.shard".into()];
+        w.controls.controls[3].insights = vec!["chain.sytems".into()];
+        w.controls.controls[3].mappings = vec![map("D")];
+        w.lines.controls = vec![
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            crate::frameworks::ControlLines {
+                at: 40,
+                checks: vec![44],
+                insights: vec![45],
+                ..Default::default()
+            },
+        ];
+        let r = w.run("2026-11-20T00:00:00Z");
+        let check = evidence(&r, "C4", "identity.shard");
+        assert_eq!(check.state, EvidenceState::Failing);
+        assert!(
+            check.detail.contains("did you mean `identity.shared`?"),
+            "{}",
+            check.detail
+        );
+        assert_eq!(check.line, Some(44));
+        let insight = evidence(&r, "C4", "chain.sytems");
+        assert_eq!(insight.state, EvidenceState::Failing);
+        // Nothing it names exists: not operating, planned, and D is not covered by it.
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+        assert_eq!(status_of(&r, "D"), Status::Planned);
+        let unknown: Vec<_> = r
+            .gaps
+            .iter()
+            .filter(|g| g.code == "control.unknown_evidence")
+            .map(|g| {
+                (
+                    g.line,
+                    g.message.contains("`identity.shard`") || g.message.contains("`chain.sytems`"),
+                    g.hint.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(unknown.len(), 2, "{unknown:?}");
+        assert_eq!((unknown[0].0, unknown[0].1), (Some(44), true));
+        assert!(unknown[0].2.starts_with("did you mean `identity.shared`?"));
+        assert_eq!((unknown[1].0, unknown[1].1), (Some(45), true));
+        assert!(unknown[1].2.starts_with("did you mean `chain.systems`?"));
+        // A misspelt check is no enforcement either.
+        assert!(codes(&r).contains(&"control.no_enforcement"));
+    }
+
+    #[test]
+    fn denied_attempts_show_the_control_held_and_allowed_ones_fail_it() {
+        let mut w = World::new();
+        w.controls.controls[0].insights = vec![
+            "scope.tool".into(),
+            "shadow.inactive".into(),
+            "chain.systems".into(),
+            "retry.burst".into(),
+        ];
+        w.insights.insert("scope.tool".into(), tally(5, 17, 0));
+        w.insights.insert("shadow.inactive".into(), tally(2, 17, 3));
+        // Chains and bursts fail on any finding, whatever `allowed` says.
+        w.insights.insert("chain.systems".into(), tally(1, 12, 0));
+        w.insights.insert("retry.burst".into(), tally(1, 6, 0));
+        let r = w.run("2026-11-20T00:00:00Z");
+        let e = evidence(&r, "C1", "scope.tool");
+        assert_eq!(
+            (e.state, e.detail.as_str()),
+            (
+                EvidenceState::Holds,
+                "17 attempt(s) in recorded traffic (5 finding(s)), all denied"
+            )
+        );
+        let e = evidence(&r, "C1", "shadow.inactive");
+        assert_eq!(
+            (e.state, e.detail.as_str()),
+            (
+                EvidenceState::Failing,
+                "3 of 17 attempt(s) allowed (2 finding(s))"
+            )
+        );
+        assert_eq!(
+            evidence(&r, "C1", "chain.systems").state,
+            EvidenceState::Failing
+        );
+        assert_eq!(
+            evidence(&r, "C1", "retry.burst").state,
+            EvidenceState::Failing
+        );
+        let found: Vec<&str> = r
+            .gaps
+            .iter()
+            .filter(|g| g.code == "insight.found")
+            .map(|g| g.message.as_str())
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(!found.iter().any(|m| m.contains("scope.tool")));
+
+        // All denied everywhere: the control is implemented.
+        w.insights.insert("shadow.inactive".into(), tally(2, 17, 0));
+        w.controls.controls[0].insights = vec!["scope.tool".into(), "shadow.inactive".into()];
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C1"), Status::Implemented);
+        // Denials in traffic older than the evidence age are stale, not holding.
+        let r = w.run("2027-03-01T00:00:00Z");
+        assert_eq!(evidence(&r, "C1", "scope.tool").state, EvidenceState::Stale);
+        assert_eq!(insight_rule("delegation.depth"), InsightRule::Decided);
+        assert_eq!(insight_rule("credential.unattested"), InsightRule::Decided);
+        assert_eq!(insight_rule("logging.incomplete"), InsightRule::AnyFinding);
+        assert_eq!(insight_rule("grant.unused"), InsightRule::AnyFinding);
+    }
+
+    #[test]
+    fn an_empty_inventory_gives_checks_nothing_to_show() {
+        let mut w = World::new();
+        w.agents = 0;
+        // C4 rests on a check alone.
+        w.controls.controls[3].checks = vec!["identity.missing".into()];
+        w.controls.controls[3].mappings = vec![map("D")];
+        let r = w.run("2026-11-20T00:00:00Z");
+        let e = evidence(&r, "C4", "identity.missing");
+        assert_eq!(
+            (e.state, e.detail.as_str()),
+            (EvidenceState::Missing, "no agents to check")
+        );
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+        assert_eq!(status_of(&r, "D"), Status::Planned);
+        // C1's policy still holds, its check has nothing to show: partial, not implemented.
+        assert_eq!(control_status(&r, "C1"), Status::Partial);
+        w.agents = 2;
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Implemented);
+        assert_eq!(
+            evidence(&r, "C4", "identity.missing").detail,
+            "passes on 2 agent(s)"
+        );
+    }
+
+    #[test]
+    fn planned_means_nothing_operates_and_partial_means_it_operates_with_failures() {
+        let mut w = World::new();
+        // C4 is observed by insights only, both finding problems (like MND-LOG-01).
+        w.controls.controls[3].insights = vec![
+            "logging.missing_task_id".into(),
+            "logging.incomplete".into(),
+        ];
+        w.insights
+            .insert("logging.missing_task_id".into(), tally(9, 40, 40));
+        w.insights
+            .insert("logging.incomplete".into(), tally(1, 2350, 0));
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(control_status(&r, "C4"), Status::Partial);
+        // Its only evidence is insights: nothing enforces it.
+        let g = r
+            .gaps
+            .iter()
+            .find(|g| g.code == "control.no_enforcement")
+            .unwrap();
+        assert_eq!(g.control.as_deref(), Some("C4"));
+        assert!(g.hint.contains("@control(\"C4\")"), "{}", g.hint);
+        // C3 (its policy does not validate) does not operate: planned.
+        assert_eq!(control_status(&r, "C3"), Status::Planned);
+        // Without traffic, C4's insights have nothing to show: planned.
+        let proved = HashMap::new();
+        let r = compute(&Inputs {
+            catalogs: &w.catalogs,
+            controls: &w.controls,
+            policies: &w.policies,
+            fired: None,
+            proved: &proved,
+            check_findings: &w.checks,
+            agents: w.agents,
+            insight_findings: None,
+            lines: &w.lines,
+            traffic_newest: None,
+            traffic_set: None,
+            now: t("2026-11-20T00:00:00Z"),
+            max_age_days: 90,
+        });
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
+    }
+
+    #[test]
+    fn an_unknown_framework_is_never_resolved_in_another_one() {
+        let mut w = World::new();
+        // `D` is an item of `fw`; the mapping names a framework that does not exist.
+        w.controls.controls[0].mappings = vec![Mapping {
+            framework: "fw2".into(),
+            item: "D".into(),
+            relevance: "r".into(),
+            cited: None,
+        }];
+        w.lines.controls = vec![crate::frameworks::ControlLines {
+            at: 1,
+            mappings: vec![crate::frameworks::MappingLines {
+                at: 9,
+                framework: 10,
+                item: 11,
+            }],
+            ..Default::default()
+        }];
+        let r = w.run("2026-11-20T00:00:00Z");
+        let view = &r.controls[0].mappings[0];
+        assert_eq!((view.counted, view.key.as_deref()), (false, None));
+        assert_eq!(status_of(&r, "D"), Status::Uncovered);
+        let g = r
+            .gaps
+            .iter()
+            .find(|g| g.code == "mapping.unresolved")
+            .unwrap();
+        assert!(
+            g.message.contains("framework `fw2` is not known"),
+            "{}",
+            g.message
+        );
+        assert_eq!(g.hint, "did you mean `fw`? known frameworks: fw");
+        assert_eq!((g.line, g.framework.as_deref()), (Some(10), None));
+    }
+
+    #[test]
+    fn the_terminal_text_says_why_a_control_is_partial() {
+        let w = World::new();
+        let r = w.run("2026-11-20T00:00:00Z");
+        let text = human(&r);
+        assert!(
+            text.contains(
+                "C2               partial      C2 (evidence: 1 holds · 1 missing; 1 mapping(s))"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("missing  policy `p2`: never decided a recorded request"),
+            "{text}"
+        );
+        assert!(text.contains("(evidence: none; 0 mapping(s))"), "{text}");
+        // An implemented control lists no reasons.
+        assert!(!text.contains("holds    policy `p1`"), "{text}");
+        assert_eq!(evidence_counts(&r.controls[2].evidence), "1 failing");
     }
 
     #[test]
@@ -1371,7 +1956,9 @@ mod tests {
             fired: None,
             proved: &proved,
             check_findings: &w.checks,
+            agents: w.agents,
             insight_findings: None,
+            lines: &w.lines,
             traffic_newest: None,
             traffic_set: None,
             now: t("2026-11-20T00:00:00Z"),

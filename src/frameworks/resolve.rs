@@ -286,7 +286,7 @@ fn suggestion(f: &Framework, i: &Item, why: &str) -> Suggestion {
         key: i.key.clone(),
         label: i.label.clone(),
         title: if i.title.is_empty() {
-            i.text.chars().take(80).collect()
+            super::export::shorten(&i.text, 80)
         } else {
             i.title.clone()
         },

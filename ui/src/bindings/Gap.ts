@@ -5,9 +5,9 @@
  */
 export type Gap = { 
 /**
- * `item.no_control`, `control.no_evidence`, `policy.missing`, `policy.invalid`,
- * `policy.never_fired`, `check.failing`, `insight.found`, `evidence.stale`,
- * `attestation.expired`, `attestation.invalid`, `mapping.unresolved`, `mapping.group`,
- * `not_applicable.unknown`.
+ * `item.no_control`, `control.no_evidence`, `control.no_enforcement`,
+ * `control.unknown_evidence`, `policy.missing`, `policy.invalid`, `policy.never_fired`,
+ * `check.failing`, `insight.found`, `evidence.stale`, `attestation.expired`,
+ * `attestation.invalid`, `mapping.unresolved`, `mapping.group`, `not_applicable.unknown`.
  */
 code: string, message: string, hint: string, framework: string | null, item: string | null, control: string | null, file: string | null, line: number | null, };

@@ -43,6 +43,8 @@ export const EVIDENCE_STATE_LABELS: Record<EvidenceState, string> = {
 export const GAP_TITLES: Record<string, string> = {
   'item.no_control': 'Items no control maps to',
   'control.no_evidence': 'Controls without evidence',
+  'control.no_enforcement': 'Controls nothing enforces',
+  'control.unknown_evidence': 'Checks or insights that do not exist',
   'policy.missing': 'Policies named but missing',
   'policy.invalid': 'Policies that do not validate',
   'policy.never_fired': 'Policies that never decided recorded traffic',

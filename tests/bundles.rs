@@ -142,6 +142,14 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
     );
 
     let d = draft(&f, "1.0.0");
+    // Every bundle carries its approvals file from the build on, empty; it verifies.
+    assert_eq!(
+        std::fs::read_to_string(d.join("approvals.json")).unwrap(),
+        "[]\n"
+    );
+    let v = f.json("dana", &["bundle", "verify", d.to_str().unwrap()]);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["verification"]["approvals"], serde_json::json!([]));
     let d = d.to_str().unwrap();
     // Publishing without approvals fails on that gate alone, and writes nothing.
     let (code, out, _) = f.run("dana", &["bundle", "publish", d]);
@@ -170,6 +178,12 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
             "checked the TTL change",
         ],
     );
+    // `approve` appended to the list the build wrote.
+    let approvals: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(draft(&f, "1.0.0").join("approvals.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(approvals.len(), 1);
     let (code, _, err) = f.run("bob", &["bundle", "approve", d]);
     assert_eq!(code, 2);
     assert!(err.contains("already approved"), "{err}");
@@ -426,17 +440,47 @@ fn flipping_any_byte_of_any_bundle_file_fails_verification_naming_the_file() {
             let mut flipped = bytes.clone();
             flipped[at] ^= 0x01;
             std::fs::write(target.join(&rel), &flipped).unwrap();
-            let report = session.bundle_verify(&target, true).unwrap();
-            assert!(!report.ok, "flipping byte {at} of {rel} went unnoticed");
-            assert!(
-                report.problems.iter().any(|p| p.file == rel),
-                "flipping byte {at} of {rel}: problems name {:?}",
-                report.problems.iter().map(|p| &p.file).collect::<Vec<_>>()
-            );
+            // Any altered byte fails, whether or not approvals are required: an altered
+            // approval or signature is not merely "not counted".
+            for require_approved in [true, false] {
+                let report = session.bundle_verify(&target, require_approved).unwrap();
+                assert!(
+                    !report.ok,
+                    "flipping byte {at} of {rel} went unnoticed (require_approved {require_approved})"
+                );
+                assert!(
+                    report.problems.iter().any(|p| p.file == rel),
+                    "flipping byte {at} of {rel} (require_approved {require_approved}): problems name {:?}",
+                    report.problems.iter().map(|p| &p.file).collect::<Vec<_>>()
+                );
+            }
             checked += 1;
         }
     }
     assert!(checked >= 3 * 12, "only {checked} flips");
+
+    // One character of bob's approval signature: the CLI fails without
+    // `--require-approved`, says why, and names the file inside the bundle.
+    let copy = tempfile::tempdir().unwrap();
+    let target = copy.path().join("b");
+    copy_dir(&published, &target);
+    let path = target.join("approvals.json");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let at = text.find("\"sig\": \"").unwrap() + 12;
+    let swap = if &text[at..=at] == "A" { "B" } else { "A" };
+    text.replace_range(at..=at, swap);
+    std::fs::write(&path, text).unwrap();
+    let (code, out, _) = f.run("dana", &["bundle", "verify", target.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "✗ {}/approvals.json: approval 1 (key `{}",
+            target.display(),
+            &f.bob[..20]
+        )) && out.contains("does not verify: the statement or the signature was altered"),
+        "{out}"
+    );
+    assert!(out.contains("verification FAILED"), "{out}");
 }
 
 #[test]
@@ -609,20 +653,69 @@ fn hostile_archives_are_refused_before_anything_is_written() {
     assert_eq!(code, 2, "{err}");
     let e: Value = serde_json::from_str(err.trim()).unwrap();
     assert_eq!(e["code"], "bundle_invalid");
-    let named: Vec<&str> = e["diagnostics"]
-        .as_array()
-        .unwrap()
+    let diagnostics = e["diagnostics"].as_array().unwrap();
+    let named: Vec<&str> = diagnostics
         .iter()
         .map(|d| d["file"].as_str().unwrap())
         .collect();
+    // Named inside the archive, with no position: not files the user has.
+    let inside = |entry: &str| format!("{}!/{entry}", evil.display());
     assert!(
-        named.contains(&"../../escaped.cedar") && named.contains(&"/etc/evil"),
+        named.contains(&inside("../../escaped.cedar").as_str())
+            && named.contains(&inside("/etc/evil").as_str()),
         "{named:?}"
+    );
+    assert!(diagnostics.iter().all(|d| d["line"] == 0), "{e}");
+    // The human text says the same, and never points into the workspace.
+    let (code, _, err) = f.run("dana", &["bundle", "publish", evil.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "\n{}: error: unsafe path: has a `..` component",
+            inside("../../escaped.cedar")
+        )),
+        "{err}"
+    );
+    let ws = f.path().display().to_string();
+    assert!(
+        !err.contains(&format!("{ws}/../")) && !err.contains(":1:1:"),
+        "a workspace path or an invented position:\n{err}"
+    );
+    // A folder bundle names its entries under the folder.
+    let folder = f.keys.path().join("linked");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("manifest.json"), b"{}").unwrap();
+    std::os::unix::fs::symlink(
+        f.path().join("schema.cedarschema"),
+        folder.join("schema.cedarschema"),
+    )
+    .unwrap();
+    let (code, _, err) = f.run("dana", &["bundle", "publish", folder.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "\n{}/schema.cedarschema: error: is a symbolic link",
+            folder.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&format!("{ws}/schema.cedarschema")) && !err.contains(":1:1:"),
+        "{err}"
     );
     assert!(
         !f.keys.path().join("escaped.cedar").exists() && !f.path().join("escaped.cedar").exists()
     );
     // Verifying it fails (exit 1) with every refused entry named.
+    let (code, out, _) = f.run("dana", &["bundle", "verify", evil.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "✗ {}: unsafe path: has a `..` component",
+            inside("../../escaped.cedar")
+        )),
+        "{out}"
+    );
     let (code, out, _) = f.run(
         "dana",
         &[

@@ -161,3 +161,119 @@ fn the_audit_log_cannot_be_rewritten_through_the_database_file() {
         "the log is unchanged"
     );
 }
+
+/// The status `keys list` gives `id`.
+fn status_of(keys: &serde_json::Value, id: &str) -> String {
+    keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not listed: {keys}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn moving_first_to_another_key_by_hand_trusts_nothing() {
+    let f = bundle_fixture();
+    let eve = f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let config = f.path().join("mandate.toml");
+    let original = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(original.matches("first = true").count(), 1, "{original}");
+    let keys = f.json("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &f.dana), "first");
+    assert!(keys.get("problems").is_none(), "{keys}");
+
+    // Move the flag from dana's entry onto a hand-made entry for eve.
+    let moved = format!(
+        "{}\n[[trusted_keys]]\nid = \"{eve}\"\nowner = \"eve@acme.example\"\nfirst = true\n",
+        original.replace("first = true\n", "")
+    );
+    std::fs::write(&config, &moved).unwrap();
+    let line = moved.lines().position(|l| l == "first = true").unwrap() + 1;
+    let keys = f.report("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &eve), "unapproved", "{keys}");
+    // The log still anchors dana as the root, and bob's approval by her still holds.
+    assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
+    assert_eq!(status_of(&keys, &f.bob), "trusted", "{keys}");
+    let problems = keys["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{keys}");
+    assert_eq!(problems[0]["file"], "mandate.toml");
+    assert_eq!(problems[0]["line"], line, "{}", problems[0]);
+    assert_eq!(problems[0]["code"], "keys::first_flag");
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(message.contains(&eve), "{message}");
+    assert!(
+        message.contains("records `ed25519:") && message.contains("`dana@acme.example`"),
+        "{message}"
+    );
+    assert!(
+        problems[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("remove this line"),
+        "{}",
+        problems[0]
+    );
+    // The human list prints it at its line and exits 1.
+    let (code, out, _) = f.run("dana", &["keys", "list"]);
+    assert_eq!(code, 1, "{out}");
+    let want = format!(
+        "{}:{line}:1: error: `first = true` on key `{eve}`",
+        f.path().join("mandate.toml").display()
+    );
+    assert!(out.contains(&want), "{want}\n{out}");
+
+    // Eve's key counts for nothing: she cannot approve a trust change.
+    let (code, _, err) = f.run(
+        "eve",
+        &["keys", "trust", &f.bob, "--remove", "--comment", "mine now"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not trusted here"), "{err}");
+
+    // The flag on bob (trusted through approvals) does not make him the root either.
+    let on_bob = original.replace("first = true\n", "").replace(
+        &format!("id = \"{}\"\n", f.bob),
+        &format!("id = \"{}\"\nfirst = true\n", f.bob),
+    );
+    assert_ne!(on_bob, original);
+    std::fs::write(&config, &on_bob).unwrap();
+    let keys = f.report("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
+    assert_eq!(status_of(&keys, &f.bob), "trusted", "{keys}");
+    assert_eq!(keys["problems"].as_array().unwrap().len(), 1, "{keys}");
+
+    // Removing dana's entry by hand untrusts her; `keys trust` lists her again, as the log
+    // already trusts her, marked first.
+    let without_dana: String = {
+        let start = original.find(&format!("id = \"{}\"", f.dana)).unwrap();
+        let table = original[..start].rfind("[[trusted_keys]]").unwrap();
+        let end = original[start..]
+            .find("[[trusted_keys]]")
+            .map_or(original.len(), |e| start + e);
+        format!("{}{}", &original[..table], &original[end..])
+    };
+    assert!(!without_dana.contains(&f.dana));
+    std::fs::write(&config, &without_dana).unwrap();
+    let keys = f.json("dana", &["keys", "list"]);
+    assert!(
+        keys["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["id"] != f.dana.as_str()),
+        "{keys}"
+    );
+    let out = f.json("dana", &["keys", "trust", &f.dana.clone()]);
+    assert_eq!(out["applied"], true, "{out}");
+    let keys = f.json("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert_eq!(text.matches("first = true").count(), 1, "{text}");
+}

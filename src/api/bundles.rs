@@ -23,6 +23,7 @@ use crate::bundle::sign::{self, Envelope, Role, Statement};
 use crate::bundle::{
     archive, export, verify, BundleProblem, Files, APPROVALS, FORMAT, MANIFEST, SIGNATURES,
 };
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::policy::{self, guard};
 use crate::review::VerdictKind;
@@ -46,7 +47,28 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn bundle_error(problems: Vec<BundleProblem>, what: &str) -> ApiError {
+/// A diagnostic about an entry of the bundle at `bundle` (or the bundle itself), shown as
+/// [`archive::shown`] names it: `ARCHIVE!/entry` or `FOLDER/entry`. It has no line or
+/// column (`line` 0): the entry is not a workspace file, and nothing in it was located, so
+/// the CLI prints the name as it is and never joins it to the workspace.
+fn bundle_diagnostic(bundle: &Path, entry: &str, code: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        file: archive::shown(bundle, entry),
+        line: 0,
+        column: 0,
+        end_line: 0,
+        end_column: 0,
+        severity: Severity::Error,
+        code: code.to_owned(),
+        message,
+        help: None,
+        field: None,
+    }
+}
+
+/// The problems of the bundle at `bundle` as one error, every problem a diagnostic naming
+/// its entry inside that bundle.
+fn bundle_error(bundle: &Path, problems: Vec<BundleProblem>, what: &str) -> ApiError {
     let first = problems
         .first()
         .map(ToString::to_string)
@@ -62,15 +84,7 @@ fn bundle_error(problems: Vec<BundleProblem>, what: &str) -> ApiError {
     );
     e.diagnostics = problems
         .into_iter()
-        .map(|p| {
-            crate::diagnostics::Diagnostic::whole_file(
-                &p.file,
-                crate::diagnostics::Severity::Error,
-                "bundle::invalid",
-                p.message,
-                None,
-            )
-        })
+        .map(|p| bundle_diagnostic(bundle, &p.file, "bundle::invalid", p.message))
         .collect();
     e
 }
@@ -94,12 +108,18 @@ fn json_bytes<T: serde::Serialize>(value: &T) -> ApiResult<Vec<u8>> {
     Ok(v)
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(files: &Files, rel: &str) -> ApiResult<Option<T>> {
+/// The JSON file `rel` of the bundle at `bundle` (read into `files`), when it has one.
+fn read_json<T: serde::de::DeserializeOwned>(
+    bundle: &Path,
+    files: &Files,
+    rel: &str,
+) -> ApiResult<Option<T>> {
     files
         .get(rel)
         .map(|bytes| {
             serde_json::from_slice(bytes).map_err(|e| {
                 bundle_error(
+                    bundle,
                     vec![BundleProblem::new(rel, format!("does not parse: {e}"))],
                     "the bundle's evidence",
                 )
@@ -110,6 +130,13 @@ fn read_json<T: serde::de::DeserializeOwned>(files: &Files, rel: &str) -> ApiRes
 
 /// Reads a bundle (directory or zip) from disk, refusing hostile archives.
 pub fn read_bundle(path: &Path) -> ApiResult<Files> {
+    read_or_refuse(path)?
+        .map_err(|problems| bundle_error(path, problems, &format!("`{}` refused", path.display())))
+}
+
+/// [`archive::read`] with `not_found` for a missing path: the files, or every problem that
+/// made the reader refuse the bundle (each naming its entry, bundle-relative).
+fn read_or_refuse(path: &Path) -> ApiResult<Result<Files, Vec<BundleProblem>>> {
     if !path.exists() {
         return Err(ApiError::new(
             ErrorCode::NotFound,
@@ -117,8 +144,7 @@ pub fn read_bundle(path: &Path) -> ApiResult<Files> {
             Some("give a bundle directory or `.mandate-bundle` file, or a published version (`mandate bundle list`)"),
         ));
     }
-    archive::read(path, &archive::Limits::default())
-        .map_err(|problems| bundle_error(problems, &format!("`{}` refused", path.display())))
+    Ok(archive::read(path, &archive::Limits::default()))
 }
 
 /// The policy sources a bundle carries (`policies/**/*.cedar`, `policies/links.toml`).
@@ -156,8 +182,9 @@ impl Session {
             };
             let rel = format!("{BUNDLES_DIR}/{name}");
             let files = read_bundle(&entry.path())?;
-            let (manifest, hash) = Manifest::read(&files)
-                .map_err(|p| bundle_error(p, &format!("published bundle `{rel}`")))?;
+            let (manifest, hash) = Manifest::read(&files).map_err(|p| {
+                bundle_error(&entry.path(), p, &format!("published bundle `{rel}`"))
+            })?;
             out.push(PublishedBundle {
                 version,
                 rel,
@@ -221,11 +248,11 @@ impl Session {
                 .filter(|p| p.exists())
             {
                 let files = read_bundle(path)?;
-                let (manifest, _) =
-                    Manifest::read(&files).map_err(|p| bundle_error(p, &format!("`{spec}`")))?;
+                let (manifest, _) = Manifest::read(&files)
+                    .map_err(|p| bundle_error(path, p, &format!("`{spec}`")))?;
                 let problems = manifest.check_files(&files);
                 if !problems.is_empty() {
-                    return Err(bundle_error(problems, &format!("`{spec}`")));
+                    return Err(bundle_error(path, problems, &format!("`{spec}`")));
                 }
                 return Ok((check(bundle_sources(&files)), format!("`{spec}`")));
             }
@@ -249,6 +276,7 @@ impl Session {
             let problems = found.manifest.check_files(&found.files);
             if !problems.is_empty() {
                 return Err(bundle_error(
+                    &self.root().join(&found.rel),
                     problems,
                     &format!("published bundle `{}`", found.rel),
                 ));
@@ -476,6 +504,8 @@ impl Session {
             files: Manifest::list(&files),
         };
         files.insert(MANIFEST.into(), manifest.canonical());
+        // Every bundle has its approvals file (DESIGN §4), empty until `bundle approve`.
+        files.insert(APPROVALS.into(), json_bytes(&Vec::<Envelope>::new())?);
         if req.sign {
             let env = statement_envelope(Role::Author, &manifest, &author, &signing, "");
             files.insert(SIGNATURES.into(), json_bytes(&env)?);
@@ -748,6 +778,7 @@ impl Session {
             (verification.manifest.clone(), verification.hash.clone())
         else {
             return Err(bundle_error(
+                path,
                 verification.integrity,
                 &format!("`{}`", path.display()),
             ));
@@ -756,13 +787,14 @@ impl Session {
             path: path.display().to_string(),
             hash,
             manifest,
-            scope: read_json(&files, evidence::SCOPE)?,
-            validation: read_json(&files, evidence::VALIDATION)?,
-            replay: read_json(&files, evidence::REPLAY)?,
-            coverage: read_json(&files, evidence::COVERAGE)?,
-            review: read_json(&files, evidence::REVIEW)?,
-            acknowledgements: read_json(&files, evidence::ACKNOWLEDGEMENTS)?.unwrap_or_default(),
-            analysis: read_json(&files, evidence::ANALYSIS)?,
+            scope: read_json(path, &files, evidence::SCOPE)?,
+            validation: read_json(path, &files, evidence::VALIDATION)?,
+            replay: read_json(path, &files, evidence::REPLAY)?,
+            coverage: read_json(path, &files, evidence::COVERAGE)?,
+            review: read_json(path, &files, evidence::REVIEW)?,
+            acknowledgements: read_json(path, &files, evidence::ACKNOWLEDGEMENTS)?
+                .unwrap_or_default(),
+            analysis: read_json(path, &files, evidence::ANALYSIS)?,
             verification,
         })
     }
@@ -776,10 +808,14 @@ impl Session {
     ) -> ApiResult<dto::BundleView> {
         let mut files = read_bundle(path)?;
         let (manifest, hash) =
-            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot sign"))?;
+            Manifest::read(&files).map_err(|p| bundle_error(path, p, "cannot sign"))?;
         let problems = manifest.check_files(&files);
         if !problems.is_empty() {
-            return Err(bundle_error(problems, "cannot sign an altered bundle"));
+            return Err(bundle_error(
+                path,
+                problems,
+                "cannot sign an altered bundle",
+            ));
         }
         let (local, signing) = self.signing_key(key, Some(&manifest.author.key))?;
         if local.id != manifest.author.key {
@@ -819,6 +855,7 @@ impl Session {
         let check = verify::check(&files, &trusted);
         if !check.integrity.is_empty() {
             return Err(bundle_error(
+                path,
                 check.integrity,
                 "cannot approve an altered bundle",
             ));
@@ -854,6 +891,7 @@ impl Session {
         let mut list: Vec<Envelope> = match files.get(APPROVALS) {
             Some(bytes) => serde_json::from_slice(bytes).map_err(|e| {
                 bundle_error(
+                    path,
                     vec![BundleProblem::new(
                         APPROVALS,
                         format!("does not parse: {e}"),
@@ -903,15 +941,10 @@ impl Session {
         path: &Path,
         require_approved: bool,
     ) -> ApiResult<dto::VerifyReport> {
-        let files = match read_bundle(path) {
+        let files = match read_or_refuse(path)? {
             Ok(f) => f,
             // A refused archive fails verification like any other problem.
-            Err(e) if e.code == ErrorCode::BundleInvalid => {
-                let problems: Vec<BundleProblem> = e
-                    .diagnostics
-                    .iter()
-                    .map(|d| BundleProblem::new(d.file.clone(), d.message.clone()))
-                    .collect();
+            Err(problems) => {
                 return Ok(dto::VerifyReport {
                     path: path.display().to_string(),
                     verification: verify::Verification {
@@ -930,7 +963,6 @@ impl Session {
                     ok: false,
                 });
             }
-            Err(e) => return Err(e),
         };
         let verification = verify::check(&files, &self.trusted_keys()?);
         let mut problems = verification.integrity.clone();
@@ -949,7 +981,7 @@ impl Session {
         // What the bundle recorded, at no less than this workspace's count for its tier (a
         // bundle that records no scope counts as critical).
         let counts = self.fresh_config()?.gates.require_approvals;
-        let scope: Option<Scope> = read_json(&files, evidence::SCOPE).ok().flatten();
+        let scope: Option<Scope> = read_json(path, &files, evidence::SCOPE).ok().flatten();
         let needed = scope.as_ref().map_or(counts.for_tier("critical"), |s| {
             s.required_approvals.max(counts.for_tier(&s.highest_tier))
         });
@@ -1087,7 +1119,11 @@ impl Session {
         let trusted = self.trusted_keys()?;
         let v = verify::check(files, &trusted);
         let (Some(manifest), Some(hash)) = (v.manifest.clone(), v.hash.clone()) else {
-            return Err(bundle_error(v.integrity, &format!("`{}`", path.display())));
+            return Err(bundle_error(
+                path,
+                v.integrity,
+                &format!("`{}`", path.display()),
+            ));
         };
         let mut facts = Facts {
             integrity: v.integrity.iter().map(ToString::to_string).collect(),
@@ -1160,12 +1196,12 @@ impl Session {
         facts.more_permissive = Err("the bundle's policies do not validate".into());
         // Replay errors and the approvals needed are worked out again here, on the bundle's
         // own policies against the published bundle: the evidence files are the author's.
-        let recorded: Option<Replay> = read_json(files, evidence::REPLAY)?;
+        let recorded: Option<Replay> = read_json(path, files, evidence::REPLAY)?;
         let set = match recorded.as_ref().and_then(|r| r.set.clone()) {
             Some(s) if self.db()?.request_set_id(&s)?.is_some() => Some(s),
             _ => None,
         };
-        let recorded_scope: Option<Scope> = read_json(files, evidence::SCOPE)?;
+        let recorded_scope: Option<Scope> = read_json(path, files, evidence::SCOPE)?;
         let mut required =
             recorded_scope
                 .as_ref()
@@ -1196,7 +1232,9 @@ impl Session {
             match &analysis.not_run {
                 None => {
                     let before: Option<evidence::Analysis> = match last {
-                        Some(b) => read_json(&b.files, evidence::ANALYSIS)?,
+                        Some(b) => {
+                            read_json(&self.root().join(&b.rel), &b.files, evidence::ANALYSIS)?
+                        }
                         None => None,
                     };
                     let known: Vec<String> = before.map(|a| a.fail_open).unwrap_or_default();
@@ -1253,15 +1291,15 @@ impl Session {
             })
             .map(|f| format!("{}: {}", f.subject, f.message))
             .collect();
-        let coverage: Option<Coverage> = read_json(files, evidence::COVERAGE)?;
+        let coverage: Option<Coverage> = read_json(path, files, evidence::COVERAGE)?;
         let before: Option<Coverage> = match last {
-            Some(b) => read_json(&b.files, evidence::COVERAGE)?,
+            Some(b) => read_json(&self.root().join(&b.rel), &b.files, evidence::COVERAGE)?,
             None => None,
         };
         if let (Some(now), Some(before)) = (&coverage, &before) {
             facts.coverage_reductions = now.reductions(before);
         }
-        let acks: Option<Acknowledgements> = read_json(files, evidence::ACKNOWLEDGEMENTS)?;
+        let acks: Option<Acknowledgements> = read_json(path, files, evidence::ACKNOWLEDGEMENTS)?;
         facts.more_permissive_ack = acks.as_ref().and_then(|a| a.more_permissive.clone());
         facts.coverage_ack = acks.and_then(|a| a.coverage_reduction);
         let gates = gates::evaluate(&facts, &config);
@@ -1357,19 +1395,18 @@ impl Session {
                 .iter()
                 .filter(|g| !g.passed)
                 .map(|g| {
-                    crate::diagnostics::Diagnostic::whole_file(
-                        &path.display().to_string(),
-                        crate::diagnostics::Severity::Error,
+                    bundle_diagnostic(
+                        path,
+                        "",
                         &format!("gate::{}", g.id),
                         format!("{}: {}", g.title, g.detail),
-                        None,
                     )
                 })
                 .collect();
             return Err(e);
         }
         let (manifest, hash) =
-            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot publish"))?;
+            Manifest::read(&files).map_err(|p| bundle_error(path, p, "cannot publish"))?;
         let rel = format!("{BUNDLES_DIR}/{}", manifest.version);
         let target = self.root().join(&rel);
         let copy = to.map(|dest| match archive::kind_of(dest) {
@@ -1476,7 +1513,10 @@ impl Session {
         let mut previous: Option<&PublishedBundle> = None;
         for b in &published {
             let v = verify::check(&b.files, &trusted);
-            let scope: Option<Scope> = read_json(&b.files, evidence::SCOPE).ok().flatten();
+            let scope: Option<Scope> =
+                read_json(&self.root().join(&b.rel), &b.files, evidence::SCOPE)
+                    .ok()
+                    .flatten();
             let required = scope.map(|s| s.required_approvals);
             let mut problems: Vec<String> = v.integrity.iter().map(ToString::to_string).collect();
             if !v.author.as_ref().is_some_and(|a| a.valid) {
@@ -1586,12 +1626,17 @@ impl Session {
     /// AWS Verified Permissions CloudFormation template) or `cedar-dir` (a folder the `cedar`
     /// CLI validates). Only an intact bundle is exported.
     pub fn bundle_export(&self, spec: &str, format: &str, out: &Path) -> ApiResult<String> {
-        let files = read_bundle(&self.resolve_bundle(spec)?)?;
+        let path = self.resolve_bundle(spec)?;
+        let files = read_bundle(&path)?;
         let (manifest, hash) =
-            Manifest::read(&files).map_err(|p| bundle_error(p, "cannot export"))?;
+            Manifest::read(&files).map_err(|p| bundle_error(&path, p, "cannot export"))?;
         let problems = manifest.check_files(&files);
         if !problems.is_empty() {
-            return Err(bundle_error(problems, "cannot export an altered bundle"));
+            return Err(bundle_error(
+                &path,
+                problems,
+                "cannot export an altered bundle",
+            ));
         }
         let schema = text_of(&files, "schema.cedarschema");
         let report = policy::Checker::default().check(
@@ -1603,8 +1648,8 @@ impl Session {
             },
         );
         let set = super::replay::refuse_errors("the bundle's policies", report)?;
-        let entities: serde_json::Value =
-            read_json(&files, "entities.json")?.unwrap_or(serde_json::Value::Array(Vec::new()));
+        let entities: serde_json::Value = read_json(&path, &files, "entities.json")?
+            .unwrap_or(serde_json::Value::Array(Vec::new()));
         let input = export::ExportInput {
             manifest: &manifest,
             hash: &hash,
@@ -1612,7 +1657,7 @@ impl Session {
             schema: &schema,
             entities: &entities,
         };
-        let fail = |p: BundleProblem| bundle_error(vec![p], "export failed");
+        let fail = |p: BundleProblem| bundle_error(&path, vec![p], "export failed");
         match format {
             "cedarling" => {
                 let bytes = export::cedarling(&input).map_err(fail)?;

@@ -686,6 +686,11 @@ pub struct KeysView {
     pub keys_dir: String,
     pub local: Vec<LocalKey>,
     pub keys: Vec<TrustedKeyView>,
+    /// `mandate.toml` problems with trust, located (a `first = true` that the trust log does
+    /// not bear out: that key is not trusted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Diagnostic>>", optional)]
+    pub problems: Vec<Diagnostic>,
 }
 
 /// `mandate keys trust KEY [--owner O] [--remove] [--key SIGNER]`.

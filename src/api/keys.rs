@@ -1,6 +1,11 @@
 //! Signing keys (`mandate keys`): private keys on this machine, outside any workspace;
 //! trusted public keys in `mandate.toml`, each but the first justified by approvals from
 //! already-trusted keys, kept as DSSE envelopes in the hash-chained log `keys/trust.json`.
+//!
+//! The first (root) key is anchored in the log, not in `mandate.toml`: it is the key whose
+//! own signed trust statement is the log's first entry (`previous` none, signed by the key
+//! it trusts). `first = true` in `mandate.toml` only mirrors it for people; a flag on any
+//! other key is reported at its line and ignored, so moving the flag by hand trusts nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,6 +16,7 @@ use serde_json::json;
 use super::{dto, ApiError, ApiResult, Session};
 use crate::bundle::sign::{self, Envelope, KeyStore, LocalKey, Role, Statement};
 use crate::bundle::verify::Trusted;
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::ErrorCode;
 use crate::store::NewAuditEntry;
 use crate::workspace::{Config, Workspace, CONFIG_FILE};
@@ -71,6 +77,47 @@ struct TrustState {
     views: Vec<dto::TrustedKeyView>,
     /// The hash the next log entry chains to.
     head: Option<String>,
+    /// `first = true` flags in `mandate.toml` that the log does not bear out, and a log that
+    /// records no first key, located.
+    problems: Vec<Diagnostic>,
+}
+
+/// The workspace's first key as the trust log records it: its first entry, a trust
+/// statement that chains to nothing and is signed by the key it trusts. `None` for an
+/// empty log, or one whose first entry is anything else (then no key is trusted without
+/// approvals).
+fn log_root(log: &[Envelope]) -> Option<Trusted> {
+    let s = sign::open(log.first()?).ok()?;
+    (s.role == Role::Trust
+        && s.previous.is_none()
+        && s.key == s.subject
+        && crate::workspace::is_key_id(&s.subject))
+    .then_some(Trusted {
+        id: s.subject,
+        owner: s.subject_name,
+    })
+}
+
+/// Byte span of the `first = …` line of the `[[trusted_keys]]` table holding `id` in
+/// `text` (the id itself when the line is not found).
+fn first_flag_span(text: &str, id: &str) -> (usize, usize) {
+    let Some(at) = text.find(id) else {
+        return (0, 0);
+    };
+    let table_start = text[..at].rfind("[[").unwrap_or(0);
+    let table_end = text[at..].find("\n[").map_or(text.len(), |e| at + e);
+    let mut offset = table_start;
+    for line in text[table_start..table_end].split_inclusive('\n') {
+        let t = line.trim_start();
+        if let Some(rest) = t.strip_prefix("first") {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + (line.len() - t.len());
+                return (start, start + t.trim_end().len());
+            }
+        }
+        offset += line.len();
+    }
+    (at, at + id.len())
 }
 
 /// Approvals a change of `id` needs: other trusted people, capped by `cap` (at least one).
@@ -108,11 +155,10 @@ impl Session {
         let log = self.trust_log()?;
         let mut set: Vec<Trusted> = Vec::new();
         let mut keys: BTreeMap<String, KeyLog> = BTreeMap::new();
-        if let Some(first) = config.trusted_keys.iter().find(|k| k.first) {
-            set.push(Trusted {
-                id: first.id.clone(),
-                owner: first.owner.clone(),
-            });
+        // The root comes from the log alone; `first = true` elsewhere is reported below.
+        let root = log_root(&log);
+        if let Some(first) = &root {
+            set.push(first.clone());
             keys.insert(
                 first.id.clone(),
                 KeyLog {
@@ -191,6 +237,50 @@ impl Session {
             })
             .cloned()
             .collect();
+        let flagged: Vec<_> = config
+            .trusted_keys
+            .iter()
+            .filter(|k| k.first && root.as_ref().is_none_or(|r| r.id != k.id))
+            .collect();
+        let mut problems = Vec::new();
+        if root.is_none() && !log.is_empty() {
+            problems.push(Diagnostic::whole_file(
+                TRUST_LOG,
+                Severity::Error,
+                "keys::no_root",
+                "its first entry is not a key's own trust statement: no key is trusted without approvals, so no key is trusted",
+                Some("restore the trust log from git; `mandate keys trust` writes it".to_owned()),
+            ));
+        }
+        if !flagged.is_empty() {
+            let text = self.workspace.read_file(CONFIG_FILE).unwrap_or_default();
+            for key in flagged {
+                let (start, end) = first_flag_span(&text, &key.id);
+                let recorded = match &root {
+                    Some(r) => format!(
+                        "`{TRUST_LOG}` records `{}` of `{}` as the workspace's first key",
+                        sign::short_id(&r.id),
+                        r.owner
+                    ),
+                    None => format!("`{TRUST_LOG}` records no first key"),
+                };
+                problems.push(Diagnostic::at_span(
+                    CONFIG_FILE,
+                    &text,
+                    start,
+                    end,
+                    Severity::Error,
+                    "keys::first_flag",
+                    format!(
+                        "`first = true` on key `{}` of `{}`, but {recorded}: the flag is ignored and this key is not trusted without approvals",
+                        key.id, key.owner
+                    ),
+                    Some(format!(
+                        "remove this line: the first key is the one `{TRUST_LOG}` starts with, and only `mandate keys trust` (with approvals) trusts another"
+                    )),
+                ));
+            }
+        }
         let local: BTreeSet<String> = local_keys()
             .map(|keys| keys.into_iter().map(|k| k.id).collect())
             .unwrap_or_default();
@@ -200,7 +290,9 @@ impl Session {
             let is_trusted = trusted.iter().any(|t| t.id == key.id);
             let status = match (is_trusted, log.toward.is_empty()) {
                 (true, false) => dto::KeyTrust::RemovalPending,
-                (true, true) if key.first => dto::KeyTrust::First,
+                (true, true) if root.as_ref().is_some_and(|r| r.id == key.id) => {
+                    dto::KeyTrust::First
+                }
                 (true, true) => dto::KeyTrust::Trusted,
                 (false, _) => dto::KeyTrust::Unapproved,
             };
@@ -241,6 +333,7 @@ impl Session {
             keys,
             views,
             head,
+            problems,
         })
     }
 
@@ -260,6 +353,7 @@ impl Session {
                 .list()
                 .map_err(|e| key_error(e, "fix or remove the file named"))?,
             keys: state.views,
+            problems: state.problems,
         })
     }
 
@@ -322,8 +416,33 @@ impl Session {
                 "nothing to do",
             ));
         }
-        // The first key of a workspace.
-        if state.config.trusted_keys.is_empty() && !req.remove {
+        // A key the log trusts but `mandate.toml` no longer lists (removed by hand): listed
+        // again, as the log already decided.
+        if !req.remove && listed.is_none() && state.keys.get(&req.key).is_some_and(|k| k.state) {
+            let log_owner = state.keys[&req.key].owner.clone();
+            let first = log_root(&self.trust_log()?).is_some_and(|r| r.id == req.key);
+            self.add_trusted_key(&req.key, &log_owner, first)?;
+            self.audit_trust(
+                actor,
+                "keys.trust.relist",
+                &req.key,
+                &log_owner,
+                json!({"first": first}),
+            )?;
+            return Ok(dto::TrustOutcome {
+                key: req.key.clone(),
+                owner: log_owner,
+                applied: true,
+                approvals: 0,
+                needed: 0,
+                message: format!(
+                    "listed again in `{CONFIG_FILE}`: `{TRUST_LOG}` already trusts it (no new approval was needed)"
+                ),
+            });
+        }
+        // The first key of a workspace: the trust log is empty, and its first entry will
+        // anchor this key as the root.
+        if state.head.is_none() && !req.remove {
             let (local, signing) = self.signing_key(req.signer.as_deref(), Some(&req.key))?;
             if local.id != req.key {
                 return Err(key_error(
@@ -354,7 +473,7 @@ impl Session {
                 applied: true,
                 approvals: 1,
                 needed: 1,
-                message: "trusted as the workspace's first key: the one key trusted without approvals (recorded as `first = true`)".into(),
+                message: format!("trusted as the workspace's first key: the one key trusted without approvals (the first entry of `{TRUST_LOG}`; `first = true` in `{CONFIG_FILE}` mirrors it)"),
             });
         }
         let (local, signing) = self.signing_key(req.signer.as_deref(), None)?;
@@ -556,6 +675,8 @@ impl Session {
         Ok(())
     }
 
+    /// Lists `id` in `mandate.toml` (a listing made by hand is kept, and marked first when
+    /// `first`).
     fn add_trusted_key(&self, id: &str, owner: &str, first: bool) -> ApiResult<()> {
         self.edit_config(|doc| {
             let keys = doc
@@ -564,6 +685,15 @@ impl Session {
                     toml_edit::ArrayOfTables::new(),
                 ));
             if let Some(array) = keys.as_array_of_tables_mut() {
+                if let Some(t) = array
+                    .iter_mut()
+                    .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id))
+                {
+                    if first {
+                        t.insert("first", toml_edit::value(true));
+                    }
+                    return;
+                }
                 let mut t = toml_edit::Table::new();
                 t.insert("id", toml_edit::value(id));
                 t.insert("owner", toml_edit::value(owner));

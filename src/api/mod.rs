@@ -26,6 +26,10 @@ pub mod settings;
 
 pub use crate::analysis::access::{short_uid, Access, AccessEntry};
 pub use crate::analysis::{EnvironmentDiff, Problem, Relation};
+/// How a file inside a bundle is named to people (`ARCHIVE!/entry`, `FOLDER/entry`).
+pub use crate::bundle::archive::shown as bundle_entry_shown;
+/// A key id shortened for display (`ed25519:c71c…`).
+pub use crate::bundle::sign::short_id as short_key_id;
 pub use agents::{agents_csv, ExportKind, ImportKind, SaveMode};
 pub use analysis::{
     analyze_files, AccessRequest, AccessReview, AgentAccessReview, Analysis, AnalyzeFiles,

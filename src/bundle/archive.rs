@@ -89,6 +89,28 @@ pub fn kind_of(path: &Path) -> Kind {
     }
 }
 
+/// Where a problem about `entry` of the bundle at `bundle` is shown to a person: `ARCHIVE!/entry`
+/// for a zip (the entry is inside the archive, not beside it), `FOLDER/entry` for a
+/// directory, and the bundle's own path for bundle-level problems ([`read`] names those by
+/// the bundle's path). Never joined to a workspace: an entry name such as `../x` is the
+/// archive's text, not a file the user has.
+pub fn shown(bundle: &Path, entry: &str) -> String {
+    let here = bundle.display().to_string();
+    if entry == here || entry.is_empty() {
+        return here;
+    }
+    let zip = if bundle.is_dir() {
+        false
+    } else {
+        bundle.is_file() || kind_of(bundle) == Kind::Zip
+    };
+    if zip {
+        format!("{here}!/{entry}")
+    } else {
+        format!("{}/{entry}", here.trim_end_matches('/'))
+    }
+}
+
 /// Reads the bundle at `path`: a directory when `path` is one on disk, otherwise a zip
 /// (whatever its extension).
 ///
@@ -752,6 +774,35 @@ mod tests {
             }
         }
         n
+    }
+
+    #[test]
+    fn problems_are_shown_inside_the_bundle_never_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("b.mandate-bundle");
+        fs::write(&zip, zip_of(&[("manifest.json", b"{}")])).unwrap();
+        let z = zip.display().to_string();
+        assert_eq!(shown(&zip, "../evil.txt"), format!("{z}!/../evil.txt"));
+        assert_eq!(
+            shown(&zip, &z),
+            z,
+            "a bundle-level problem names the bundle"
+        );
+        // A zip is a zip whatever its name, once it is on disk.
+        let odd = dir.path().join("odd");
+        fs::write(&odd, b"PK").unwrap();
+        assert_eq!(shown(&odd, "a"), format!("{}!/a", odd.display()));
+        let folder = dir.path().join("folder");
+        fs::create_dir(&folder).unwrap();
+        assert_eq!(
+            shown(&folder, "schema.cedarschema"),
+            format!("{}/schema.cedarschema", folder.display())
+        );
+        assert_eq!(
+            shown(Path::new("rel/b/"), "x.json"),
+            "rel/b/x.json",
+            "a folder not on disk"
+        );
     }
 
     #[test]

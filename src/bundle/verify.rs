@@ -1,6 +1,19 @@
 //! Verifying a bundle's own content: every file against the manifest, the author's
 //! signature, and each approval against the trusted keys. The parent chain needs the
 //! workspace's published bundles and is checked by the caller.
+//!
+//! Two kinds of approval problem, kept apart on purpose:
+//!
+//! - **Altered or malformed** (the envelope is not DSSE, its signature does not verify, it
+//!   signs another bundle, it is not an approval, or it names a signer other than the
+//!   trusted owner of its key): `approvals.json` was changed or forged. This is an
+//!   integrity problem naming `approvals.json`, and verification fails with or without
+//!   approvals being required — any altered byte fails.
+//! - **Not counted** (a key not trusted here today, the author's own approval, a second
+//!   approval by the same person): the approval is genuine but does not count. Verification
+//!   fails only where approvals are required and too few count (`--require-approved`, the
+//!   publish gate, `bundle list`). Trust is today's: removing a key stops its approvals
+//!   counting, as it makes the bundles it *authored* fail.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +52,8 @@ pub struct Verification {
     /// The manifest's sha256, when it could be read.
     pub hash: Option<String>,
     pub manifest: Option<Manifest>,
-    /// Every altered, missing or unlisted file, and manifest problems.
+    /// Every altered, missing or unlisted file, manifest problems, and every approval in
+    /// `approvals.json` that is altered or malformed (see the module docs).
     pub integrity: Vec<BundleProblem>,
     /// The author's signature; `None` when the bundle is not signed yet.
     pub author: Option<SignatureCheck>,
@@ -73,7 +87,7 @@ pub fn check(files: &Files, trusted: &[Trusted]) -> Verification {
     let author = match files.get(SIGNATURES) {
         None => None,
         Some(bytes) => match serde_json::from_slice::<Envelope>(bytes) {
-            Ok(env) => Some(check_one(&env, Role::Author, &hash, &manifest, trusted)),
+            Ok(env) => Some(check_one(&env, Role::Author, &hash, &manifest, trusted).0),
             Err(e) => {
                 integrity.push(BundleProblem::new(
                     SIGNATURES,
@@ -106,8 +120,21 @@ pub fn check(files: &Files, trusted: &[Trusted]) -> Verification {
     if let Some(bytes) = files.get(APPROVALS) {
         match serde_json::from_slice::<Vec<Envelope>>(bytes) {
             Ok(list) => {
-                for env in &list {
-                    approvals.push(check_one(env, Role::Approval, &hash, &manifest, trusted));
+                for (i, env) in list.iter().enumerate() {
+                    let (checked, altered) =
+                        check_one(env, Role::Approval, &hash, &manifest, trusted);
+                    if altered {
+                        integrity.push(BundleProblem::new(
+                            APPROVALS,
+                            format!(
+                                "approval {} ({}): {}",
+                                i + 1,
+                                who(&checked),
+                                checked.problem.as_deref().unwrap_or_default()
+                            ),
+                        ));
+                    }
+                    approvals.push(checked);
                 }
             }
             Err(e) => integrity.push(BundleProblem::new(
@@ -122,7 +149,7 @@ pub fn check(files: &Files, trusted: &[Trusted]) -> Verification {
         if a.valid && !owners.insert(a.signer.clone()) {
             a.valid = false;
             a.problem = Some(format!(
-                "a second approval by `{}`: one per person counts",
+                "not counted: a second approval by `{}` (one per person counts)",
                 a.signer
             ));
         }
@@ -138,14 +165,34 @@ pub fn check(files: &Files, trusted: &[Trusted]) -> Verification {
     }
 }
 
-/// Checks one envelope of the expected role over `hash`.
+/// Who an approval names: its signer, else (when it could not be opened) its claimed key.
+pub fn who(check: &SignatureCheck) -> String {
+    if !check.signer.is_empty() {
+        format!("`{}`", check.signer)
+    } else if !check.key.is_empty() {
+        format!("key `{}`", sign::short_id(&check.key))
+    } else {
+        "no key named".to_owned()
+    }
+}
+
+/// A reason a signature does not count.
+enum Problem {
+    /// The envelope or statement was altered, forged or is malformed: verification fails.
+    Altered(String),
+    /// Genuine, but it does not count (not trusted here, the author's own approval).
+    NotCounted(String),
+}
+
+/// Checks one envelope of the expected role over `hash`; the flag is whether it is altered
+/// or malformed (rather than merely not counted).
 fn check_one(
     env: &Envelope,
     role: Role,
     hash: &str,
     manifest: &Manifest,
     trusted: &[Trusted],
-) -> SignatureCheck {
+) -> (SignatureCheck, bool) {
     let statement = match sign::open(env) {
         Ok(s) => s,
         Err(problem) => {
@@ -154,7 +201,7 @@ fn check_one(
                 .first()
                 .map(|s| s.keyid.clone())
                 .unwrap_or_default();
-            return SignatureCheck {
+            let check = SignatureCheck {
                 role,
                 signer: String::new(),
                 key: claimed,
@@ -163,10 +210,18 @@ fn check_one(
                 valid: false,
                 problem: Some(problem),
             };
+            return (check, true);
         }
     };
-    let problem = statement_problem(&statement, role, hash, manifest, trusted);
-    SignatureCheck {
+    let (problem, altered) = match statement_problem(&statement, role, hash, manifest, trusted) {
+        None => (None, false),
+        Some(Problem::Altered(p)) => (Some(p), true),
+        Some(Problem::NotCounted(p)) if role == Role::Approval => {
+            (Some(format!("not counted: {p}")), false)
+        }
+        Some(Problem::NotCounted(p)) => (Some(p), false),
+    };
+    let check = SignatureCheck {
         role: statement.role,
         valid: problem.is_none(),
         problem,
@@ -174,7 +229,8 @@ fn check_one(
         key: statement.key,
         at: statement.at,
         comment: statement.comment,
-    }
+    };
+    (check, altered)
 }
 
 fn statement_problem(
@@ -183,47 +239,47 @@ fn statement_problem(
     hash: &str,
     manifest: &Manifest,
     trusted: &[Trusted],
-) -> Option<String> {
+) -> Option<Problem> {
     if s.role != role {
-        return Some(format!(
+        return Some(Problem::Altered(format!(
             "a `{}` signature where an `{}` belongs",
             s.role.as_str(),
             role.as_str()
-        ));
+        )));
     }
     if s.subject != hash {
-        return Some(format!(
+        return Some(Problem::Altered(format!(
             "signs another bundle ({}), not this one ({hash})",
             s.subject
-        ));
+        )));
     }
     let Some(key) = trusted.iter().find(|t| t.id == s.key) else {
-        return Some(format!(
+        return Some(Problem::NotCounted(format!(
             "key `{}` of `{}` is not trusted in this workspace",
             sign::short_id(&s.key),
             s.signer
-        ));
+        )));
     };
     if key.owner != s.signer {
-        return Some(format!(
+        return Some(Problem::Altered(format!(
             "signed as `{}` but key `{}` belongs to `{}`",
             s.signer,
             sign::short_id(&s.key),
             key.owner
-        ));
+        )));
     }
     match role {
         Role::Author if s.key != manifest.author.key || s.signer != manifest.author.name => {
-            Some(format!(
+            Some(Problem::Altered(format!(
                 "signed by `{}` but the manifest names `{}` as the author",
                 s.signer, manifest.author.name
-            ))
+            )))
         }
         Role::Approval if s.key == manifest.author.key || s.signer == manifest.author.name => {
-            Some(format!(
+            Some(Problem::NotCounted(format!(
                 "`{}` is the author: an author cannot approve their own bundle (two-person rule)",
                 s.signer
-            ))
+            )))
         }
         _ => None,
     }
@@ -309,14 +365,10 @@ mod tests {
                 sign::sign(&statement(Role::Approval, &hash, "bob", &bob), &bob),
                 sign::sign(&statement(Role::Approval, &hash, "bob", &bob), &bob),
                 sign::sign(&statement(Role::Approval, &hash, "eve", &eve), &eve),
-                sign::sign(&statement(Role::Approval, &hash, "bob", &carol), &carol),
-                sign::sign(
-                    &statement(Role::Approval, "sha256:other", "carol", &carol),
-                    &carol,
-                ),
             ],
         );
         let v = check(&files, &trust);
+        // Genuine approvals that do not count are not integrity problems.
         assert!(v.integrity.is_empty(), "{:?}", v.integrity);
         assert!(v.intact_and_signed());
         assert_eq!(v.valid_approvals, 1, "{:#?}", v.approvals);
@@ -325,24 +377,95 @@ mod tests {
             .iter()
             .map(|a| a.problem.clone().unwrap_or_default())
             .collect();
-        assert!(problems[0].contains("two-person rule"), "{}", problems[0]);
+        assert!(
+            problems[0].starts_with("not counted: ") && problems[0].contains("two-person rule"),
+            "{}",
+            problems[0]
+        );
         assert_eq!(problems[1], "");
-        assert!(
-            problems[2].contains("second approval by `bob`"),
-            "{}",
-            problems[2]
-        );
-        assert!(problems[3].contains("not trusted"), "{}", problems[3]);
-        assert!(
-            problems[4].contains("belongs to `carol`"),
-            "{}",
-            problems[4]
+        assert_eq!(
+            problems[2],
+            "not counted: a second approval by `bob` (one per person counts)"
         );
         assert!(
-            problems[5].contains("signs another bundle"),
+            problems[3].starts_with("not counted: ") && problems[3].contains("not trusted"),
             "{}",
-            problems[5]
+            problems[3]
         );
+    }
+
+    #[test]
+    fn altered_forged_or_malformed_approvals_fail_naming_approvals_json() {
+        let (dana, bob, carol) = (key(1), key(2), key(4));
+        let (mut files, hash) = bundle(&dana);
+        let trust = trusted(&[(&dana, "dana"), (&bob, "bob"), (&carol, "carol")]);
+        let mut flipped = sign::sign(&statement(Role::Approval, &hash, "carol", &carol), &carol);
+        let sig = &mut flipped.signatures[0].sig;
+        let c = if sig.starts_with('A') { "B" } else { "A" };
+        sig.replace_range(0..1, c);
+        approve(
+            &mut files,
+            &[
+                sign::sign(&statement(Role::Approval, &hash, "bob", &bob), &bob),
+                // Carol's key, claiming to be bob.
+                sign::sign(&statement(Role::Approval, &hash, "bob", &carol), &carol),
+                // Another bundle's approval, copied in.
+                sign::sign(
+                    &statement(Role::Approval, "sha256:other", "carol", &carol),
+                    &carol,
+                ),
+                // An author signature where an approval belongs.
+                sign::sign(&statement(Role::Author, &hash, "carol", &carol), &carol),
+                flipped,
+            ],
+        );
+        let v = check(&files, &trust);
+        assert!(!v.intact_and_signed());
+        assert_eq!(v.valid_approvals, 1, "{:#?}", v.approvals);
+        let named: Vec<(&str, &str)> = v
+            .integrity
+            .iter()
+            .map(|p| (p.file.as_str(), p.message.as_str()))
+            .collect();
+        assert_eq!(named.len(), 4, "{named:#?}");
+        assert!(named.iter().all(|(f, _)| *f == APPROVALS), "{named:#?}");
+        assert!(named[0]
+            .1
+            .starts_with("approval 2 (`bob`): signed as `bob` but key"));
+        assert!(named[0].1.ends_with("belongs to `carol`"), "{}", named[0].1);
+        assert!(
+            named[1]
+                .1
+                .starts_with("approval 3 (`carol`): signs another bundle"),
+            "{}",
+            named[1].1
+        );
+        assert!(
+            named[2]
+                .1
+                .starts_with("approval 4 (`carol`): a `author` signature"),
+            "{}",
+            named[2].1
+        );
+        assert!(
+            named[3].1.starts_with("approval 5 (key `ed25519:")
+                && named[3].1.contains("does not verify"),
+            "{}",
+            named[3].1
+        );
+        // Not a JSON array of envelopes at all.
+        files.insert(APPROVALS.into(), b"[{\"payload\": 1}]".to_vec());
+        let v = check(&files, &trust);
+        assert_eq!(v.integrity.len(), 1);
+        assert_eq!(v.integrity[0].file, APPROVALS);
+        assert!(v.integrity[0]
+            .message
+            .contains("is not a JSON array of DSSE envelopes"));
+        // An empty list, as `bundle build` writes it, is fine.
+        files.insert(APPROVALS.into(), b"[]\n".to_vec());
+        let v = check(&files, &trust);
+        assert!(v.intact_and_signed(), "{:?}", v.integrity);
+        assert_eq!(v.valid_approvals, 0);
     }
 
     #[test]

@@ -268,7 +268,9 @@ pub struct TrustedKey {
     /// When it was trusted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added_at: Option<String>,
-    /// The workspace's first key: trusted without approvals, the one exception.
+    /// Mirrors the trust log: the workspace's first key, the one trusted without approvals.
+    /// The root is the key whose own trust statement opens `keys/trust.json`; a `first` on
+    /// any other key is reported and trusts nothing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first: bool,
 }

@@ -204,13 +204,24 @@ fn shown_path(workspace_arg: &Path, rel: &str) -> String {
     }
 }
 
+/// A diagnostic as one line (and its help). One without a position (`line` 0) is about
+/// something outside the workspace — an entry of a bundle (`ARCHIVE!/entry`,
+/// `FOLDER/entry`), a bundle, a file given on the command line — named as the user gave it:
+/// printed as it is, never joined to the workspace and with no invented line or column.
 pub fn diagnostic_line(d: &Diagnostic, workspace_arg: &Path, colour: bool) -> String {
     let p = Paint(colour);
+    let at = if d.line == 0 {
+        sanitize(&d.file)
+    } else {
+        format!(
+            "{}:{}:{}",
+            sanitize(&shown_path(workspace_arg, &d.file)),
+            d.line,
+            d.column
+        )
+    };
     let mut s = format!(
-        "{}:{}:{}: {}: {} [{}]",
-        sanitize(&shown_path(workspace_arg, &d.file)),
-        d.line,
-        d.column,
+        "{at}: {}: {} [{}]",
         p.severity(d.severity),
         sanitize(&d.message),
         d.code
@@ -694,5 +705,33 @@ mod tests {
             "examples/demo/policies/a.cedar:3:7: error: unexpected token [cedar::parse]\n  help: check it"
         );
         assert!(diagnostic_line(&d, Path::new("."), false).starts_with("policies/a.cedar:3:7"));
+    }
+
+    #[test]
+    fn diagnostics_without_a_position_are_named_as_given_never_in_the_workspace() {
+        let d = Diagnostic {
+            file: "/tmp/in/evil.mandate-bundle!/../evil.txt".into(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+            severity: Severity::Error,
+            code: "bundle::invalid".into(),
+            message: "unsafe path: has a `..` component".into(),
+            help: None,
+            field: None,
+        };
+        for ws in ["/tmp/ws", ".", ""] {
+            assert_eq!(
+                diagnostic_line(&d, Path::new(ws), false),
+                "/tmp/in/evil.mandate-bundle!/../evil.txt: error: unsafe path: has a `..` component [bundle::invalid]"
+            );
+        }
+        let relative = Diagnostic {
+            file: "drafts/1.0.0/schema.cedarschema".into(),
+            ..d
+        };
+        assert!(diagnostic_line(&relative, Path::new("/tmp/ws"), false)
+            .starts_with("drafts/1.0.0/schema.cedarschema: error: "));
     }
 }

@@ -12,7 +12,8 @@ export type Verification = {
  */
 hash: string | null, manifest: BundleManifest | null, 
 /**
- * Every altered, missing or unlisted file, and manifest problems.
+ * Every altered, missing or unlisted file, manifest problems, and every approval in
+ * `approvals.json` that is altered or malformed (see the module docs).
  */
 integrity: Array<BundleProblem>, 
 /**

@@ -1,6 +1,7 @@
 // Shows an ApiError: a title and hint chosen by its `code`, then its message, help and
 // any diagnostics (e.g. the line of mandate.toml that failed to parse).
 import type { ApiError } from '../bindings/ApiError';
+import type { Diagnostic } from '../bindings/Diagnostic';
 import { formatLocation } from '../lib/diagnostics';
 import { hintFor, titleFor } from '../lib/errorHints';
 import { Icon } from './Icon';
@@ -20,16 +21,7 @@ export function ErrorBanner({ error, onDismiss }: { error: ApiError; onDismiss?:
             {hint}
           </p>
         )}
-        {error.diagnostics.length > 0 && (
-          <ul className="banner-diagnostics">
-            {error.diagnostics.map((d, i) => (
-              <li key={i}>
-                <code>{formatLocation(d)}</code> {d.message}
-                {d.help && <span className="muted"> — {d.help}</span>}
-              </li>
-            ))}
-          </ul>
-        )}
+        <DiagnosticList diagnostics={error.diagnostics} />
       </div>
       {onDismiss && (
         <button type="button" className="btn-icon" onClick={onDismiss} aria-label="Dismiss error">
@@ -37,5 +29,20 @@ export function ErrorBanner({ error, onDismiss }: { error: ApiError; onDismiss?:
         </button>
       )}
     </div>
+  );
+}
+
+/** A banner's located problems, each `file:line:col message — help`; nothing when empty. */
+export function DiagnosticList({ diagnostics }: { diagnostics: readonly Diagnostic[] }) {
+  if (diagnostics.length === 0) return null;
+  return (
+    <ul className="banner-diagnostics">
+      {diagnostics.map((d, i) => (
+        <li key={i}>
+          <code>{formatLocation(d)}</code> {d.message}
+          {d.help && <span className="muted"> — {d.help}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

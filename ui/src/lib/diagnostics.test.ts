@@ -46,4 +46,7 @@ describe('groupByFile', () => {
 
 it('formats a location as file:line:column', () => {
   expect(formatLocation({ file: 'policies/x.cedar', line: 12, column: 4 })).toBe('policies/x.cedar:12:4');
+  // A whole-file problem or a bundle entry: no invented position.
+  expect(formatLocation({ file: 'r.mandate-bundle!/../evil.txt', line: 0, column: 0 })).toBe('r.mandate-bundle!/../evil.txt');
+  expect(formatLocation({ file: 'mandate.toml', line: 7, column: 0 })).toBe('mandate.toml:7');
 });

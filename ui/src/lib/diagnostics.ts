@@ -41,7 +41,11 @@ export function groupByFile(diagnostics: readonly Diagnostic[]): DiagnosticGroup
   return groups;
 }
 
-/** `policies/a.cedar:3:14` — the form editors and terminals recognise. */
+/**
+ * `policies/a.cedar:3:14` — the form editors and terminals recognise. A problem about a whole
+ * file, or an entry inside a bundle (`release.mandate-bundle!/../x`), has line 0: just the file.
+ */
 export function formatLocation(d: Pick<Diagnostic, 'file' | 'line' | 'column'>): string {
-  return `${d.file}:${d.line}:${d.column}`;
+  if (d.line === 0) return d.file;
+  return d.column === 0 ? `${d.file}:${d.line}` : `${d.file}:${d.line}:${d.column}`;
 }

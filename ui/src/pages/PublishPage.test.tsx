@@ -464,6 +464,40 @@ describe('keys', () => {
     await waitFor(() => expect(backend.calls.keysView).toBe(2));
   });
 
+  it('shows the trust problems the core located, each at its line', async () => {
+    backend.keys = {
+      ...backend.keys,
+      problems: [
+        {
+          file: 'mandate.toml',
+          line: 23,
+          column: 1,
+          end_line: 23,
+          end_column: 13,
+          severity: 'error',
+          code: 'keys::first_flag',
+          message: '`first = true` on key `ed25519:…` of `eve@acme.example`, but the trust log records another first key',
+          help: 'remove this line',
+          field: null,
+        },
+      ],
+    };
+    window.history.replaceState(null, '', '#/publish/keys');
+    renderPage();
+    const banner = await screen.findByTestId('keys-problems');
+    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.textContent).toContain('mandate.toml:23:1');
+    expect(banner.textContent).toContain('eve@acme.example');
+    expect(banner.textContent).toContain('remove this line');
+  });
+
+  it('shows no trust problems when there are none', async () => {
+    window.history.replaceState(null, '', '#/publish/keys');
+    renderPage();
+    await screen.findAllByTestId('trusted-key');
+    expect(screen.queryByTestId('keys-problems')).toBeNull();
+  });
+
   it('trusts the workspace’s first key with itself', async () => {
     backend.keys = { ...backend.keys, keys: [] };
     window.history.replaceState(null, '', '#/publish/keys');

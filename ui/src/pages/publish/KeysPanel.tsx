@@ -7,7 +7,7 @@ import type { ApiError } from '../../bindings/ApiError';
 import type { KeysView } from '../../bindings/KeysView';
 import type { TrustOutcome } from '../../bindings/TrustOutcome';
 import { toApiError, useBackend } from '../../backend';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { DiagnosticList, ErrorBanner } from '../../components/ErrorBanner';
 import { isTrusted, shortId, TRUST_LABELS, trustOf, trustSigners } from '../../lib/publish';
 import { formatTimestamp } from '../../lib/time';
 import { GenerateKeyForm } from './GenerateKeyForm';
@@ -57,8 +57,19 @@ export function KeysPanel({
     }
   };
 
+  const problems = keys.problems ?? [];
+
   return (
     <div className="pub-keys" data-testid="keys">
+      {problems.length > 0 && (
+        <div className="banner banner-error" role="alert" data-testid="keys-problems">
+          <div className="banner-body">
+            <p className="banner-title">The trust list has problems</p>
+            <p className="banner-message">What they name is not trusted until they are fixed.</p>
+            <DiagnosticList diagnostics={problems} />
+          </div>
+        </div>
+      )}
       <section className="panel" aria-labelledby="pub-keys-local">
         <h2 id="pub-keys-local">On this machine</h2>
         <p className="small muted">

@@ -361,3 +361,40 @@ fn validate_links_templates_from_links_toml_and_locates_bad_links() {
             )),
         );
 }
+
+#[test]
+fn keys_generate_works_outside_any_workspace_and_nothing_else_does() {
+    // A key belongs to a person: they make it once, on their machine, before any workspace
+    // trusts it. Other workspace commands still say there is no workspace.
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let out = mandate()
+        .current_dir(dir.path())
+        .env("MANDATE_KEYS_DIR", &keys)
+        .args([
+            "--format",
+            "json",
+            "keys",
+            "generate",
+            "--owner",
+            "zed@acme.example",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(key["owner"], "zed@acme.example");
+    let id = key["id"].as_str().unwrap();
+    assert!(id.starts_with("ed25519:") && id.len() == 8 + 64, "{id}");
+    let pem = std::path::Path::new(key["path"].as_str().unwrap());
+    assert!(pem.starts_with(&keys) && pem.is_file(), "{key}");
+    mandate()
+        .current_dir(dir.path())
+        .env("MANDATE_KEYS_DIR", &keys)
+        .args(["keys", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no `mandate.toml` in"));
+}

@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-use mandate::api::dto::{BuildRequest, BundleView, Gate, TrustKeyRequest, VerifyReport};
+use mandate::api::dto::{
+    BuildRequest, BundleView, Gate, SignatureCheck, TrustKeyRequest, VerifyReport,
+};
 use mandate::api::{self, ApiResult};
 
 use super::agents::{wrong_format, Ctx};
@@ -333,29 +335,7 @@ fn show(v: &BundleView, out: &mut dyn Write) -> std::io::Result<()> {
         )?;
     }
     for a in &v.verification.approvals {
-        match &a.problem {
-            None => writeln!(
-                out,
-                "    ✓ {} at {}{}",
-                sanitize(&a.signer),
-                a.at,
-                if a.comment.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", sanitize(&a.comment))
-                }
-            )?,
-            Some(p) => writeln!(
-                out,
-                "    ✗ {}: {}",
-                sanitize(if a.signer.is_empty() {
-                    &a.key
-                } else {
-                    &a.signer
-                }),
-                sanitize(p)
-            )?,
-        }
+        approval_line(a, out)?;
     }
     if let Some(val) = &v.validation {
         writeln!(
@@ -392,10 +372,54 @@ fn show(v: &BundleView, out: &mut dyn Write) -> std::io::Result<()> {
         )?,
         None => writeln!(out, "            review: none approves these policies yet")?,
     }
-    for p in &v.verification.integrity {
-        writeln!(out, "  ✗ {}", sanitize(&p.to_string()))?;
+    problem_lines(&v.path, &v.verification.integrity, out)
+}
+
+/// One `✗ FILE: message` line per problem, each file named inside the bundle at `path`
+/// (`ARCHIVE!/entry`, `FOLDER/entry`).
+fn problem_lines(
+    path: &str,
+    problems: &[api::dto::BundleProblem],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let at = std::path::Path::new(path);
+    for p in problems {
+        writeln!(
+            out,
+            "  ✗ {}: {}",
+            sanitize(&api::bundle_entry_shown(at, &p.file)),
+            sanitize(&p.message)
+        )?;
     }
     Ok(())
+}
+
+/// One approval as checked: `✓ who at T — comment`, or `✗ who: why it is invalid or does
+/// not count`.
+fn approval_line(a: &SignatureCheck, out: &mut dyn Write) -> std::io::Result<()> {
+    match &a.problem {
+        None => writeln!(
+            out,
+            "    ✓ {} at {}{}",
+            sanitize(&a.signer),
+            a.at,
+            if a.comment.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", sanitize(&a.comment))
+            }
+        ),
+        Some(p) => writeln!(
+            out,
+            "    ✗ {}: {}",
+            sanitize(&if a.signer.is_empty() {
+                api::short_key_id(&a.key)
+            } else {
+                a.signer.clone()
+            }),
+            sanitize(p)
+        ),
+    }
 }
 
 fn gate_lines(gates: &[Gate], out: &mut dyn Write) -> std::io::Result<()> {
@@ -447,10 +471,11 @@ fn verify_lines(r: &VerifyReport, out: &mut dyn Write) -> std::io::Result<()> {
             " (not yet approved)"
         }
     )?;
-    writeln!(out, "  chain      {}", sanitize(&r.chain_detail))?;
-    for p in &r.problems {
-        writeln!(out, "  ✗ {}", sanitize(&p.to_string()))?;
+    for a in &v.approvals {
+        approval_line(a, out)?;
     }
+    writeln!(out, "  chain      {}", sanitize(&r.chain_detail))?;
+    problem_lines(&r.path, &r.problems, out)?;
     writeln!(
         out,
         "{}",
@@ -462,20 +487,25 @@ fn verify_lines(r: &VerifyReport, out: &mut dyn Write) -> std::io::Result<()> {
     )
 }
 
+/// Prints a key `mandate keys generate` made (in a workspace or outside any).
+pub fn generated(key: &api::dto::LocalKey, format: Format, out: &mut dyn Write) -> ApiResult<()> {
+    if format == Format::Json {
+        output::json(key, out).map_err(io_error)
+    } else {
+        writeln!(
+            out,
+            "generated {} for {}\n  id   {}\n  path {} (mode 0600; never commit it)\nnext: `mandate keys trust {}` (your workspace's first key), or send the id to a trusted key holder",
+            sanitize(&key.name), sanitize(&key.owner), key.id, sanitize(&key.path), key.id
+        )
+        .map_err(io_error)
+    }
+}
+
 pub fn keys(ctx: &mut Ctx<'_>, command: &KeysCommand) -> ApiResult<ExitCode> {
     match command {
         KeysCommand::Generate { owner, name } => {
             let key = ctx.session.generate_key(owner, name.as_deref())?;
-            if ctx.format == Format::Json {
-                output::json(&key, ctx.out).map_err(io_error)?;
-            } else {
-                writeln!(
-                    ctx.out,
-                    "generated {} for {}\n  id   {}\n  path {} (mode 0600; never commit it)\nnext: `mandate keys trust {}` (your workspace's first key), or send the id to a trusted key holder",
-                    sanitize(&key.name), sanitize(&key.owner), key.id, sanitize(&key.path), key.id
-                )
-                .map_err(io_error)?;
-            }
+            generated(&key, ctx.format, ctx.out)?;
         }
         KeysCommand::List => {
             let view = ctx.session.keys()?;
@@ -534,6 +564,13 @@ pub fn keys(ctx: &mut Ctx<'_>, command: &KeysCommand) -> ApiResult<ExitCode> {
                     )
                     .map_err(io_error)?;
                 }
+                for d in &view.problems {
+                    writeln!(ctx.out, "{}", output::diagnostic_line(d, ctx.shown, false))
+                        .map_err(io_error)?;
+                }
+            }
+            if !view.problems.is_empty() {
+                return Ok(ExitCode::Findings);
             }
         }
         KeysCommand::Trust {

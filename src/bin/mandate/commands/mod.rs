@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use mandate::api::{self, ApiError, ApiResult, Session};
 use mandate::ErrorCode;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, KeysCommand};
 use crate::output;
 use crate::ExitCode;
 
@@ -270,6 +270,17 @@ pub fn run(cli: &Cli) -> ApiResult<ExitCode> {
                     ExitCode::Ok
                 },
             )
+        }
+        // A key belongs to a person, not a workspace: outside any workspace it is made
+        // without one (inside one, the session also refuses a key store within it).
+        Command::Keys {
+            command: KeysCommand::Generate { owner, name },
+        } if cli.workspace.is_none()
+            && workspace_dir(None).is_err_and(|e| e.code == ErrorCode::WorkspaceNotFound) =>
+        {
+            let key = api::generate_key(owner, name.as_deref())?;
+            bundle::generated(&key, cli.format, &mut stdout)?;
+            Ok(ExitCode::Ok)
         }
         Command::Validate => {
             let (dir, shown) = workspace_dir(cli.workspace.as_deref())?;

@@ -421,8 +421,17 @@ fn flushed_temp(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile>
     use std::io::Write as _;
     let dir = parent_dir(path);
     std::fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    // A temporary file is created 0600; the file it becomes keeps the mode of the file it
+    // replaces, or gets what a plain create would (0666 less the umask), not 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| IoError::new("create a temporary file in", dir, e))?;
     tmp.write_all(contents)
@@ -469,6 +478,25 @@ mod tests {
         assert_eq!(c("frameworks/notes.txt"), None);
         assert_eq!(c("sub/mandate.toml"), None);
         assert_eq!(c(".mandate/mandate.db"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_the_mode_or_follows_the_umask() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // What a plain create gives under this process's umask.
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, b"x").unwrap();
+        let new = dir.path().join("new.txt");
+        write_atomic(&new, b"one").unwrap();
+        assert_eq!(mode(&new), mode(&plain), "a new file is not left 0600");
+        // A replaced file keeps its mode, whatever it was.
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&new, b"two").unwrap();
+        assert_eq!(mode(&new), 0o640);
+        assert_eq!(std::fs::read(&new).unwrap(), b"two");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 mod agents;
 mod analysis;
 mod audit_cli;
+mod bundle_gates;
 mod bundles;
 mod cli;
 mod concurrency;

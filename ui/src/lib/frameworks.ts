@@ -213,6 +213,13 @@ export function draftsOf(control: ControlCoverage): MappingDraft[] {
   return control.mappings.map((view) => ({ kind: 'saved', view }));
 }
 
+/** The draft with another relevance; a saved mapping stays saved (it names the same item). */
+export function withRelevance(draft: MappingDraft, relevance: string): MappingDraft {
+  return draft.kind === 'saved'
+    ? { kind: 'saved', view: { ...draft.view, relevance } }
+    : { kind: 'added', mapping: { ...draft.mapping, relevance } };
+}
+
 /** What `setControlMappings` receives for the editor's list: every mapping, in order. */
 export function mappingsToSave(drafts: readonly MappingDraft[]): Mapping[] {
   return drafts.map((d) => (d.kind === 'saved' ? mappingFromView(d.view) : d.mapping));

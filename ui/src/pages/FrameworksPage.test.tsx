@@ -279,6 +279,27 @@ describe('the control drawer', () => {
     expect(drawer.dataset.dirty).toBe('true');
   });
 
+  it('edits a saved mapping’s relevance and saves the whole list with only that sentence changed', async () => {
+    await openPage();
+    const drawer = await openControl('MND-STEPUP-01');
+    const before = coverageReport().controls.find((c) => c.id === 'MND-STEPUP-01')!.mappings;
+    const [first] = within(drawer).getAllByTestId('mapping');
+    fireEvent.click(within(first!).getByTestId('mapping-edit-relevance'));
+    const field = within(first!).getByTestId<HTMLTextAreaElement>('mapping-relevance');
+    expect(field.value).toBe(before[0]!.relevance);
+    fireEvent.change(field, { target: { value: 'Step-up puts a human between a hijacked goal and its effect.' } });
+    expect(drawer.dataset.dirty).toBe('true');
+    fireEvent.click(within(drawer).getByTestId('control-save'));
+    await waitFor(() => expect(backend.calls.setControlMappings).toHaveLength(1));
+    const saved = backend.calls.setControlMappings[0]!.mappings;
+    expect(saved.map((m) => m.relevance)).toEqual([
+      'Step-up puts a human between a hijacked goal and its effect.',
+      ...before.slice(1).map((m) => m.relevance),
+    ]);
+    // The same items as before: editing the sentence never moves a mapping.
+    expect(saved.map((m) => m.item)).toEqual(before.map((m) => m.label));
+  });
+
   it('flags an unresolved citation with its reason and replaces it with a suggestion picked', async () => {
     await openPage();
     const drawer = await openControl('MND-DELEG-02');

@@ -23,6 +23,7 @@ import {
   mappingsToSave,
   searchItems,
   targetKey,
+  withRelevance,
   type MappingDraft,
 } from '../../lib/frameworks';
 import { policyHref } from '../../lib/route';
@@ -208,6 +209,7 @@ export function ControlDrawer({
                 report={report}
                 draft={d}
                 onRemove={() => edit(drafts.filter((_, j) => j !== i))}
+                onRelevance={(text) => edit(drafts.map((x, j) => (j === i ? withRelevance(x, text) : x)))}
                 onPick={(s) => edit(drafts.map((x, j) => (j === i && x.kind === 'saved' ? { kind: 'added', mapping: pickSuggestion(report, x.view, s) } : x)))}
                 onSelectItem={onSelectItem}
               />
@@ -258,16 +260,42 @@ function pickSuggestion(report: CoverageReport, view: MappingView, s: Suggestion
   return mappingFromSuggestion(view, s, item?.label ?? s.label);
 }
 
+/** A mapping's relevance: its sentence, and an editor for it once asked for. */
+function Relevance({ label, text, onChange }: { label: string; text: string; onChange: (text: string) => void }) {
+  const uid = useId();
+  const [editing, setEditing] = useState(false);
+  if (!editing) {
+    return (
+      <div className="fw-mapping-relevance">
+        {text ? <p className="small">{text}</p> : <p className="small muted">No relevance given.</p>}
+        <button type="button" className="link-button small" onClick={() => setEditing(true)} aria-label={`Edit relevance of the mapping to ${label}`} data-testid="mapping-edit-relevance">
+          Edit relevance
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="field fw-mapping-relevance">
+      <label className="field-label small" htmlFor={`${uid}-why`}>
+        Relevance of {label}
+      </label>
+      <textarea id={`${uid}-why`} className="input" rows={2} value={text} onChange={(e) => onChange(e.target.value)} autoFocus data-testid="mapping-relevance" />
+    </div>
+  );
+}
+
 function MappingRow({
   report,
   draft,
   onRemove,
+  onRelevance,
   onPick,
   onSelectItem,
 }: {
   report: CoverageReport;
   draft: MappingDraft;
   onRemove: () => void;
+  onRelevance: (text: string) => void;
   onPick: (s: Suggestion) => void;
   onSelectItem: (framework: string, key: string) => void;
 }) {
@@ -283,7 +311,7 @@ function MappingRow({
           <span className="tag tag-workspace">new</span>
           <RemoveButton label={m.item} onRemove={onRemove} />
         </div>
-        {m.relevance && <p className="small">{m.relevance}</p>}
+        <Relevance label={m.item} text={m.relevance} onChange={onRelevance} />
         {m.cited && (
           <p className="muted small">
             replaces the citation <code>{m.cited}</code>, kept as <code>cited</code>
@@ -319,7 +347,7 @@ function MappingRow({
         )}
         <RemoveButton label={v.label ?? v.written} onRemove={onRemove} />
       </div>
-      {v.relevance && <p className="small">{v.relevance}</p>}
+      <Relevance label={v.label ?? v.written} text={v.relevance} onChange={onRelevance} />
       {r.kind === 'variant' && (
         <p className="muted small">
           written <code>{v.written}</code>: {r.note}

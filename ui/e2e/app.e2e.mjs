@@ -398,7 +398,9 @@ test('add a control policy from the library', async () => {
   assert.ok(existsSync(added), 'the control file was not written');
   assert.match(readFileSync(added, 'utf8'), /@id\("deny-inactive-agents"\)/);
   await browser.waitUntil(async () => !(await add.isEnabled()), { timeout: 10_000, timeoutMsg: 'Add is still offered after adding' });
-  await (await browser.$('[data-testid="library-close"]')).click();
+  const close = await browser.$('[data-testid="library-close"]');
+  await close.waitForEnabled({ timeout: 10_000, timeoutMsg: 'Close stayed disabled after the add' });
+  await close.click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="library-dialog"]')).length === 0, {
     timeout: 5_000,
     timeoutMsg: 'the dialog did not close',

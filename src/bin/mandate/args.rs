@@ -547,14 +547,18 @@ pub enum BundleCommand {
     Sign {
         /// A bundle directory or .mandate-bundle file
         path: PathBuf,
+        /// Your key: name or id (default: the only one on this machine)
         #[arg(long)]
         key: Option<String>,
     },
     /// Approve a bundle with your own key (the author cannot approve their own)
     Approve {
+        /// A bundle directory or .mandate-bundle file
         path: PathBuf,
+        /// Your key: name or id (default: the only one on this machine)
         #[arg(long)]
         key: Option<String>,
+        /// What you checked, recorded in the signed approval
         #[arg(long, default_value = "")]
         comment: String,
     },
@@ -568,6 +572,7 @@ pub enum BundleCommand {
     },
     /// Check every gate and publish into bundles/VERSION/ (commit it); exit 1 when a gate fails
     Publish {
+        /// The built bundle: a draft folder (`.mandate/drafts/VERSION`) or a .mandate-bundle file
         path: PathBuf,
         /// Also copy the bundle here: a folder (gets NAME-VERSION.mandate-bundle) or a .mandate-bundle path
         #[arg(long)]
@@ -588,6 +593,8 @@ pub enum BundleCommand {
     Export {
         /// A bundle path or a published version (default: the newest published)
         path: Option<String>,
+        /// Where to write it: cedarling, a `.cjar` file (a zip); avp, a CloudFormation
+        /// template (`.json`); cedar-dir, a folder
         #[arg(long)]
         out: PathBuf,
     },

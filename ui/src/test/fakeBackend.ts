@@ -162,6 +162,8 @@ export class FakeBackend implements IBackend {
   /** What `testRequest` answers; throw an ApiError from it to reject. */
   test: (request: TestRequest) => TestResult = () => ({ decision: 'deny', determining: [], errors: [] });
   controlsView: ControlsView = { controls: [], diagnostics: [] };
+  /** While set, `controls()` waits for it (a slow reread of the controls). */
+  controlsHold: Promise<void> | null = null;
   /** When set, `addControlPolicies` rejects with it. */
   addControlError: ApiError | null = null;
 
@@ -580,8 +582,9 @@ export class FakeBackend implements IBackend {
     return this.test(request);
   }
 
-  controls(): Promise<ControlsView> {
-    return Promise.resolve(this.controlsView);
+  async controls(): Promise<ControlsView> {
+    if (this.controlsHold) await this.controlsHold;
+    return this.controlsView;
   }
 
   async addControlPolicies(control: string): Promise<AddedPolicies> {

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ControlStatus } from '../../bindings/ControlStatus';
-import { FakeBackend, policyFile, report } from '../../test/fakeBackend';
+import { deferred, FakeBackend, policyFile, report } from '../../test/fakeBackend';
 import { renderWithBackend } from '../../test/render';
 import { PoliciesPage } from '../PoliciesPage';
 
@@ -127,6 +127,19 @@ describe('the control library dialog', () => {
     expect(banner.textContent).toContain('the control is already enforced; edit that file instead');
     expect(within(dialog).queryByTestId('library-added')).toBeNull();
     expect(screen.queryByTestId('policy-editor')).toBeNull();
+  });
+
+  it('can be closed once the add is written, while the list is still being reread', async () => {
+    const dialog = await openLibrary();
+    const reread = deferred();
+    backend.controlsHold = reread.promise;
+    fireEvent.click(within(row(dialog, 'MND-LIFECYCLE-01')).getByTestId('library-add'));
+    await within(dialog).findByTestId('library-added');
+    const close = within(dialog).getByTestId<HTMLButtonElement>('library-close');
+    await waitFor(() => expect(close.disabled).toBe(false));
+    fireEvent.click(close);
+    expect(screen.queryByTestId('library-dialog')).toBeNull();
+    reread.resolve();
   });
 
   it('closes on Escape and gives focus back to its button', async () => {

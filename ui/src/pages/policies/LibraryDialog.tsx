@@ -72,16 +72,20 @@ export function LibraryDialog({
     setBusy(control);
     setError(null);
     setAdded(null);
+    let done = false;
     try {
       const result = await backend.addControlPolicies(control);
       setAdded(result);
       onAdded(result);
-      await load(() => dialog.current !== null);
+      done = true;
     } catch (e) {
       setError(toApiError(e));
     } finally {
       setBusy(null);
     }
+    // The write is over: the dialog can close while the list refreshes (busy covered only
+    // the add, so Close and Escape are not held back by a reread).
+    if (done) await load(() => dialog.current !== null);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {

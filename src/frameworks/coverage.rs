@@ -1426,19 +1426,28 @@ mod tests {
         }
 
         fn run(&self, now: &str) -> CoverageReport {
+            self.report(now, true)
+        }
+
+        /// As `run`, with no traffic recorded at all.
+        fn run_without_traffic(&self, now: &str) -> CoverageReport {
+            self.report(now, false)
+        }
+
+        fn report(&self, now: &str, traffic: bool) -> CoverageReport {
             let proved = HashMap::new();
             compute(&Inputs {
                 catalogs: &self.catalogs,
                 controls: &self.controls,
                 policies: &self.policies,
-                fired: Some(&self.fired),
+                fired: traffic.then_some(&self.fired),
                 proved: &proved,
                 check_findings: &self.checks,
                 agents: self.agents,
-                insight_findings: Some(&self.insights),
+                insight_findings: traffic.then_some(&self.insights),
                 lines: &self.lines,
-                traffic_newest: Some(t("2026-11-01T00:00:00Z")),
-                traffic_set: Some("s".into()),
+                traffic_newest: traffic.then(|| t("2026-11-01T00:00:00Z")),
+                traffic_set: traffic.then(|| "s".into()),
                 now: t(now),
                 max_age_days: 90,
             })
@@ -1823,22 +1832,7 @@ mod tests {
         // C3 (its policy does not validate) does not operate: planned.
         assert_eq!(control_status(&r, "C3"), Status::Planned);
         // Without traffic, C4's insights have nothing to show: planned.
-        let proved = HashMap::new();
-        let r = compute(&Inputs {
-            catalogs: &w.catalogs,
-            controls: &w.controls,
-            policies: &w.policies,
-            fired: None,
-            proved: &proved,
-            check_findings: &w.checks,
-            agents: w.agents,
-            insight_findings: None,
-            lines: &w.lines,
-            traffic_newest: None,
-            traffic_set: None,
-            now: t("2026-11-20T00:00:00Z"),
-            max_age_days: 90,
-        });
+        let r = w.run_without_traffic("2026-11-20T00:00:00Z");
         assert_eq!(control_status(&r, "C4"), Status::Planned);
     }
 
@@ -1948,22 +1942,7 @@ mod tests {
     fn without_traffic_policies_and_insights_have_nothing_to_show() {
         let mut w = World::new();
         w.controls.controls[0].insights = vec!["retry.burst".into()];
-        let proved = HashMap::new();
-        let r = compute(&Inputs {
-            catalogs: &w.catalogs,
-            controls: &w.controls,
-            policies: &w.policies,
-            fired: None,
-            proved: &proved,
-            check_findings: &w.checks,
-            agents: w.agents,
-            insight_findings: None,
-            lines: &w.lines,
-            traffic_newest: None,
-            traffic_set: None,
-            now: t("2026-11-20T00:00:00Z"),
-            max_age_days: 90,
-        });
+        let r = w.run_without_traffic("2026-11-20T00:00:00Z");
         let e = &r.controls[0].evidence;
         assert_eq!(e[0].detail, "no recorded traffic to show it working");
         assert_eq!(e[2].state, EvidenceState::Missing);

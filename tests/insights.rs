@@ -573,7 +573,13 @@ fn every_planted_finding_is_found_exactly_once_and_the_clean_traffic_is_not_flag
         Some("inventory/agents/beta.toml")
     );
     let burst = one("retry.burst");
-    assert_eq!(burst.count, 5);
+    assert_eq!((burst.count, burst.allowed, burst.denied), (5, 0, 5));
+    let ghost = one("shadow.unregistered");
+    assert_eq!((ghost.count, ghost.allowed, ghost.denied), (1, 0, 1));
+    // Scope findings merge an agent's tallies; every planted request has a decision.
+    let tool = one("scope.tool");
+    assert_eq!(tool.allowed + tool.denied, tool.count, "{tool:?}");
+    assert!(tool.denied > 0, "{tool:?}");
     assert!(
         burst.title.contains("the largest 5 denies in 40 s"),
         "{}",

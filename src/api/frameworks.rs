@@ -166,7 +166,7 @@ impl Session {
             for (i, m) in c.mappings.iter().enumerate() {
                 let framework = m.framework.trim();
                 if !framework.is_empty() && catalogs.get(framework).is_none() {
-                    // Reported by the lint; never resolved in another framework.
+                    // Reported by the lint.
                     continue;
                 }
                 let line = lines
@@ -175,8 +175,8 @@ impl Session {
                     .and_then(|l| l.mappings.get(i))
                     .map_or(1, |l| l.item.max(l.at).max(1));
                 let written = m.cited.as_deref().unwrap_or(&m.item);
-                let resolution = frameworks::resolve(&catalogs, Some(&m.framework), written);
-                let problem = match (&resolution, m.cited.is_some() && m.item.is_empty()) {
+                let resolution = frameworks::resolve_mapping(&catalogs, m);
+                let problem = match (&resolution, !frameworks::resolve::counts_when_resolved(m)) {
                     (frameworks::Resolution::Unresolved { reason, suggestions }, _) => Some((
                         "controls::mapping_unresolved",
                         format!("`{}` cites `{written}`: {reason}; it does not count as coverage", c.id),
@@ -286,6 +286,7 @@ impl Session {
                 t.findings += 1;
                 t.requests += f.count;
                 t.allowed += f.allowed;
+                t.denied += f.denied;
             }
             m
         });

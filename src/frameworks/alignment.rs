@@ -326,7 +326,7 @@ fn target_of(catalogs: &Catalogs, m: &Mapping) -> Target {
     if let (Some(cited), true) = (&m.cited, m.item.trim().is_empty()) {
         return Target::Cited(norm(cited));
     }
-    match resolve(catalogs, Some(&m.framework), &m.item).target() {
+    match super::resolve_mapping(catalogs, m).target() {
         Some((f, k)) => Target::Item(f.to_owned(), k.to_owned()),
         None => Target::Cited(norm(&format!("{} {}", m.framework, m.item))),
     }
@@ -739,6 +739,35 @@ MND-AUTHZ-01,,ASI03,Same item again,
         let p = plan("a.csv", &catalogs(), &workspace, &library, &rows);
         assert!(p.rows.iter().all(|r| r.duplicate), "{:?}", p.rows);
         assert!(p.changes.is_empty());
+    }
+
+    #[test]
+    fn a_mapping_under_an_unknown_framework_id_does_not_stand_for_the_real_item() {
+        // `owasp-agentic-top10-2025` is not a framework: coverage never counts that mapping,
+        // so the import must not take it as already covering ASI03.
+        let library = crate::frameworks::library();
+        let mut workspace = library.clone();
+        let authz = workspace
+            .controls
+            .iter_mut()
+            .find(|c| c.id == "MND-AUTHZ-01")
+            .unwrap();
+        authz.mappings = vec![Mapping {
+            framework: "owasp-agentic-top10-2025".into(),
+            item: "ASI03".into(),
+            relevance: "mistyped id".into(),
+            cited: None,
+        }];
+        let rows = [CitationRow {
+            line: 2,
+            control: "MND-AUTHZ-01".into(),
+            framework: "owasp-agentic-top10-2026".into(),
+            reference: "ASI03".into(),
+            relevance: "new".into(),
+        }];
+        let p = plan("a.csv", &catalogs(), &workspace, &library, &rows);
+        assert!(!p.rows[0].duplicate, "{:?}", p.rows);
+        assert_eq!(p.changes.len(), 1);
     }
 
     #[test]

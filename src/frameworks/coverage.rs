@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::catalog::{Catalogs, Origin, CATALOG_DATA_VERSION};
-use super::resolve::{resolve, Resolution};
+use super::resolve::{self, resolve, resolve_mapping, Resolution};
 use super::{Control, Controls};
 
 /// OSCAL's implementation states, plus `uncovered` for an item no control maps to.
@@ -266,6 +266,8 @@ pub struct InsightTally {
     pub requests: u64,
     /// Of those, recorded as allowed.
     pub allowed: u64,
+    /// Of those, recorded as denied (the rest carry no decision).
+    pub denied: u64,
 }
 
 /// Everything coverage is computed from.
@@ -402,19 +404,9 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                 .filter(|l| *l > 0);
             let written = m.cited.clone().unwrap_or_else(|| m.item.clone());
             let framework = m.framework.trim();
-            // An unknown framework id names nothing: never resolved in another framework.
             let unknown_framework =
                 !framework.is_empty() && inputs.catalogs.get(framework).is_none();
-            let resolution = if unknown_framework {
-                Resolution::Unresolved {
-                    reason: format!("framework `{framework}` is not known"),
-                    suggestions: Vec::new(),
-                }
-            } else if m.item.trim().is_empty() {
-                resolve(inputs.catalogs, Some(&m.framework), &written)
-            } else {
-                resolve(inputs.catalogs, Some(&m.framework), &m.item)
-            };
+            let resolution = resolve_mapping(inputs.catalogs, m);
             let mut view = MappingView {
                 framework: m.framework.clone(),
                 key: None,
@@ -424,13 +416,9 @@ pub fn compute(inputs: &Inputs<'_>) -> CoverageReport {
                 resolution: resolution.clone(),
                 counted: false,
             };
-            // A hand-written `cited` stays unresolved even if it resembles an id: a person
-            // must confirm it by writing `framework` + `item`.
-            let target = if m.cited.is_some() && m.item.trim().is_empty() {
-                None
-            } else {
-                resolution.target()
-            };
+            let target = resolve::counts_when_resolved(m)
+                .then(|| resolution.target())
+                .flatten();
             match target.and_then(|(f, k)| {
                 inputs
                     .catalogs
@@ -860,7 +848,7 @@ fn control_evidence(
                 c.id,
                 if insight { "insights" } else { "check" }
             ),
-            &format!("{hint} fix it in {CONTROLS_FILE}"),
+            &format!("fix it in {CONTROLS_FILE}: {hint}"),
             Some((CONTROLS_FILE, line.unwrap_or(0))),
         );
         out.push(Evidence {
@@ -963,36 +951,46 @@ fn control_evidence(
         }
         let at = inputs.traffic_newest.map(stamp);
         let rule = insight_rule(code);
+        let old = inputs.traffic_newest.is_some_and(|newest| !fresh(newest));
         let (state, detail) = match (inputs.insight_findings, inputs.traffic_newest) {
             (None, _) | (_, None) => (EvidenceState::Missing, "no recorded traffic".to_owned()),
-            (Some(found), Some(newest)) => {
+            (Some(found), Some(_)) => {
                 let t = found.get(code).copied().unwrap_or_default();
-                let old = !fresh(newest);
+                let all_denied = t.denied == t.requests;
                 match (t.findings, rule) {
                     (0, _) if old => (
                         EvidenceState::Stale,
                         format!("none, but the newest traffic is more than {age} days old"),
                     ),
                     (0, _) => (EvidenceState::Holds, "none in recorded traffic".into()),
-                    (_, InsightRule::Decided) if t.allowed == 0 && old => (
+                    (_, InsightRule::Decided) if all_denied && old => (
                         EvidenceState::Stale,
                         format!(
                             "{} attempt(s) in recorded traffic, all denied, but the newest traffic is more than {age} days old",
                             t.requests
                         ),
                     ),
-                    (_, InsightRule::Decided) if t.allowed == 0 => (
+                    (_, InsightRule::Decided) if all_denied => (
                         EvidenceState::Holds,
                         format!(
                             "{} attempt(s) in recorded traffic ({} finding(s)), all denied",
                             t.requests, t.findings
                         ),
                     ),
-                    (_, InsightRule::Decided) => (
+                    (_, InsightRule::Decided) if t.allowed > 0 => (
                         EvidenceState::Failing,
                         format!(
                             "{} of {} attempt(s) allowed ({} finding(s))",
                             t.allowed, t.requests, t.findings
+                        ),
+                    ),
+                    (_, InsightRule::Decided) => (
+                        EvidenceState::Failing,
+                        format!(
+                            "{} of {} attempt(s) have no recorded decision, so nothing shows they were stopped ({} finding(s))",
+                            t.requests - t.denied,
+                            t.requests,
+                            t.findings
                         ),
                     ),
                     (_, InsightRule::AnyFinding) => (
@@ -1024,7 +1022,7 @@ fn control_evidence(
             _ => {}
         }
         // Holding, or finding what the control is about in fresh traffic: it operates.
-        operating |= matches!(state, EvidenceState::Holds | EvidenceState::Failing);
+        operating |= state == EvidenceState::Holds || (state == EvidenceState::Failing && !old);
         out.push(Evidence {
             kind: EvidenceKind::Insight,
             subject: code.clone(),
@@ -1562,14 +1560,8 @@ mod tests {
             vec!["agent:a".into(), "agent:b".into()],
         );
         w.controls.controls[0].insights = vec!["logging.missing_task_id".into()];
-        w.insights.insert(
-            "logging.missing_task_id".into(),
-            InsightTally {
-                findings: 3,
-                requests: 40,
-                allowed: 0,
-            },
-        );
+        w.insights
+            .insert("logging.missing_task_id".into(), tally(3, 40, 0));
         let r = w.run("2026-11-20T00:00:00Z");
         let c1 = &r.controls[0];
         assert_eq!(c1.status, Status::Partial);
@@ -1647,11 +1639,13 @@ mod tests {
         );
     }
 
+    /// Every request decided: those not allowed were denied.
     fn tally(findings: u32, requests: u64, allowed: u64) -> InsightTally {
         InsightTally {
             findings,
             requests,
             allowed,
+            denied: requests - allowed,
         }
     }
 
@@ -1712,9 +1706,15 @@ mod tests {
             .collect();
         assert_eq!(unknown.len(), 2, "{unknown:?}");
         assert_eq!((unknown[0].0, unknown[0].1), (Some(44), true));
-        assert!(unknown[0].2.starts_with("did you mean `identity.shared`?"));
+        assert_eq!(
+            unknown[0].2,
+            "fix it in controls/controls.toml: did you mean `identity.shared`?"
+        );
         assert_eq!((unknown[1].0, unknown[1].1), (Some(45), true));
-        assert!(unknown[1].2.starts_with("did you mean `chain.systems`?"));
+        assert_eq!(
+            unknown[1].2,
+            "fix it in controls/controls.toml: did you mean `chain.systems`?"
+        );
         // A misspelt check is no enforcement either.
         assert!(codes(&r).contains(&"control.no_enforcement"));
     }
@@ -1779,6 +1779,53 @@ mod tests {
         assert_eq!(insight_rule("credential.unattested"), InsightRule::Decided);
         assert_eq!(insight_rule("logging.incomplete"), InsightRule::AnyFinding);
         assert_eq!(insight_rule("grant.unused"), InsightRule::AnyFinding);
+    }
+
+    #[test]
+    fn attempts_with_no_recorded_decision_do_not_show_the_control_held() {
+        let mut w = World::new();
+        w.controls.controls[0].insights = vec!["scope.tool".into()];
+        // Nothing allowed, but only 10 of 17 recorded as denied.
+        w.insights.insert(
+            "scope.tool".into(),
+            InsightTally {
+                findings: 5,
+                requests: 17,
+                allowed: 0,
+                denied: 10,
+            },
+        );
+        let r = w.run("2026-11-20T00:00:00Z");
+        let e = evidence(&r, "C1", "scope.tool");
+        assert_eq!(
+            (e.state, e.detail.as_str()),
+            (
+                EvidenceState::Failing,
+                "7 of 17 attempt(s) have no recorded decision, so nothing shows they were stopped (5 finding(s))"
+            )
+        );
+        assert_eq!(control_status(&r, "C1"), Status::Partial);
+    }
+
+    #[test]
+    fn findings_in_stale_traffic_do_not_make_a_control_operate() {
+        let mut w = World::new();
+        // C4 rests on one insight; its traffic is older than the evidence age.
+        w.controls.controls[3].insights = vec!["shadow.inactive".into()];
+        w.controls.controls[3].mappings = vec![map("D")];
+        w.insights.insert("shadow.inactive".into(), tally(2, 17, 3));
+        let r = w.run("2026-11-20T00:00:00Z");
+        assert_eq!(
+            evidence(&r, "C4", "shadow.inactive").state,
+            EvidenceState::Failing
+        );
+        assert_eq!(control_status(&r, "C4"), Status::Partial);
+        let r = w.run("2027-03-01T00:00:00Z");
+        assert_eq!(
+            evidence(&r, "C4", "shadow.inactive").state,
+            EvidenceState::Failing
+        );
+        assert_eq!(control_status(&r, "C4"), Status::Planned);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod import;
 pub mod resolve;
 
 pub use catalog::{Catalogs, Framework, Item};
-pub use resolve::{resolve, Resolution, Suggestion};
+pub use resolve::{resolve, resolve_mapping, Resolution, Suggestion};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -28,7 +28,7 @@ pub const CONTROLS_FILE: &str = "controls/controls.toml";
 /// The built-in control library.
 pub const LIBRARY: &str = include_str!("controls.toml");
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 #[ts(export)]
 pub struct Control {
@@ -148,6 +148,7 @@ pub struct MappingLines {
 }
 
 const TOP_KEYS: &[&str] = &["controls", "not_applicable"];
+/// The fields of [`Control`], in order (a unit test keeps them in step).
 const CONTROL_KEYS: &[&str] = &[
     "id",
     "title",
@@ -289,17 +290,7 @@ impl Reader<'_> {
             || format!("the control at line {at}"),
             |id| format!("control `{id}`"),
         );
-        let mut c = Control {
-            id: String::new(),
-            title: String::new(),
-            statement: String::new(),
-            rationale: String::new(),
-            policies: Vec::new(),
-            checks: Vec::new(),
-            insights: Vec::new(),
-            attestations: Vec::new(),
-            mappings: Vec::new(),
-        };
+        let mut c = Control::default();
         let mut lines = ControlLines {
             at,
             ..ControlLines::default()
@@ -599,6 +590,22 @@ pub fn library() -> Controls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_control_keys_the_reader_knows_are_the_fields_of_a_control() {
+        let value = serde_json::to_value(Control::default()).unwrap();
+        let fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut known = CONTROL_KEYS.to_vec();
+        known.sort_unstable();
+        let mut fields = fields;
+        fields.sort_unstable();
+        assert_eq!(known, fields);
+    }
 
     #[test]
     fn insight_codes_name_the_library_control_that_lists_them() {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::catalog::{Catalogs, Framework, Item};
+use super::Mapping;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -147,6 +148,31 @@ fn item_matches_exactly(item: &Item, want: &str) -> bool {
         || item.official_id.as_deref().is_some_and(|o| norm(o) == w)
         // A MAESTRO threat key is accepted as written in a Mandate file, but never displayed.
         || norm(&item.key) == w
+}
+
+/// Resolves a control's mapping as coverage counts it. An unknown framework id names nothing
+/// and is never resolved in another framework; a mapping with an `item` resolves the item,
+/// one with only a hand-written `cited` resolves the citation (for suggestions; see
+/// [`counts_when_resolved`] for whether it may count).
+pub fn resolve_mapping(catalogs: &Catalogs, m: &Mapping) -> Resolution {
+    let framework = m.framework.trim();
+    if !framework.is_empty() && catalogs.get(framework).is_none() {
+        return Resolution::Unresolved {
+            reason: format!("framework `{framework}` is not known"),
+            suggestions: Vec::new(),
+        };
+    }
+    let reference = match &m.cited {
+        Some(cited) if m.item.trim().is_empty() => cited,
+        _ => &m.item,
+    };
+    resolve(catalogs, Some(framework), reference)
+}
+
+/// Whether a mapping may count once resolved: a hand-written `cited` with no `item` stays
+/// unresolved even if it resembles an id, until a person confirms it as `framework` + `item`.
+pub fn counts_when_resolved(m: &Mapping) -> bool {
+    !(m.cited.is_some() && m.item.trim().is_empty())
 }
 
 /// Resolves one citation. `framework` is the framework column when the source has one

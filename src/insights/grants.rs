@@ -297,6 +297,7 @@ fn finding(agent: &Agent, inv: &Inventory, grants: Vec<Grant>) -> Finding {
         team: Some(agent.owner_team.clone()),
         count: grants.len() as u64,
         allowed: 0,
+        denied: 0,
         first_seen: None,
         last_seen: None,
         examples: Vec::new(),

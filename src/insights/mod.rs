@@ -140,6 +140,10 @@ pub struct Finding {
     /// Of those, how many were recorded as allowed.
     #[ts(type = "number")]
     pub allowed: u64,
+    /// Of those, how many were recorded as denied (the rest carry no decision). Both counts
+    /// are 0 for findings that do not count decisions (`chain.*`, `logging.*`, `grant.unused`).
+    #[ts(type = "number")]
+    pub denied: u64,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     /// Up to five request ids (`line:N` for records without one).

@@ -142,6 +142,7 @@ struct ResInfo {
 struct Tally {
     count: u64,
     allowed: u64,
+    denied: u64,
     first: Option<i64>,
     last: Option<i64>,
     examples: Vec<String>,
@@ -163,6 +164,7 @@ impl Tally {
         if self.examples.len() < EXAMPLES {
             self.examples.push(request_id(row));
         }
+        self.denied += u64::from(row.decision == Some("deny"));
         if allowed {
             self.allowed += 1;
             if self.policies.len() < EXAMPLES {
@@ -677,6 +679,7 @@ impl<'a> Scan<'a> {
             team,
             count: tally.count,
             allowed: tally.allowed,
+            denied: tally.denied,
             first_seen: tally.first.map(rfc3339),
             last_seen: tally.last.map(rfc3339),
             examples: tally.examples.clone(),
@@ -917,6 +920,7 @@ impl<'a> Scan<'a> {
                 });
                 total.count += t.count;
                 total.allowed += t.allowed;
+                total.denied += t.denied;
                 total.first = match (total.first, t.first) {
                     (Some(a), Some(b)) => Some(a.min(b)),
                     (a, b) => a.or(b),
@@ -1011,6 +1015,8 @@ impl<'a> Scan<'a> {
             let tally = Tally {
                 count: count as u64,
                 allowed: 0,
+                // Bursts are of denied requests.
+                denied: count as u64,
                 first: bursts.first().and_then(|b| b.first()).map(|(t, _)| *t),
                 last: bursts.last().and_then(|b| b.last()).map(|(t, _)| *t),
                 examples: largest

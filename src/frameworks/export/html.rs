@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::{coverage_cell, facts, item_status, EVIDENCE_NOTE, STATUS_NOTE};
+use super::markdown::{coverage_cell, facts, justification, EVIDENCE_NOTE, STATUS_NOTE};
 use super::{
     alignments, evidence_tally, gap_heading, gaps_by_code, group_counts, item_controls, item_name,
     item_title, kind_str, location, mapping_rows, not_applicable, one_line, outline, state_str,
@@ -211,13 +211,9 @@ fn items(h: &mut String, report: &CoverageReport, fw: &FrameworkCoverage) {
             );
             continue;
         }
-        let st = match i.status {
-            Status::NotApplicable => {
-                let full = item_status(i);
-                let why = full.strip_prefix("not applicable").unwrap_or("");
-                format!("{}{}", status(i.status), escape(why))
-            }
-            s => status(s),
+        let st = match justification(i) {
+            Some(why) => format!("{}: {}", status(i.status), escape(&why)),
+            None => status(i.status),
         };
         let controls: Vec<String> = item_controls(report, i)
             .iter()

@@ -154,11 +154,18 @@ pub fn report(report: &CoverageReport, ctx: &Context<'_>) -> String {
 /// An item's status cell: the word, and for an item marked not applicable its
 /// justification.
 pub(super) fn item_status(item: &ItemCoverage) -> String {
+    match justification(item) {
+        Some(j) => format!("not applicable: {j}"),
+        None => status_word(item.status).to_owned(),
+    }
+}
+
+/// Why a not-applicable item is not applicable, on one line (`None` for any other item, or
+/// one with no justification written).
+pub(super) fn justification(item: &ItemCoverage) -> Option<String> {
     match (&item.status, item.justification.as_deref().map(str::trim)) {
-        (Status::NotApplicable, Some(j)) if !j.is_empty() => {
-            format!("not applicable: {}", one_line(j))
-        }
-        (st, _) => status_word(*st).to_owned(),
+        (Status::NotApplicable, Some(j)) if !j.is_empty() => Some(one_line(j)),
+        _ => None,
     }
 }
 

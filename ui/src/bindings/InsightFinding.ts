@@ -34,7 +34,11 @@ count: number,
 /**
  * Of those, how many were recorded as allowed.
  */
-allowed: number, first_seen: string | null, last_seen: string | null, 
+allowed: number, 
+/**
+ * Of those, how many were recorded as denied (the rest carry no decision).
+ */
+denied: number, first_seen: string | null, last_seen: string | null, 
 /**
  * Up to five request ids (`line:N` for records without one).
  */

@@ -125,6 +125,23 @@ impl Diagnostic {
         }
     }
 
+    /// A diagnostic about something with no position in it (line 0, column 0): an entry
+    /// inside a bundle, a file outside the workspace. Shells print the name as it is.
+    pub fn unlocated(file: String, severity: Severity, code: &str, message: String) -> Self {
+        Self {
+            file,
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+            severity,
+            code: code.to_owned(),
+            message,
+            help: None,
+            field: None,
+        }
+    }
+
     /// Sort key: file, then position, then severity.
     pub fn sort_key(&self) -> (&str, u32, u32, Severity, &str) {
         (

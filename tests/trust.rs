@@ -248,6 +248,22 @@ fn moving_first_to_another_key_by_hand_trusts_nothing() {
     assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
     assert_eq!(status_of(&keys, &f.bob), "trusted", "{keys}");
     assert_eq!(keys["problems"].as_array().unwrap().len(), 1, "{keys}");
+    // A flag added beside dana's: the workspace still opens, and only the stray is reported.
+    let both = original.replace(
+        &format!("id = \"{}\"\n", f.bob),
+        &format!("id = \"{}\"\nfirst = true\n", f.bob),
+    );
+    assert_eq!(both.matches("first = true").count(), 2);
+    std::fs::write(&config, &both).unwrap();
+    let keys = f.report("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
+    assert_eq!(status_of(&keys, &f.bob), "trusted", "{keys}");
+    let problems = keys["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{keys}");
+    assert!(
+        problems[0]["message"].as_str().unwrap().contains(&f.bob),
+        "{keys}"
+    );
 
     // Removing dana's entry by hand untrusts her; `keys trust` lists her again, as the log
     // already trusts her, marked first.
@@ -276,4 +292,43 @@ fn moving_first_to_another_key_by_hand_trusts_nothing() {
     assert_eq!(status_of(&keys, &f.dana), "first", "{keys}");
     let text = std::fs::read_to_string(&config).unwrap();
     assert_eq!(text.matches("first = true").count(), 1, "{text}");
+}
+
+#[test]
+fn a_key_listed_by_hand_under_another_owner_is_trusted_under_the_logged_one() {
+    let f = bundle_fixture();
+    let eve = f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Listed by hand under an old address.
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[[trusted_keys]]\nid = \"{eve}\"\nowner = \"eve-old@acme.example\"\n"),
+    )
+    .unwrap();
+    // Dana and bob approve her key under the address she holds it by.
+    let mut outcome = serde_json::Value::Null;
+    for who in ["dana", "bob"] {
+        outcome = f.json(
+            who,
+            &[
+                "keys",
+                "trust",
+                &eve,
+                "--owner",
+                "eve@acme.example",
+                "--comment",
+                "joins",
+            ],
+        );
+    }
+    assert_eq!(outcome["applied"], true, "{outcome}");
+    let keys = f.json("dana", &["keys", "list"]);
+    assert_eq!(status_of(&keys, &eve), "trusted", "{keys}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("owner = \"eve@acme.example\""), "{text}");
+    assert!(!text.contains("eve-old@acme.example"), "{text}");
 }

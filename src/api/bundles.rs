@@ -48,22 +48,16 @@ fn now() -> String {
 }
 
 /// A diagnostic about an entry of the bundle at `bundle` (or the bundle itself), shown as
-/// [`archive::shown`] names it: `ARCHIVE!/entry` or `FOLDER/entry`. It has no line or
-/// column (`line` 0): the entry is not a workspace file, and nothing in it was located, so
-/// the CLI prints the name as it is and never joins it to the workspace.
+/// [`archive::shown`] names it: `ARCHIVE!/entry` or `FOLDER/entry`. It is
+/// [`Diagnostic::unlocated`]: the entry is not a workspace file, and nothing in it was
+/// located, so the CLI prints the name as it is and never joins it to the workspace.
 fn bundle_diagnostic(bundle: &Path, entry: &str, code: &str, message: String) -> Diagnostic {
-    Diagnostic {
-        file: archive::shown(bundle, entry),
-        line: 0,
-        column: 0,
-        end_line: 0,
-        end_column: 0,
-        severity: Severity::Error,
-        code: code.to_owned(),
+    Diagnostic::unlocated(
+        archive::shown(bundle, entry),
+        Severity::Error,
+        code,
         message,
-        help: None,
-        field: None,
-    }
+    )
 }
 
 /// The problems of the bundle at `bundle` as one error, every problem a diagnostic naming
@@ -169,6 +163,15 @@ fn text_of(files: &Files, rel: &str) -> String {
         .get(rel)
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default()
+}
+
+/// Approvals a bundle needs: what it recorded, at no less than this workspace's count for
+/// its tier (a bundle that records no scope counts as critical). One rule for verify,
+/// publish, the published list and the dashboard.
+pub(crate) fn approvals_needed(scope: Option<&Scope>, counts: &crate::workspace::Approvals) -> u32 {
+    scope.map_or(counts.for_tier("critical"), |s| {
+        s.required_approvals.max(counts.for_tier(&s.highest_tier))
+    })
 }
 
 impl Session {
@@ -982,9 +985,7 @@ impl Session {
         // bundle that records no scope counts as critical).
         let counts = self.fresh_config()?.gates.require_approvals;
         let scope: Option<Scope> = read_json(path, &files, evidence::SCOPE).ok().flatten();
-        let needed = scope.as_ref().map_or(counts.for_tier("critical"), |s| {
-            s.required_approvals.max(counts.for_tier(&s.highest_tier))
-        });
+        let needed = approvals_needed(scope.as_ref(), &counts);
         let required = Some(needed);
         let approved = verification.valid_approvals >= needed;
         if require_approved && !approved {
@@ -1202,13 +1203,7 @@ impl Session {
             _ => None,
         };
         let recorded_scope: Option<Scope> = read_json(path, files, evidence::SCOPE)?;
-        let mut required =
-            recorded_scope
-                .as_ref()
-                .map_or(config.require_approvals.for_tier("critical"), |s| {
-                    s.required_approvals
-                        .max(config.require_approvals.for_tier(&s.highest_tier))
-                });
+        let mut required = approvals_needed(recorded_scope.as_ref(), &config.require_approvals);
         if report.error_count() == 0 {
             let digest = policy_digest_of(&report);
             facts.review = self.review_fact(&digest, last)?;
@@ -1508,6 +1503,7 @@ impl Session {
     pub fn bundles(&self) -> ApiResult<Vec<dto::BundleEntry>> {
         let published = self.published_bundles()?;
         let trusted = self.trusted_keys()?;
+        let counts = self.fresh_config()?.gates.require_approvals;
         let index = self.db()?.bundle_index()?;
         let mut out = Vec::new();
         let mut previous: Option<&PublishedBundle> = None;
@@ -1517,17 +1513,13 @@ impl Session {
                 read_json(&self.root().join(&b.rel), &b.files, evidence::SCOPE)
                     .ok()
                     .flatten();
-            let required = scope.map(|s| s.required_approvals);
+            let required = approvals_needed(scope.as_ref(), &counts);
             let mut problems: Vec<String> = v.integrity.iter().map(ToString::to_string).collect();
             if !v.author.as_ref().is_some_and(|a| a.valid) {
                 problems.push("not signed by its author with a trusted key".into());
             }
-            if v.valid_approvals < required.unwrap_or(1) {
-                problems.push(format!(
-                    "{} of {} approval(s)",
-                    v.valid_approvals,
-                    required.unwrap_or(1)
-                ));
+            if v.valid_approvals < required {
+                problems.push(format!("{} of {required} approval(s)", v.valid_approvals));
             }
             if b.manifest.version != b.version.to_string() {
                 problems.push(format!(
@@ -1554,7 +1546,7 @@ impl Session {
                 author: b.manifest.author.name.clone(),
                 summary: b.manifest.summary.clone(),
                 approvals: v.valid_approvals,
-                required_approvals: required,
+                required_approvals: Some(required),
                 published_at: indexed.map(|i| i.published_at.clone()),
                 published_by: indexed.map(|i| i.published_by.clone()),
                 verified: problems.is_empty(),

@@ -106,18 +106,10 @@ fn first_flag_span(text: &str, id: &str) -> (usize, usize) {
     };
     let table_start = text[..at].rfind("[[").unwrap_or(0);
     let table_end = text[at..].find("\n[").map_or(text.len(), |e| at + e);
-    let mut offset = table_start;
-    for line in text[table_start..table_end].split_inclusive('\n') {
-        let t = line.trim_start();
-        if let Some(rest) = t.strip_prefix("first") {
-            if rest.trim_start().starts_with('=') {
-                let start = offset + (line.len() - t.len());
-                return (start, start + t.trim_end().len());
-            }
-        }
-        offset += line.len();
+    match crate::workspace::find_key(&text[table_start..table_end], "first") {
+        (0, 0) => (at, at + id.len()),
+        (start, end) => (table_start + start, table_start + end),
     }
-    (at, at + id.len())
 }
 
 /// Approvals a change of `id` needs: other trusted people, capped by `cap` (at least one).
@@ -527,10 +519,8 @@ impl Session {
             self.remove_trusted_key(&req.key)?;
             format!("removed: approved by {got} of {needed} trusted key holder(s)")
         } else if applied {
-            // A key listed by hand counts from now on, through these approvals.
-            if listed.is_none() {
-                self.add_trusted_key(&req.key, &owner, false)?;
-            }
+            // Listed (or a listing made by hand kept) under the owner the log trusts.
+            self.add_trusted_key(&req.key, &log.owner, false)?;
             let alone = if needed == 1 && state.trusted.len() == 1 {
                 " (by the only trusted key: add a second person before relying on two-person approval)"
             } else {
@@ -675,8 +665,8 @@ impl Session {
         Ok(())
     }
 
-    /// Lists `id` in `mandate.toml` (a listing made by hand is kept, and marked first when
-    /// `first`).
+    /// Lists `id` in `mandate.toml` as held by `owner`, as the trust log records it (a listing
+    /// made by hand is kept, its owner set to the log's, and marked first when `first`).
     fn add_trusted_key(&self, id: &str, owner: &str, first: bool) -> ApiResult<()> {
         self.edit_config(|doc| {
             let keys = doc
@@ -689,6 +679,10 @@ impl Session {
                     .iter_mut()
                     .find(|t| t.get("id").and_then(|v| v.as_str()) == Some(id))
                 {
+                    // A key is trusted only when both name the same owner.
+                    if t.get("owner").and_then(|v| v.as_str()) != Some(owner) {
+                        t.insert("owner", toml_edit::value(owner));
+                    }
                     if first {
                         t.insert("first", toml_edit::value(true));
                     }

@@ -155,7 +155,8 @@ pub fn read_zip_bytes(
 ///
 /// A directory target must not exist or be empty; a zip target is replaced. Refuses file
 /// names [`read`] would refuse, and names that collide on a case-insensitive file system.
-/// Zips are deterministic: entries in sorted order, deflated, dated 1980-01-01, mode `0644`.
+/// Zips are deterministic: entries in sorted order, deflated, dated 1980-01-01, each entry
+/// mode `0644`; the zip file itself gets the mode [`crate::workspace::write_atomic`] gives.
 pub fn write(files: &Files, path: &Path) -> Result<(), BundleProblem> {
     write_as(files, path, kind_of(path))
 }
@@ -184,23 +185,14 @@ pub fn write_as(files: &Files, path: &Path, kind: Kind) -> Result<(), BundleProb
     );
     match kind {
         Kind::Zip => {
-            let mut tmp = tempfile::Builder::new()
-                .prefix(&prefix)
-                .tempfile_in(&parent)
-                .map_err(|e| io_problem("create a temporary file", e))?;
-            write_zip(files, tmp.as_file_mut()).map_err(|e| io_problem("write the zip", e))?;
-            tmp.as_file()
-                .sync_all()
-                .map_err(|e| io_problem("write the zip", e))?;
-            // Temporary files are private; a bundle is for others to read (a runtime's folder).
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
-                    .map_err(|e| io_problem("make the zip readable", e))?;
-            }
-            tmp.persist(path)
-                .map_err(|e| io_problem("move the zip into place", e.error))?;
+            let mut bytes = io::Cursor::new(Vec::new());
+            write_zip(files, &mut bytes).map_err(|e| io_problem("write the zip", e))?;
+            // One atomic write for every file Mandate writes: a new zip is readable as a
+            // plain create makes it (a runtime's folder), a replaced one keeps its mode.
+            crate::workspace::write_atomic(path, bytes.get_ref()).map_err(|e| match e {
+                crate::workspace::WorkspaceError::Io(io) => io_problem(io.action, io.source),
+                other => BundleProblem::new(&here, other.to_string()),
+            })?;
         }
         Kind::Dir => {
             // A link at the target is refused like a file: never write through one.
@@ -251,7 +243,7 @@ pub fn write_as(files: &Files, path: &Path, kind: Kind) -> Result<(), BundleProb
 }
 
 /// Writes a deterministic zip of `files` to `out`.
-fn write_zip(files: &Files, out: &mut fs::File) -> io::Result<()> {
+fn write_zip(files: &Files, out: &mut (impl Write + io::Seek)) -> io::Result<()> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(DateTime::default())

@@ -13,8 +13,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use config::{
-    is_cedar_namespace, is_key_id, AnalysisConfig, Approvals, Config, Gates, InsightsConfig,
-    SchemaConfig, SchemaMapping, SchemaMode, TrustedKey, TtlCeilings, CONFIG_FILE,
+    find_key, is_cedar_namespace, is_key_id, AnalysisConfig, Approvals, Config, Gates,
+    InsightsConfig, SchemaConfig, SchemaMapping, SchemaMode, TrustedKey, TtlCeilings, CONFIG_FILE,
 };
 pub use fingerprints::{fingerprint, Fingerprint, Fingerprints};
 pub use library::{with_namespace, POLICY_LIBRARY};
@@ -423,17 +423,26 @@ fn flushed_temp(path: &Path, contents: &[u8]) -> Result<tempfile::NamedTempFile>
     std::fs::create_dir_all(dir).map_err(|e| IoError::new("create", dir, e))?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(TEMP_PREFIX);
-    // A temporary file is created 0600; the file it becomes keeps the mode of the file it
-    // replaces, or gets what a plain create would (0666 less the umask), not 0600.
+    // A temporary file is created 0600. A new file gets what a plain create would (0666 less
+    // the umask); a replaced one keeps its permission bits exactly (set after creating, as
+    // `fchmod` ignores the umask), never setuid or setgid.
     #[cfg(unix)]
-    {
+    let kept = {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
-        builder.permissions(std::fs::Permissions::from_mode(mode));
-    }
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| std::fs::Permissions::from_mode(m.permissions().mode() & 0o777))
+    };
     let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| IoError::new("create a temporary file in", dir, e))?;
+    #[cfg(unix)]
+    if let Some(mode) = kept {
+        tmp.as_file()
+            .set_permissions(mode)
+            .map_err(|e| IoError::new("set the mode of", path, e))?;
+    }
     tmp.write_all(contents)
         .map_err(|e| IoError::new("write", path, e))?;
     tmp.as_file()
@@ -492,11 +501,18 @@ mod tests {
         let new = dir.path().join("new.txt");
         write_atomic(&new, b"one").unwrap();
         assert_eq!(mode(&new), mode(&plain), "a new file is not left 0600");
-        // A replaced file keeps its mode, whatever it was.
-        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o640)).unwrap();
-        write_atomic(&new, b"two").unwrap();
-        assert_eq!(mode(&new), 0o640);
+        // A replaced file keeps its mode, whatever it was, bits the umask would clear too.
+        for kept in [0o640, 0o664, 0o777] {
+            std::fs::set_permissions(&new, std::fs::Permissions::from_mode(kept)).unwrap();
+            write_atomic(&new, b"two").unwrap();
+            assert_eq!(mode(&new), kept, "{kept:o}");
+        }
         assert_eq!(std::fs::read(&new).unwrap(), b"two");
+        // Never setuid or setgid.
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o6755)).unwrap();
+        write_atomic(&new, b"three").unwrap();
+        let all = std::fs::metadata(&new).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(all, 0o755);
     }
 
     #[test]

@@ -33,12 +33,12 @@ export function ErrorBanner({ error, onDismiss }: { error: ApiError; onDismiss?:
 }
 
 /** A banner's located problems, each `file:line:col message — help`; nothing when empty. */
-export function DiagnosticList({ diagnostics }: { diagnostics: readonly Diagnostic[] }) {
+export function DiagnosticList({ diagnostics, itemTestId }: { diagnostics: readonly Diagnostic[]; itemTestId?: string }) {
   if (diagnostics.length === 0) return null;
   return (
     <ul className="banner-diagnostics">
       {diagnostics.map((d, i) => (
-        <li key={i}>
+        <li key={i} data-testid={itemTestId} data-code={d.code}>
           <code>{formatLocation(d)}</code> {d.message}
           {d.help && <span className="muted"> — {d.help}</span>}
         </li>

@@ -18,6 +18,7 @@ import {
   mappingFromSuggestion,
   mappingFromView,
   mappingsToSave,
+  nextDraftId,
   percentText,
   searchItems,
   targetKey,
@@ -156,8 +157,9 @@ describe('saving a control’s mappings', () => {
   it('saves every mapping in order, the added ones last, and knows which items are taken', () => {
     const drafts = [
       ...draftsOf(control('MND-STEPUP-01')),
-      { kind: 'added' as const, mapping: { framework: 'csa-maestro', item: 'L7: Agent Impersonation', relevance: '' } },
+      { kind: 'added' as const, mapping: { framework: 'csa-maestro', item: 'L7: Agent Impersonation', relevance: '  ' }, id: 3 },
     ];
+    expect(nextDraftId(drafts)).toBe(4);
     expect(mappingsToSave(drafts)).toEqual([
       { framework: 'owasp-agentic-top10-2026', item: 'ASI09', relevance: expect.any(String) as string },
       { framework: 'csa-maestro', item: 'L7: Agent Tool Misuse', relevance: expect.any(String) as string },

@@ -207,22 +207,33 @@ export function mappingFromView(view: MappingView): Mapping {
 }
 
 /** One entry of the mapping editor: a mapping the core resolved, or one added in this edit. */
-export type MappingDraft = { kind: 'saved'; view: MappingView } | { kind: 'added'; mapping: Mapping };
+/** One row of the mapping editor. `id` stays with the row while the list is edited (a row's
+ * own state, such as an open relevance editor, follows it when a row above is removed). */
+export type MappingDraft = ({ kind: 'saved'; view: MappingView } | { kind: 'added'; mapping: Mapping }) & { id: number };
 
 export function draftsOf(control: ControlCoverage): MappingDraft[] {
-  return control.mappings.map((view) => ({ kind: 'saved', view }));
+  return control.mappings.map((view, id) => ({ kind: 'saved', view, id }));
+}
+
+/** An id no draft of `drafts` has. */
+export function nextDraftId(drafts: readonly MappingDraft[]): number {
+  return drafts.reduce((max, d) => Math.max(max, d.id), -1) + 1;
 }
 
 /** The draft with another relevance; a saved mapping stays saved (it names the same item). */
 export function withRelevance(draft: MappingDraft, relevance: string): MappingDraft {
   return draft.kind === 'saved'
-    ? { kind: 'saved', view: { ...draft.view, relevance } }
-    : { kind: 'added', mapping: { ...draft.mapping, relevance } };
+    ? { ...draft, view: { ...draft.view, relevance } }
+    : { ...draft, mapping: { ...draft.mapping, relevance } };
 }
 
-/** What `setControlMappings` receives for the editor's list: every mapping, in order. */
+/** What `setControlMappings` receives for the editor's list: every mapping, in order, each
+ * relevance trimmed. */
 export function mappingsToSave(drafts: readonly MappingDraft[]): Mapping[] {
-  return drafts.map((d) => (d.kind === 'saved' ? mappingFromView(d.view) : d.mapping));
+  return drafts.map((d) => {
+    const m = d.kind === 'saved' ? mappingFromView(d.view) : d.mapping;
+    return { ...m, relevance: m.relevance.trim() };
+  });
 }
 
 /** A suggestion picked for an unresolved citation: the item it names, the citation kept. */

@@ -285,7 +285,7 @@ describe('the control drawer', () => {
     const before = coverageReport().controls.find((c) => c.id === 'MND-STEPUP-01')!.mappings;
     const [first] = within(drawer).getAllByTestId('mapping');
     fireEvent.click(within(first!).getByTestId('mapping-edit-relevance'));
-    const field = within(first!).getByTestId<HTMLTextAreaElement>('mapping-relevance');
+    const field = within(first!).getByTestId<HTMLInputElement>('mapping-relevance');
     expect(field.value).toBe(before[0]!.relevance);
     fireEvent.change(field, { target: { value: 'Step-up puts a human between a hijacked goal and its effect.' } });
     expect(drawer.dataset.dirty).toBe('true');
@@ -298,6 +298,23 @@ describe('the control drawer', () => {
     ]);
     // The same items as before: editing the sentence never moves a mapping.
     expect(saved.map((m) => m.item)).toEqual(before.map((m) => m.label));
+  });
+
+  it('keeps an open relevance editor on its mapping when a row above is removed, and closes it on Discard', async () => {
+    await openPage();
+    const drawer = await openControl('MND-STEPUP-01');
+    const rows = () => within(drawer).getAllByTestId('mapping');
+    expect(rows().map((m) => m.dataset.label)).toEqual(['ASI09', 'L7: Agent Tool Misuse', 'MANAGE 2.4']);
+    fireEvent.click(within(rows()[1]!).getByTestId('mapping-edit-relevance'));
+    fireEvent.change(within(rows()[1]!).getByTestId('mapping-relevance'), { target: { value: 'Tool misuse is stepped up.' } });
+    fireEvent.click(within(rows()[0]!).getAllByTestId('mapping-remove')[0]!);
+    expect(rows().map((m) => m.dataset.label)).toEqual(['L7: Agent Tool Misuse', 'MANAGE 2.4']);
+    // The editor stayed with L7, holding what was typed; MANAGE 2.4 has none open.
+    expect(within(rows()[0]!).getByTestId<HTMLInputElement>('mapping-relevance').value).toBe('Tool misuse is stepped up.');
+    expect(within(rows()[1]!).queryByTestId('mapping-relevance')).toBeNull();
+    fireEvent.click(within(drawer).getByTestId('control-discard'));
+    expect(rows().map((m) => m.dataset.label)).toEqual(['ASI09', 'L7: Agent Tool Misuse', 'MANAGE 2.4']);
+    expect(within(drawer).queryByTestId('mapping-relevance')).toBeNull();
   });
 
   it('flags an unresolved citation with its reason and replaces it with a suggestion picked', async () => {

@@ -485,7 +485,7 @@ describe('keys', () => {
     window.history.replaceState(null, '', '#/publish/keys');
     renderPage();
     const banner = await screen.findByTestId('keys-problems');
-    expect(banner.getAttribute('role')).toBe('alert');
+    expect(banner.getAttribute('role')).toBe('status');
     expect(banner.textContent).toContain('mandate.toml:23:1');
     expect(banner.textContent).toContain('eve@acme.example');
     expect(banner.textContent).toContain('remove this line');

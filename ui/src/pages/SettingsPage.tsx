@@ -8,7 +8,7 @@ import type { ApiError } from '../bindings/ApiError';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { WorkspaceInfo } from '../bindings/WorkspaceInfo';
 import { toApiError, useBackend } from '../backend';
-import { ErrorBanner } from '../components/ErrorBanner';
+import { DiagnosticList, ErrorBanner } from '../components/ErrorBanner';
 import { PageHeader } from '../components/PageHeader';
 import { IdentitySection } from './settings/IdentitySection';
 import { KeysSection } from './settings/KeysSection';
@@ -67,17 +67,7 @@ export function SettingsPage({
         <div className="banner banner-warning" role="status" data-testid="settings-problems">
           <div className="banner-body">
             <p className="banner-title">The settings file had problems; Mandate used the defaults for them</p>
-            <ul className="banner-diagnostics">
-              {view.problems.map((p, i) => (
-                <li key={i} data-testid="settings-problem" data-code={p.code}>
-                  <code>
-                    {p.file}:{p.line}
-                  </code>{' '}
-                  {p.message}
-                  {p.help && <span className="muted"> — {p.help}</span>}
-                </li>
-              ))}
-            </ul>
+            <DiagnosticList diagnostics={view.problems} itemTestId="settings-problem" />
             <p className="banner-help">
               The file is <span className="path">{view.file}</span>.
             </p>

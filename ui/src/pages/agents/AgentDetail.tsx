@@ -21,6 +21,7 @@ import { toApiError, useBackend } from '../../backend';
 import { LifecycleBadge, TierBadge } from '../../components/AgentBadges';
 import { ConflictBanner } from '../../components/ConflictBanner';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { formatLocation } from '../../lib/diagnostics';
 import { Icon } from '../../components/Icon';
 import { SeverityBadge } from '../../components/SeverityBadge';
 import { Tabs } from '../../components/Tabs';
@@ -622,9 +623,7 @@ export function AgentDetail({
                     <span className="finding-message">{d.message}</span>
                   </div>
                   <p className="finding-meta">
-                    <code>
-                      {d.file}:{d.line}
-                    </code>
+                    <code>{formatLocation(d)}</code>
                     {d.help && <span> — {d.help}</span>}
                   </p>
                 </li>

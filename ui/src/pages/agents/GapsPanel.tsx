@@ -6,7 +6,7 @@ import type { Finding } from '../../bindings/Finding';
 import type { InventoryView } from '../../bindings/InventoryView';
 import type { Severity } from '../../bindings/Severity';
 import { SeverityBadge } from '../../components/SeverityBadge';
-import { groupByFile } from '../../lib/diagnostics';
+import { formatLocation, groupByFile } from '../../lib/diagnostics';
 import { groupFindings, SUBJECT_KIND_LABELS } from '../../lib/findings';
 import { plural } from '../../lib/summary';
 
@@ -142,9 +142,7 @@ function FileProblem({ d }: { d: Diagnostic }) {
         <span className="diagnostic-message">{d.message}</span>
       </div>
       <div className="diagnostic-meta">
-        <code className="diagnostic-location">
-          {d.file}:{d.line}
-        </code>
+        <code className="diagnostic-location">{formatLocation(d)}</code>
         {d.field && <span className="diagnostic-code">{d.field}</span>}
       </div>
       {d.help && <p className="diagnostic-help">{d.help}</p>}

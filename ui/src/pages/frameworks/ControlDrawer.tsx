@@ -21,6 +21,7 @@ import {
   itemHeading,
   mappingFromSuggestion,
   mappingsToSave,
+  nextDraftId,
   searchItems,
   targetKey,
   withRelevance,
@@ -63,6 +64,8 @@ export function ControlDrawer({
   const [error, setError] = useState<ApiError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [escArmed, setEscArmed] = useState(false);
+  // Bumped on Discard and after a save: the rows remount, their relevance editors closed.
+  const [generation, setGeneration] = useState(0);
 
   // A reload (after a save, or an edit on disk) brings new mappings: show them, unless the
   // user is in the middle of an edit.
@@ -100,6 +103,7 @@ export function ControlDrawer({
     try {
       await backend.setControlMappings(control.id, mappingsToSave(drafts));
       setDirty(false);
+      setGeneration((g) => g + 1);
       setNotice('Saved to controls/controls.toml; coverage recomputed.');
       await onSaved();
     } catch (e) {
@@ -115,6 +119,7 @@ export function ControlDrawer({
     setDirty(false);
     setEscArmed(false);
     setError(null);
+    setGeneration((g) => g + 1);
   };
 
   const targets = useMemo(() => draftTargets(drafts, report), [drafts, report]);
@@ -203,14 +208,14 @@ export function ControlDrawer({
           </p>
         ) : (
           <ul className="fw-mappings" data-testid="control-mappings">
-            {drafts.map((d, i) => (
+            {drafts.map((d) => (
               <MappingRow
-                key={i}
+                key={`${generation}:${d.id}`}
                 report={report}
                 draft={d}
-                onRemove={() => edit(drafts.filter((_, j) => j !== i))}
-                onRelevance={(text) => edit(drafts.map((x, j) => (j === i ? withRelevance(x, text) : x)))}
-                onPick={(s) => edit(drafts.map((x, j) => (j === i && x.kind === 'saved' ? { kind: 'added', mapping: pickSuggestion(report, x.view, s) } : x)))}
+                onRemove={() => edit(drafts.filter((x) => x.id !== d.id))}
+                onRelevance={(text) => edit(drafts.map((x) => (x.id === d.id ? withRelevance(x, text) : x)))}
+                onPick={(s) => edit(drafts.map((x) => (x.id === d.id && x.kind === 'saved' ? { kind: 'added', mapping: pickSuggestion(report, x.view, s), id: x.id } : x)))}
                 onSelectItem={onSelectItem}
               />
             ))}
@@ -223,7 +228,7 @@ export function ControlDrawer({
           framework={prefill?.framework ?? framework}
           prefill={prefill?.key ?? null}
           taken={targets}
-          onAdd={(m) => edit([...drafts, { kind: 'added', mapping: m }])}
+          onAdd={(m) => edit([...drafts, { kind: 'added', mapping: m, id: nextDraftId(drafts) }])}
         />
 
         {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
@@ -279,7 +284,7 @@ function Relevance({ label, text, onChange }: { label: string; text: string; onC
       <label className="field-label small" htmlFor={`${uid}-why`}>
         Relevance of {label}
       </label>
-      <textarea id={`${uid}-why`} className="input" rows={2} value={text} onChange={(e) => onChange(e.target.value)} autoFocus data-testid="mapping-relevance" />
+      <input id={`${uid}-why`} className="input" value={text} onChange={(e) => onChange(e.target.value)} autoFocus data-testid="mapping-relevance" />
     </div>
   );
 }

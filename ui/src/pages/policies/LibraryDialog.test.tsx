@@ -142,6 +142,33 @@ describe('the control library dialog', () => {
     reread.resolve();
   });
 
+  it('offers no Add on the stale list while it is reread after an add', async () => {
+    const dialog = await openLibrary();
+    const reread = deferred();
+    backend.controlsHold = reread.promise;
+    const add = () => within(row(dialog, 'MND-LIFECYCLE-01')).getByTestId<HTMLButtonElement>('library-add');
+    fireEvent.click(add());
+    await within(dialog).findByTestId('library-added');
+    // Written, the list not yet reread: the add cannot be started again.
+    await waitFor(() => expect(within(dialog).getByTestId<HTMLButtonElement>('library-close').disabled).toBe(false));
+    expect(add().disabled).toBe(true);
+    fireEvent.click(add());
+    expect(backend.calls.addControl).toEqual(['MND-LIFECYCLE-01']);
+    // The reread shows the new file enforcing the control: still no Add, now with the reason.
+    backend.controlsView = {
+      ...backend.controlsView,
+      controls: backend.controlsView.controls.map((c) =>
+        c.id === 'MND-LIFECYCLE-01' ? { ...c, enforced_by: [{ id: 'deny-inactive-agents', file: 'policies/controls/mnd-lifecycle-01.cedar', line: 1 }] } : c,
+      ),
+    };
+    reread.resolve();
+    await waitFor(() =>
+      expect(within(row(dialog, 'MND-LIFECYCLE-01')).getByTestId('library-add-reason').textContent).toBe('Already in policies/controls/mnd-lifecycle-01.cedar:1'),
+    );
+    expect(add().disabled).toBe(true);
+    expect(within(dialog).getByTestId('library-added').textContent).toContain('deny-inactive-agents');
+  });
+
   it('closes on Escape and gives focus back to its button', async () => {
     const dialog = await openLibrary();
     fireEvent.keyDown(dialog, { key: 'Escape' });

@@ -10,7 +10,7 @@ import type { ControlStatus } from '../../bindings/ControlStatus';
 import type { ControlsView } from '../../bindings/ControlsView';
 import type { PolicyFile } from '../../bindings/PolicyFile';
 import { toApiError, useBackend } from '../../backend';
-import { ErrorBanner } from '../../components/ErrorBanner';
+import { DiagnosticList, ErrorBanner } from '../../components/ErrorBanner';
 import { Icon } from '../../components/Icon';
 import { libraryAddState, refText } from '../../lib/controls';
 import { plural } from '../../lib/summary';
@@ -30,6 +30,10 @@ export function LibraryDialog({
   const [view, setView] = useState<ControlsView | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  // After an add, until the list is reread: no Add button is offered on the stale list (the
+  // core would refuse the duplicate), but Close and Escape work.
+  const [refreshing, setRefreshing] = useState(false);
+  const latestLoad = useRef(0);
   const [error, setError] = useState<ApiError | null>(null);
   const [added, setAdded] = useState<AddedPolicies | null>(null);
   const dialog = useRef<HTMLDivElement>(null);
@@ -44,18 +48,22 @@ export function LibraryDialog({
     };
   }, []);
 
+  // Only the latest reread is shown: an earlier one finishing late never replaces it.
   const load = useCallback(
-    (live: () => boolean) =>
-      backend.controls().then(
+    (live: () => boolean) => {
+      const n = ++latestLoad.current;
+      const current = () => live() && n === latestLoad.current;
+      return backend.controls().then(
         (v) => {
-          if (!live()) return;
+          if (!current()) return;
           setView(v);
           setLoadError(null);
         },
         (e: unknown) => {
-          if (live()) setLoadError(toApiError(e));
+          if (current()) setLoadError(toApiError(e));
         },
-      ),
+      );
+    },
     [backend],
   );
 
@@ -72,20 +80,23 @@ export function LibraryDialog({
     setBusy(control);
     setError(null);
     setAdded(null);
-    let done = false;
     try {
       const result = await backend.addControlPolicies(control);
       setAdded(result);
       onAdded(result);
-      done = true;
     } catch (e) {
       setError(toApiError(e));
+      return;
     } finally {
       setBusy(null);
     }
-    // The write is over: the dialog can close while the list refreshes (busy covered only
-    // the add, so Close and Escape are not held back by a reread).
-    if (done) await load(() => dialog.current !== null);
+    // The write is over: the dialog can close while the list is reread.
+    setRefreshing(true);
+    try {
+      await load(() => dialog.current !== null);
+    } finally {
+      setRefreshing(false);
+    }
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -155,16 +166,7 @@ export function LibraryDialog({
           <div className="banner banner-warning" role="status">
             <div className="banner-body">
               <p className="banner-title">controls/controls.toml has problems</p>
-              <ul className="banner-diagnostics">
-                {view.diagnostics.map((d, i) => (
-                  <li key={i}>
-                    <code>
-                      {d.file}:{d.line}
-                    </code>{' '}
-                    {d.message}
-                  </li>
-                ))}
-              </ul>
+              <DiagnosticList diagnostics={view.diagnostics} />
             </div>
           </div>
         )}
@@ -177,7 +179,7 @@ export function LibraryDialog({
         {view && (
           <ul className="library-list" aria-label="Controls">
             {controls.map((c) => (
-              <LibraryRow key={c.id} control={c} files={files} busy={busy} onAdd={(id) => void add(id)} />
+              <LibraryRow key={c.id} control={c} files={files} busy={busy} locked={busy !== null || refreshing} onAdd={(id) => void add(id)} />
             ))}
           </ul>
         )}
@@ -196,11 +198,15 @@ function LibraryRow({
   control: c,
   files,
   busy,
+  locked,
   onAdd,
 }: {
   control: ControlStatus;
   files: PolicyFile[];
+  /** The control being added. */
   busy: string | null;
+  /** No add may start: one is running, or the list is being reread after one. */
+  locked: boolean;
   onAdd: (id: string) => void;
 }) {
   const state = libraryAddState(c, files);
@@ -241,7 +247,7 @@ function LibraryRow({
         <button
           type="button"
           className={state.can ? 'btn btn-primary btn-small' : 'btn btn-small'}
-          disabled={!state.can || busy !== null}
+          disabled={!state.can || locked}
           onClick={() => onAdd(c.id)}
           aria-describedby={state.can ? undefined : reasonId}
           data-testid="library-add"

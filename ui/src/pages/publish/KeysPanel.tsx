@@ -62,7 +62,7 @@ export function KeysPanel({
   return (
     <div className="pub-keys" data-testid="keys">
       {problems.length > 0 && (
-        <div className="banner banner-error" role="alert" data-testid="keys-problems">
+        <div className="banner banner-error" role="status" data-testid="keys-problems">
           <div className="banner-body">
             <p className="banner-title">The trust list has problems</p>
             <p className="banner-message">What they name is not trusted until they are fixed.</p>

@@ -36,7 +36,8 @@ count: number,
  */
 allowed: number, 
 /**
- * Of those, how many were recorded as denied (the rest carry no decision).
+ * Of those, how many were recorded as denied (the rest carry no decision). Both counts
+ * are 0 for findings that do not count decisions (`chain.*`, `logging.*`, `grant.unused`).
  */
 denied: number, first_seen: string | null, last_seen: string | null, 
 /**

@@ -175,13 +175,18 @@ fn status_of(keys: &serde_json::Value, id: &str) -> String {
         .to_owned()
 }
 
+/// A key for eve, generated on her machine (not trusted by the workspace).
+fn eve_key(f: &crate::support::BundleFixture) -> String {
+    f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[test]
 fn moving_first_to_another_key_by_hand_trusts_nothing() {
     let f = bundle_fixture();
-    let eve = f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let eve = eve_key(&f);
     let config = f.path().join("mandate.toml");
     let original = std::fs::read_to_string(&config).unwrap();
     assert_eq!(original.matches("first = true").count(), 1, "{original}");
@@ -297,10 +302,7 @@ fn moving_first_to_another_key_by_hand_trusts_nothing() {
 #[test]
 fn a_key_listed_by_hand_under_another_owner_is_trusted_under_the_logged_one() {
     let f = bundle_fixture();
-    let eve = f.json("eve", &["keys", "generate", "--owner", "eve@acme.example"])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let eve = eve_key(&f);
     // Listed by hand under an old address.
     let config = f.path().join("mandate.toml");
     let text = std::fs::read_to_string(&config).unwrap();

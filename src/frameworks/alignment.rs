@@ -699,8 +699,8 @@ MND-AUTHZ-01,,ASI03,Same item again,
         );
     }
 
-    #[test]
-    fn existing_mappings_are_kept_and_not_duplicated_even_when_written_differently() {
+    /// The library, and a workspace of it whose MND-AUTHZ-01 has `mappings`.
+    fn with_authz_mappings(mappings: Vec<Mapping>) -> (Controls, Controls) {
         let library = crate::frameworks::library();
         let mut workspace = library.clone();
         let authz = workspace
@@ -708,7 +708,13 @@ MND-AUTHZ-01,,ASI03,Same item again,
             .iter_mut()
             .find(|c| c.id == "MND-AUTHZ-01")
             .unwrap();
-        authz.mappings = vec![
+        authz.mappings = mappings;
+        (library, workspace)
+    }
+
+    #[test]
+    fn existing_mappings_are_kept_and_not_duplicated_even_when_written_differently() {
+        let (library, workspace) = with_authz_mappings(vec![
             Mapping {
                 framework: "owasp-agentic-top10-2026".into(),
                 item: "ASI3".into(),
@@ -719,7 +725,7 @@ MND-AUTHZ-01,,ASI03,Same item again,
                 cited: Some("CSA MAESTRO T1".into()),
                 ..Mapping::default()
             },
-        ];
+        ]);
         let rows = [
             CitationRow {
                 line: 2,
@@ -745,19 +751,12 @@ MND-AUTHZ-01,,ASI03,Same item again,
     fn a_mapping_under_an_unknown_framework_id_does_not_stand_for_the_real_item() {
         // `owasp-agentic-top10-2025` is not a framework: coverage never counts that mapping,
         // so the import must not take it as already covering ASI03.
-        let library = crate::frameworks::library();
-        let mut workspace = library.clone();
-        let authz = workspace
-            .controls
-            .iter_mut()
-            .find(|c| c.id == "MND-AUTHZ-01")
-            .unwrap();
-        authz.mappings = vec![Mapping {
+        let (library, workspace) = with_authz_mappings(vec![Mapping {
             framework: "owasp-agentic-top10-2025".into(),
             item: "ASI03".into(),
             relevance: "mistyped id".into(),
             cited: None,
-        }];
+        }]);
         let rows = [CitationRow {
             line: 2,
             control: "MND-AUTHZ-01".into(),

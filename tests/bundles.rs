@@ -244,6 +244,39 @@ fn build_approve_publish_verify_then_a_second_bundle_chains_to_the_first() {
     assert_eq!(list[0]["verified"], true, "{list}");
     assert_eq!(list[0]["published_by"], "dana@acme.example");
     assert_eq!(list[0]["approvals"], 1);
+    let needed = |f: &Fixture| {
+        let shown = f.json("dana", &["bundle", "show", "1.0.0"]);
+        let list = f.report("dana", &["bundle", "list"]);
+        let path = f.path().join("bundles/1.0.0");
+        let verify = f.report("dana", &["bundle", "verify", path.to_str().unwrap()]);
+        (
+            shown["required_approvals"].clone(),
+            list[0]["required_approvals"].clone(),
+            verify["required_approvals"].clone(),
+        )
+    };
+    assert_eq!(needed(&f), (1.into(), 1.into(), 1.into()));
+    // Raising today's count for the tier raises it everywhere, the list's verdict included.
+    let config = f.path().join("mandate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("high = 1, critical = 1"), "{text}");
+    std::fs::write(
+        &config,
+        text.replace("high = 1, critical = 1", "high = 3, critical = 3"),
+    )
+    .unwrap();
+    assert_eq!(needed(&f), (3.into(), 3.into(), 3.into()));
+    let list = f.report("dana", &["bundle", "list"]);
+    assert_eq!(list[0]["verified"], false, "{list}");
+    assert!(
+        list[0]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "1 of 3 approval(s)"),
+        "{list}"
+    );
+    std::fs::write(&config, text).unwrap();
 
     // Version order.
     let (code, _, err) = f.run("dana", &["bundle", "build", "--version", "1.0.0"]);

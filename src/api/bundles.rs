@@ -786,11 +786,14 @@ impl Session {
                 &format!("`{}`", path.display()),
             ));
         };
+        let scope: Option<Scope> = read_json(path, &files, evidence::SCOPE)?;
+        let counts = self.fresh_config()?.gates.require_approvals;
         Ok(dto::BundleView {
             path: path.display().to_string(),
             hash,
             manifest,
-            scope: read_json(path, &files, evidence::SCOPE)?,
+            required_approvals: approvals_needed(scope.as_ref(), &counts),
+            scope,
             validation: read_json(path, &files, evidence::VALIDATION)?,
             replay: read_json(path, &files, evidence::REPLAY)?,
             coverage: read_json(path, &files, evidence::COVERAGE)?,
@@ -981,8 +984,6 @@ impl Session {
             )),
             Some(_) => {}
         }
-        // What the bundle recorded, at no less than this workspace's count for its tier (a
-        // bundle that records no scope counts as critical).
         let counts = self.fresh_config()?.gates.require_approvals;
         let scope: Option<Scope> = read_json(path, &files, evidence::SCOPE).ok().flatten();
         let needed = approvals_needed(scope.as_ref(), &counts);
@@ -1546,7 +1547,7 @@ impl Session {
                 author: b.manifest.author.name.clone(),
                 summary: b.manifest.summary.clone(),
                 approvals: v.valid_approvals,
-                required_approvals: Some(required),
+                required_approvals: required,
                 published_at: indexed.map(|i| i.published_at.clone()),
                 published_by: indexed.map(|i| i.published_by.clone()),
                 verified: problems.is_empty(),

@@ -329,7 +329,6 @@ impl Session {
 
         let mut awaiting = Vec::new();
         let mut problems = Vec::new();
-        let counts = self.fresh_config()?.gates.require_approvals;
         for entry in self.dir_entries(DRAFTS_DIR)? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
@@ -351,7 +350,7 @@ impl Session {
                 continue;
             }
             let signed = view.verification.author.as_ref().is_some_and(|a| a.valid);
-            let required = super::bundles::approvals_needed(view.scope.as_ref(), &counts);
+            let required = view.required_approvals;
             let approvals = view.verification.valid_approvals;
             if signed && approvals >= required {
                 continue;

@@ -752,6 +752,9 @@ pub struct BundleView {
     pub manifest: BundleManifest,
     pub verification: Verification,
     pub scope: Option<Scope>,
+    /// Valid approvals it needs: its recorded count, at no less than this workspace's count
+    /// for its tier today (critical when it records no scope).
+    pub required_approvals: u32,
     pub validation: Option<ValidationEvidence>,
     pub replay: Option<ReplayEvidence>,
     pub coverage: Option<CoverageEvidence>,
@@ -785,7 +788,8 @@ pub enum ChainStatus {
 pub struct VerifyReport {
     pub path: String,
     pub verification: Verification,
-    /// From the bundle's own `evidence/scope.json`.
+    /// Its recorded count (`evidence/scope.json`), at no less than this workspace's count for
+    /// its tier today; `None` when the bundle could not be read.
     pub required_approvals: Option<u32>,
     pub approved: bool,
     pub chain: ChainStatus,
@@ -830,7 +834,8 @@ pub struct BundleEntry {
     pub author: String,
     pub summary: String,
     pub approvals: u32,
-    pub required_approvals: Option<u32>,
+    /// As [`BundleView::required_approvals`].
+    pub required_approvals: u32,
     /// When and by whom it was published here (`None` when it came through git).
     pub published_at: Option<String>,
     pub published_by: Option<String>,

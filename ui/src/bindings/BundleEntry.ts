@@ -3,7 +3,11 @@
 /**
  * A published bundle in the history.
  */
-export type BundleEntry = { version: string, hash: string, parent: string | null, created_at: string, author: string, summary: string, approvals: number, required_approvals: number | null, 
+export type BundleEntry = { version: string, hash: string, parent: string | null, created_at: string, author: string, summary: string, approvals: number, 
+/**
+ * As [`BundleView::required_approvals`].
+ */
+required_approvals: number, 
 /**
  * When and by whom it was published here (`None` when it came through git).
  */

@@ -12,7 +12,12 @@ import type { Verification } from "./Verification";
 /**
  * A bundle on disk, read and verified, with its evidence.
  */
-export type BundleView = { path: string, hash: string, manifest: BundleManifest, verification: Verification, scope: Scope | null, validation: ValidationEvidence | null, replay: ReplayEvidence | null, coverage: CoverageEvidence | null, review: ReviewRef | null, acknowledgements: Acknowledgements, 
+export type BundleView = { path: string, hash: string, manifest: BundleManifest, verification: Verification, scope: Scope | null, 
+/**
+ * Valid approvals it needs: its recorded count, at no less than this workspace's count
+ * for its tier today (critical when it records no scope).
+ */
+required_approvals: number, validation: ValidationEvidence | null, replay: ReplayEvidence | null, coverage: CoverageEvidence | null, review: ReviewRef | null, acknowledgements: Acknowledgements, 
 /**
  * The symbolic analysis against the published bundle (bundles built before it have
  * none).

@@ -8,7 +8,8 @@ import type { Verification } from "./Verification";
  */
 export type VerifyReport = { path: string, verification: Verification, 
 /**
- * From the bundle's own `evidence/scope.json`.
+ * Its recorded count (`evidence/scope.json`), at no less than this workspace's count for
+ * its tier today; `None` when the bundle could not be read.
  */
 required_approvals: number | null, approved: boolean, chain: ChainStatus, chain_detail: string, 
 /**

@@ -1004,7 +1004,7 @@ export class FakeBackend implements IBackend {
         author: m.author.name,
         summary: m.summary,
         approvals: view.verification.valid_approvals,
-        required_approvals: view.scope?.required_approvals ?? null,
+        required_approvals: view.required_approvals,
       }),
       ...this.published,
     ];
@@ -2158,6 +2158,7 @@ export function bundleView(spec: BundleSpec = {}, over: Partial<BundleView> = {}
       approvals,
       valid_approvals: approvals.filter((a) => a.valid).length,
     },
+    required_approvals: spec.required ?? 1,
     scope: {
       highest_tier: 'critical',
       required_approvals: spec.required ?? 1,
@@ -2208,7 +2209,7 @@ export function gate(over: Partial<Gate> = {}): Gate {
 
 /** The nine gates for `view`: signature and approvals from its verification, one gate skipped. */
 export function gateReport(view: BundleView): GateReport {
-  const required = view.scope?.required_approvals ?? 1;
+  const required = view.required_approvals;
   const approved = view.verification.valid_approvals;
   const signed = view.verification.author?.valid ?? false;
   const gates: Gate[] = [

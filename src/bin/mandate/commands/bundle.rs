@@ -184,7 +184,7 @@ pub fn run(ctx: &mut Ctx<'_>, command: &BundleCommand) -> ApiResult<ExitCode> {
                         sanitize(&b.created_at),
                         sanitize(&b.author),
                         b.approvals,
-                        b.required_approvals.map_or("?".into(), |r| r.to_string()),
+                        b.required_approvals,
                         if b.verified {
                             "verified"
                         } else {

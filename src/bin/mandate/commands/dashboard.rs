@@ -236,7 +236,7 @@ fn human(c: &Cards) -> String {
                     last.published_at.as_deref().unwrap_or(&last.created_at),
                     last.published_by.as_deref().unwrap_or(&last.author),
                     last.approvals,
-                    last.required_approvals.unwrap_or(1),
+                    last.required_approvals,
                     b.published
                 );
                 for p in &last.problems {

@@ -34,7 +34,7 @@ export function ApprovalsStep({
   const [key, setKey] = useState(() => defaultApprover(bundle, keys));
   const [comment, setComment] = useState('');
   const approvals = bundle.verification.approvals;
-  const required = bundle.scope?.required_approvals ?? 1;
+  const required = bundle.required_approvals;
   const valid = bundle.verification.valid_approvals;
   const chosen = key || (keys?.local[0]?.id ?? '');
 

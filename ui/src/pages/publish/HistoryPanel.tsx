@@ -95,7 +95,7 @@ export function HistoryPanel({ bundles, error }: { bundles: readonly BundleEntry
                 <td>{b.author}</td>
                 <td className="pub-history-summary">{b.summary || <span className="muted">—</span>}</td>
                 <td className="num nowrap" data-testid="bundle-approvals">
-                  {b.approvals} / {b.required_approvals ?? '?'}
+                  {b.approvals} / {b.required_approvals}
                 </td>
                 <td className={b.verified ? 'nowrap' : undefined} data-testid="bundle-verified">
                   {b.verified ? (

@@ -227,7 +227,7 @@ export function Wizard({
         if (!report) return gatesLoading ? '…' : null;
         return report.passed ? 'all pass' : `${report.gates.filter((g) => !g.passed).length} failing`;
       case 'approvals':
-        return `${bundle.verification.valid_approvals} of ${bundle.scope?.required_approvals ?? 1}`;
+        return `${bundle.verification.valid_approvals} of ${bundle.required_approvals}`;
       case 'publish':
         return result ? 'published' : null;
       default:
